@@ -1,0 +1,6 @@
+/**
+ * The FTP session: state machine, command handlers, middleware and events.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,159 @@
+import type { Readable, Writable } from 'node:stream';
+import type { AbortOptions } from './abort-options.js';
+
+/** The kind of a filesystem entry. */
+export type FileType = 'file' | 'dir' | 'symlink' | 'other';
+
+/** Metadata of one entry, as a {@link FileSystem} reports it. */
+export interface FileStat {
+  readonly type: FileType;
+  /** Size in bytes (0 for directories where the backend has no better number). */
+  readonly size: number;
+  /** Last modification time. */
+  readonly mtime: Date;
+  /** Creation time, where the backend knows it. */
+  readonly birthtime?: Date | undefined;
+  /** POSIX permission bits (e.g. `0o644`), where the backend has them. */
+  readonly mode?: number | undefined;
+  /** Owner and group names or ids, for `ls -l` and MLSx `unix.owner`/`unix.group`. */
+  readonly owner?: string | undefined;
+  readonly group?: string | undefined;
+  /** A value unique to this file within the filesystem (MLSx `unique` fact). */
+  readonly unique?: string | undefined;
+  /** Extra facts for MLSx, e.g. `{ 'x.slaves': 'a,b' }` on a cluster master. */
+  readonly extraFacts?: Readonly<Record<string, string>> | undefined;
+}
+
+/** One entry of a directory listing: a name (no slashes) plus its metadata. */
+export interface DirEntry extends FileStat {
+  readonly name: string;
+}
+
+/** Options of {@link FileSystem.openRead}. */
+export interface OpenReadOptions extends AbortOptions {
+  /** Byte offset to start reading from (REST). @default 0 */
+  readonly offset?: number | undefined;
+}
+
+/** Options of {@link FileSystem.openWrite}. */
+export interface OpenWriteOptions extends AbortOptions {
+  /** Byte offset to start writing at (REST before STOR); bytes before it are kept. @default 0 */
+  readonly offset?: number | undefined;
+  /** Append to the existing content (APPE). @default false */
+  readonly append?: boolean | undefined;
+  /** Fail with `exists` if the target already exists (STOU). @default false */
+  readonly exclusive?: boolean | undefined;
+}
+
+/**
+ * An open file to read. Either consume {@link ReadHandle.stream} or, when {@link ReadHandle.fd}
+ * is present, read the descriptor directly from {@link ReadHandle.offset} (the zero-copy path).
+ * Always call {@link ReadHandle.close}.
+ */
+export interface ReadHandle {
+  /** Size of the file when it was opened. */
+  readonly size: number;
+  /** The offset the read starts at. */
+  readonly offset: number;
+  /** An OS file descriptor positioned nowhere in particular (use positional reads), if the backend has one. */
+  readonly fd?: number | undefined;
+  /** A stream of the bytes from `offset` to the end. Call at most once. */
+  stream(): Readable;
+  /** Releases the handle. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * An open file to write. Bytes go to a staging area; {@link WriteHandle.commit} publishes them
+ * under the real name atomically, {@link WriteHandle.abort} discards them. Exactly one of the
+ * two must be called.
+ */
+export interface WriteHandle {
+  /** The offset the first written byte lands at. */
+  readonly offset: number;
+  /** An OS file descriptor to write to with positional writes starting at `offset`, if the backend has one. */
+  readonly fd?: number | undefined;
+  /** The stream to write the bytes to. Call at most once. */
+  stream(): Writable;
+  /** Publishes the written file under its real name. */
+  commit(): Promise<void>;
+  /** Discards the staged bytes; the previous content (if any) stays as it was. Idempotent. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The storage seam of ftpgrid: async operations on virtual absolute paths (`/a/b`).
+ * Paths given to a FileSystem are already normalised by the path jail (`resolveVirtualPath`);
+ * implementations must still never let one reach outside their root.
+ *
+ * Optional capabilities ({@link SetTimesCapable}, {@link FreeSpaceCapable},
+ * {@link ChecksumCapable}, {@link ChmodCapable}) are detected with type guards.
+ * Every method rejects with a {@link FsError} for expected failures.
+ */
+export interface FileSystem {
+  stat(path: string, options?: AbortOptions): Promise<FileStat>;
+  /** Streams the entries of a directory (no `.` or `..`, no internal temporary files). */
+  list(path: string, options?: AbortOptions): AsyncIterable<DirEntry>;
+  mkdir(path: string, options?: AbortOptions): Promise<void>;
+  rmdir(path: string, options?: AbortOptions): Promise<void>;
+  delete(path: string, options?: AbortOptions): Promise<void>;
+  rename(from: string, to: string, options?: AbortOptions): Promise<void>;
+  openRead(path: string, options?: OpenReadOptions): Promise<ReadHandle>;
+  openWrite(path: string, options?: OpenWriteOptions): Promise<WriteHandle>;
+}
+
+/** Optional capability: set the modification time (MFMT, MDTM with a time). */
+export interface SetTimesCapable {
+  setTimes(path: string, mtime: Date, options?: AbortOptions): Promise<void>;
+}
+
+/** Optional capability: free bytes on the storage holding `path` (`undefined` when unknown). */
+export interface FreeSpaceCapable {
+  freeSpace(path: string, options?: AbortOptions): Promise<number | undefined>;
+}
+
+/** Hash algorithms of XCRC / XMD5 / XSHA1 / XSHA256 / HASH. */
+export type ChecksumAlgorithm = 'crc32' | 'md5' | 'sha1' | 'sha256';
+
+/** Options of {@link ChecksumCapable.checksum}. */
+export interface ChecksumOptions extends AbortOptions {
+  /** First byte to hash. @default 0 */
+  readonly start?: number | undefined;
+  /** Byte after the last one to hash. @default the file's size */
+  readonly end?: number | undefined;
+}
+
+/** Optional capability: compute a checksum where the bytes are (a slave, a smart backend). */
+export interface ChecksumCapable {
+  /** Returns the lowercase hex digest. */
+  checksum(path: string, algorithm: ChecksumAlgorithm, options?: ChecksumOptions): Promise<string>;
+}
+
+/** Optional capability: change POSIX permission bits (SITE CHMOD). */
+export interface ChmodCapable {
+  chmod(path: string, mode: number, options?: AbortOptions): Promise<void>;
+}
+
+function hasMethod(value: object, name: string): boolean {
+  return typeof (value as Record<string, unknown>)[name] === 'function';
+}
+
+/** True when `fs` can set modification times. Fallback: MFMT answers 502. */
+export function canSetTimes<T extends FileSystem>(fs: T): fs is T & SetTimesCapable {
+  return hasMethod(fs, 'setTimes');
+}
+
+/** True when `fs` reports free space. Fallback: free space is treated as unknown. */
+export function hasFreeSpace<T extends FileSystem>(fs: T): fs is T & FreeSpaceCapable {
+  return hasMethod(fs, 'freeSpace');
+}
+
+/** True when `fs` computes checksums itself. Fallback: hash the bytes of `openRead`. */
+export function canChecksum<T extends FileSystem>(fs: T): fs is T & ChecksumCapable {
+  return hasMethod(fs, 'checksum');
+}
+
+/** True when `fs` can change permission bits. Fallback: SITE CHMOD answers 502. */
+export function canChmod<T extends FileSystem>(fs: T): fs is T & ChmodCapable {
+  return hasMethod(fs, 'chmod');
+}
