@@ -25,3 +25,8 @@ export { canChecksum, canChmod, canSetTimes, hasFreeSpace } from './file-system.
 export type { FsErrorCode, FsErrorOptions } from './fs-error.js';
 export { FsError, isFsError } from './fs-error.js';
 export type { Authorizer, PeerInfo, Permission, UserContext } from './authorizer.js';
+export type { ResolveVirtualPathOptions } from './path-jail.js';
+export { resolveVirtualPath } from './path-jail.js';
+export { INTERNAL_NAME_PREFIX, isInternalName } from './internal-names.js';
+export type { FsReply, FsReplyContext } from './fs-reply.js';
+export { replyForFsError } from './fs-reply.js';

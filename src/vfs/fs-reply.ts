@@ -1,0 +1,61 @@
+import type { FsError, FsErrorCode } from './fs-error.js';
+
+/** Context of {@link replyForFsError}. */
+export interface FsReplyContext {
+  /** The FTP verb being answered (upper or lower case), e.g. `STOR`, `MKD`. */
+  readonly verb?: string | undefined;
+}
+
+/** An FTP reply: a three-digit code and a single line of text (no CR/LF). */
+export interface FsReply {
+  readonly code: number;
+  readonly text: string;
+}
+
+// Literal RFC 959 numbers: the parser barrel has no named reply-code constants yet.
+const REPLIES: Readonly<Record<FsErrorCode, FsReply>> = {
+  'not-found': { code: 550, text: 'No such file or directory.' },
+  exists: { code: 550, text: 'File or directory already exists.' },
+  'not-directory': { code: 550, text: 'Not a directory.' },
+  'is-directory': { code: 550, text: 'Is a directory.' },
+  'not-empty': { code: 550, text: 'Directory not empty.' },
+  permission: { code: 550, text: 'Permission denied.' },
+  // 552 (RFC 959 "exceeded storage allocation") for every verb, so clients see one code for
+  // a full disk whether it happens at open time or mid-transfer.
+  'no-space': { code: 552, text: 'Insufficient storage space.' },
+  'name-invalid': { code: 553, text: 'File name not allowed.' },
+  'too-long': { code: 553, text: 'File name too long.' },
+  busy: { code: 450, text: 'File busy, try again later.' },
+  unavailable: { code: 450, text: 'File unavailable, try again later.' },
+  aborted: { code: 426, text: 'Connection closed; transfer aborted.' },
+  io: { code: 451, text: 'Local error in processing.' },
+};
+
+const EXCLUSIVE_VERBS = new Set(['STOU']);
+
+/**
+ * Maps a filesystem error to the FTP reply the session sends. The text is fixed per code and
+ * never includes the error's message, cause or any host path.
+ *
+ * | code | reply |
+ * |---|---|
+ * | not-found, not-directory, is-directory, not-empty, permission | 550 |
+ * | exists | 550 (553 for `STOU`) |
+ * | no-space | 552 (for every verb) |
+ * | name-invalid, too-long | 553 |
+ * | busy, unavailable | 450 |
+ * | aborted | 426 |
+ * | io | 451 |
+ *
+ * @example
+ * ```ts
+ * replyForFsError(new FsError('not-found', 'gone')); // { code: 550, text: 'No such file or directory.' }
+ * ```
+ */
+export function replyForFsError(error: FsError, context: FsReplyContext = {}): FsReply {
+  const verb = context.verb?.toUpperCase();
+  if (error.code === 'exists' && verb !== undefined && EXCLUSIVE_VERBS.has(verb)) {
+    return { code: 553, text: 'File already exists.' };
+  }
+  return REPLIES[error.code];
+}
