@@ -1,0 +1,49 @@
+import { isIP } from 'node:net';
+import type { ListenAddress } from './option-parsers.js';
+
+/** What {@link formatConnectHelp} needs to know. */
+export interface ConnectHelpOptions {
+  /** The address actually bound (port resolved when 0 was asked). */
+  readonly address: ListenAddress;
+  /** User names (never passwords: this text may end up in logs). */
+  readonly users: readonly string[];
+  readonly anonymous: boolean;
+}
+
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+/**
+ * The text `--print-connect-help` writes to stderr once the server listens: how to connect
+ * with curl and lftp.
+ *
+ * @example
+ * ```ts
+ * process.stderr.write(formatConnectHelp({ address: { host: '127.0.0.1', port: 2121 }, users: ['demo'], anonymous: true }));
+ * ```
+ */
+export function formatConnectHelp(options: ConnectHelpOptions): string {
+  const host = reachableHost(options.address.host);
+  const urlHost = isIP(host) === 6 ? `[${host}]` : host;
+  const { port } = options.address;
+  const url = `ftp://${urlHost}:${port}/`;
+  const lines = [`ftpgrid is listening on ${url}`, ''];
+  for (const user of options.users) {
+    lines.push(
+      `  as ${user} (replace PASSWORD with the one given to --user):`,
+      `    curl -u ${user}:PASSWORD ${url}                     # list`,
+      `    curl -u ${user}:PASSWORD -T file.bin ${url}         # upload`,
+      `    curl -u ${user}:PASSWORD -o file.bin ${url}file.bin # download`,
+      `    lftp -u ${user},PASSWORD -p ${port} ${host}`,
+      '',
+    );
+  }
+  if (options.anonymous) {
+    lines.push('  anonymously (read-only):', `    curl ${url}`, `    lftp -p ${port} ${host}`, '');
+  }
+  lines.push('Stop with Ctrl-C (running transfers get a grace period).', '');
+  return lines.join('\n');
+}

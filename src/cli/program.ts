@@ -1,0 +1,103 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, isCliError } from './cli-error.js';
+import type { CliOutput } from './serve-command.js';
+import { runServe } from './serve-command.js';
+import type { RawServeOptions } from './serve-config.js';
+
+/** Exit code of `ftpgrid master` / `ftpgrid slave` until the cluster assembly exists. */
+export const NOT_AVAILABLE_EXIT_CODE = 2;
+
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+const SERVE_HELP_AFTER = `
+Options may also come from --config FILE, a JSON object with the same keys in camelCase
+(listen, root, users, anonymous, pasvPorts, pasvAddress, zeroCopy, logLevel,
+printConnectHelp, shutdownGrace); command-line options win, and a relative "root" is
+resolved against the config file's directory.
+
+Examples:
+  ftpgrid serve --root ./data --user demo:demo
+  ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --anonymous --pasv-ports 50000-50100 --pasv-address 203.0.113.7
+  ftpgrid serve --config ftpgrid.json --log-level debug
+`;
+
+function notAvailable(name: string, output: CliOutput): number {
+  output.stderr(
+    `ftpgrid ${name}: the cluster (master/slave) is not available yet in this version.\n` +
+      'Use `ftpgrid serve` for a standalone server; see `ftpgrid serve --help`.\n',
+  );
+  return NOT_AVAILABLE_EXIT_CODE;
+}
+
+/**
+ * Builds the `ftpgrid` command. `run` receives the exit code of the sub-command that ran.
+ * Commander never exits the process itself (exitOverride): {@link runCli} decides.
+ */
+export function createProgram(output: CliOutput, run: (task: () => Promise<number>) => void): Command {
+  const program = new Command('ftpgrid')
+    .description('ftpgrid: a standalone FTP server now, a distributed one (master/slaves) later.')
+    .exitOverride()
+    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
+    .showHelpAfterError('(add --help for usage)');
+
+  program
+    .command('serve')
+    .description('Run a standalone FTP server on a local directory.')
+    .option('--listen <host:port>', 'address and port to listen on; [ADDR]:PORT for IPv6, :PORT for all interfaces, port 0 for any free port (default: 127.0.0.1:2121)')
+    .option('--root <dir>', 'directory to serve; every user sees it as "/" (required)')
+    .option('--user <name:password>', 'a user with full permissions on the root; repeat for more users', collect, [])
+    .option('--anonymous', 'allow read-only anonymous logins (user "anonymous" or "ftp", any password) (default: off)')
+    .option('--pasv-ports <a-b>', 'passive data ports to use, an inclusive range such as 50000-50100 (default: any free port)')
+    .option('--pasv-address <ip>', 'IP address announced in PASV replies, e.g. the public address behind NAT (default: the address the client connected to)')
+    .option('--config <file>', 'JSON file with the same options (command-line options win)')
+    .option('--zero-copy <mode>', 'auto: sendfile/splice when possible, off: always streams (default: auto)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; JSON logs go to stderr (default: info)')
+    .option('--print-connect-help', 'once listening, print to stderr how to connect with curl and lftp')
+    .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, how long running transfers may finish before being cut (default: 10000)')
+    .addHelpText('after', SERVE_HELP_AFTER)
+    .action((options: RawServeOptions) => {
+      run(() => runServe(options, output));
+    });
+
+  for (const name of ['master', 'slave']) {
+    program
+      .command(name)
+      .description(`Run a cluster ${name} (not available yet: exits with code ${NOT_AVAILABLE_EXIT_CODE}).`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        run(() => Promise.resolve(notAvailable(name, output)));
+      });
+  }
+  return program;
+}
+
+/**
+ * Runs the `ftpgrid` command line (`argv` without the node and script paths) and resolves
+ * with the exit code. Never calls `process.exit` itself; errors become one line on stderr.
+ */
+export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
+  let task: (() => Promise<number>) | undefined;
+  const program = createProgram(output, (next) => {
+    task = next;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    if (task === undefined) {
+      program.outputHelp({ error: true });
+      return 2;
+    }
+    return await task();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 1 ? 2 : error.exitCode;
+    if (isCliError(error)) {
+      output.stderr(`ftpgrid: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    output.stderr(`ftpgrid: unexpected error: ${reason}\n`);
+    return new CliError('listen-failed', reason).exitCode;
+  }
+}

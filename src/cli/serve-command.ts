@@ -1,0 +1,65 @@
+import { CliError } from './cli-error.js';
+import { formatConnectHelp } from './connect-help.js';
+import { createCliLogger } from './logger.js';
+import type { RawServeOptions } from './serve-config.js';
+import { checkRoot, loadConfigFile, resolveServeConfig } from './serve-config.js';
+
+/** Where the CLI writes human-facing text. */
+export interface CliOutput {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
+
+function waitForShutdownSignal(onSecond: (signal: ShutdownSignal) => void): Promise<ShutdownSignal> {
+  return new Promise((resolve) => {
+    let received = false;
+    const handler = (signal: ShutdownSignal): void => {
+      if (received) {
+        onSecond(signal);
+        return;
+      }
+      received = true;
+      resolve(signal);
+    };
+    for (const signal of SHUTDOWN_SIGNALS) process.on(signal, handler);
+  });
+}
+
+/**
+ * `ftpgrid serve`: validates the options, starts the standalone server and runs until
+ * SIGINT or SIGTERM, then closes it gracefully. Resolves with the process exit code.
+ * A second signal during shutdown exits at once with 130.
+ */
+export async function runServe(raw: RawServeOptions, output: CliOutput): Promise<number> {
+  const file = raw.config === undefined ? undefined : await loadConfigFile(raw.config);
+  const config = resolveServeConfig(raw, file);
+  await checkRoot(config.root);
+  const logger = createCliLogger(config.logLevel);
+  // Loaded lazily so `--help` and option errors answer without loading the whole server.
+  const { startStandalone } = await import('./start-standalone.js');
+  const { server, address } = await startStandalone(config, logger);
+  logger.info(
+    { host: address.host, port: address.port, root: config.root, users: config.users.map((user) => user.name), anonymous: config.anonymous, zeroCopy: config.zeroCopy },
+    'listening',
+  );
+  if (config.printConnectHelp) {
+    output.stderr(formatConnectHelp({ address, users: config.users.map((user) => user.name), anonymous: config.anonymous }));
+  }
+  const signal = await waitForShutdownSignal((second) => {
+    logger.warn({ signal: second }, 'second signal: exiting without waiting for transfers');
+    process.exit(130);
+  });
+  logger.info({ signal, graceMs: config.shutdownGraceMs, sessions: server.sessionCount }, 'shutting down');
+  try {
+    await server.close({ graceMs: config.shutdownGraceMs });
+  } catch (error) {
+    logger.error({ err: error }, 'error while closing');
+    throw new CliError('shutdown-failed', 'the server did not close cleanly', { cause: error });
+  }
+  logger.info({}, 'stopped');
+  return 0;
+}

@@ -1,0 +1,205 @@
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { CliError } from './cli-error.js';
+import type { ListenAddress, LogLevel, PortRange, UserCredentials, ZeroCopyMode } from './option-parsers.js';
+import {
+  parseIpAddress,
+  parseListen,
+  parseLogLevel,
+  parseMilliseconds,
+  parsePortRange,
+  parseUser,
+  parseZeroCopy,
+} from './option-parsers.js';
+
+/** The options of `ftpgrid serve` exactly as commander hands them over (all strings). */
+export interface RawServeOptions {
+  readonly listen?: string | undefined;
+  readonly root?: string | undefined;
+  readonly user?: readonly string[] | undefined;
+  readonly anonymous?: boolean | undefined;
+  readonly pasvPorts?: string | undefined;
+  readonly pasvAddress?: string | undefined;
+  readonly config?: string | undefined;
+  readonly zeroCopy?: string | undefined;
+  readonly logLevel?: string | undefined;
+  readonly printConnectHelp?: boolean | undefined;
+  readonly shutdownGrace?: string | undefined;
+}
+
+/** The validated configuration `ftpgrid serve` runs with. */
+export interface ServeConfig {
+  /** @default { host: '127.0.0.1', port: 2121 } */
+  readonly listen: ListenAddress;
+  /** Absolute path of the served directory (required). */
+  readonly root: string;
+  readonly users: readonly UserCredentials[];
+  /** Read-only anonymous access (`anonymous` / `ftp`). @default false */
+  readonly anonymous: boolean;
+  /** @default undefined (any free port) */
+  readonly pasvPorts: PortRange | undefined;
+  /** @default undefined (the address the client connected to) */
+  readonly pasvAddress: string | undefined;
+  /** @default 'auto' */
+  readonly zeroCopy: ZeroCopyMode;
+  /** @default 'info' */
+  readonly logLevel: LogLevel;
+  /** @default false */
+  readonly printConnectHelp: boolean;
+  /** How long running transfers may go on after SIGINT/SIGTERM. @default 10000 */
+  readonly shutdownGraceMs: number;
+}
+
+/** Default address of `ftpgrid serve`: loopback only, so nothing is exposed by accident. */
+export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 2121 };
+
+const CONFIG_KEYS = [
+  'listen',
+  'root',
+  'users',
+  'anonymous',
+  'pasvPorts',
+  'pasvAddress',
+  'zeroCopy',
+  'logLevel',
+  'printConnectHelp',
+  'shutdownGrace',
+] as const;
+
+type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** A config file after key normalisation; values are still unchecked. */
+export type ConfigFileValues = Partial<Record<ConfigKey, unknown>> & { readonly baseDir: string };
+
+function camelCase(key: string): string {
+  return key.replace(/-([a-z])/g, (_m, letter: string) => letter.toUpperCase());
+}
+
+function normaliseKey(key: string): ConfigKey | undefined {
+  const camel = camelCase(key);
+  const alias = camel === 'user' ? 'users' : camel === 'shutdownGraceMs' ? 'shutdownGrace' : camel;
+  return CONFIG_KEYS.find((candidate) => candidate === alias);
+}
+
+/**
+ * Reads a JSON config file whose keys are the long options of `ftpgrid serve`
+ * (`listen`, `root`, `users`, `anonymous`, `pasvPorts`, `pasvAddress`, `zeroCopy`, `logLevel`,
+ * `printConnectHelp`, `shutdownGrace`; kebab-case also accepted). A relative `root` is
+ * resolved against the file's directory.
+ */
+export async function loadConfigFile(path: string): Promise<ConfigFileValues> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError('config-unreadable', `--config ${path}: cannot read the file (${errorCode(error)})`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CliError('config-invalid', `--config ${path}: not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError('config-invalid', `--config ${path}: expected a JSON object`);
+  }
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    const known = normaliseKey(key);
+    if (known === undefined) {
+      throw new CliError('config-invalid', `--config ${path}: unknown key ${JSON.stringify(key)} (known: ${CONFIG_KEYS.join(', ')})`);
+    }
+    values[known] = value;
+  }
+  return { ...values, baseDir: dirname(resolve(path)) };
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return String(error);
+}
+
+function expectString(value: unknown, key: string): string {
+  if (typeof value !== 'string') throw new CliError('config-invalid', `config ${key}: expected a string`);
+  return value;
+}
+
+function expectBoolean(value: unknown, key: string): boolean {
+  if (typeof value !== 'boolean') throw new CliError('config-invalid', `config ${key}: expected true or false`);
+  return value;
+}
+
+function configUsers(value: unknown): UserCredentials[] {
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.map((entry) => {
+    if (typeof entry === 'string') return parseUser(entry, 'config users');
+    if (typeof entry === 'object' && entry !== null && 'name' in entry && 'password' in entry) {
+      return parseUser(`${expectString(entry.name, 'users[].name')}:${expectString(entry.password, 'users[].password')}`, 'config users');
+    }
+    throw new CliError('config-invalid', 'config users: expected "NAME:PASSWORD" strings or { "name", "password" } objects');
+  });
+}
+
+function configPortRange(value: unknown): PortRange {
+  if (typeof value === 'object' && value !== null && 'min' in value && 'max' in value) {
+    return parsePortRange(`${String(value.min)}-${String(value.max)}`, 'config pasvPorts');
+  }
+  return parsePortRange(expectString(value, 'pasvPorts'), 'config pasvPorts');
+}
+
+function pick<T>(cli: T | undefined, file: T | undefined): T | undefined {
+  return cli ?? file;
+}
+
+/**
+ * Merges command-line options over config file values, validates everything and applies
+ * the defaults. Command-line values win; `--user` given on the command line replaces the
+ * file's users.
+ *
+ * @throws {@link CliError} with a message naming the offending option.
+ */
+export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues, cwd: string = process.cwd()): ServeConfig {
+  const listenText = pick(raw.listen, file?.listen === undefined ? undefined : expectString(file.listen, 'listen'));
+  const rootFromFile = file?.root === undefined ? undefined : resolve(file.baseDir, expectString(file.root, 'root'));
+  const root = raw.root === undefined ? rootFromFile : resolve(cwd, raw.root);
+  if (root === undefined) throw new CliError('missing-option', '--root DIR is required (the directory to serve)');
+  const cliUsers = (raw.user ?? []).map((entry) => parseUser(entry));
+  const users = cliUsers.length > 0 ? cliUsers : file?.users === undefined ? [] : configUsers(file.users);
+  const anonymous = raw.anonymous ?? (file?.anonymous === undefined ? false : expectBoolean(file.anonymous, 'anonymous'));
+  if (users.length === 0 && !anonymous) {
+    throw new CliError('missing-option', 'nobody could log in: give at least one --user NAME:PASSWORD or --anonymous');
+  }
+  const pasvPorts = raw.pasvPorts === undefined ? (file?.pasvPorts === undefined ? undefined : configPortRange(file.pasvPorts)) : parsePortRange(raw.pasvPorts);
+  const pasvAddressText = pick(raw.pasvAddress, file?.pasvAddress === undefined ? undefined : expectString(file.pasvAddress, 'pasvAddress'));
+  const zeroCopyText = pick(raw.zeroCopy, file?.zeroCopy === undefined ? undefined : expectString(file.zeroCopy, 'zeroCopy'));
+  const logLevelText = pick(raw.logLevel, file?.logLevel === undefined ? undefined : expectString(file.logLevel, 'logLevel'));
+  const graceText = pick(raw.shutdownGrace, file?.shutdownGrace === undefined ? undefined : String(file.shutdownGrace as number | string));
+  return {
+    listen: listenText === undefined ? DEFAULT_LISTEN : parseListen(listenText),
+    root,
+    users,
+    anonymous,
+    pasvPorts,
+    pasvAddress: pasvAddressText === undefined ? undefined : parseIpAddress(pasvAddressText),
+    zeroCopy: zeroCopyText === undefined ? 'auto' : parseZeroCopy(zeroCopyText),
+    logLevel: logLevelText === undefined ? 'info' : parseLogLevel(logLevelText),
+    printConnectHelp: raw.printConnectHelp ?? (file?.printConnectHelp === undefined ? false : expectBoolean(file.printConnectHelp, 'printConnectHelp')),
+    shutdownGraceMs: graceText === undefined ? 10_000 : parseMilliseconds(graceText, '--shutdown-grace'),
+  };
+}
+
+/**
+ * Checks that `root` is an existing directory this process can read and enter; fails with
+ * a `root-unreadable` {@link CliError} otherwise. A read-only root is fine (anonymous use).
+ */
+export async function checkRoot(root: string): Promise<void> {
+  try {
+    const info = await stat(root);
+    if (!info.isDirectory()) throw new CliError('root-unreadable', `--root ${root}: not a directory`);
+    await access(root, constants.R_OK | constants.X_OK);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError('root-unreadable', `--root ${root}: not a readable directory (${errorCode(error)})`, { cause: error });
+  }
+}

@@ -1,0 +1,49 @@
+import type { Logger as PinoLogger } from 'pino';
+import { createServer } from '../server/index.js';
+import type { FtpServer } from '../server/index.js';
+import { LocalFileSystem, MemoryAuthorizer } from '../vfs/index.js';
+import { CliError } from './cli-error.js';
+import type { ListenAddress } from './option-parsers.js';
+import type { ServeConfig } from './serve-config.js';
+
+/** A standalone server the CLI started. */
+export interface RunningStandalone {
+  readonly server: FtpServer;
+  /** The bound address (the real port when 0 was asked). */
+  readonly address: ListenAddress;
+}
+
+/**
+ * Wires a {@link ServeConfig} into `createServer`: one `LocalFileSystem` on the root, shared
+ * by every `--user` (full permissions) and the read-only anonymous user, then listens.
+ *
+ * @throws {@link CliError} `listen-failed` when the address cannot be bound.
+ */
+export async function startStandalone(config: ServeConfig, logger: PinoLogger): Promise<RunningStandalone> {
+  const fs = new LocalFileSystem({ root: config.root });
+  const authorizer = new MemoryAuthorizer({
+    users: config.users.map((user) => ({ name: user.name, password: user.password, root: fs })),
+    ...(config.anonymous ? { anonymous: { root: fs } } : {}),
+  });
+  const server = createServer({
+    authorizer,
+    logger,
+    dataPlaneOptions: {
+      zeroCopy: config.zeroCopy,
+      logger: logger.child({ component: 'transfer' }),
+      ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
+      ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
+    },
+  });
+  server.on('error', (error: unknown) => {
+    logger.error({ err: error }, 'server error');
+  });
+  try {
+    const address = await server.listen({ host: config.listen.host, port: config.listen.port });
+    return { server, address };
+  } catch (error) {
+    await server.close({ graceMs: 0 }).catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError('listen-failed', `cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`, { cause: error });
+  }
+}
