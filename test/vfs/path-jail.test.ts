@@ -42,7 +42,7 @@ describe('resolveVirtualPath', () => {
     [`${INTERNAL_NAME_PREFIX}abc.part`, 'name-invalid'],
     [`/x/${INTERNAL_NAME_PREFIX}1`, 'name-invalid'],
     ['a'.repeat(256), 'too-long'],
-    [`${'/a'.repeat(2049)}`, 'too-long'],
+    ['/a'.repeat(2049), 'too-long'],
   ])('refuses %j with %s', (input, code) => {
     expect(codeOf(() => resolveVirtualPath('/', input))).toBe(code);
   });
