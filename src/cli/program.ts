@@ -7,8 +7,8 @@ import type { RawServeOptions } from './serve-config.js';
 /** Exit code of `ftpgrid master` / `ftpgrid slave` until the cluster assembly exists. */
 export const NOT_AVAILABLE_EXIT_CODE = 2;
 
-function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 const SERVE_HELP_AFTER = `
@@ -47,7 +47,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .description('Run a standalone FTP server on a local directory.')
     .option('--listen <host:port>', 'address and port to listen on; [ADDR]:PORT for IPv6, :PORT for all interfaces, port 0 for any free port (default: 127.0.0.1:2121)')
     .option('--root <dir>', 'directory to serve; every user sees it as "/" (required)')
-    .option('--user <name:password>', 'a user with full permissions on the root; repeat for more users', collect, [])
+    .option('--user <name:password>', 'a user with full permissions on the root; repeat for more users', collect)
     .option('--anonymous', 'allow read-only anonymous logins (user "anonymous" or "ftp", any password) (default: off)')
     .option('--pasv-ports <a-b>', 'passive data ports to use, an inclusive range such as 50000-50100 (default: any free port)')
     .option('--pasv-address <ip>', 'IP address announced in PASV replies, e.g. the public address behind NAT (default: the address the client connected to)')
