@@ -1,0 +1,111 @@
+import type { TransferLogger } from './logger.js';
+import type { PortRange } from './passive-listener.js';
+import type { ZeroCopyEnginePort } from './zero-copy-port.js';
+
+/** Bandwidth caps in bytes per second (token buckets); absent means unlimited. */
+export interface ThrottleOptions {
+  /** Shared by every transfer of the data plane. */
+  readonly globalBytesPerSecond?: number | undefined;
+  /** Shared by the transfers of one control session. */
+  readonly perSessionBytesPerSecond?: number | undefined;
+  /** Shared by every session of one user name. */
+  readonly perUserBytesPerSecond?: number | undefined;
+}
+
+/**
+ * Options of {@link LocalDataPlane}.
+ *
+ * @example
+ * ```ts
+ * const plane = createLocalDataPlane({ passivePorts: { min: 50000, max: 50100 }, passiveAddress: '203.0.113.7' });
+ * ```
+ */
+export interface LocalDataPlaneOptions {
+  /** Ports for passive listeners, picked at random. @default ephemeral ports (port 0) */
+  readonly passivePorts?: PortRange | undefined;
+  /**
+   * The address announced in PASV replies (behind NAT), or a function of the client's
+   * address returning it (one public address does not fit LAN and WAN clients alike).
+   * @default the local address of the control connection
+   */
+  readonly passiveAddress?: string | ((clientAddress: string) => string) | undefined;
+  /** A passive listener that gets no valid connection in this time closes. @default 30000 */
+  readonly passiveTimeoutMs?: number | undefined;
+  /** Active connections and TLS handshakes give up after this long. @default 30000 */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Open passive listeners across all sessions. @default 1000 */
+  readonly maxPassiveListeners?: number | undefined;
+  /** Accept passive connections from addresses other than the control peer (FXP). @default false */
+  readonly allowForeignDataConnections?: boolean | undefined;
+  /** Allow PORT/EPRT to hosts other than the control peer (FXP). @default false */
+  readonly allowActiveToForeignHosts?: boolean | undefined;
+  /** Allow PORT/EPRT to ports below 1024. @default false */
+  readonly allowActiveLowPorts?: boolean | undefined;
+  /** A transfer that moves no byte for this long is aborted (426). @default 300000 */
+  readonly dataTimeoutMs?: number | undefined;
+  /** `auto` uses sendfile/splice when the addon is loaded, the channel is plain TCP, the type binary and the handle has a descriptor. @default 'auto' */
+  readonly zeroCopy?: 'auto' | 'off' | undefined;
+  /** The zero-copy engine to use instead of loading the native addon (tests, custom engines). @default the native addon, when it loads */
+  readonly zeroCopyEngine?: ZeroCopyEnginePort | null | undefined;
+  /** Bandwidth caps. @default no caps */
+  readonly throttle?: ThrottleOptions | undefined;
+  /** pino-compatible logger. @default silent */
+  readonly logger?: TransferLogger | undefined;
+}
+
+/** {@link LocalDataPlaneOptions} with defaults applied and values checked. */
+export interface ResolvedDataPlaneOptions {
+  readonly passivePorts: PortRange | undefined;
+  readonly passiveAddress: ((clientAddress: string) => string) | undefined;
+  readonly passiveTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxPassiveListeners: number;
+  readonly allowForeignDataConnections: boolean;
+  readonly allowActiveToForeignHosts: boolean;
+  readonly allowActiveLowPorts: boolean;
+  readonly dataTimeoutMs: number;
+  readonly zeroCopy: 'auto' | 'off';
+  readonly throttle: ThrottleOptions;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+function optionalRate(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return positive(name, value, 0);
+}
+
+/** Applies defaults and validates, throwing `RangeError`/`TypeError` with a clear message. */
+export function resolveDataPlaneOptions(options: LocalDataPlaneOptions): ResolvedDataPlaneOptions {
+  const ports = options.passivePorts;
+  if (ports !== undefined) {
+    const ok = Number.isInteger(ports.min) && Number.isInteger(ports.max) && ports.min >= 1 && ports.max <= 65535 && ports.min <= ports.max;
+    if (!ok) throw new RangeError(`passivePorts must satisfy 1 <= min <= max <= 65535, got ${ports.min}-${ports.max}`);
+  }
+  const address = options.passiveAddress;
+  // Checked at run time too: plain JavaScript callers pass anything.
+  const zeroCopy: unknown = options.zeroCopy ?? 'auto';
+  if (zeroCopy !== 'auto' && zeroCopy !== 'off') throw new TypeError(`zeroCopy must be 'auto' or 'off'`);
+  const throttle = options.throttle ?? {};
+  return {
+    passivePorts: ports,
+    passiveAddress: address === undefined ? undefined : typeof address === 'function' ? address : () => address,
+    passiveTimeoutMs: positive('passiveTimeoutMs', options.passiveTimeoutMs, 30_000),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 30_000),
+    maxPassiveListeners: Math.floor(positive('maxPassiveListeners', options.maxPassiveListeners, 1000)),
+    allowForeignDataConnections: options.allowForeignDataConnections ?? false,
+    allowActiveToForeignHosts: options.allowActiveToForeignHosts ?? false,
+    allowActiveLowPorts: options.allowActiveLowPorts ?? false,
+    dataTimeoutMs: positive('dataTimeoutMs', options.dataTimeoutMs, 300_000),
+    zeroCopy,
+    throttle: {
+      globalBytesPerSecond: optionalRate('throttle.globalBytesPerSecond', throttle.globalBytesPerSecond),
+      perSessionBytesPerSecond: optionalRate('throttle.perSessionBytesPerSecond', throttle.perSessionBytesPerSecond),
+      perUserBytesPerSecond: optionalRate('throttle.perUserBytesPerSecond', throttle.perUserBytesPerSecond),
+    },
+  };
+}

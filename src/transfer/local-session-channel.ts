@@ -1,0 +1,389 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { AbortOptions, FileSystem, ReadHandle, WriteHandle } from '../vfs/index.js';
+import { checkActiveTarget } from './active-target.js';
+import { connectActive } from './active-connector.js';
+import { createDigest, digestFileRange } from './checksum.js';
+import { DataConnectionError } from './data-connection-error.js';
+import type {
+  DataProtection,
+  DataSessionInfo,
+  Endpoint,
+  PassiveOptions,
+  RetrieveOptions,
+  SessionDataChannel,
+  StoreOptions,
+  TransferMethod,
+  TransferOptions,
+  TransferResult,
+} from './data-plane.js';
+import { secureDataSocket } from './data-tls.js';
+import { mapTransferFailure, type FailureSide } from './failure-mapping.js';
+import { canonicalIp, isPlainIpv6 } from './ip-address.js';
+import type { TransferLogger } from './logger.js';
+import type { ResolvedDataPlaneOptions } from './local-data-plane-options.js';
+import { PassiveListener } from './passive-listener.js';
+import { ProgressMeter } from './progress-meter.js';
+import { streamListing, streamRetrieve, streamStore, type EngineContext } from './stream-engine.js';
+import type { Throttle } from './throttle.js';
+import { TransferAbortedError } from './transfer-aborted-error.js';
+import { zeroCopyRetrieve, zeroCopyStore } from './zero-copy-engine.js';
+import { plainSocketFd, type ZeroCopyEnginePort } from './zero-copy-port.js';
+
+/** What a channel borrows from its data plane. */
+export interface ChannelServices {
+  readonly options: ResolvedDataPlaneOptions;
+  readonly logger: TransferLogger;
+  /** Ports held by this plane's listeners. */
+  readonly reservedPorts: Set<number>;
+  /** The zero-copy engine, or null when streams must be used. */
+  readonly zeroCopy: ZeroCopyEnginePort | null;
+  /** Takes one global passive-listener slot; false when the cap is reached. */
+  acquireListenerSlot(): boolean;
+  releaseListenerSlot(): void;
+  /** The throttle of a transfer of `session`, and a function to call when it ends. */
+  throttleFor(session: DataSessionInfo): { throttle: Throttle; release: () => void };
+  /** Forgets a closed channel. */
+  detach(channel: LocalSessionChannel): void;
+}
+
+type Pending = { readonly kind: 'passive'; readonly listener: PassiveListener } | { readonly kind: 'active'; readonly target: Endpoint };
+
+interface Running {
+  readonly controller: AbortController;
+  readonly done: Promise<unknown>;
+}
+
+/** Bounded wait for the peer to close after we ended our side (see `#finishSocket`). */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * The data channel of one control session on this host. See {@link SessionDataChannel}.
+ * Created by {@link LocalDataPlane.attach}.
+ */
+export class LocalSessionChannel implements SessionDataChannel {
+  readonly #session: DataSessionInfo;
+  readonly #services: ChannelServices;
+  #pending: Pending | undefined;
+  #running: Running | undefined;
+  #protection: DataProtection = { level: 'clear' };
+  #closed = false;
+  #passiveSeq = 0;
+
+  constructor(session: DataSessionInfo, services: ChannelServices) {
+    this.#session = session;
+    this.#services = services;
+  }
+
+  get ready(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  async passive(options: PassiveOptions): Promise<Endpoint> {
+    this.#assertOpen();
+    this.#dropPending();
+    const { options: o, logger } = this.#services;
+    const localHost = this.#session.controlLocal.host;
+    const clientHost = this.#session.controlPeer.host;
+    if (!options.extended && o.passiveAddress === undefined && isPlainIpv6(localHost)) {
+      throw new DataConnectionError('pasv-ipv6', 'PASV cannot announce an IPv6 address; use EPSV');
+    }
+    if (!this.#services.acquireListenerSlot()) {
+      logger.warn({ session: this.#session.id }, 'passive listener limit reached');
+      throw new DataConnectionError('listener-limit', 'Too many passive listeners');
+    }
+    const seq = ++this.#passiveSeq;
+    let listener: PassiveListener;
+    try {
+      options.signal?.throwIfAborted();
+      listener = await PassiveListener.open({
+        host: localHost,
+        ports: o.passivePorts,
+        reserved: this.#services.reservedPorts,
+        expectedPeer: o.allowForeignDataConnections ? undefined : clientHost,
+        timeoutMs: o.passiveTimeoutMs,
+        logger,
+        sessionId: this.#session.id,
+      });
+    } catch (error: unknown) {
+      this.#services.releaseListenerSlot();
+      throw error;
+    }
+    listener.onClose = () => {
+      this.#services.releaseListenerSlot();
+    };
+    if (this.#closed || seq !== this.#passiveSeq) {
+      // Closed or replaced by a newer PASV while we were binding.
+      listener.close();
+      throw new DataConnectionError('closed', 'Data channel closed');
+    }
+    this.#pending = { kind: 'passive', listener };
+    const announced = o.passiveAddress?.(clientHost) ?? canonicalIp(localHost) ?? localHost;
+    return { host: announced, port: listener.port };
+  }
+
+  active(target: Endpoint, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted();
+    this.#assertOpen();
+    const o = this.#services.options;
+    const checked = checkActiveTarget(target, this.#session.controlPeer.host, {
+      allowForeignHosts: o.allowActiveToForeignHosts,
+      allowLowPorts: o.allowActiveLowPorts,
+    });
+    this.#dropPending();
+    this.#pending = { kind: 'active', target: checked };
+    return Promise.resolve();
+  }
+
+  setProtection(protection: DataProtection): void {
+    if (protection.level === 'private' && protection.secureContext === undefined) {
+      throw new TypeError('PROT P needs a secureContext');
+    }
+    this.#protection = protection;
+  }
+
+  async retrieve(fs: FileSystem, path: string, options: RetrieveOptions = {}): Promise<TransferResult> {
+    return this.#run(options, async (signal) => {
+      const handle = await fs.openRead(path, { offset: options.offset ?? 0, signal });
+      try {
+        return await this.#moveOut(handle, options, signal);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  async store(fs: FileSystem, path: string, options: StoreOptions = {}): Promise<TransferResult> {
+    return this.#run(options, async (signal) => {
+      const handle = await fs.openWrite(path, {
+        offset: options.offset ?? 0,
+        append: options.append ?? false,
+        exclusive: options.exclusive ?? false,
+        signal,
+      });
+      let result: TransferResult;
+      try {
+        result = await this.#moveIn(handle, options, signal);
+        await handle.commit();
+      } catch (error: unknown) {
+        await handle.abort().catch((abortError: unknown) => {
+          this.#services.logger.warn({ session: this.#session.id, err: abortError }, 'discarding a failed upload failed');
+        });
+        throw error;
+      }
+      return result;
+    });
+  }
+
+  async sendListing(lines: AsyncIterable<string>, options: TransferOptions = {}): Promise<TransferResult> {
+    return this.#run(options, async (signal) => {
+      options.onStart?.();
+      const socket = await this.#connect(signal);
+      return this.#transfer(socket, options, signal, 'out', async (ctx) => {
+        await streamListing(ctx, lines);
+        return 'stream';
+      });
+    });
+  }
+
+  async abort(): Promise<void> {
+    this.#dropPending();
+    const running = this.#running;
+    if (running === undefined) return;
+    running.controller.abort(new TransferAbortedError('aborted', 'Transfer aborted by the client'));
+    await running.done.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#dropPending();
+    const running = this.#running;
+    if (running !== undefined) {
+      running.controller.abort(new TransferAbortedError('closed', 'Session closed'));
+      await running.done.catch(() => undefined);
+    }
+    this.#services.detach(this);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new DataConnectionError('closed', 'Data channel closed');
+  }
+
+  #dropPending(): void {
+    if (this.#pending?.kind === 'passive') this.#pending.listener.close();
+    this.#pending = undefined;
+  }
+
+  /** One transfer at a time; links the caller's signal to ABOR/close; consumes the pending endpoint. */
+  async #run<T>(options: AbortOptions, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    if (this.#running !== undefined) throw new DataConnectionError('busy', 'A transfer is already running');
+    if (this.#pending === undefined) throw new DataConnectionError('no-endpoint', 'Use PASV/EPSV or PORT/EPRT first');
+    const controller = new AbortController();
+    const outer = options.signal;
+    const onOuterAbort = (): void => {
+      controller.abort(new TransferAbortedError('aborted', 'Transfer aborted'));
+    };
+    if (outer?.aborted === true) onOuterAbort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    const done = (async () => body(controller.signal))();
+    this.#running = { controller, done };
+    try {
+      return await done;
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+      this.#running = undefined;
+      // A failure before the connection was used (e.g. file not found) still spends the endpoint.
+      this.#dropPending();
+    }
+  }
+
+  async #connect(signal: AbortSignal): Promise<Socket | Duplex> {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending === undefined) throw new DataConnectionError('no-endpoint', 'Use PASV/EPSV or PORT/EPRT first');
+    const o = this.#services.options;
+    let socket: Socket;
+    try {
+      socket =
+        pending.kind === 'passive'
+          ? await pending.listener.take(signal)
+          : await connectActive(pending.target, { localHost: this.#session.controlLocal.host, timeoutMs: o.connectTimeoutMs, signal });
+    } catch (error: unknown) {
+      if (signal.aborted) throw mapTransferFailure(error, signal, 0);
+      throw error;
+    }
+    if (this.#protection.level === 'private') {
+      try {
+        return await secureDataSocket(socket, this.#protection, o.connectTimeoutMs, signal);
+      } catch (error: unknown) {
+        if (signal.aborted) throw mapTransferFailure(error, signal, 0);
+        throw error;
+      }
+    }
+    return socket;
+  }
+
+  async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal): Promise<TransferResult> {
+    options.onStart?.();
+    const socket = await this.#connect(signal);
+    const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
+    return this.#transfer(socket, { ...options, checksum: undefined }, signal, 'out', async (ctx, zero) => {
+      const type = options.type ?? 'binary';
+      if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
+        const length = Math.max(0, handle.size - handle.offset);
+        const sent = await zeroCopyRetrieve({ ...zero, fileFd: handle.fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal }, length);
+        if (options.checksum !== undefined) ctx.setChecksum(await digestFileRange(handle.fd, handle.offset, sent, options.checksum, signal));
+        return 'zero-copy';
+      }
+      await streamRetrieve({ ...ctx, digest }, handle);
+      if (digest !== undefined) ctx.setChecksum(digest.digest());
+      return 'stream';
+    });
+  }
+
+  async #moveIn(handle: WriteHandle, options: StoreOptions, signal: AbortSignal): Promise<TransferResult> {
+    options.onStart?.();
+    const socket = await this.#connect(signal);
+    const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
+    return this.#transfer(socket, { ...options, checksum: undefined }, signal, 'in', async (ctx, zero) => {
+      const type = options.type ?? 'binary';
+      if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
+        const received = await zeroCopyStore({ ...zero, fileFd: handle.fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal });
+        if (options.checksum !== undefined) ctx.setChecksum(await digestFileRange(handle.fd, handle.offset, received, options.checksum, signal));
+        return 'zero-copy';
+      }
+      await streamStore({ ...ctx, digest }, handle);
+      if (digest !== undefined) ctx.setChecksum(digest.digest());
+      return 'stream';
+    });
+  }
+
+  /**
+   * Runs one engine over an open data connection: throttle, progress, stall watchdog, error
+   * mapping and closing the socket on every path.
+   */
+  async #transfer(
+    socket: Socket | Duplex,
+    options: TransferOptions,
+    signal: AbortSignal,
+    direction: 'in' | 'out',
+    engine: (
+      ctx: EngineContext & { setChecksum(value: string): void },
+      zero: { engine: ZeroCopyEnginePort; socket: Socket; socketFd: number } | undefined,
+    ) => Promise<TransferMethod>,
+  ): Promise<TransferResult> {
+    const { options: o, logger } = this.#services;
+    const meter = new ProgressMeter({ onProgress: options.onProgress });
+    const { throttle, release } = this.#services.throttleFor(this.#session);
+    const controller = new AbortController();
+    const linked = AbortSignal.any([signal, controller.signal]);
+    const watchdog = setInterval(
+      () => {
+        if (meter.idleMs > o.dataTimeoutMs) controller.abort(new TransferAbortedError('stalled', 'Data connection stalled'));
+      },
+      Math.max(10, Math.min(o.dataTimeoutMs / 4, 5000)),
+    );
+    watchdog.unref();
+    let wireError: unknown;
+    const onWireError = (error: unknown): void => {
+      wireError ??= error;
+    };
+    socket.on('error', onWireError);
+    const onAbort = (): void => {
+      socket.destroy();
+    };
+    linked.addEventListener('abort', onAbort, { once: true });
+    let checksum: string | undefined;
+    const fd = this.#services.zeroCopy !== null && o.zeroCopy === 'auto' && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
+    const zero = fd === undefined || this.#services.zeroCopy === null || !isNetSocket(socket) ? undefined : { engine: this.#services.zeroCopy, socket, socketFd: fd };
+    if (direction === 'out') socket.resume();
+    try {
+      const method = await engine(
+        {
+          socket,
+          meter,
+          throttle,
+          signal: linked,
+          type: options.type ?? 'binary',
+          setChecksum: (value) => {
+            checksum = value;
+          },
+        },
+        zero,
+      );
+      if (direction === 'out') await finishSocket(socket, method === 'zero-copy');
+      meter.finish();
+      return { bytes: meter.bytes, durationMs: meter.elapsedMs, method, ...(checksum === undefined ? {} : { checksum }) };
+    } catch (error: unknown) {
+      const side: FailureSide = wireError !== undefined && error === wireError ? 'wire' : 'unknown';
+      const mapped = mapTransferFailure(error, linked, meter.bytes, side);
+      logger.info({ session: this.#session.id, err: error, bytes: meter.bytes }, 'transfer failed');
+      throw mapped;
+    } finally {
+      clearInterval(watchdog);
+      linked.removeEventListener('abort', onAbort);
+      socket.destroy();
+      release();
+    }
+  }
+}
+
+function isNetSocket(socket: Socket | Duplex): socket is Socket {
+  return 'remoteAddress' in socket && !('encrypted' in socket);
+}
+
+/** Ends our side and waits (bounded) for the peer to close, so the last bytes are not cut off by a reset. */
+async function finishSocket(socket: Socket | Duplex, needsEnd: boolean): Promise<void> {
+  if (socket.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (needsEnd) socket.end();
+  });
+}

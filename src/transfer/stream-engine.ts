@@ -1,0 +1,81 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable, type Duplex, type Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadHandle, WriteHandle } from '../vfs/index.js';
+import { CrlfToLf, LfToCrlf } from './ascii-transform.js';
+import type { Digest } from './checksum.js';
+import type { TransferType } from './data-plane.js';
+import type { ProgressMeter } from './progress-meter.js';
+import type { Throttle } from './throttle.js';
+import { TransferTap } from './transfer-tap.js';
+
+/** Big reads and writes: fewer syscalls and event-loop turns per GiB. */
+const CHUNK = 1024 * 1024;
+
+/** What every engine call needs to know of its transfer. */
+export interface EngineContext {
+  /** The open data connection (plain TCP or TLS). */
+  readonly socket: Duplex;
+  readonly meter: ProgressMeter;
+  readonly throttle: Throttle;
+  readonly signal: AbortSignal;
+  /** Hashes the file-side bytes (what is stored, before or after ASCII conversion). */
+  readonly digest?: Digest | undefined;
+  readonly type: TransferType;
+}
+
+function fileSource(handle: ReadHandle): Readable {
+  // With a descriptor we read it ourselves with 1 MiB buffers; the backend's own stream may use 64 KiB.
+  if (handle.fd !== undefined) {
+    return createReadStream('', { fd: handle.fd, start: handle.offset, autoClose: false, highWaterMark: CHUNK });
+  }
+  return handle.stream();
+}
+
+function fileSink(handle: WriteHandle): Writable {
+  if (handle.fd !== undefined) {
+    return createWriteStream('', { fd: handle.fd, start: handle.offset, autoClose: false, highWaterMark: CHUNK });
+  }
+  return handle.stream();
+}
+
+/** Streams a file to the data connection: file -> digest -> [LF->CRLF] -> count/pace -> socket. */
+export async function streamRetrieve(ctx: EngineContext, handle: ReadHandle): Promise<void> {
+  const stages: Transform[] = [];
+  if (ctx.digest !== undefined) stages.push(new TransferTap({ digest: ctx.digest }));
+  if (ctx.type === 'ascii') stages.push(new LfToCrlf());
+  stages.push(new TransferTap({ meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal }));
+  await pipeline([fileSource(handle), ...stages, ctx.socket], { signal: ctx.signal });
+}
+
+/** Streams the data connection into a file: socket -> count/pace -> [CRLF->LF] -> digest -> file. */
+export async function streamStore(ctx: EngineContext, handle: WriteHandle): Promise<void> {
+  const stages: Transform[] = [new TransferTap({ meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal })];
+  if (ctx.type === 'ascii') stages.push(new CrlfToLf());
+  if (ctx.digest !== undefined) stages.push(new TransferTap({ digest: ctx.digest }));
+  await pipeline([ctx.socket, ...stages, fileSink(handle)], { signal: ctx.signal });
+}
+
+async function* crlfLines(lines: AsyncIterable<string>): AsyncGenerator<Buffer> {
+  // Batch lines into ~64 KiB writes: a million-entry listing should not be a million writes.
+  let batch: string[] = [];
+  let size = 0;
+  for await (const line of lines) {
+    batch.push(line, '\r\n');
+    size += line.length + 2;
+    if (size >= 65_536) {
+      yield Buffer.from(batch.join(''), 'utf8');
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length > 0) yield Buffer.from(batch.join(''), 'utf8');
+}
+
+/** Sends listing lines as CRLF-terminated UTF-8, with backpressure. */
+export async function streamListing(ctx: EngineContext, lines: AsyncIterable<string>): Promise<void> {
+  const stages: Transform[] = [];
+  if (ctx.digest !== undefined) stages.push(new TransferTap({ digest: ctx.digest }));
+  stages.push(new TransferTap({ meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal }));
+  await pipeline([Readable.from(crlfLines(lines)), ...stages, ctx.socket], { signal: ctx.signal });
+}
