@@ -1,0 +1,122 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from '../../src/server/index.js';
+import type { FtpServer } from '../../src/server/index.js';
+import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+
+/** Credentials every interop scenario logs in with. */
+export const USER = 'interop';
+export const PASSWORD = 'p@ss word';
+
+/** Names used by every scenario: spaces on purpose. */
+export const DIR_NAME = 'inter op';
+export const FILE_NAME = 'big file.bin';
+export const RENAMED_NAME = 'renamed file.bin';
+
+/** Sizes of the scenario's random payloads. */
+export const MAIN_SIZE = 3 * 1024 * 1024 + 17;
+export const APPEND_SIZE = 256 * 1024 + 3;
+export const RESUME_OFFSET = 1024 * 1024 + 123;
+
+/** A live server on 127.0.0.1 with a LocalFileSystem in a fresh temp dir. */
+export interface InteropServer {
+  readonly server: FtpServer;
+  readonly host: string;
+  readonly port: number;
+  /** Host path of the served root. */
+  readonly root: string;
+  /** A scratch directory for the client's local files. */
+  readonly work: string;
+  close(): Promise<void>;
+}
+
+/** Starts the standalone server the way an embedder would, with shrunk timeouts. */
+export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } = {}): Promise<InteropServer> {
+  const root = await mkdtemp(join(tmpdir(), 'ftpgrid-interop-root-'));
+  const work = await mkdtemp(join(tmpdir(), 'ftpgrid-interop-work-'));
+  const fs = new LocalFileSystem({ root });
+  const authorizer = new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] });
+  const server = createServer({
+    authorizer,
+    failedLoginDelayMs: 10,
+    idleTimeoutMs: 30_000,
+    dataPlaneOptions: { zeroCopy: options.zeroCopy ?? 'auto', passiveTimeoutMs: 10_000, dataTimeoutMs: 20_000 },
+  });
+  const { host, port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    server,
+    host,
+    port,
+    root,
+    work,
+    async close() {
+      await server.close({ graceMs: 1_000 });
+      await rm(root, { recursive: true, force: true });
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The random payloads of one scenario run. */
+export interface Payloads {
+  readonly main: Buffer;
+  readonly append: Buffer;
+}
+
+/** Fresh random content (incompressible, so nothing passes by luck). */
+export function makePayloads(): Payloads {
+  return { main: randomBytes(MAIN_SIZE), append: randomBytes(APPEND_SIZE) };
+}
+
+/** True when `name` is an executable on PATH. */
+export function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The outcome of {@link runTool}. */
+export interface ToolResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a client program, killed after `timeoutMs`. Rejects when it times out or (unless
+ * `allowFailure`) exits non-zero, with its output in the message.
+ */
+export function runTool(
+  command: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; cwd?: string; allowFailure?: boolean } = {},
+): Promise<ToolResult> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const detail = `${command} ${args.join(' ')}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`;
+      if (timedOut) reject(new Error(`timed out after ${timeoutMs} ms: ${detail}`));
+      else if (code !== 0 && options.allowFailure !== true) reject(new Error(`exit code ${String(code)}: ${detail}`));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Transfer modes a client may drive. */
+export type DataMode = 'passive' | 'active';
