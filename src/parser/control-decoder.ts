@@ -1,0 +1,246 @@
+/** Options of {@link ControlDecoder}. */
+export interface ControlDecoderOptions {
+  /**
+   * Longest accepted command line in bytes, after Telnet sequences are removed and without
+   * the line end. Longer lines yield one `too-long` item and are skipped up to the next LF.
+   * Must be an integer from 16 to 1 MiB. @default 4096 (vsftpd's cap)
+   */
+  readonly maxLineLength?: number | undefined;
+  /**
+   * How line bytes become text. `utf-8` (RFC 2640) reports invalid sequences as
+   * `invalid-utf8` items; `latin1` maps every byte to one code point (after `OPTS UTF8 OFF`).
+   * @default 'utf-8'
+   */
+  readonly encoding?: ControlEncoding | undefined;
+}
+
+/** Text encodings a {@link ControlDecoder} understands. */
+export type ControlEncoding = 'utf-8' | 'latin1';
+
+/** Why a line was rejected by the {@link ControlDecoder}. */
+export type DecodeErrorCode = 'too-long' | 'nul' | 'bare-cr' | 'invalid-utf8';
+
+/**
+ * One item out of {@link ControlDecoder.push}: a command line (line end and Telnet
+ * sequences removed, decoded), or an error for a line that must be refused (reply 500/501).
+ * Every input line yields exactly one item.
+ */
+export type DecodedItem =
+  | { readonly kind: 'line'; readonly line: string }
+  | { readonly kind: 'error'; readonly code: DecodeErrorCode; readonly message: string };
+
+/** Checked at run time too: plain JavaScript callers reach this with anything. */
+const ENCODINGS: ReadonlySet<string> = new Set<ControlEncoding>(['utf-8', 'latin1']);
+const DEFAULT_MAX_LINE = 4096;
+const MIN_MAX_LINE = 16;
+const MAX_MAX_LINE = 1024 * 1024;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+const IAC = 0xff;
+const SB = 0xfa;
+const SE = 0xf0;
+const WILL = 0xfb;
+const DONT = 0xfe;
+
+/** Telnet parser states (RFC 854). */
+const enum Telnet {
+  Data,
+  /** After IAC. */
+  Command,
+  /** After IAC WILL/WONT/DO/DONT: the option byte comes next. */
+  Option,
+  /** Inside IAC SB ... IAC SE. */
+  Sub,
+  /** After IAC inside a subnegotiation. */
+  SubCommand,
+}
+
+const MESSAGES: Readonly<Record<DecodeErrorCode, string>> = {
+  'too-long': 'Command line too long',
+  nul: 'NUL character in command line',
+  'bare-cr': 'CR not followed by LF in command line',
+  'invalid-utf8': 'Command line is not valid UTF-8',
+};
+
+/** ISO-8859-1, byte for code point (the WHATWG `latin1` label is windows-1252, which is not). */
+function decodeLatin1(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return text;
+}
+
+function errorItem(code: DecodeErrorCode): DecodedItem {
+  return { kind: 'error', code, message: MESSAGES[code] };
+}
+
+/**
+ * Streaming decoder of the FTP control channel (client to server). Push bytes as they
+ * arrive; get whole command lines back.
+ *
+ * - Lines end in CRLF; a bare LF is accepted too. A CR not followed by LF (including the
+ *   Telnet `CR NUL`) makes the line an error item, and so does a NUL byte.
+ * - Telnet commands are removed: `IAC IAC` is a data byte 0xFF, `IAC WILL/WONT/DO/DONT x`
+ *   three bytes, `IAC SB ... IAC SE` the whole subnegotiation (a LF inside one ends it, so a
+ *   broken client cannot stall resynchronisation), any other `IAC x` (IP, DM, AO, ...) two
+ *   bytes. This is what RFC 959 expects clients to send before ABOR.
+ * - Memory is bounded by `maxLineLength`: the byte that overflows it yields a `too-long`
+ *   item at once, the rest of that line is dropped without being stored.
+ * - Items do not depend on how the bytes were chunked, and `push` never throws.
+ *
+ * @example
+ * ```ts
+ * const decoder = new ControlDecoder({ maxLineLength: 1024 });
+ * decoder.push(new TextEncoder().encode('USER anna\r\nPASS se'));  // [{ kind: 'line', line: 'USER anna' }]
+ * decoder.push(new TextEncoder().encode('cret\r\n'));              // [{ kind: 'line', line: 'PASS secret' }]
+ * ```
+ */
+export class ControlDecoder {
+  readonly #max: number;
+  readonly #line: Uint8Array;
+  #encoding: ControlEncoding;
+  #length = 0;
+  #telnet: Telnet = Telnet.Data;
+  /** A CR was the last data byte: decided by the next one. */
+  #pendingCr = false;
+  /** First fault seen on the current line, reported at its end. */
+  #fault: DecodeErrorCode | undefined;
+  /** The current line overflowed and was already reported: drop bytes until LF. */
+  #discarding = false;
+  readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+  constructor(options: ControlDecoderOptions = {}) {
+    const max = options.maxLineLength ?? DEFAULT_MAX_LINE;
+    if (!Number.isInteger(max) || max < MIN_MAX_LINE || max > MAX_MAX_LINE) {
+      throw new RangeError(`maxLineLength must be an integer from ${MIN_MAX_LINE} to ${MAX_MAX_LINE}, got ${max}`);
+    }
+    const encoding = options.encoding ?? 'utf-8';
+    if (!ENCODINGS.has(encoding)) {
+      throw new RangeError(`encoding must be 'utf-8' or 'latin1', got ${JSON.stringify(encoding)}`);
+    }
+    this.#max = max;
+    this.#encoding = encoding;
+    this.#line = new Uint8Array(max);
+  }
+
+  /** Bytes held for the current, unfinished line (never more than `maxLineLength`). */
+  get bufferedBytes(): number {
+    return this.#length;
+  }
+
+  /** The encoding used for the following lines. */
+  get encoding(): ControlEncoding {
+    return this.#encoding;
+  }
+
+  /** Switches the text encoding for the following lines (`OPTS UTF8 ON/OFF`). */
+  setEncoding(encoding: ControlEncoding): void {
+    if (ENCODINGS.has(encoding)) this.#encoding = encoding;
+  }
+
+  /**
+   * Drops the unfinished line and any Telnet state. Call right after `AUTH TLS` succeeds:
+   * plaintext pipelined behind it must never be executed once the channel is encrypted.
+   */
+  reset(): void {
+    this.#length = 0;
+    this.#telnet = Telnet.Data;
+    this.#pendingCr = false;
+    this.#fault = undefined;
+    this.#discarding = false;
+  }
+
+  /** Decodes a chunk. Returns the items completed by it, in order. Never throws. */
+  push(chunk: Uint8Array): DecodedItem[] {
+    const items: DecodedItem[] = [];
+    for (const byte of chunk) {
+      switch (this.#telnet) {
+        case Telnet.Data:
+          if (byte === IAC) this.#telnet = Telnet.Command;
+          else this.#data(byte, items);
+          break;
+        case Telnet.Command:
+          this.#telnet = Telnet.Data;
+          if (byte === IAC) this.#data(IAC, items);
+          else if (byte >= WILL && byte <= DONT) this.#telnet = Telnet.Option;
+          else if (byte === SB) this.#telnet = Telnet.Sub;
+          break;
+        case Telnet.Option:
+          this.#telnet = Telnet.Data;
+          break;
+        case Telnet.Sub:
+        case Telnet.SubCommand:
+          this.#sub(byte, items);
+          break;
+      }
+    }
+    return items;
+  }
+
+  #sub(byte: number, items: DecodedItem[]): void {
+    if (byte === LF) {
+      this.#telnet = Telnet.Data;
+      this.#data(LF, items);
+    } else if (this.#telnet === Telnet.SubCommand) {
+      this.#telnet = byte === SE ? Telnet.Data : Telnet.Sub;
+    } else if (byte === IAC) {
+      this.#telnet = Telnet.SubCommand;
+    }
+  }
+
+  #data(byte: number, items: DecodedItem[]): void {
+    if (byte === LF) {
+      this.#pendingCr = false;
+      this.#endLine(items);
+      return;
+    }
+    if (this.#pendingCr) {
+      this.#pendingCr = false;
+      this.#fault ??= 'bare-cr';
+      this.#store(CR, items);
+    }
+    if (byte === CR) {
+      this.#pendingCr = true;
+      return;
+    }
+    if (byte === NUL) this.#fault ??= 'nul';
+    this.#store(byte, items);
+  }
+
+  #store(byte: number, items: DecodedItem[]): void {
+    if (this.#discarding) return;
+    if (this.#length === this.#max) {
+      this.#discarding = true;
+      this.#length = 0;
+      items.push(errorItem('too-long'));
+      return;
+    }
+    this.#line[this.#length++] = byte;
+  }
+
+  #endLine(items: DecodedItem[]): void {
+    const bytes = this.#line.subarray(0, this.#length);
+    const fault = this.#fault;
+    const discarded = this.#discarding;
+    this.#length = 0;
+    this.#fault = undefined;
+    this.#discarding = false;
+    if (discarded) return;
+    if (fault !== undefined) {
+      items.push(errorItem(fault));
+      return;
+    }
+    if (this.#encoding === 'latin1') {
+      items.push({ kind: 'line', line: decodeLatin1(bytes) });
+      return;
+    }
+    try {
+      items.push({ kind: 'line', line: this.#utf8.decode(bytes) });
+    } catch {
+      items.push(errorItem('invalid-utf8'));
+    }
+  }
+}
