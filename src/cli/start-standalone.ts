@@ -21,10 +21,16 @@ export interface RunningStandalone {
  */
 export async function startStandalone(config: ServeConfig, logger: PinoLogger): Promise<RunningStandalone> {
   const fs = new LocalFileSystem({ root: config.root });
-  const authorizer = new MemoryAuthorizer({
-    users: config.users.map((user) => ({ name: user.name, password: user.password, root: fs })),
-    ...(config.anonymous ? { anonymous: { root: fs } } : {}),
-  });
+  let authorizer: MemoryAuthorizer;
+  try {
+    authorizer = new MemoryAuthorizer({
+      users: config.users.map((user) => ({ name: user.name, password: user.password, root: fs })),
+      ...(config.anonymous ? { anonymous: { root: fs } } : {}),
+    });
+  } catch (error) {
+    // Duplicate or reserved user names: a usage error, not a crash.
+    throw new CliError('invalid-option', `--user: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   const server = createServer({
     authorizer,
     logger,
