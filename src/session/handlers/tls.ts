@@ -1,0 +1,139 @@
+import { TLSSocket } from 'node:tls';
+import type { CommandContext, CommandHandler } from '../command-context.js';
+import type { CommandRegistry } from '../command-registry.js';
+import type { SessionTlsSettings } from './tls-policy.js';
+import { wrapServerTls } from './tls-socket.js';
+
+/** AUTH mechanisms accepted; all mean TLS on the control connection (RFC 4217 section 4). */
+const AUTH_MECHANISMS: ReadonlySet<string> = new Set(['TLS', 'TLS-C', 'SSL', 'TLS-P']);
+
+/**
+ * AUTH TLS (RFC 4217 section 4): 234, then the handshake on the same connection. Every byte
+ * the client sent after the AUTH line in clear is dropped, never executed.
+ * 504 unknown mechanism; 503 when already protected or logged in.
+ */
+export function authHandler(settings: SessionTlsSettings): CommandHandler {
+  return async (context, arg) => {
+    const mechanism = (arg ?? '').trim().toUpperCase();
+    if (!AUTH_MECHANISMS.has(mechanism)) {
+      await context.reply(504, 'Unsupported security mechanism; use AUTH TLS');
+      return;
+    }
+    if (isControlProtected(context)) {
+      await context.reply(503, 'Control connection already protected');
+      return;
+    }
+    if (context.state.phase === 'logged-in') {
+      await context.reply(503, 'AUTH must come before login');
+      return;
+    }
+    await context.reply(234, `AUTH ${mechanism} OK, starting TLS`);
+    if (context.control.closed) return;
+    const secure = wrapServerTls(context.control.socket, {
+      secureContext: settings.secureContext(),
+      handshakeTimeoutMs: settings.handshakeTimeoutMs,
+      onHandshakeFailure: (reason) => {
+        context.logger.warn({ sessionId: context.id, remoteAddress: context.peer.host, reason }, 'control TLS handshake failed');
+      },
+    });
+    // Drops decoded-but-unprocessed lines and buffered bytes: the pipelined-plaintext defence.
+    context.control.replaceSocket(secure);
+    context.state.tls.control = true;
+    context.state.tls.protection = 'clear';
+    context.state.tls.pbszDone = false;
+    context.data.setProtection({ level: 'clear' });
+  };
+}
+
+/** PBSZ (RFC 4217 section 8): only 0 makes sense with TLS; 503 before AUTH; 501 if not a number. */
+export const handlePbsz: CommandHandler = async (context, arg) => {
+  if (!isControlProtected(context)) {
+    await context.reply(503, 'PBSZ needs AUTH TLS first');
+    return;
+  }
+  if (!/^\d{1,10}$/.test((arg ?? '').trim())) {
+    await context.reply(501, 'PBSZ takes a decimal number');
+    return;
+  }
+  context.state.tls.pbszDone = true;
+  // Any size asked for is answered with the only one TLS uses (RFC 4217 section 8).
+  await context.reply(200, 'PBSZ=0');
+};
+
+/**
+ * PROT (RFC 4217 section 9): C or P. 503 before AUTH or PBSZ; 534 for C when the data
+ * policy requires TLS; 536 for S and E (not offered by TLS); 504 for anything else.
+ */
+export function protHandler(settings: SessionTlsSettings): CommandHandler {
+  return async (context, arg) => {
+    if (!isControlProtected(context)) {
+      await context.reply(503, 'PROT needs AUTH TLS first');
+      return;
+    }
+    if (!context.state.tls.pbszDone) {
+      await context.reply(503, 'PROT needs PBSZ first');
+      return;
+    }
+    const level = (arg ?? '').trim().toUpperCase();
+    if (level === 'C') {
+      if (settings.requireTlsForData) {
+        await context.reply(534, 'Clear data connections are refused by policy');
+        return;
+      }
+      context.data.setProtection({ level: 'clear' });
+      context.state.tls.protection = 'clear';
+      await context.reply(200, 'Protection level set to Clear');
+      return;
+    }
+    if (level === 'P') {
+      const socket = context.control.socket;
+      context.data.setProtection({
+        level: 'private',
+        secureContext: settings.secureContext(),
+        controlSocket: socket instanceof TLSSocket ? socket : undefined,
+        requireSessionReuse: settings.requireDataSessionReuse,
+      });
+      context.state.tls.protection = 'private';
+      await context.reply(200, 'Protection level set to Private');
+      return;
+    }
+    if (level === 'S' || level === 'E') {
+      await context.reply(536, `PROT ${level} not supported with TLS`);
+      return;
+    }
+    await context.reply(504, 'PROT takes C or P');
+  };
+}
+
+/**
+ * CCC (RFC 4217 section 12.3): ftpgrid never returns the control connection to clear text
+ * (commands and the password could then be injected or read): 533 when it is not protected,
+ * 534 otherwise.
+ */
+export const handleCcc: CommandHandler = async (context) => {
+  if (!isControlProtected(context)) {
+    await context.reply(533, 'Control connection is not protected');
+    return;
+  }
+  await context.reply(534, 'CCC refused by policy');
+};
+
+/**
+ * Registers AUTH, PBSZ, PROT and CCC. Without this (no `tls` server option) they answer 502.
+ *
+ * @example
+ * ```ts
+ * registerTlsCommands(registry, settings);
+ * ```
+ */
+export function registerTlsCommands(registry: CommandRegistry, settings: SessionTlsSettings): CommandRegistry {
+  registry.register('AUTH', authHandler(settings));
+  registry.register('PBSZ', handlePbsz);
+  registry.register('PROT', protHandler(settings));
+  registry.register('CCC', handleCcc);
+  return registry;
+}
+
+function isControlProtected(context: CommandContext): boolean {
+  return context.state.tls.control;
+}
