@@ -7,4 +7,15 @@
  *
  * @packageDocumentation
  */
-export {};
+export { createServer, InvalidServerOptionError } from './server/index.js';
+export type {
+  CloseOptions,
+  FtpServer,
+  FtpServerEvents,
+  FtpServerOptions,
+  ListenOptions,
+  ServerAddress,
+  TlsServerOptions,
+} from './server/index.js';
+export { CommandRegistry, createDefaultRegistry } from './session/index.js';
+export type { CommandContext, CommandHandler, CommandMiddleware, Logger, SessionEvents } from './session/index.js';

@@ -1,0 +1,232 @@
+import { EventEmitter } from 'node:events';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { formatReply, normalizeIp } from '../parser/index.js';
+import { LocalDataPlane, type DataPlane } from '../transfer/index.js';
+import {
+  CommandRegistry,
+  FtpSession,
+  createDefaultRegistry,
+  silentLogger,
+  type Logger,
+  type SessionEventName,
+  type SessionEvents,
+  type SessionOptions,
+} from '../session/index.js';
+import { InvalidServerOptionError, checkInteger, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
+import { SessionLimiter } from './session-limiter.js';
+
+/** The events of an {@link FtpServer} (those of every session). */
+export type FtpServerEvents = SessionEvents;
+
+/** A bound address. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A standalone FTP server: control connections plus the data plane. */
+export interface FtpServer {
+  /** Starts listening; resolves with the bound address. */
+  listen(options?: ListenOptions): Promise<ServerAddress>;
+  /** The bound address, or `null` when not listening. */
+  address(): ServerAddress | null;
+  /**
+   * Stops accepting, lets running transfers finish for up to `graceMs`, then says 421 to
+   * every session and closes it. Closes the data plane if the server created it.
+   */
+  close(options?: CloseOptions): Promise<void>;
+  /** Observes an event. */
+  on<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this;
+  /** Stops observing an event. */
+  off<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this;
+  /** Sessions open now. */
+  readonly sessionCount: number;
+}
+
+function validate(options: FtpServerOptions): void {
+  // Checked at run time too: JavaScript callers and config files bypass the types.
+  if (typeof (options.authorizer as Partial<FtpServerOptions['authorizer']> | undefined)?.authenticate !== 'function') {
+    throw new InvalidServerOptionError('authorizer', 'must have an authenticate() method');
+  }
+  checkInteger('maxSessions', options.maxSessions, 1);
+  checkInteger('maxSessionsPerIp', options.maxSessionsPerIp, 1);
+  checkInteger('loginTimeoutMs', options.loginTimeoutMs, 1, 2 ** 31 - 1);
+  checkInteger('idleTimeoutMs', options.idleTimeoutMs, 1, 2 ** 31 - 1);
+  checkInteger('maxLoginAttempts', options.maxLoginAttempts, 1);
+  checkInteger('failedLoginDelayMs', options.failedLoginDelayMs, 0, 60_000);
+  checkInteger('maxLineLength', options.maxLineLength, 64, 1 << 20);
+  if (options.greeting !== undefined && /[\r\n]/.test(options.greeting)) {
+    throw new InvalidServerOptionError('greeting', 'must be a single line');
+  }
+}
+
+function buildRegistry(commands: FtpServerOptions['commands']): CommandRegistry {
+  if (commands instanceof CommandRegistry) return commands;
+  const registry = createDefaultRegistry();
+  commands?.(registry);
+  return registry;
+}
+
+class StandaloneServer implements FtpServer {
+  readonly #logger: Logger;
+  readonly #events = new EventEmitter();
+  readonly #dataPlane: DataPlane;
+  readonly #ownsDataPlane: boolean;
+  readonly #limiter: SessionLimiter;
+  readonly #sessions = new Set<FtpSession>();
+  readonly #sessionRuns = new Set<Promise<void>>();
+  readonly #sessionOptions: SessionOptions;
+  #server: Server | undefined;
+  #nextId = 1;
+  #closing = false;
+
+  constructor(options: FtpServerOptions) {
+    validate(options);
+    this.#logger = options.logger ?? silentLogger;
+    this.#ownsDataPlane = options.dataPlane === undefined;
+    this.#dataPlane = options.dataPlane ?? new LocalDataPlane(options.dataPlaneOptions ?? {});
+    this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
+    this.#sessionOptions = {
+      authorizer: options.authorizer,
+      registry: buildRegistry(options.commands),
+      middleware: options.middleware,
+      logger: this.#logger,
+      greeting: options.greeting,
+      loginTimeoutMs: options.loginTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxLoginAttempts: options.maxLoginAttempts,
+      failedLoginDelayMs: options.failedLoginDelayMs,
+      maxLineLength: options.maxLineLength,
+      tlsAvailable: options.tls !== undefined,
+    };
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  on<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  async listen(options: ListenOptions = {}): Promise<ServerAddress> {
+    if (this.#server !== undefined) throw new Error('the server is already listening');
+    if (this.#closing) throw new Error('the server is closed');
+    const server = createNetServer({ noDelay: true }, (socket) => {
+      this.#accept(socket);
+    });
+    server.on('error', (error) => {
+      this.#emit('error', { error });
+    });
+    this.#server = server;
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => {
+        this.#server = undefined;
+        reject(error);
+      };
+      server.once('error', onError);
+      server.listen({ host, port: options.port ?? 21 }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    options.signal?.addEventListener('abort', () => void this.close(), { once: true });
+    const address = this.address();
+    if (address === null) throw new Error('the server did not bind');
+    this.#logger.info({ host: address.host, port: address.port }, 'listening');
+    return address;
+  }
+
+  address(): ServerAddress | null {
+    const address = this.#server?.address();
+    if (address === undefined || address === null || typeof address === 'string') return null;
+    return { host: address.address, port: address.port };
+  }
+
+  async close(options: CloseOptions = {}): Promise<void> {
+    this.#closing = true;
+    const server = this.#server;
+    const stopped = server === undefined ? Promise.resolve() : new Promise<void>((resolve) => {
+            server.close(() => {
+              resolve();
+            });
+          });
+    const graceMs = options.graceMs ?? 10_000;
+    await Promise.all([...this.#sessions].map((session) => session.shutdown(graceMs)));
+    // Sessions whose peer does not read get a short moment to flush, then are cut.
+    await Promise.race([Promise.all(this.#sessionRuns), delay(1000, undefined, { ref: false })]);
+    for (const session of this.#sessions) session.control.destroy();
+    await Promise.race([Promise.all(this.#sessionRuns), delay(1000, undefined, { ref: false })]);
+    await stopped;
+    this.#server = undefined;
+    if (this.#ownsDataPlane) await this.#dataPlane.close();
+    this.#logger.info({}, 'closed');
+  }
+
+  #emit<K extends SessionEventName>(event: K, payload: SessionEvents[K]): void {
+    // EventEmitter throws on an unobserved 'error' event; a library must not crash its host for that.
+    if (event === 'error' && this.#events.listenerCount('error') === 0) {
+      this.#logger.error({ err: (payload as SessionEvents['error']).error }, 'unobserved error');
+      return;
+    }
+    this.#events.emit(event, payload);
+  }
+
+  #accept(socket: Socket): void {
+    socket.on('error', () => undefined);
+    const ip = normalizeIp(socket.remoteAddress ?? '');
+    if (this.#closing) {
+      socket.end(formatReply(421, 'Service not available, server shutting down'));
+      return;
+    }
+    const slot = this.#limiter.acquire(ip);
+    if (slot !== 'ok') {
+      this.#logger.warn({ remoteAddress: ip, limit: slot }, 'session refused: limit reached');
+      socket.end(formatReply(421, slot === 'total' ? 'Too many users, try again later' : 'Too many connections from your address'));
+      setTimeout(() => socket.destroy(), 2000).unref();
+      return;
+    }
+    const id = `s${this.#nextId++}`;
+    const session = new FtpSession(socket, this.#sessionOptions, {
+      id,
+      dataPlane: this.#dataPlane,
+      emit: (event, payload) => {
+        this.#emit(event, payload);
+      },
+    });
+    this.#sessions.add(session);
+    const run = session.run().finally(() => {
+      this.#sessions.delete(session);
+      this.#limiter.release(ip);
+      this.#sessionRuns.delete(run);
+    });
+    this.#sessionRuns.add(run);
+  }
+}
+
+/**
+ * Creates a standalone FTP server on any {@link FtpServerOptions.authorizer} (which hands out
+ * each user's FileSystem). Never installs signal handlers or exits the process.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'ftpgrid';
+ * import { LocalFileSystem, MemoryAuthorizer } from 'ftpgrid/vfs';
+ *
+ * const fs = new LocalFileSystem({ root: '/srv/ftp' });
+ * const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'demo', password: 'demo', root: fs }] }) });
+ * const { port } = await server.listen({ host: '0.0.0.0', port: 2121 });
+ * // later: await server.close();
+ * ```
+ */
+export function createServer(options: FtpServerOptions): FtpServer {
+  return new StandaloneServer(options);
+}

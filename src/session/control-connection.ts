@@ -1,0 +1,166 @@
+import type { Socket } from 'node:net';
+import { ControlDecoder, type DecodedItem } from '../parser/index.js';
+
+/** Options of {@link ControlConnection}. */
+export interface ControlConnectionOptions {
+  /** Longest accepted command line in bytes. @default 4096 */
+  readonly maxLineLength?: number | undefined;
+  /** Decoded items held before the socket is paused (backpressure). @default 32 */
+  readonly maxQueuedItems?: number | undefined;
+}
+
+/**
+ * The control channel of one session: decodes incoming bytes into command lines with
+ * backpressure (the socket is paused while too many items wait) and writes replies.
+ *
+ * The socket can be swapped (AUTH TLS): {@link ControlConnection.replaceSocket} detaches from
+ * the plain socket, drops any bytes buffered before the upgrade (a client must not be able to
+ * inject commands in clear text that run after the handshake) and reads from the TLS socket.
+ */
+export class ControlConnection {
+  #socket: Socket;
+  readonly #decoder: ControlDecoder;
+  readonly #queue: DecodedItem[] = [];
+  readonly #maxQueued: number;
+  #waiter: (() => void) | undefined;
+  #closed = false;
+  #paused = false;
+  readonly #closeListeners: ((reason: string) => void)[] = [];
+
+  readonly #onData = (chunk: Buffer): void => {
+    for (const item of this.#decoder.push(chunk)) this.#queue.push(item);
+    if (this.#queue.length >= this.#maxQueued && !this.#paused) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+    this.#wake();
+  };
+  readonly #onEnd = (): void => {
+    this.#finish('client closed the connection');
+  };
+  readonly #onClose = (): void => {
+    this.#finish('connection closed');
+  };
+  readonly #onError = (error: Error): void => {
+    this.#finish(`socket error: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
+  };
+
+  constructor(socket: Socket, options: ControlConnectionOptions = {}) {
+    this.#socket = socket;
+    this.#decoder = new ControlDecoder({ maxLineLength: options.maxLineLength ?? 4096 });
+    this.#maxQueued = options.maxQueuedItems ?? 32;
+    this.#attach(socket);
+  }
+
+  /** The socket currently carrying the control connection. */
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  /** True once the connection has ended (either side). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Registers a listener called once when the connection ends, with a reason. */
+  onClose(listener: (reason: string) => void): void {
+    this.#closeListeners.push(listener);
+  }
+
+  /**
+   * Waits for the next decoded item. Resolves `undefined` when the connection is closed
+   * and nothing is left to read.
+   */
+  async next(): Promise<DecodedItem | undefined> {
+    for (;;) {
+      const item = this.#queue.shift();
+      if (item !== undefined) {
+        if (this.#paused && this.#queue.length < this.#maxQueued / 2) {
+          this.#paused = false;
+          this.#socket.resume();
+        }
+        return item;
+      }
+      if (this.#closed) return undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiter = resolve;
+      });
+    }
+  }
+
+  /** Number of decoded items waiting to be processed. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Writes raw reply bytes. Returns a promise that settles when the socket can take more
+   * (so a client that never reads cannot make the server buffer without bound).
+   */
+  write(text: string): Promise<void> {
+    if (this.#closed || this.#socket.destroyed) return Promise.resolve();
+    if (this.#socket.write(text, 'utf8')) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.#socket.off('drain', done);
+        this.#socket.off('close', done);
+        resolve();
+      };
+      this.#socket.once('drain', done);
+      this.#socket.once('close', done);
+    });
+  }
+
+  /**
+   * Replaces the socket (AUTH TLS): the new socket usually wraps the old one. Bytes
+   * already decoded or buffered but not yet processed are dropped.
+   */
+  replaceSocket(socket: Socket): void {
+    this.#detach(this.#socket);
+    this.#decoder.reset();
+    this.#queue.length = 0;
+    this.#paused = false;
+    this.#socket = socket;
+    this.#attach(socket);
+  }
+
+  /** Ends the connection after the queued replies are flushed. */
+  end(): void {
+    if (!this.#socket.destroyed) this.#socket.end();
+    // A peer that never reads must not keep the socket alive forever.
+    setTimeout(() => this.#socket.destroy(), 2000).unref();
+  }
+
+  /** Destroys the connection at once. */
+  destroy(): void {
+    this.#socket.destroy();
+    this.#finish('connection destroyed');
+  }
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    socket.off('close', this.#onClose);
+    socket.off('error', this.#onError);
+  }
+
+  #wake(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.();
+  }
+
+  #finish(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake();
+    for (const listener of this.#closeListeners.splice(0)) listener(reason);
+  }
+}

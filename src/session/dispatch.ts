@@ -1,0 +1,53 @@
+import type { ParsedCommand } from '../parser/index.js';
+import type { CommandContext } from './command-context.js';
+
+/** Makes a verb safe to echo in a reply (clients may send anything). */
+export function printableVerb(verb: string): string {
+  const clean = verb.replace(/[^\x21-\x7e]/g, '?');
+  return clean.length > 16 ? `${clean.slice(0, 16)}...` : clean;
+}
+
+/**
+ * Applies the command table's rules to one command, in this order, then runs its handler:
+ * unknown verb 500; known but without handler 502; not allowed during a transfer 503;
+ * login needed 530; argument missing or unexpected 501.
+ */
+export async function dispatchCommand(context: CommandContext, command: ParsedCommand): Promise<void> {
+  const { registry, state } = context;
+  const { verb } = command;
+  if (verb === '') {
+    await context.reply(500, 'Syntax error, command unrecognized');
+    return;
+  }
+  const spec = registry.spec(verb);
+  if (spec === undefined) {
+    await context.reply(500, `${printableVerb(verb)} not understood`);
+    return;
+  }
+  const handler = registry.handler(verb) ?? (spec.aliasOf === undefined ? undefined : registry.handler(spec.aliasOf));
+  if (handler === undefined) {
+    await context.reply(502, `${verb} not implemented`);
+    return;
+  }
+  if (state.transfer !== undefined && !spec.allowedDuringTransfer) {
+    await context.reply(503, 'Transfer in progress: wait for it to finish or send ABOR');
+    return;
+  }
+  if (spec.needsLogin && state.phase !== 'logged-in') {
+    await context.reply(530, 'Please login with USER and PASS');
+    return;
+  }
+  const hasArg = command.arg !== undefined && command.arg.trim() !== '';
+  if (spec.arg === 'required' && !hasArg) {
+    await context.reply(501, `Syntax error in parameters or arguments. ${spec.help}`);
+    return;
+  }
+  if (spec.arg === 'none' && hasArg) {
+    await context.reply(501, `Syntax error: ${verb} takes no argument`);
+    return;
+  }
+  // RNTO must follow RNFR immediately (RFC 959 section 4.1.3); anything else forgets it.
+  const canonical = spec.aliasOf ?? verb;
+  if (canonical !== 'RNTO' && canonical !== 'RNFR' && !spec.allowedDuringTransfer) state.renameFrom = undefined;
+  await handler(context, hasArg ? command.arg : undefined);
+}

@@ -1,0 +1,43 @@
+import { ParseError } from '../parser/index.js';
+import { isFsError, replyForFsError } from '../vfs/index.js';
+import { DataConnectionError, TransferAbortedError } from '../transfer/index.js';
+
+/** A reply code and text. */
+export interface Reply {
+  readonly code: number;
+  readonly text: string;
+}
+
+/**
+ * The one place where domain errors become FTP replies. Messages of unexpected errors are
+ * never shown to the client (they may hold host paths or stack traces).
+ *
+ * - `FsError` -> `replyForFsError` (550, 552, 553, 450, ...)
+ * - `DataConnectionError` -> 425, `TransferAbortedError` -> 426
+ * - `ParseError` -> 501
+ * - anything else -> 451 (`expected` is false: the caller logs it)
+ */
+export function replyForError(error: unknown, verb?: string): Reply & { readonly expected: boolean } {
+  if (isFsError(error)) {
+    const reply = replyForFsError(error, verb === undefined ? {} : { verb });
+    return { code: reply.code, text: safeText(reply.text), expected: true };
+  }
+  if (error instanceof DataConnectionError) return { code: 425, text: "Can't open data connection", expected: true };
+  if (error instanceof TransferAbortedError) return { code: 426, text: 'Connection closed; transfer aborted', expected: true };
+  if (error instanceof ParseError) return { code: 501, text: 'Syntax error in parameters or arguments', expected: true };
+  return { code: 451, text: 'Requested action aborted: local error in processing', expected: false };
+}
+
+/** Stable code of an error for events and logs. */
+export function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = error.code;
+    if (typeof code === 'string') return code;
+  }
+  return 'internal';
+}
+
+function safeText(text: string): string {
+  // FsError texts reach the client; keep them on one line whatever a backend put there.
+  return text.replace(/[\r\n\0]+/g, ' ');
+}

@@ -1,0 +1,106 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { CommandContext } from '../command-context.js';
+import { resetLogin } from '../initial-state.js';
+
+/** Longest user name accepted (vsftpd's limit). */
+const MAX_USER_LENGTH = 128;
+/** Longest password accepted; longer ones fail fast without reaching the authorizer. */
+const MAX_PASSWORD_LENGTH = 1024;
+
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** USER: RFC 959 section 4.1.1. 331, or 503 when already logged in. */
+export async function handleUser(context: CommandContext, arg: string | undefined): Promise<void> {
+  const { state } = context;
+  if (state.phase === 'logged-in') {
+    await context.reply(503, "Already logged in; can't change to another user");
+    return;
+  }
+  const name = arg ?? '';
+  if (name.length > MAX_USER_LENGTH || hasControlCharacter(name)) {
+    await context.reply(501, 'Invalid user name');
+    return;
+  }
+  state.userName = name;
+  state.phase = 'user-given';
+  // Known and unknown users get the same answer until PASS.
+  await context.reply(331, `Password required for ${name}`);
+}
+
+/** PASS: 230 on success; 530 after a growing delay; 421 and close after too many failures. */
+export async function handlePass(context: CommandContext, arg: string | undefined): Promise<void> {
+  const { state, options } = context;
+  if (state.phase === 'logged-in') {
+    await context.reply(503, 'Already logged in');
+    return;
+  }
+  if (state.phase !== 'user-given' || state.userName === undefined) {
+    await context.reply(503, 'Login with USER first');
+    return;
+  }
+  const name = state.userName;
+  const password = arg ?? '';
+  let user = null;
+  if (password.length <= MAX_PASSWORD_LENGTH) {
+    try {
+      user = await options.authorizer.authenticate(
+        name,
+        password,
+        { address: context.peer.host, port: context.peer.port, secure: state.tls.control },
+        { signal: context.signal },
+      );
+    } catch (error: unknown) {
+      context.logger.error({ sessionId: context.id, err: error }, 'authorizer failed');
+      context.emit('error', { error });
+    }
+  }
+  if (user !== null) {
+    state.user = user;
+    state.phase = 'logged-in';
+    state.cwd = user.home;
+    context.logger.info({ sessionId: context.id, user: user.name, remoteAddress: context.peer.host }, 'login');
+    context.emit('login', { user: user.name, anonymous: user.anonymous });
+    await context.reply(230, 'Login successful');
+    return;
+  }
+  state.loginAttempts += 1;
+  state.phase = 'connected';
+  state.userName = undefined;
+  context.logger.warn({ sessionId: context.id, user: name, remoteAddress: context.peer.host, attempts: state.loginAttempts }, 'login failed');
+  context.emit('loginFailed', { user: name, attempts: state.loginAttempts });
+  // The delay only holds this session's command loop: other sessions go on.
+  await delay(options.failedLoginDelayMs * state.loginAttempts, undefined, { signal: context.signal }).catch(() => undefined);
+  if (context.signal.aborted) return;
+  if (state.loginAttempts >= options.maxLoginAttempts) {
+    await context.reply(421, 'Too many failed logins, closing control connection');
+    context.close('too many failed logins');
+    return;
+  }
+  await context.reply(530, 'Login incorrect');
+}
+
+/** ACCT: no accounts here (RFC 959: 202 superfluous). */
+export async function handleAcct(context: CommandContext): Promise<void> {
+  await context.reply(202, 'ACCT not needed');
+}
+
+/** REIN: forget the user, keep the connection (RFC 959 section 4.1.1). */
+export async function handleRein(context: CommandContext): Promise<void> {
+  await context.data.abort();
+  resetLogin(context.state);
+  await context.reply(220, 'Service ready for new user');
+}
+
+/** QUIT: lets a running transfer end and report first (RFC 959 section 4.1.1), then 221. */
+export async function handleQuit(context: CommandContext): Promise<void> {
+  const transfer = context.state.transfer;
+  if (transfer !== undefined) await transfer.done;
+  await context.reply(221, 'Goodbye');
+  context.close('client quit');
+}

@@ -1,0 +1,34 @@
+import { FsError } from '../../vfs/index.js';
+import type { CommandContext } from '../command-context.js';
+
+/** DELE: 250; 550 when missing, a directory or forbidden. */
+export async function handleDele(context: CommandContext, arg: string | undefined): Promise<void> {
+  const path = context.resolvePath(arg);
+  context.requirePermission('delete', path);
+  await context.fs().delete(path, { signal: context.signal });
+  await context.reply(250, 'File deleted');
+}
+
+/** RNFR: 350 when the source exists (RFC 959 section 4.1.3). */
+export async function handleRnfr(context: CommandContext, arg: string | undefined): Promise<void> {
+  const path = context.resolvePath(arg);
+  context.requirePermission('rename', path);
+  if (path === '/') throw new FsError('permission', "Can't rename the root directory", { path });
+  await context.fs().stat(path, { signal: context.signal });
+  context.state.renameFrom = path;
+  await context.reply(350, 'Ready for destination name (RNTO)');
+}
+
+/** RNTO: 250; 503 without a preceding RNFR; 550/553 when the rename fails. */
+export async function handleRnto(context: CommandContext, arg: string | undefined): Promise<void> {
+  const from = context.state.renameFrom;
+  context.state.renameFrom = undefined;
+  if (from === undefined) {
+    await context.reply(503, 'RNFR required first');
+    return;
+  }
+  const to = context.resolvePath(arg);
+  context.requirePermission('rename', to);
+  await context.fs().rename(from, to, { signal: context.signal });
+  await context.reply(250, 'Rename successful');
+}

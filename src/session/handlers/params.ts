@@ -1,0 +1,45 @@
+import type { CommandContext } from '../command-context.js';
+
+/**
+ * TYPE: `A` (optionally `A N`) and `I` / `L 8` -> 200; other known types (`E`, `A T`, `A C`,
+ * `L n` with n != 8) -> 504; anything else -> 501 (RFC 959 section 4.1.2).
+ */
+export async function handleType(context: CommandContext, arg: string | undefined): Promise<void> {
+  const value = (arg ?? '').trim().toUpperCase().replace(/\s+/g, ' ');
+  if (value === 'A' || value === 'A N') {
+    context.state.type = 'ascii';
+    await context.reply(200, 'Type set to A');
+  } else if (value === 'I' || value === 'L 8' || value === 'L8') {
+    context.state.type = 'binary';
+    await context.reply(200, 'Type set to I');
+  } else if (/^(E( [NTC])?|A [TC]|L \d+)$/.test(value)) {
+    await context.reply(504, `Type ${value} not implemented`);
+  } else {
+    await context.reply(501, 'Syntax error: unknown TYPE');
+  }
+}
+
+/** MODE: only S (stream); B and C -> 504; anything else -> 501. */
+export async function handleMode(context: CommandContext, arg: string | undefined): Promise<void> {
+  const value = (arg ?? '').trim().toUpperCase();
+  if (value === 'S') await context.reply(200, 'Mode set to S');
+  else if (value === 'B' || value === 'C') await context.reply(504, `Mode ${value} not implemented`);
+  else await context.reply(501, 'Syntax error: unknown MODE');
+}
+
+/** STRU: only F (file); R and P -> 504; anything else -> 501. */
+export async function handleStru(context: CommandContext, arg: string | undefined): Promise<void> {
+  const value = (arg ?? '').trim().toUpperCase();
+  if (value === 'F') await context.reply(200, 'Structure set to F');
+  else if (value === 'R' || value === 'P') await context.reply(504, `Structure ${value} not implemented`);
+  else await context.reply(501, 'Syntax error: unknown STRU');
+}
+
+/** ALLO: storage needs no reservation here (RFC 959: 202). Malformed sizes -> 501. */
+export async function handleAllo(context: CommandContext, arg: string | undefined): Promise<void> {
+  if (arg !== undefined && !/^\s*\d+(\s+R\s+\d+)?\s*$/i.test(arg)) {
+    await context.reply(501, 'Syntax error: ALLO <size> [R <record-size>]');
+    return;
+  }
+  await context.reply(202, 'No storage allocation necessary');
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { FsError, isFsError } from '../../vfs/index.js';
+import type { CommandContext } from '../command-context.js';
+
+/** Names tried by STOU before giving up (bounded: CVE-2007-6740). */
+const STOU_ATTEMPTS = 10;
+
+/** True when a data endpoint is prepared; otherwise replies 425 (RFC 959: PASV/PORT first). */
+async function requireDataEndpoint(context: CommandContext): Promise<boolean> {
+  if (context.data.ready) return true;
+  await context.reply(425, 'Use PORT, EPRT, PASV or EPSV first');
+  return false;
+}
+
+function takeRest(context: CommandContext): number {
+  const offset = context.state.restOffset ?? 0;
+  context.state.restOffset = undefined;
+  return offset;
+}
+
+/** REST: 350 with the offset (RFC 3659 section 5, stream mode); 501 unless a non-negative integer. */
+export async function handleRest(context: CommandContext, arg: string | undefined): Promise<void> {
+  const value = (arg ?? '').trim();
+  if (!/^\d{1,15}$/.test(value)) {
+    await context.reply(501, 'REST requires a non-negative integer');
+    return;
+  }
+  context.state.restOffset = Number(value);
+  await context.reply(350, `Restarting at ${value}. Send STORE or RETRIEVE to initiate transfer`);
+}
+
+/** RETR: 150 then 226; 550 for missing/directory/forbidden; 554 when REST is past the end. */
+export async function handleRetr(context: CommandContext, arg: string | undefined): Promise<void> {
+  const path = context.resolvePath(arg);
+  const offset = takeRest(context);
+  context.requirePermission('read', path);
+  const fs = context.fs();
+  const stat = await context.fs().stat(path, { signal: context.signal });
+  if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
+  if (offset > stat.size) {
+    await context.reply(554, 'Restart offset is past the end of the file');
+    return;
+  }
+  if (!(await requireDataEndpoint(context))) return;
+  const mode = context.state.type === 'ascii' ? 'ASCII' : 'BINARY';
+  context.startTransfer({
+    verb: 'RETR',
+    path,
+    upload: false,
+    startText: `Opening ${mode} mode data connection for ${path} (${stat.size - offset} bytes)`,
+    run: (options) => context.data.retrieve(fs, path, { ...options, offset }),
+  });
+}
+
+async function store(context: CommandContext, verb: 'STOR' | 'APPE', arg: string | undefined): Promise<void> {
+  const path = context.resolvePath(arg);
+  const offset = takeRest(context);
+  const append = verb === 'APPE' && offset === 0;
+  let exists = false;
+  try {
+    const stat = await context.fs().stat(path, { signal: context.signal });
+    if (stat.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
+    exists = true;
+  } catch (error: unknown) {
+    if (!isFsError(error, 'not-found')) throw error;
+  }
+  // Overwriting needs `write`; adding bytes to an existing file only `append` (pyftpdlib's a/w split).
+  context.requirePermission(exists && (append || offset > 0) ? 'append' : 'write', path);
+  if (!(await requireDataEndpoint(context))) return;
+  const fs = context.fs();
+  context.startTransfer({
+    verb,
+    path,
+    upload: true,
+    startText: `Opening data connection for ${path}`,
+    run: (options) => context.data.store(fs, path, { ...options, offset, append }),
+  });
+}
+
+/** STOR: 150 then 226; 550/553 when the target is forbidden or invalid; 552 when space runs out. */
+export async function handleStor(context: CommandContext, arg: string | undefined): Promise<void> {
+  await store(context, 'STOR', arg);
+}
+
+/** APPE: like STOR but appends; with REST it writes at the offset. */
+export async function handleAppe(context: CommandContext, arg: string | undefined): Promise<void> {
+  await store(context, 'APPE', arg);
+}
+
+/** STOU: stores under a new unique name (RFC 1123 section 4.1.2.9: `150 FILE: name`). */
+export async function handleStou(context: CommandContext, arg: string | undefined): Promise<void> {
+  context.state.restOffset = undefined;
+  const base = context.resolvePath(arg ?? 'ftpgrid');
+  let path: string | undefined;
+  for (let attempt = 0; attempt < STOU_ATTEMPTS && path === undefined; attempt++) {
+    const candidate = attempt === 0 && arg !== undefined ? base : `${base}.${randomBytes(4).toString('hex')}`;
+    try {
+      await context.fs().stat(candidate, { signal: context.signal });
+    } catch (error: unknown) {
+      if (!isFsError(error, 'not-found')) throw error;
+      path = candidate;
+    }
+  }
+  if (path === undefined) {
+    await context.reply(450, 'Could not find a unique file name');
+    return;
+  }
+  context.requirePermission('write', path);
+  if (!(await requireDataEndpoint(context))) return;
+  const fs = context.fs();
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const target = path;
+  context.startTransfer({
+    verb: 'STOU',
+    path: target,
+    upload: true,
+    startText: `FILE: ${name}`,
+    doneText: `Transfer complete (unique file name: ${name})`,
+    run: (options) => context.data.store(fs, target, { ...options, exclusive: true }),
+  });
+}
+
+/** ABOR: 426 then 226 when a transfer ran (RFC 959 section 4.1.3); 225 otherwise. */
+export async function handleAbor(context: CommandContext): Promise<void> {
+  const aborted = await context.abortTransfer();
+  if (aborted) await context.reply(226, 'ABOR command successful');
+  else await context.reply(225, 'No transfer to abort');
+}

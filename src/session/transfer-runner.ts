@@ -1,0 +1,103 @@
+import type { TransferResult } from '../transfer/index.js';
+import type { CommandContext, TransferTask } from './command-context.js';
+import { errorCode, replyForError } from './error-reply.js';
+import type { RunningTransfer, SessionState } from './session-state.js';
+
+/** What the transfer runner needs from its session. */
+export interface TransferHost {
+  readonly state: SessionState;
+  readonly closeSignal: AbortSignal;
+  /** Called when the transfer has written its final reply (re-arms the idle timer). */
+  transferFinished(): void;
+}
+
+/**
+ * Starts `task` in the background so the control connection stays readable (ABOR, STAT,
+ * NOOP, QUIT). Replies 150 when the data plane reports the start, then exactly one of
+ * 226 / 426 / the mapped error. Returns the running transfer (also stored in the state).
+ */
+export function runTransfer(host: TransferHost, context: CommandContext, task: TransferTask): RunningTransfer {
+  const { state } = host;
+  const controller = new AbortController();
+  const onClose = (): void => {
+    controller.abort();
+  };
+  host.closeSignal.addEventListener('abort', onClose, { once: true });
+  const startedAt = new Date();
+  const fields = { verb: task.verb, path: task.path, user: state.user?.name };
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  const running: RunningTransfer = {
+    verb: task.verb,
+    path: task.path,
+    startedAt,
+    controller,
+    bytes: 0,
+    started: false,
+    aborted: false,
+    done,
+    method: undefined,
+  };
+  state.transfer = running;
+  context.emit('transferStart', fields);
+
+  const sendStart = (): void => {
+    if (running.started) return;
+    running.started = true;
+    void context.reply(150, task.startText);
+  };
+
+  const finish = async (result: TransferResult | undefined, error: unknown): Promise<void> => {
+    host.closeSignal.removeEventListener('abort', onClose);
+    if (state.transfer === running) state.transfer = undefined;
+    host.transferFinished();
+    const durationMs = Date.now() - startedAt.getTime();
+    if (result !== undefined) {
+      running.method = result.method;
+      sendStart();
+      const text = task.doneText ?? 'Transfer complete';
+      context.emit('transferEnd', { ...fields, ok: true, bytes: result.bytes, durationMs, method: result.method, errorCode: undefined });
+      if (task.upload) context.emit('fileReceived', { user: fields.user, path: task.path, bytes: result.bytes });
+      await context.reply(226, text);
+      return;
+    }
+    const aborted = running.aborted || controller.signal.aborted;
+    const mapped = aborted ? { code: 426, text: 'Connection closed; transfer aborted', expected: true } : replyForError(error, task.verb);
+    if (!mapped.expected) {
+      context.logger.error({ sessionId: context.id, verb: task.verb, err: error }, 'transfer failed unexpectedly');
+      context.emit('error', { error });
+    }
+    const code = aborted ? 'aborted' : errorCode(error);
+    context.emit('transferEnd', { ...fields, ok: false, bytes: running.bytes, durationMs, method: undefined, errorCode: code });
+    if (task.upload) context.emit('incompleteUpload', { user: fields.user, path: task.path, bytes: running.bytes, errorCode: code });
+    await context.reply(mapped.code, mapped.text);
+  };
+
+  void (async () => {
+    let result: TransferResult | undefined;
+    let failure: unknown;
+    try {
+      result = await task.run({
+        signal: controller.signal,
+        type: state.type,
+        onStart: sendStart,
+        onProgress: (bytes: number) => {
+          running.bytes = bytes;
+          context.emit('transferProgress', { ...fields, bytes });
+        },
+      });
+    } catch (error: unknown) {
+      failure = error;
+    }
+    try {
+      await finish(result, failure);
+    } catch (error: unknown) {
+      context.logger.error({ sessionId: context.id, err: error }, 'could not finish transfer');
+    } finally {
+      resolveDone();
+    }
+  })();
+  return running;
+}
