@@ -1,0 +1,30 @@
+/**
+ * Embeds a standalone FTP server in an app: one directory on disk, one user, read-only
+ * anonymous access. Run with `node --import tsx examples/standalone.ts`.
+ * In your own code, import from 'ftpgrid' and 'ftpgrid/vfs' instead of ../src.
+ */
+import { createServer } from '../src/index.js';
+import { LocalFileSystem, MemoryAuthorizer } from '../src/vfs/index.js';
+
+const files = new LocalFileSystem({ root: process.env.FTP_ROOT ?? '.' });
+const server = createServer({
+  authorizer: new MemoryAuthorizer({
+    users: [{ name: 'alice', password: process.env.FTP_PASSWORD ?? 's3cret', root: files }],
+    anonymous: { root: files },
+  }),
+  // Behind NAT: announce the public address and open only these ports in the firewall.
+  // dataPlaneOptions: { passiveAddress: '203.0.113.7', passivePorts: { min: 50000, max: 50100 } },
+});
+server.on('fileReceived', (event) => {
+  console.log(`${event.user ?? '?'} uploaded ${event.path} (${event.bytes} bytes)`);
+});
+
+const { host, port } = await server.listen({ host: '127.0.0.1', port: Number(process.env.FTP_PORT ?? 2121) });
+console.log(`listening on ftp://${host}:${port}/`);
+
+// The app, not the library, owns process signals.
+process.once('SIGINT', () => {
+  void server.close({ graceMs: 5_000 }).then(() => {
+    console.log('stopped');
+  });
+});
