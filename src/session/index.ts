@@ -26,3 +26,8 @@ export type {
 } from './session-events.js';
 export type { ResolvedSessionOptions, SessionOptions } from './session-options.js';
 export type { RunningTransfer, SessionPhase, SessionState, SessionTlsState } from './session-state.js';
+export { authHandler, handleCcc, handlePbsz, protHandler, registerTlsCommands } from './handlers/tls.js';
+export { REPLY_CLEAR_DATA_REFUSED, tlsPolicyMiddleware } from './handlers/tls-policy.js';
+export type { SessionTlsSettings } from './handlers/tls-policy.js';
+export { wrapServerTls } from './handlers/tls-socket.js';
+export type { WrapServerTlsOptions } from './handlers/tls-socket.js';
