@@ -12,8 +12,8 @@ const server = createServer({
     users: [{ name: 'alice', password: process.env.FTP_PASSWORD ?? 's3cret', root: files }],
     anonymous: { root: files },
   }),
-  // Behind NAT: announce the public address and open only these ports in the firewall.
-  // dataPlaneOptions: { passiveAddress: '203.0.113.7', passivePorts: { min: 50000, max: 50100 } },
+  // Behind NAT, also give `dataPlaneOptions` with `passiveAddress` (the public IP) and
+  // `passivePorts` (the range open in the firewall): see docs/standalone.md.
 });
 server.on('fileReceived', (event) => {
   console.log(`${event.user ?? '?'} uploaded ${event.path} (${event.bytes} bytes)`);
