@@ -1,0 +1,151 @@
+import { constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { errnoOf, toFsError } from './errno-error.js';
+import { FsError } from './fs-error.js';
+import { virtualComponents } from './path-jail.js';
+
+// Absent on Windows; the descriptor verification still holds there, only less cheaply.
+const OPTIONAL_FLAGS: Readonly<Partial<Record<string, number>>> = constants;
+const O_DIRECTORY = OPTIONAL_FLAGS.O_DIRECTORY ?? 0;
+const O_NOFOLLOW = OPTIONAL_FLAGS.O_NOFOLLOW ?? 0;
+const O_NONBLOCK = OPTIONAL_FLAGS.O_NONBLOCK ?? 0;
+
+/** A directory opened and verified to lie inside the root. */
+export interface VerifiedDir {
+  readonly handle: FileHandle;
+  /**
+   * A host path naming exactly the verified directory: `/proc/self/fd/<fd>` on Linux (every
+   * lookup below it goes through the open descriptor, like the `*at()` calls, so a directory
+   * swapped for a symlink afterwards changes nothing), else the directory's real path.
+   */
+  readonly anchor: string;
+}
+
+/**
+ * The security core of `LocalFileSystem`: maps virtual paths onto the root and proves, for
+ * every object opened, that it lies inside the root's real path. Verification happens on the
+ * open descriptor (never on a name checked earlier), so a symlink swapped in between a check
+ * and an open cannot redirect an operation outside the root.
+ */
+export class LocalAnchor {
+  /** The real (symlink-free) path of the root. */
+  readonly rootReal: string;
+  readonly #procFd: boolean;
+
+  constructor(root: string) {
+    let real: string;
+    try {
+      real = realpathSync(root);
+    } catch (error: unknown) {
+      throw new TypeError(`LocalFileSystem: root ${JSON.stringify(root)} does not exist`, { cause: error });
+    }
+    if (!statSync(real).isDirectory()) throw new TypeError(`LocalFileSystem: root ${JSON.stringify(root)} is not a directory`);
+    this.rootReal = real;
+    this.#procFd = process.platform === 'linux' && existsSync('/proc/self/fd');
+  }
+
+  /** True when the host path `real` is the root or below it. */
+  inside(real: string): boolean {
+    return real === this.rootReal || real.startsWith(this.rootReal.endsWith(sep) ? this.rootReal : this.rootReal + sep);
+  }
+
+  /** The unverified host path of a virtual path (only ever used as the start of an open). */
+  hostPath(path: string): string {
+    return join(this.rootReal, ...virtualComponents(path));
+  }
+
+  /**
+   * Proves `handle` lies inside the root. On Linux the kernel names the object behind the
+   * descriptor; elsewhere the real path of `hostPath` must be inside and be the same inode.
+   */
+  async verify(handle: FileHandle, hostPath: string, path: string): Promise<void> {
+    let ok: boolean;
+    if (this.#procFd) {
+      ok = this.inside(await realpath(`/proc/self/fd/${handle.fd}`));
+    } else {
+      const real = await realpath(hostPath);
+      const [a, b] = await Promise.all([handle.stat(), stat(real)]);
+      ok = this.inside(real) && a.dev === b.dev && a.ino === b.ino;
+    }
+    if (!ok) throw new FsError('permission', 'The path leads outside the root', { path });
+  }
+
+  /** The host path to use for lookups below a verified directory. */
+  async anchorOf(handle: FileHandle, hostPath: string): Promise<string> {
+    return this.#procFd ? `/proc/self/fd/${handle.fd}` : realpath(hostPath);
+  }
+
+  /** Opens and verifies the directory at virtual `path` (symlinks inside the root are followed). */
+  async openDir(path: string): Promise<VerifiedDir> {
+    const host = this.hostPath(path);
+    let handle: FileHandle;
+    try {
+      handle = await open(host, constants.O_RDONLY | O_DIRECTORY);
+    } catch (error: unknown) {
+      throw toFsError(error, path);
+    }
+    try {
+      await this.verify(handle, host, path);
+      return { handle, anchor: await this.anchorOf(handle, host) };
+    } catch (error: unknown) {
+      await handle.close();
+      throw toFsError(error, path);
+    }
+  }
+
+  /**
+   * Runs `operation` with the verified parent directory of `path` and the last component.
+   * `/` has no parent: `rootError` is thrown for it.
+   */
+  async withParent<T>(path: string, rootError: FsError, operation: (parent: VerifiedDir, name: string) => Promise<T>): Promise<T> {
+    const parts = virtualComponents(path);
+    const name = parts.pop();
+    if (name === undefined) throw rootError;
+    const parent = await this.openDir(`/${parts.join('/')}`);
+    try {
+      return await operation(parent, name);
+    } catch (error: unknown) {
+      throw toFsError(error, path);
+    } finally {
+      await parent.handle.close();
+    }
+  }
+
+  /**
+   * Opens the object at `anchor/name` with `flags`, refusing anything that ends outside the
+   * root. A final symlink is followed only when its target is inside (checked before the open
+   * so nothing outside is even opened, and again on the descriptor to defeat a swap).
+   */
+  async openEntry(parent: VerifiedDir, name: string, flags: number, path: string, mode?: number): Promise<FileHandle> {
+    const host = join(parent.anchor, name);
+    let handle: FileHandle;
+    try {
+      handle = await open(host, flags | O_NOFOLLOW | O_NONBLOCK, mode);
+    } catch (error: unknown) {
+      if (errnoOf(error) !== 'ELOOP' || O_NOFOLLOW === 0) throw toFsError(error, path);
+      const target = await realpath(host).catch((cause: unknown) => {
+        throw toFsError(cause, path);
+      });
+      if (!this.inside(target)) throw new FsError('permission', 'The path leads outside the root', { path });
+      handle = await open(host, flags | O_NONBLOCK, mode).catch((cause: unknown) => {
+        throw toFsError(cause, path);
+      });
+    }
+    try {
+      await this.verify(handle, host, path);
+      return handle;
+    } catch (error: unknown) {
+      await handle.close();
+      throw toFsError(error, path);
+    }
+  }
+
+  /** Opens the object at virtual `path` (the root included) for `flags`, verified. */
+  async openPath(path: string, flags: number): Promise<FileHandle> {
+    if (virtualComponents(path).length === 0) return (await this.openDir('/')).handle;
+    return this.withParent(path, new FsError('permission', 'The root cannot be opened', { path }), (parent, name) =>
+      this.openEntry(parent, name, flags, path),
+    );
+  }
+}

@@ -1,0 +1,122 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AbortOptions } from './abort-options.js';
+import type { Authorizer, PeerInfo, UserContext } from './authorizer.js';
+import type { FileSystem } from './file-system.js';
+import { isPasswordHash, verifyPassword } from './password-hash.js';
+import { ALL_PERMISSIONS, PathPermissions, READ_ONLY_PERMISSIONS } from './permissions.js';
+import { ANONYMOUS_NAMES, createUserContext, MAX_PASSWORD_LENGTH, MAX_USER_LENGTH } from './user-context.js';
+
+/** One user of {@link MemoryAuthorizer}. Give exactly one of `password` and `passwordHash`. */
+export interface MemoryUser {
+  readonly name: string;
+  /** Plain password; only a keyed hash of it is kept in memory. */
+  readonly password?: string | undefined;
+  /** A {@link hashPassword} result. */
+  readonly passwordHash?: string | undefined;
+  /** The user's filesystem; its `/` is the user's root. */
+  readonly root: FileSystem;
+  /** Initial directory. @default '/' */
+  readonly home?: string | undefined;
+  /** Permission letters (`elradfmwMT`). @default 'elradfmwMT' */
+  readonly permissions?: string | undefined;
+  /** Permission letters by virtual path prefix; the longest prefix wins. @default {} */
+  readonly pathPermissions?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Anonymous access of {@link MemoryAuthorizer} (user `anonymous` or `ftp`, any password). */
+export interface MemoryAnonymous {
+  readonly root: FileSystem;
+  /** @default '/' */
+  readonly home?: string | undefined;
+  /** Read-only letters only (`e`, `l`, `r`). @default 'elr' */
+  readonly permissions?: string | undefined;
+  /** @default {} */
+  readonly pathPermissions?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Options of {@link MemoryAuthorizer}. */
+export interface MemoryAuthorizerOptions {
+  readonly users?: readonly MemoryUser[] | undefined;
+  /** Anonymous access; off when absent. @default undefined */
+  readonly anonymous?: MemoryAnonymous | undefined;
+}
+
+interface Account {
+  readonly user: MemoryUser;
+  readonly permissions: PathPermissions;
+  readonly secret: { readonly kind: 'hmac'; readonly digest: Buffer } | { readonly kind: 'scrypt'; readonly hash: string };
+}
+
+/**
+ * An {@link Authorizer} with users defined in code. Plain passwords are kept only as an HMAC
+ * under a per-instance random key; comparisons are constant-time, and an unknown user costs
+ * the same work as a wrong password.
+ *
+ * @example
+ * ```ts
+ * const auth = new MemoryAuthorizer({
+ *   users: [{ name: 'alice', password: 's3cret', root: new MemoryFileSystem() }],
+ *   anonymous: { root: publicFs },
+ * });
+ * ```
+ */
+export class MemoryAuthorizer implements Authorizer {
+  readonly #key = randomBytes(32);
+  readonly #accounts = new Map<string, Account>();
+  readonly #anonymous: { readonly config: MemoryAnonymous; readonly permissions: PathPermissions } | undefined;
+  readonly #dummy: Account['secret'];
+
+  constructor(options: MemoryAuthorizerOptions = {}) {
+    for (const user of options.users ?? []) {
+      if (this.#accounts.has(user.name)) throw new TypeError(`MemoryAuthorizer: duplicate user ${JSON.stringify(user.name)}`);
+      if (ANONYMOUS_NAMES.has(user.name)) throw new TypeError(`MemoryAuthorizer: ${user.name} is reserved for anonymous access`);
+      this.#accounts.set(user.name, {
+        user,
+        permissions: new PathPermissions(user.permissions ?? ALL_PERMISSIONS, user.pathPermissions),
+        secret: this.#secretOf(user),
+      });
+    }
+    if (options.anonymous !== undefined) {
+      const permissions = new PathPermissions(options.anonymous.permissions ?? READ_ONLY_PERMISSIONS, options.anonymous.pathPermissions);
+      if (permissions.grantsWrites()) throw new TypeError('MemoryAuthorizer: anonymous users are read-only (letters e, l, r only)');
+      this.#anonymous = { config: options.anonymous, permissions };
+    }
+    const scryptUser = [...this.#accounts.values()].find((a) => a.secret.kind === 'scrypt');
+    this.#dummy = scryptUser?.secret ?? { kind: 'hmac', digest: this.#hmac(randomBytes(16).toString('hex')) };
+  }
+
+  async authenticate(user: string, password: string, _peer: PeerInfo, _options?: AbortOptions): Promise<UserContext | null> {
+    if (user.length > MAX_USER_LENGTH || password.length > MAX_PASSWORD_LENGTH) return null;
+    if (ANONYMOUS_NAMES.has(user)) {
+      const anonymous = this.#anonymous;
+      if (anonymous === undefined) return null;
+      return createUserContext(user, true, anonymous.config.root, anonymous.config.home ?? '/', anonymous.permissions);
+    }
+    const account = this.#accounts.get(user);
+    // Unknown users go through the same check against a dummy secret, so timing does not
+    // tell whether a name exists.
+    const ok = await this.#matches(account?.secret ?? this.#dummy, password);
+    if (account === undefined || !ok) return null;
+    return createUserContext(user, false, account.user.root, account.user.home ?? '/', account.permissions);
+  }
+
+  #secretOf(user: MemoryUser): Account['secret'] {
+    if ((user.password === undefined) === (user.passwordHash === undefined)) {
+      throw new TypeError(`MemoryAuthorizer: user ${JSON.stringify(user.name)} needs exactly one of password and passwordHash`);
+    }
+    if (user.passwordHash !== undefined) {
+      if (!isPasswordHash(user.passwordHash)) throw new TypeError(`MemoryAuthorizer: user ${JSON.stringify(user.name)} has a malformed passwordHash`);
+      return { kind: 'scrypt', hash: user.passwordHash };
+    }
+    return { kind: 'hmac', digest: this.#hmac(user.password ?? '') };
+  }
+
+  #hmac(password: string): Buffer {
+    return createHmac('sha256', this.#key).update(password.normalize('NFC')).digest();
+  }
+
+  async #matches(secret: Account['secret'], password: string): Promise<boolean> {
+    if (secret.kind === 'scrypt') return verifyPassword(password, secret.hash);
+    return timingSafeEqual(this.#hmac(password), secret.digest);
+  }
+}

@@ -1,0 +1,109 @@
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { WriteHandle } from './file-system.js';
+import { FsError, isFsError } from './fs-error.js';
+
+/** What a {@link MemoryWriteHandle} needs from its filesystem. */
+export interface MemoryWriteTarget {
+  /** The virtual path being written. */
+  readonly path: string;
+  /** Reserves staging space; false when the filesystem is full. */
+  reserve(bytes: number): boolean;
+  /** Returns staging space. */
+  release(bytes: number): void;
+  /** Publishes the complete content under the real name (throws `FsError`). */
+  publish(data: Buffer): void;
+  /** Publish a partial upload on abort (resumable partials). */
+  readonly keepPartial: boolean;
+}
+
+/** A staged upload of {@link MemoryFileSystem}: chunks are kept aside until `commit`. */
+export class MemoryWriteHandle implements WriteHandle {
+  readonly offset: number;
+  readonly #target: MemoryWriteTarget;
+  readonly #chunks: Buffer[];
+  #staged: number;
+  #stream: Writable | undefined;
+  #failure: FsError | undefined;
+  #settled = false;
+
+  constructor(target: MemoryWriteTarget, prefix: Buffer) {
+    this.#target = target;
+    this.offset = prefix.length;
+    this.#chunks = prefix.length > 0 ? [Buffer.from(prefix)] : [];
+    this.#staged = prefix.length;
+  }
+
+  stream(): Writable {
+    if (this.#stream !== undefined) throw new Error('WriteHandle.stream() may be called only once');
+    this.#stream = new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        callback(this.#accept(chunk));
+      },
+    });
+    return this.#stream;
+  }
+
+  #accept(chunk: Buffer): FsError | null {
+    if (this.#settled) return new FsError('aborted', 'The upload was already finished', { path: this.#target.path });
+    if (!this.#target.reserve(chunk.length)) {
+      this.#failure = new FsError('no-space', 'Insufficient storage space', { path: this.#target.path });
+      // The partial is dropped at once, as a disk-full upload must never stay half-written.
+      this.#discard();
+      return this.#failure;
+    }
+    this.#staged += chunk.length;
+    this.#chunks.push(Buffer.from(chunk));
+    return null;
+  }
+
+  #discard(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#target.release(this.#staged);
+    this.#staged = 0;
+    this.#chunks.length = 0;
+  }
+
+  async #drain(): Promise<void> {
+    const stream = this.#stream;
+    if (stream === undefined || stream.writableFinished) return;
+    if (!stream.writableEnded && !stream.destroyed) stream.end();
+    try {
+      await finished(stream);
+    } catch (error: unknown) {
+      throw isFsError(error) ? error : new FsError('io', 'The upload stream failed', { path: this.#target.path, cause: error });
+    }
+  }
+
+  async commit(): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      await this.#drain();
+    } catch (error: unknown) {
+      this.#discard();
+      throw error;
+    }
+    if (this.#settled) throw new FsError('aborted', 'The upload was already finished', { path: this.#target.path });
+    const data = Buffer.concat(this.#chunks);
+    try {
+      this.#target.publish(data);
+    } finally {
+      this.#discard();
+    }
+  }
+
+  abort(): Promise<void> {
+    if (this.#settled) return Promise.resolve();
+    this.#stream?.destroy();
+    if (this.#target.keepPartial && this.#failure === undefined && this.#staged > 0) {
+      try {
+        this.#target.publish(Buffer.concat(this.#chunks));
+      } catch {
+        // Keeping a partial is best effort: the parent may have gone meanwhile.
+      }
+    }
+    this.#discard();
+    return Promise.resolve();
+  }
+}
