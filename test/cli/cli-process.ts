@@ -14,11 +14,18 @@ export interface CliChild {
   exited(timeoutMs?: number): Promise<number | string>;
   /** Resolves once stderr matches `pattern`; rejects after `timeoutMs` or if the process exits. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Same as {@link CliChild.waitForStderr} for stdout. */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
 /** Spawns `node --import tsx src/cli/main.ts ...args`. */
 export function spawnCli(args: readonly string[]): CliChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnTypeScript(CLI_MAIN, args);
+}
+
+/** Spawns `node --import tsx <file> ...args` with extra environment variables. */
+export function spawnTypeScript(file: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): CliChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -41,33 +48,42 @@ export function spawnCli(args: readonly string[]): CliChild {
       }
     },
     waitForStderr(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const match = pattern.exec(err);
-          if (match === null) return false;
-          cleanup();
-          resolve(match);
-          return true;
-        };
-        const onExit = (): void => {
-          cleanup();
-          reject(new Error(`ftpgrid exited before printing ${String(pattern)}; stderr:\n${err}`));
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out waiting for ${String(pattern)}; stderr:\n${err}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          child.stderr.off('data', check);
-          child.off('exit', onExit);
-        };
-        child.stderr.on('data', check);
-        child.once('exit', onExit);
-        check();
-      });
+      return waitFor('stderr', pattern, timeoutMs);
+    },
+    waitForStdout(pattern, timeoutMs = 15_000) {
+      return waitFor('stdout', pattern, timeoutMs);
     },
   };
+
+  function waitFor(which: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    const stream = child[which];
+    const text = (): string => (which === 'stdout' ? out : err);
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const match = pattern.exec(text());
+        if (match === null) return false;
+        cleanup();
+        resolve(match);
+        return true;
+      };
+      const onExit = (): void => {
+        cleanup();
+        reject(new Error(`the process exited before printing ${String(pattern)}; stdout:\n${out}\nstderr:\n${err}`));
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for ${String(pattern)}; stdout:\n${out}\nstderr:\n${err}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        stream.off('data', check);
+        child.off('exit', onExit);
+      };
+      stream.on('data', check);
+      child.once('exit', onExit);
+      check();
+    });
+  }
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */

@@ -1,0 +1,104 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Client } from 'basic-ftp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnTypeScript } from './cli-process.js';
+import type { CliChild } from './cli-process.js';
+
+const example = (name: string): string => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+let root: string;
+const children: CliChild[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'ftpgrid-examples-'));
+});
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+    await child.exited(5_000);
+  }
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function startExample(name: string): Promise<{ child: CliChild; port: number }> {
+  const child = spawnTypeScript(example(name), [], { FTP_PORT: '0', FTP_ROOT: root });
+  children.push(child);
+  const match = await child.waitForStdout(/listening on ftp:\/\/127\.0\.0\.1:(\d+)\//);
+  return { child, port: Number(match[1]) };
+}
+
+async function download(client: Client, path: string): Promise<string> {
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await client.downloadTo(sink, path);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function stop(child: CliChild): Promise<void> {
+  child.child.kill('SIGINT');
+  expect(await child.exited()).toBe(0);
+}
+
+// The examples are documentation: these runs keep them working, not just compiling.
+describe.concurrent('examples run as documented', () => {
+  it('standalone.ts serves a local directory to a user and read-only to anonymous', async () => {
+    const { child, port } = await startExample('standalone.ts');
+    const client = new Client(10_000);
+    try {
+      await client.access({ host: '127.0.0.1', port, user: 'alice', password: 's3cret' });
+      await client.uploadFrom(Readable.from([Buffer.from('hello')]), 'hello.txt');
+      expect(await readFile(join(root, 'hello.txt'), 'utf8')).toBe('hello');
+      await child.waitForStdout(/alice uploaded \/hello\.txt \(5 bytes\)/);
+      client.close();
+      await client.access({ host: '127.0.0.1', port, user: 'anonymous', password: 'guest@' });
+      expect(await download(client, 'hello.txt')).toBe('hello');
+      await expect(client.uploadFrom(Readable.from([Buffer.from('x')]), 'nope.txt')).rejects.toThrow(/^5\d\d/);
+    } finally {
+      client.close();
+    }
+    await stop(child);
+    expect(child.stdout()).toContain('stopped');
+  });
+
+  it('custom-site-command.ts answers SITE TIME, the replaced SYST and vetoes executables', async () => {
+    const { child, port } = await startExample('custom-site-command.ts');
+    const client = new Client(10_000);
+    try {
+      await client.access({ host: '127.0.0.1', port, user: 'bob', password: 'builder' });
+      expect((await client.send('SITE TIME')).message).toMatch(/^200 Server time is \d{4}-/);
+      expect((await client.send('SYST')).message).toBe('215 UNIX Type: L8 (ftpgrid example)');
+      await expect(client.uploadFrom(Readable.from([Buffer.from('MZ')]), 'setup.exe')).rejects.toThrow(/553 Executables are not accepted/);
+      await client.uploadFrom(Readable.from([Buffer.from('fine')]), 'notes.txt');
+      expect(await download(client, 'notes.txt')).toBe('fine');
+      await child.waitForStdout(/bob: SYST/);
+    } finally {
+      client.close();
+    }
+    await stop(child);
+  });
+
+  it('memory-filesystem.ts serves the seeded file and accepts uploads only in /incoming', async () => {
+    const { child, port } = await startExample('memory-filesystem.ts');
+    const client = new Client(10_000);
+    try {
+      await client.access({ host: '127.0.0.1', port, user: 'anonymous', password: 'guest@' });
+      expect(await download(client, 'welcome.txt')).toBe('Hello from a MemoryFileSystem\n');
+      client.close();
+      await client.access({ host: '127.0.0.1', port, user: 'drop', password: 'box' });
+      await expect(client.uploadFrom(Readable.from([Buffer.from('x')]), 'top.txt')).rejects.toThrow(/^5\d\d/);
+      await client.uploadFrom(Readable.from([Buffer.from('dropped')]), 'incoming/file.txt');
+      await child.waitForStdout(/received \/incoming\/file\.txt \(7 bytes\)/);
+    } finally {
+      client.close();
+    }
+    await stop(child);
+  });
+});
