@@ -1,0 +1,61 @@
+// Drives ftp-srv in a child process (so its CPU time is its own). The benchmark installs
+// nothing: ftp-srv is used when `npm i --no-save ftp-srv` put it in this project, or in the
+// directory named by BENCH_FTP_SRV_DIR.
+import { spawn } from 'node:child_process';
+import { linkSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, randomPortRange, stopChild, waitForGreeting } from './bench-utils.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function resolveFtpSrv(projectRoot) {
+  const bases = [process.env.BENCH_FTP_SRV_DIR, projectRoot].filter(Boolean);
+  for (const base of bases) {
+    try {
+      return createRequire(join(base, 'noop.js')).resolve('ftp-srv');
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+export function ftpSrvDriver() {
+  return {
+    name: 'ftp-srv',
+    async available({ projectRoot }) {
+      return resolveFtpSrv(projectRoot) ? undefined : 'ftp-srv not installed (npm i --no-save ftp-srv, or BENCH_FTP_SRV_DIR)';
+    },
+    async start({ projectRoot, workDir, sourceFile }) {
+      const root = join(workDir, 'ftp-srv');
+      mkdirSync(join(root, 'up'), { recursive: true });
+      linkSync(sourceFile, join(root, 'bench.bin'));
+      const port = await freePort();
+      const pasv = randomPortRange(50);
+      const child = spawn(process.execPath, [join(here, 'ftp-srv-child.mjs')], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: {
+          ...process.env,
+          FTP_SRV_MODULE: resolveFtpSrv(projectRoot),
+          FTP_SRV_PORT: String(port),
+          FTP_SRV_ROOT: root,
+          FTP_SRV_PASV_MIN: String(pasv.min),
+          FTP_SRV_PASV_MAX: String(pasv.max),
+        },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => { if (stderr.length < 10_000) stderr += c; });
+      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`ftp-srv exited with ${code}: ${stderr.trim()}`))));
+      await Promise.race([waitForGreeting(port), exited]);
+      return {
+        pid: child.pid,
+        notes: [],
+        url: (path) => `ftp://bench:bench@127.0.0.1:${port}/${path}`,
+        localPath: (path) => join(root, path),
+        stop: () => stopChild(child),
+      };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// Drives the ftpgrid standalone server through its CLI (dist/cli/main.js), in one of the two
+// transfer modes: `auto` (zero-copy when possible) or `off` (always streams).
+import { spawn } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { stopChild, waitForGreeting } from './bench-utils.mjs';
+
+const USER = 'bench';
+const PASS = 'bench';
+
+function parseListening(line) {
+  try {
+    const entry = JSON.parse(line);
+    return entry.msg === 'listening' && typeof entry.port === 'number' ? entry.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {'auto' | 'off'} zeroCopy */
+export function ftpgridDriver(zeroCopy) {
+  return {
+    name: zeroCopy === 'off' ? 'ftpgrid (stream)' : 'ftpgrid (zero-copy)',
+    async available({ projectRoot }) {
+      return existsSync(join(projectRoot, 'dist', 'cli', 'main.js')) ? undefined : 'dist/cli/main.js missing (npm run build failed?)';
+    },
+    async start({ projectRoot, workDir, sourceFile }) {
+      const root = join(workDir, `ftpgrid-${zeroCopy}`);
+      mkdirSync(join(root, 'up'), { recursive: true });
+      linkSync(sourceFile, join(root, 'bench.bin'));
+      const child = spawn(process.execPath, [
+        join(projectRoot, 'dist', 'cli', 'main.js'), 'serve',
+        '--listen', '127.0.0.1:0', '--root', root, '--user', `${USER}:${PASS}`,
+        '--zero-copy', zeroCopy, '--log-level', 'info',
+      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const notes = [];
+      const port = await new Promise((resolve, reject) => {
+        let buffered = '';
+        let found;
+        const timer = setTimeout(() => reject(new Error('ftpgrid did not report listening within 20 s')), 20_000);
+        // Keep draining stderr for the whole run: a full pipe would stall the server.
+        child.stderr.on('data', (chunk) => {
+          buffered += chunk;
+          let newline;
+          while ((newline = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, newline);
+            buffered = buffered.slice(newline + 1);
+            if (/zero-copy/i.test(line) && notes.length < 5) notes.push(line);
+            const listening = parseListening(line);
+            if (found === undefined && listening !== undefined) {
+              found = listening;
+              clearTimeout(timer);
+              resolve(listening);
+            }
+          }
+        });
+        child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`ftpgrid exited with ${code} before listening`)); });
+      });
+      await waitForGreeting(port);
+      return {
+        pid: child.pid,
+        notes,
+        url: (path) => `ftp://${USER}:${PASS}@127.0.0.1:${port}/${path}`,
+        localPath: (path) => join(root, path),
+        stop: () => stopChild(child),
+      };
+    },
+  };
+}

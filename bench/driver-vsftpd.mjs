@@ -1,0 +1,62 @@
+// Drives vsftpd (`apt-get install vsftpd`) with a generated config: standalone on a free
+// loopback port, anonymous login chrooted to a temp dir, uploads into its up/ folder.
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, randomPortRange, stopChild, waitForGreeting } from './bench-utils.mjs';
+
+const BINARY = process.env.BENCH_VSFTPD ?? '/usr/sbin/vsftpd';
+
+function ftpUser() {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('ftp:'));
+  if (!line) return undefined;
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+export function vsftpdDriver() {
+  return {
+    name: 'vsftpd',
+    async available() {
+      if (!existsSync(BINARY)) return `${BINARY} not found (apt-get install vsftpd)`;
+      if (process.getuid?.() !== 0) return 'vsftpd needs root to chroot its anonymous sessions';
+      if (!ftpUser()) return 'no "ftp" user in /etc/passwd for anonymous sessions';
+      return undefined;
+    },
+    async start({ workDir, sourceFile }) {
+      const root = join(workDir, 'vsftpd');
+      const empty = join(workDir, 'vsftpd-empty');
+      mkdirSync(join(root, 'up'), { recursive: true });
+      mkdirSync(empty, { recursive: true });
+      chmodSync(root, 0o755);
+      chmodSync(empty, 0o755);
+      const { uid, gid } = ftpUser();
+      chownSync(join(root, 'up'), uid, gid);
+      linkSync(sourceFile, join(root, 'bench.bin'));
+      const port = await freePort();
+      const pasv = randomPortRange(50);
+      const config = join(workDir, 'vsftpd.conf');
+      writeFileSync(config, [
+        'listen=YES', 'listen_ipv6=NO', 'listen_address=127.0.0.1', `listen_port=${port}`, 'background=NO',
+        'anonymous_enable=YES', 'local_enable=NO', `anon_root=${root}`, 'no_anon_password=YES',
+        'write_enable=YES', 'anon_upload_enable=YES', 'anon_umask=022',
+        'pasv_enable=YES', 'pasv_address=127.0.0.1', `pasv_min_port=${pasv.min}`, `pasv_max_port=${pasv.max}`,
+        'connect_from_port_20=NO', 'xferlog_enable=NO', 'dirmessage_enable=NO', 'use_localtime=NO',
+        `secure_chroot_dir=${empty}`, 'seccomp_sandbox=NO', 'isolate=NO', 'isolate_network=NO',
+        'use_sendfile=YES', 'max_clients=50', 'max_per_ip=50', '',
+      ].join('\n'));
+      const child = spawn(BINARY, [config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c) => { stderr += c; });
+      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`vsftpd exited with ${code}: ${stderr.trim()}`))));
+      await Promise.race([waitForGreeting(port), exited]);
+      return {
+        pid: child.pid,
+        notes: [],
+        url: (path) => `ftp://anonymous:bench@127.0.0.1:${port}/${path}`,
+        localPath: (path) => join(root, path),
+        stop: () => stopChild(child),
+      };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// `npm run bench`: builds, then runs the parser benchmark (bench/parser-bench.mjs, when it
+// exists) and the transfer benchmark (bench/transfer-bench.mjs). Installs nothing; see
+// docs/benchmarks.md for the optional servers it compares against.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+if (built.status !== 0) console.error('bench: npm run build failed; the ftpgrid rows will be skipped');
+
+const parserBench = join(root, 'bench', 'parser-bench.mjs');
+if (existsSync(parserBench)) {
+  const { run } = await import(pathToFileURL(parserBench).href);
+  if (typeof run === 'function') await run();
+} else {
+  console.error('bench: bench/parser-bench.mjs not found; skipping the parser benchmark');
+}
+
+if (process.env.BENCH_SKIP_TRANSFER === '1') {
+  console.error('bench: BENCH_SKIP_TRANSFER=1; skipping the transfer benchmark');
+} else {
+  const { run } = await import(pathToFileURL(join(root, 'bench', 'transfer-bench.mjs')).href);
+  await run();
+}
