@@ -28,7 +28,7 @@ export function parseCommandLine(line: string): ParsedCommand {
 }
 
 /** Upper-cases ASCII letters only, so `ß` or the Turkish dotless i never turn into a valid verb. */
-function asciiUpper(text: string): string {
+export function asciiUpper(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

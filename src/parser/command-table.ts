@@ -1,3 +1,4 @@
+import { asciiUpper } from './command-line.js';
 import type { ArgumentRule, CommandPermission, CommandSpec } from './command-spec.js';
 import { DEFAULT_MLST_FACTS, SUPPORTED_MLST_FACTS, formatMlstFeat } from './mlsx-facts.js';
 
@@ -120,7 +121,7 @@ const SPECS: readonly CommandSpec[] = [
 export const COMMAND_TABLE: ReadonlyMap<string, CommandSpec> = new Map(SPECS.map((s) => [s.verb, s]));
 
 /**
- * Finds the spec of a verb, case-insensitively. `undefined` means "500 unknown command".
+ * Finds the spec of a verb, case-insensitively (ASCII letters only, like {@link parseCommandLine}). `undefined` means "500 unknown command".
  *
  * @example
  * ```ts
@@ -128,7 +129,7 @@ export const COMMAND_TABLE: ReadonlyMap<string, CommandSpec> = new Map(SPECS.map
  * ```
  */
 export function lookupCommand(verb: string): CommandSpec | undefined {
-  return COMMAND_TABLE.get(verb.toUpperCase());
+  return COMMAND_TABLE.get(asciiUpper(verb));
 }
 
 /** Options of {@link featureLines}. */
@@ -151,7 +152,7 @@ export interface FeatureLinesOptions {
  * ```
  */
 export function featureLines(options: FeatureLinesOptions = {}): string[] {
-  const exclude = new Set((options.exclude ?? []).map((v) => v.toUpperCase()));
+  const exclude = new Set((options.exclude ?? []).map(asciiUpper));
   const lines: string[] = [];
   for (const s of SPECS) {
     if (s.feat === undefined || exclude.has(s.verb)) continue;

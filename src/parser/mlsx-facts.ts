@@ -67,7 +67,9 @@ export interface MlsxEntryOptions {
    */
   readonly cdirName?: string | undefined;
   /**
-   * The name is a pathname (MLST's reply line), so `/` is allowed in it. @default false
+   * The name is a pathname (MLST's reply line), so `/` is allowed in it. A name that starts
+   * with `/` is always taken as a pathname (an absolute path is never a directory entry).
+   * @default false
    */
   readonly pathname?: boolean | undefined;
 }
@@ -131,7 +133,8 @@ function extraFact(entry: ListingEntry, fact: string): string | undefined {
  * Formats one MLSD line or MLST entry (RFC 3659 7.2): `fact=value;...; name`, no line end.
  * Facts the entry lacks are left out. The `type` value for symlinks is `OS.unix=symlink`,
  * for other special files `OS.unix=special`. CR and LF in the name are escaped as in
- * {@link escapeLineBreaks}; `/` is refused unless `pathname` or `cdirName` is set.
+ * {@link escapeLineBreaks}; a relative name with `/` (or empty, `.`, `..`) is refused
+ * unless `pathname` or `cdirName` is set; an absolute pathname (MLST) is accepted.
  *
  * @throws {@link ParseError} `unsafe-name` for an unsafe entry name.
  * @example
@@ -149,7 +152,8 @@ export function formatMlsxEntry(entry: ListingEntry, options: MlsxEntryOptions):
     facts += `${fact}=${value};`;
   }
   const name = options.cdirName ?? entry.name;
-  const safe = options.pathname === true || options.cdirName !== undefined ? escapeLineBreaks(name) : checkedEntryName(name);
+  const isPathname = options.pathname === true || options.cdirName !== undefined || name.startsWith('/');
+  const safe = isPathname ? escapeLineBreaks(name) : checkedEntryName(name);
   return `${facts} ${safe}`;
 }
 
