@@ -4,6 +4,7 @@ import { resolveDataPlaneOptions, type LocalDataPlaneOptions, type ResolvedDataP
 import { LocalSessionChannel, type ChannelServices } from './local-session-channel.js';
 import { Throttle } from './throttle.js';
 import { TokenBucket } from './token-bucket.js';
+import { loadZeroCopyEngine } from './zero-copy/index.js';
 import type { ZeroCopyEnginePort } from './zero-copy-port.js';
 
 interface UserBucket {
@@ -43,7 +44,19 @@ export class LocalDataPlane implements DataPlane {
     this.#logger = options.logger ?? silentLogger;
     const rate = this.options.throttle.globalBytesPerSecond;
     this.#global = rate === undefined ? undefined : new TokenBucket({ bytesPerSecond: rate });
-    this.#zeroCopy = this.options.zeroCopy === 'off' ? null : (options.zeroCopyEngine ?? null);
+    this.#zeroCopy = this.options.zeroCopy === 'off' ? null : options.zeroCopyEngine !== undefined ? options.zeroCopyEngine : this.#loadEngine();
+  }
+
+  #loadEngine(): ZeroCopyEnginePort | null {
+    const logger = this.#logger;
+    return loadZeroCopyEngine({
+      warn: (msg) => {
+        logger.warn({}, msg);
+      },
+      info: (msg) => {
+        logger.info({}, msg);
+      },
+    });
   }
 
   /** True when transfers may take the zero-copy path. */

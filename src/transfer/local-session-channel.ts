@@ -1,3 +1,4 @@
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AbortOptions, FileSystem, ReadHandle, WriteHandle } from '../vfs/index.js';
@@ -289,9 +290,18 @@ export class LocalSessionChannel implements SessionDataChannel {
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
     return this.#transfer(socket, { ...options, checksum: undefined }, signal, 'in', async (ctx, zero) => {
       const type = options.type ?? 'binary';
-      if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
-        const received = await zeroCopyStore({ ...zero, fileFd: handle.fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal });
-        if (options.checksum !== undefined) ctx.setChecksum(await digestFileRange(handle.fd, handle.offset, received, options.checksum, signal));
+      const fd = handle.fd;
+      // Write descriptors are often write-only: hashing after a splice needs a readable twin.
+      const twin = zero !== undefined && type === 'binary' && fd !== undefined && options.checksum !== undefined ? await openReadableTwin(fd) : undefined;
+      if (zero !== undefined && type === 'binary' && fd !== undefined && (options.checksum === undefined || twin !== undefined)) {
+        try {
+          const received = await zeroCopyStore({ ...zero, fileFd: fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal });
+          if (twin !== undefined && options.checksum !== undefined) {
+            ctx.setChecksum(await digestFileRange(twin.fd, handle.offset, received, options.checksum, signal));
+          }
+        } finally {
+          await twin?.close();
+        }
         return 'zero-copy';
       }
       await streamStore({ ...ctx, digest }, handle);
@@ -367,6 +377,15 @@ export class LocalSessionChannel implements SessionDataChannel {
       socket.destroy();
       release();
     }
+  }
+}
+
+/** Opens the file behind `fd` again for reading (Linux /proc), or undefined where that is not possible. */
+async function openReadableTwin(fd: number): Promise<FileHandle | undefined> {
+  try {
+    return await open(`/proc/self/fd/${fd}`, 'r');
+  } catch {
+    return undefined;
   }
 }
 

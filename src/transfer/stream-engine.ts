@@ -1,16 +1,13 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, type Duplex, type Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadHandle, WriteHandle } from '../vfs/index.js';
 import { CrlfToLf, LfToCrlf } from './ascii-transform.js';
 import type { Digest } from './checksum.js';
+import { FdReadable, FdWritable } from './fd-streams.js';
 import type { TransferType } from './data-plane.js';
 import type { ProgressMeter } from './progress-meter.js';
 import type { Throttle } from './throttle.js';
 import { TransferTap } from './transfer-tap.js';
-
-/** Big reads and writes: fewer syscalls and event-loop turns per GiB. */
-const CHUNK = 1024 * 1024;
 
 /** What every engine call needs to know of its transfer. */
 export interface EngineContext {
@@ -27,14 +24,14 @@ export interface EngineContext {
 function fileSource(handle: ReadHandle): Readable {
   // With a descriptor we read it ourselves with 1 MiB buffers; the backend's own stream may use 64 KiB.
   if (handle.fd !== undefined) {
-    return createReadStream('', { fd: handle.fd, start: handle.offset, autoClose: false, highWaterMark: CHUNK });
+    return new FdReadable(handle.fd, handle.offset);
   }
   return handle.stream();
 }
 
 function fileSink(handle: WriteHandle): Writable {
   if (handle.fd !== undefined) {
-    return createWriteStream('', { fd: handle.fd, start: handle.offset, autoClose: false, highWaterMark: CHUNK });
+    return new FdWritable(handle.fd, handle.offset);
   }
   return handle.stream();
 }

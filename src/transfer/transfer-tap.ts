@@ -28,13 +28,12 @@ export class TransferTap extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const { meter, digest, throttle, signal } = this.#options;
+    const { meter, digest, throttle } = this.#options;
     digest?.update(chunk);
     if (throttle?.active === true) {
-      throttle.take(chunk.length, signal).then(
+      this.#paced(chunk, throttle).then(
         () => {
-          meter?.add(chunk.length);
-          callback(null, chunk);
+          callback();
         },
         (error: unknown) => {
           callback(error instanceof Error ? error : new Error(String(error)));
@@ -44,5 +43,16 @@ export class TransferTap extends Transform {
     }
     meter?.add(chunk.length);
     callback(null, chunk);
+  }
+
+  /** Sends a chunk in grant-sized slices so a low rate flows smoothly instead of in 1 MiB bursts. */
+  async #paced(chunk: Buffer, throttle: Throttle): Promise<void> {
+    const grant = Math.max(1, throttle.grantBytes);
+    for (let at = 0; at < chunk.length; at += grant) {
+      const slice = chunk.subarray(at, Math.min(chunk.length, at + grant));
+      await throttle.take(slice.length, this.#options.signal);
+      this.#options.meter?.add(slice.length);
+      this.push(slice);
+    }
   }
 }
