@@ -4,4 +4,6 @@
  *
  * @packageDocumentation
  */
-export {};
+export { describeFileSystem } from './describe-file-system.js';
+export type { FileSystemFactory, FileSystemFixture } from './fs-helpers.js';
+export { expectFsError, listNames, readFile, writeFile } from './fs-helpers.js';

@@ -16,6 +16,7 @@ import type {
 import { FsError } from './fs-error.js';
 import { bytesUnder, contains, entryOf, locate, lookup, type MemoryDir, type MemoryFile, statOf } from './memory-tree.js';
 import { MemoryWriteHandle } from './memory-write-handle.js';
+import { virtualComponents } from './path-jail.js';
 
 /** Options of {@link MemoryFileSystem}. */
 export interface MemoryFileSystemOptions {
@@ -81,7 +82,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
 
   mkdir(path: string, options?: AbortOptions): Promise<void> {
     return this.#run(options, path, () => {
-      if (path === '/' || path === '') throw new FsError('exists', 'The root exists', { path });
+      if (virtualComponents(path).length === 0) throw new FsError('exists', 'The root exists', { path });
       const { parent, name } = locate(this.#root, path);
       if (parent.children.has(name)) throw new FsError('exists', 'Already exists', { path });
       const now = this.#now();
@@ -116,6 +117,8 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
 
   rename(from: string, to: string, options?: AbortOptions): Promise<void> {
     return this.#run(options, from, () => {
+      // Both names are validated before either is looked up, as the local backend does.
+      virtualComponents(to);
       const source = locate(this.#root, from);
       const node = source.parent.children.get(source.name);
       if (node === undefined) throw new FsError('not-found', 'No such file or directory', { path: from });
@@ -164,6 +167,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
 
   openWrite(path: string, options: OpenWriteOptions = {}): Promise<WriteHandle> {
     return this.#run(options, path, () => {
+      if (virtualComponents(path).length === 0) throw new FsError('is-directory', 'The root is a directory', { path });
       const { parent, name } = locate(this.#root, path);
       const existing = parent.children.get(name);
       if (existing?.kind === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
