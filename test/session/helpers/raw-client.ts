@@ -71,7 +71,7 @@ export class RawClient {
     });
     const reply = await waiter;
     clearTimeout(timer);
-    if (reply === undefined) throw new Error(this.#ended ? 'connection closed' : 'no reply in time');
+    if (reply === undefined) throw new Error(this.ended ? 'connection closed' : 'no reply in time');
     return reply;
   }
 
