@@ -1,7 +1,8 @@
 // Shared helpers of the transfer benchmark: free ports, waiting for a greeting, per-process
 // CPU time from /proc, curl runs and medians. Nothing here installs or downloads anything.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, connect } from 'node:net';
 
 /** A TCP port free on 127.0.0.1 right now (the tiny race with other processes is acceptable here). */
@@ -131,4 +132,41 @@ export async function stopChild(child, graceMs = 3000) {
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+const CPUACCT_ROOT = '/sys/fs/cgroup/cpuacct';
+
+/**
+ * Measures a server's CPU time. Preferred: a cgroup v1 cpuacct group of its own, which counts
+ * every process and thread it ever runs, including session processes that exit or get
+ * orphaned (vsftpd forks two per session). Fallback: /proc/<pid>/stat of the server and its
+ * reaped children (see {@link cpuSeconds}), which can miss orphaned grandchildren.
+ * Returns { method, read(): seconds, dispose() }.
+ */
+export function createCpuMeter(pid, label) {
+  if (existsSync(join(CPUACCT_ROOT, 'cpuacct.usage'))) {
+    const dir = join(CPUACCT_ROOT, `ftpgrid-bench-${process.pid}-${label.replace(/[^a-z0-9]+/gi, '-')}`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+      return {
+        method: 'cgroup cpuacct',
+        read: () => Number(readFileSync(join(dir, 'cpuacct.usage'), 'utf8').trim()) / 1e9,
+        dispose: () => {
+          try {
+            rmdirSync(dir);
+          } catch {
+            // still has tasks (a server that would not die); leave it rather than fail the run
+          }
+        },
+      };
+    } catch {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // nothing to clean
+      }
+    }
+  }
+  return { method: '/proc stat', read: () => cpuSeconds(pid), dispose: () => undefined };
 }

@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import { stopChild, waitForGreeting } from './bench-utils.mjs';
 
 const USER = 'bench';
+
+// BENCH_FTPGRID_CLI points at another build of the CLI (e.g. one made with `tsup --out-dir`).
+function cliPath(projectRoot) {
+  return process.env.BENCH_FTPGRID_CLI ?? join(projectRoot, 'dist', 'cli', 'main.js');
+}
 const PASS = 'bench';
 
 function parseListening(line) {
@@ -22,14 +27,14 @@ export function ftpgridDriver(zeroCopy) {
   return {
     name: zeroCopy === 'off' ? 'ftpgrid (stream)' : 'ftpgrid (zero-copy)',
     async available({ projectRoot }) {
-      return existsSync(join(projectRoot, 'dist', 'cli', 'main.js')) ? undefined : 'dist/cli/main.js missing (npm run build failed?)';
+      return existsSync(cliPath(projectRoot)) ? undefined : `${cliPath(projectRoot)} missing (npm run build failed?)`;
     },
     async start({ projectRoot, workDir, sourceFile }) {
       const root = join(workDir, `ftpgrid-${zeroCopy}`);
       mkdirSync(join(root, 'up'), { recursive: true });
       linkSync(sourceFile, join(root, 'bench.bin'));
       const child = spawn(process.execPath, [
-        join(projectRoot, 'dist', 'cli', 'main.js'), 'serve',
+        cliPath(projectRoot), 'serve',
         '--listen', '127.0.0.1:0', '--root', root, '--user', `${USER}:${PASS}`,
         '--zero-copy', zeroCopy, '--log-level', 'info',
       ], { stdio: ['ignore', 'ignore', 'pipe'] });

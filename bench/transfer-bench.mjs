@@ -15,7 +15,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, unlinkSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, curlDownload, curlUpload, median, run as runCommand, waitForChildrenReaped } from './bench-utils.mjs';
+import { createCpuMeter, curlDownload, curlUpload, median, run as runCommand, waitForChildrenReaped } from './bench-utils.mjs';
 import { ftpgridDriver } from './driver-ftpgrid.mjs';
 import { ftpSrvDriver } from './driver-ftp-srv.mjs';
 import { socatAvailable, socatTransfer } from './driver-socat.mjs';
@@ -46,7 +46,7 @@ function wanted(name, filter) {
 
 async function measure(server, direction, size, runIndex, sourceFile) {
   const timeoutMs = 60_000 + (size / 20e6) * 1000; // never below 20 MB/s
-  const before = cpuSeconds(server.pid);
+  const before = server.cpu.read();
   let result;
   if (direction === 'RETR') {
     result = await curlDownload(server.url('bench.bin'), timeoutMs);
@@ -55,7 +55,7 @@ async function measure(server, direction, size, runIndex, sourceFile) {
     result = await curlUpload(sourceFile, server.url(name), timeoutMs);
   }
   await waitForChildrenReaped(server.pid);
-  const cpu = cpuSeconds(server.pid) - before;
+  const cpu = server.cpu.read() - before;
   if (direction === 'STOR') {
     const path = server.localPath(`up/upload-${runIndex}.bin`);
     const stored = statSync(path).size;
@@ -118,7 +118,9 @@ export async function run({
       }
       try {
         const handle = await driver.start({ projectRoot, workDir, sourceFile });
-        started.push({ name: driver.name, ...handle });
+        const cpu = createCpuMeter(handle.pid, driver.name);
+        started.push({ name: driver.name, ...handle, cpu });
+        log(`bench: ${driver.name} started (pid ${handle.pid}, CPU measured by ${cpu.method})`);
         for (const note of handle.notes) log(`bench: ${driver.name}: ${note}`);
       } catch (error) {
         skipped.push({ name: driver.name, reason: `failed to start: ${error.message}` });
@@ -148,7 +150,10 @@ export async function run({
       }
     }
   } finally {
-    for (const server of started) await server.stop().catch(() => undefined);
+    for (const server of started) {
+      await server.stop().catch(() => undefined);
+      server.cpu.dispose();
+    }
     rmSync(workDir, { recursive: true, force: true });
   }
   const rows = Object.entries(samples).map(([name, s]) => ({
