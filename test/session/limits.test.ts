@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from './helpers/raw-client.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+async function waitForEnd(client: RawClient, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!client.ended && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('limits and protections', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('closes with 421 when the login timeout passes, and partial lines do not reset it', async () => {
+    t = await startTestServer({ loginTimeoutMs: 150 });
+    const c = await t.client();
+    c.send(Buffer.from('NOO'));
+    const reply = await c.reply(2000);
+    expect(reply.code).toBe(421);
+    expect(reply.lines[0]).toMatch(/login timeout/i);
+    await waitForEnd(c);
+    expect(c.ended).toBe(true);
+  });
+
+  it('closes an idle session with 421 but never while a transfer runs', async () => {
+    t = await startTestServer({ idleTimeoutMs: 200 });
+    const c = await t.loggedIn();
+    const data = await c.passive();
+    c.send('STOR long.bin');
+    expect((await c.reply()).code).toBe(150);
+    // Keep the upload running for well over the idle timeout, sending nothing on control.
+    for (let i = 0; i < 6; i++) {
+      data.socket.write(randomBytes(1000));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(c.ended).toBe(false);
+    data.socket.end();
+    expect((await c.reply()).code).toBe(226);
+    const idle = await c.reply(2000);
+    expect(idle.code).toBe(421);
+    expect(idle.lines[0]).toMatch(/idle/i);
+    await waitForEnd(c);
+    expect(c.ended).toBe(true);
+  });
+
+  it('refuses sessions over the total and per-IP limits with 421', async () => {
+    t = await startTestServer({ maxSessionsPerIp: 2 });
+    await t.client();
+    await t.client();
+    const { client, greeting } = await RawClient.connect(t.port);
+    expect(greeting.code).toBe(421);
+    await waitForEnd(client);
+    expect(client.ended).toBe(true);
+    client.close();
+    await t.close();
+    t = await startTestServer({ maxSessions: 1 });
+    await t.client();
+    const third = await RawClient.connect(t.port);
+    expect(third.greeting.code).toBe(421);
+    third.client.close();
+  });
+
+  it('delays failed logins without blocking other sessions and disconnects after maxLoginAttempts', async () => {
+    t = await startTestServer({ failedLoginDelayMs: 300, maxLoginAttempts: 2 });
+    const bad = await t.client();
+    const failed: number[] = [];
+    t.server.on('loginFailed', (event) => failed.push(event.attempts));
+    expect(await bad.code('USER alice')).toBe(331);
+    const started = Date.now();
+    bad.send('PASS wrong');
+    // Another session logs in while the failed one waits.
+    const good = await t.client();
+    expect(await good.login()).toBe(230);
+    const goodDone = Date.now();
+    expect((await bad.reply()).code).toBe(530);
+    const firstDone = Date.now();
+    expect(goodDone).toBeLessThan(firstDone);
+    expect(firstDone - started).toBeGreaterThanOrEqual(250);
+    expect(await bad.code('USER alice')).toBe(331);
+    const second = await bad.cmd('PASS wrong again');
+    expect(second.code).toBe(421);
+    await waitForEnd(bad);
+    expect(bad.ended).toBe(true);
+    expect(failed).toEqual([1, 2]);
+  });
+
+  it('answers an over-long line with 500 and keeps the session usable', async () => {
+    t = await startTestServer({ maxLineLength: 256 });
+    const c = await t.loggedIn();
+    c.send(`MKD ${'x'.repeat(1000)}`);
+    expect((await c.reply()).code).toBe(500);
+    expect(await c.code('NOOP')).toBe(200);
+  });
+
+  it('answers pipelined commands in order, one reply each', async () => {
+    t = await startTestServer();
+    const c = await t.client();
+    c.send(Buffer.from('USER alice\r\nPASS secret\r\nMKD p\r\nCWD p\r\nPWD\r\nBOGUS\r\nNOOP\r\n'));
+    const codes: number[] = [];
+    for (let i = 0; i < 7; i++) codes.push((await c.reply()).code);
+    expect(codes).toEqual([331, 230, 257, 250, 257, 500, 200]);
+  });
+
+  it('survives a client vanishing mid-transfer and frees the session', async () => {
+    t = await startTestServer();
+    const c = await t.loggedIn();
+    const data = await c.passive();
+    c.send('STOR gone.bin');
+    expect((await c.reply()).code).toBe(150);
+    data.socket.write(randomBytes(10_000));
+    c.close();
+    data.socket.destroy();
+    const deadline = Date.now() + 3000;
+    while (t.server.sessionCount > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(t.server.sessionCount).toBe(0);
+    const check = await t.loggedIn();
+    expect(await check.code('SIZE gone.bin')).toBe(550);
+  });
+});
