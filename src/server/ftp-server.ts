@@ -15,6 +15,7 @@ import {
 } from '../session/index.js';
 import { InvalidServerOptionError, checkInteger, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
 import { SessionLimiter } from './session-limiter.js';
+import { FtpsSupport } from './tls/ftps-support.js';
 
 /** The events of an {@link FtpServer} (those of every session). */
 export type FtpServerEvents = SessionEvents;
@@ -42,6 +43,10 @@ export interface FtpServer {
   off<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this;
   /** Sessions open now. */
   readonly sessionCount: number;
+  /** The implicit-TLS listener's address (`tls.implicit`), or `null` when there is none. */
+  implicitTlsAddress(): ServerAddress | null;
+  /** Re-reads the TLS certificate files; new connections get the new certificate. Rejects with `TlsConfigError`. */
+  reloadCertificates(options?: { readonly signal?: AbortSignal | undefined }): Promise<void>;
 }
 
 function validate(options: FtpServerOptions): void {
@@ -77,6 +82,7 @@ class StandaloneServer implements FtpServer {
   readonly #sessions = new Set<FtpSession>();
   readonly #sessionRuns = new Set<Promise<void>>();
   readonly #sessionOptions: SessionOptions;
+  readonly #ftps: FtpsSupport | undefined;
   #server: Server | undefined;
   #nextId = 1;
   #closing = false;
@@ -87,10 +93,13 @@ class StandaloneServer implements FtpServer {
     this.#ownsDataPlane = options.dataPlane === undefined;
     this.#dataPlane = options.dataPlane ?? new LocalDataPlane(options.dataPlaneOptions ?? {});
     this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
+    this.#ftps = options.tls === undefined ? undefined : new FtpsSupport(options.tls, this.#logger);
+    const commands = buildRegistry(options.commands);
+    const withTls = this.#ftps?.configure(commands, options.middleware);
     this.#sessionOptions = {
       authorizer: options.authorizer,
-      registry: buildRegistry(options.commands),
-      middleware: options.middleware,
+      registry: withTls?.registry ?? commands,
+      middleware: withTls?.middleware ?? options.middleware,
       logger: this.#logger,
       greeting: options.greeting,
       loginTimeoutMs: options.loginTimeoutMs,
@@ -119,6 +128,12 @@ class StandaloneServer implements FtpServer {
   async listen(options: ListenOptions = {}): Promise<ServerAddress> {
     if (this.#server !== undefined) throw new Error('the server is already listening');
     if (this.#closing) throw new Error('the server is closed');
+    await this.#ftps?.start(
+      (tlsSocket) => {
+        this.#accept(tlsSocket, true);
+      },
+      { signal: options.signal },
+    );
     const server = createNetServer({ noDelay: true }, (socket) => {
       this.#accept(socket);
     });
@@ -130,6 +145,7 @@ class StandaloneServer implements FtpServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => {
         this.#server = undefined;
+        void this.#ftps?.stop();
         reject(error);
       };
       server.once('error', onError);
@@ -151,8 +167,18 @@ class StandaloneServer implements FtpServer {
     return { host: address.address, port: address.port };
   }
 
+  implicitTlsAddress(): ServerAddress | null {
+    return this.#ftps?.implicitAddress() ?? null;
+  }
+
+  async reloadCertificates(options: { readonly signal?: AbortSignal | undefined } = {}): Promise<void> {
+    if (this.#ftps === undefined) throw new Error('the server has no tls option');
+    await this.#ftps.reloadCertificates(options);
+  }
+
   async close(options: CloseOptions = {}): Promise<void> {
     this.#closing = true;
+    const ftpsStopped = this.#ftps?.stop();
     const server = this.#server;
     const stopped = server === undefined ? Promise.resolve() : new Promise<void>((resolve) => {
             server.close(() => {
@@ -166,6 +192,7 @@ class StandaloneServer implements FtpServer {
     for (const session of this.#sessions) session.control.destroy();
     await Promise.race([Promise.all(this.#sessionRuns), delay(1000, undefined, { ref: false })]);
     await stopped;
+    await ftpsStopped;
     this.#server = undefined;
     if (this.#ownsDataPlane) await this.#dataPlane.close();
     this.#logger.info({}, 'closed');
@@ -180,7 +207,7 @@ class StandaloneServer implements FtpServer {
     this.#events.emit(event, payload);
   }
 
-  #accept(socket: Socket): void {
+  #accept(socket: Socket, implicitTls = false): void {
     socket.on('error', () => undefined);
     const ip = normalizeIp(socket.remoteAddress ?? '');
     if (this.#closing) {
@@ -202,6 +229,8 @@ class StandaloneServer implements FtpServer {
         this.#emit(event, payload);
       },
     });
+    // Implicit FTPS: the handshake already happened before the greeting.
+    if (implicitTls) session.state.tls.control = true;
     this.#sessions.add(session);
     const run = session.run().finally(() => {
       this.#sessions.delete(session);

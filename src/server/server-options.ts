@@ -1,19 +1,9 @@
 import type { Authorizer } from '../vfs/index.js';
 import type { DataPlane, LocalDataPlaneOptions } from '../transfer/index.js';
 import type { CommandMiddleware, CommandRegistry, Logger } from '../session/index.js';
+import type { TlsServerOptions } from './tls/tls-server-options.js';
 
-/**
- * FTPS settings, reserved for the FTPS work (RFC 4217). Until it lands, giving this option
- * only marks TLS as configured; AUTH/PBSZ/PROT/CCC answer 502 unless handlers are registered.
- */
-export interface TlsServerOptions {
-  /** PEM certificate chain. */
-  readonly cert?: string | Buffer | undefined;
-  /** PEM private key. */
-  readonly key?: string | Buffer | undefined;
-  /** Further implementation-defined settings. */
-  readonly [setting: string]: unknown;
-}
+export type { TlsServerOptions } from './tls/tls-server-options.js';
 
 /** Options of {@link createServer}. */
 export interface FtpServerOptions {
@@ -48,7 +38,7 @@ export interface FtpServerOptions {
   readonly commands?: CommandRegistry | ((registry: CommandRegistry) => void) | undefined;
   /** Run around every command, in order (veto or rewrite). @default [] */
   readonly middleware?: readonly CommandMiddleware[] | undefined;
-  /** Reserved for FTPS. @default undefined (no TLS) */
+  /** FTPS (explicit AUTH TLS, and implicit TLS with `tls.implicit`); see docs/ftps.md. @default undefined (no TLS: AUTH/PBSZ/PROT/CCC answer 502) */
   readonly tls?: TlsServerOptions | undefined;
 }
 
