@@ -44,7 +44,7 @@ export async function runServe(raw: RawServeOptions, output: CliOutput): Promise
   const { server, address } = await startStandalone(config, logger);
   logger.info(
     { host: address.host, port: address.port, root: config.root, users: config.users.map((user) => user.name), anonymous: config.anonymous, zeroCopy: config.zeroCopy },
-    'listening',
+    'serving',
   );
   if (config.printConnectHelp) {
     output.stderr(formatConnectHelp({ address, users: config.users.map((user) => user.name), anonymous: config.anonymous }));

@@ -99,7 +99,7 @@ describe('ftpgrid serve (child process)', () => {
   it('serves, logs JSON to stderr, prints connect help, and exits 0 on SIGTERM', async () => {
     const cli = spawnCli(['serve', '--listen', '127.0.0.1:0', '--root', dir, '--user', 'u:secret-pw', '--anonymous', '--print-connect-help', '--zero-copy', 'off', '--shutdown-grace', '500']);
     children.push(cli);
-    const match = await cli.waitForStderr(/"port":(\d+)[^\n]*"msg":"listening"/);
+    const match = await cli.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/);
     const port = Number(match[1]);
     await cli.waitForStderr(/curl -u u:PASSWORD ftp:\/\/127\.0\.0\.1:\d+\//);
     const conversation = await greetAndQuit(port);
@@ -118,7 +118,7 @@ describe('ftpgrid serve (child process)', () => {
   it('exits 0 on SIGINT too, and 1 with a clear line when the port is taken', async () => {
     const first = spawnCli(['serve', '--listen', '127.0.0.1:0', '--root', dir, '--anonymous']);
     children.push(first);
-    const match = await first.waitForStderr(/"port":(\d+)[^\n]*"msg":"listening"/);
+    const match = await first.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/);
     const taken = await runCliToEnd(['serve', '--listen', `127.0.0.1:${match[1] ?? ''}`, '--root', dir, '--anonymous']);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+/);

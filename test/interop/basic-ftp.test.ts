@@ -4,7 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { Client } from 'basic-ftp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameBytes } from './bytes.js';
-import { APPEND_SIZE, DIR_NAME, FILE_NAME, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, startInteropServer, USER } from './harness.js';
+import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, startInteropServer, USER } from './harness.js';
 import type { InteropServer } from './harness.js';
 
 async function download(client: Client, path: string, startAt = 0): Promise<Buffer> {
@@ -16,11 +16,12 @@ async function download(client: Client, path: string, startAt = 0): Promise<Buff
 }
 
 // basic-ftp speaks passive mode only (EPSV, then PASV), so there is no active run here.
-describe('interop: basic-ftp (passive)', () => {
+// Both transfer paths run: sendfile/splice when the addon is built ('auto'), streams ('off').
+describe.each(['auto', 'off'] as const)('interop: basic-ftp (passive, zero-copy %s)', (zeroCopy) => {
   let srv: InteropServer;
 
   beforeAll(async () => {
-    srv = await startInteropServer();
+    srv = await startInteropServer({ zeroCopy });
   });
 
   afterAll(async () => {
@@ -28,6 +29,7 @@ describe('interop: basic-ftp (passive)', () => {
   });
 
   it('runs the full scenario with byte-exact transfers', async () => {
+    await srv.settledVerbs();
     const { main, append } = makePayloads();
     const client = new Client(15_000);
     try {
@@ -75,5 +77,6 @@ describe('interop: basic-ftp (passive)', () => {
     } finally {
       client.close();
     }
+    expectScenarioVerbs(await srv.settledVerbs(), ['MLSD', 'APPE', 'EPSV', 'CDUP']);
   });
 });

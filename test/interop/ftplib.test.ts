@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameBytes } from './bytes.js';
-import { APPEND_SIZE, DIR_NAME, FILE_NAME, hasCommand, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, runTool, startInteropServer, USER } from './harness.js';
+import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, hasCommand, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, runTool, startInteropServer, USER } from './harness.js';
 import type { DataMode, InteropServer } from './harness.js';
 
 const available = hasCommand('python3');
@@ -46,6 +46,7 @@ describe.skipIf(!available)('interop: python3 ftplib', () => {
   });
 
   it.each<DataMode>(['passive', 'active'])('runs the full scenario in %s mode', async (mode) => {
+    await srv.settledVerbs();
     const { main, append } = makePayloads();
     await writeFile(join(srv.work, 'main.bin'), main);
     await writeFile(join(srv.work, 'append.bin'), append);
@@ -80,5 +81,7 @@ describe.skipIf(!available)('interop: python3 ftplib', () => {
     const appended = await readFile(join(srv.work, 'appended.bin'));
     expect(appended.length).toBe(MAIN_SIZE + APPEND_SIZE);
     expectSameBytes(appended, Buffer.concat([main, append]), 'RETR after APPE');
+    // ftplib uses PASV and PORT on IPv4 (EPSV/EPRT only on IPv6).
+    expectScenarioVerbs(await srv.settledVerbs(), ['MLSD', 'APPE', 'CDUP', 'NLST', mode === 'passive' ? 'PASV' : 'PORT']);
   });
 });

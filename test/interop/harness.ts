@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { createServer } from '../../src/server/index.js';
 import type { FtpServer } from '../../src/server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
@@ -30,6 +31,11 @@ export interface InteropServer {
   readonly root: string;
   /** A scratch directory for the client's local files. */
   readonly work: string;
+  /**
+   * Waits (bounded) until every session has closed, then returns the verbs received since
+   * the last call, in order.
+   */
+  settledVerbs(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -45,6 +51,10 @@ export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } 
     idleTimeoutMs: 30_000,
     dataPlaneOptions: { zeroCopy: options.zeroCopy ?? 'auto', passiveTimeoutMs: 10_000, dataTimeoutMs: 20_000 },
   });
+  let verbs: string[] = [];
+  server.on('command', (event) => {
+    verbs.push(event.verb);
+  });
   const { host, port } = await server.listen({ host: '127.0.0.1', port: 0 });
   return {
     server,
@@ -52,6 +62,14 @@ export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } 
     port,
     root,
     work,
+    async settledVerbs() {
+      const deadline = Date.now() + 5_000;
+      while (server.sessionCount > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server.sessionCount, 'sessions still open after the client finished').toBe(0);
+      const taken = verbs;
+      verbs = [];
+      return taken;
+    },
     async close() {
       await server.close({ graceMs: 1_000 });
       await rm(root, { recursive: true, force: true });
@@ -116,6 +134,15 @@ export function runTool(
       else resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The verbs every full scenario must have sent (MLSD only where the client has it). */
+export const SCENARIO_VERBS = ['USER', 'PASS', 'PWD', 'MKD', 'CWD', 'STOR', 'LIST', 'SIZE', 'MDTM', 'REST', 'RETR', 'RNFR', 'RNTO', 'DELE', 'RMD', 'QUIT'] as const;
+
+/** Checks that the server saw every scenario verb plus `extra` (APPE, MLSD, ...). */
+export function expectScenarioVerbs(seen: readonly string[], extra: readonly string[]): void {
+  const missing = [...SCENARIO_VERBS, ...extra].filter((verb) => !seen.includes(verb));
+  expect(missing, `verbs never sent; saw ${[...new Set(seen)].join(' ')}`).toEqual([]);
 }
 
 /** Transfer modes a client may drive. */

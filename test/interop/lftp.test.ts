@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameBytes } from './bytes.js';
-import { APPEND_SIZE, DIR_NAME, FILE_NAME, hasCommand, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, runTool, startInteropServer, USER } from './harness.js';
+import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, hasCommand, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, runTool, startInteropServer, USER } from './harness.js';
 import type { DataMode, InteropServer } from './harness.js';
 
 const available = hasCommand('lftp');
@@ -76,6 +76,7 @@ describe.skipIf(!available)('interop: lftp', () => {
   });
 
   it.each<DataMode>(['passive', 'active'])('runs the full scenario in %s mode', async (mode) => {
+    await srv.settledVerbs();
     const { main, append } = makePayloads();
     const debugLog = join(srv.work, `lftp-${mode}.log`);
     await writeFile(join(srv.work, 'main.bin'), main);
@@ -106,5 +107,6 @@ describe.skipIf(!available)('interop: lftp', () => {
     const appended = await readFile(join(srv.work, 'appended.bin'));
     expect(appended.length).toBe(MAIN_SIZE + APPEND_SIZE);
     expectSameBytes(appended, Buffer.concat([main, append]), 'RETR after resumed upload');
+    expectScenarioVerbs(await srv.settledVerbs(), ['MLSD']);
   });
 });
