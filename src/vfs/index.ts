@@ -39,3 +39,7 @@ export type { HashPasswordOptions } from './password-hash.js';
 export { hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
 export type { MemoryAnonymous, MemoryAuthorizerOptions, MemoryUser } from './memory-authorizer.js';
 export { MemoryAuthorizer } from './memory-authorizer.js';
+export type { PasswordFileEntry } from './password-file.js';
+export { PasswordFileError, parsePasswordFile } from './password-file.js';
+export type { PasswordFileAuthorizerOptions } from './password-file-authorizer.js';
+export { PasswordFileAuthorizer } from './password-file-authorizer.js';
