@@ -68,7 +68,8 @@ const MESSAGES: Readonly<Record<DecodeErrorCode, string>> = {
 function decodeLatin1(bytes: Uint8Array): string {
   let text = '';
   for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    // apply takes the typed array as it is; spreading it would go through the iterator.
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   }
   return text;
 }
@@ -110,6 +111,8 @@ export class ControlDecoder {
   #fault: DecodeErrorCode | undefined;
   /** The current line overflowed and was already reported: drop bytes until LF. */
   #discarding = false;
+  /** The current line has a byte >= 0x80 (ASCII lines skip the slower UTF-8 decoder). */
+  #nonAscii = false;
   readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(options: ControlDecoderOptions = {}) {
@@ -151,6 +154,7 @@ export class ControlDecoder {
     this.#pendingCr = false;
     this.#fault = undefined;
     this.#discarding = false;
+    this.#nonAscii = false;
   }
 
   /** Decodes a chunk. Returns the items completed by it, in order. Never throws. */
@@ -219,13 +223,16 @@ export class ControlDecoder {
       return;
     }
     this.#line[this.#length++] = byte;
+    this.#nonAscii ||= byte >= 0x80;
   }
 
   #endLine(items: DecodedItem[]): void {
     const bytes = this.#line.subarray(0, this.#length);
     const fault = this.#fault;
     const discarded = this.#discarding;
+    const nonAscii = this.#nonAscii;
     this.#length = 0;
+    this.#nonAscii = false;
     this.#fault = undefined;
     this.#discarding = false;
     if (discarded) return;
@@ -233,7 +240,7 @@ export class ControlDecoder {
       items.push(errorItem(fault));
       return;
     }
-    if (this.#encoding === 'latin1') {
+    if (this.#encoding === 'latin1' || !nonAscii) {
       items.push({ kind: 'line', line: decodeLatin1(bytes) });
       return;
     }

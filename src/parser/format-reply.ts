@@ -32,6 +32,7 @@ export function formatReply(code: number, text: string | readonly string[]): str
   if (!Number.isInteger(code) || code < 100 || code > 699) {
     throw new RangeError(`Reply code must be an integer from 100 to 699, got ${code}`);
   }
+  if (typeof text === 'string' && !text.includes('\n') && !text.includes('\r')) return `${code} ${text}\r\n`;
   const lines = splitLines(text).map(escapeCr);
   if (lines.length === 1) return `${code} ${lines[0] ?? ''}\r\n`;
   const last = lines.length - 1;
