@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { runCliToEnd, spawnCli } from './cli-process.js';
 import type { CliChild } from './cli-process.js';
 
@@ -51,7 +52,7 @@ function greetAndQuit(port: number): Promise<string> {
 
 // Each child needs about a second to load TypeScript, so the short-lived ones run concurrently.
 describe.concurrent('ftpgrid CLI usage (child process)', () => {
-  it('explains every serve option in --help and exits 0', async () => {
+  it('explains every serve option in --help and exits 0', async ({ expect }) => {
     const { code, stdout } = await runCliToEnd(['serve', '--help']);
     expect(code).toBe(0);
     for (const option of ['--listen', '--root', '--user', '--anonymous', '--pasv-ports', '--pasv-address', '--config', '--zero-copy', '--log-level', '--print-connect-help', '--shutdown-grace']) {
@@ -62,11 +63,27 @@ describe.concurrent('ftpgrid CLI usage (child process)', () => {
     expect(top.stdout).toMatch(/serve[\s\S]*master[\s\S]*slave/);
   });
 
-  it.each(['master', 'slave'])('%s says the cluster is not available yet and exits 2', async (name) => {
-    const { code, stderr } = await runCliToEnd([name, '--anything']);
+  it('master says the cluster is not available yet and exits 2', async ({ expect }) => {
+    const { code, stderr } = await runCliToEnd(['master', '--anything']);
     expect(code).toBe(2);
     expect(stderr).toContain('not available yet');
   });
+
+  it('turns a usage error into exit code 2 and one line on stderr', async ({ expect }) => {
+    const { code, stderr } = await runCliToEnd(['serve', '--listen', 'nope', '--anonymous', '--root', dir]);
+    expect(code).toBe(2);
+    expect(stderr).toBe('ftpgrid: --listen: expected HOST:PORT (IPv6 as [ADDR]:PORT), got "nope"\n');
+  });
+});
+
+// Usage errors are found before anything listens or installs signal handlers, so runCli can
+// run them in this process, quickly.
+describe('ftpgrid usage errors (in process)', () => {
+  async function run(args: readonly string[]): Promise<{ code: number; stderr: string }> {
+    let stderr = '';
+    const code = await runCli(args, { stdout: () => undefined, stderr: (text) => (stderr += text) });
+    return { code, stderr };
+  }
 
   it.each([
     [['serve', '--listen', 'nope', '--anonymous'], /--listen: expected HOST:PORT/],
@@ -79,7 +96,7 @@ describe.concurrent('ftpgrid CLI usage (child process)', () => {
     [['serve', '--bogus'], /unknown option '--bogus'/],
   ])('refuses %j with exit code 2 and one clear line', async (args, message) => {
     const withRoot = args.includes('--root') || message.source.includes('root') ? args : [...args, '--root', dir];
-    const { code, stderr } = await runCliToEnd(withRoot);
+    const { code, stderr } = await run(withRoot);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
@@ -88,11 +105,24 @@ describe.concurrent('ftpgrid CLI usage (child process)', () => {
   it('refuses a config file with an unknown key', async () => {
     const config = join(dir, 'c.json');
     await writeFile(config, JSON.stringify({ root: '.', anonymous: true, colour: 'blue' }));
-    const { code, stderr } = await runCliToEnd(['serve', '--config', config]);
+    const { code, stderr } = await run(['serve', '--config', config]);
     expect(code).toBe(2);
     expect(stderr).toContain('unknown key "colour"');
   });
 
+  it('says master and slave are not available yet', async () => {
+    for (const name of ['master', 'slave']) {
+      const { code, stderr } = await run([name]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('not available yet');
+    }
+  });
+
+  it('refuses duplicate users', async () => {
+    const { code, stderr } = await run(['serve', '--root', dir, '--user', 'a:1', '--user', 'a:2', '--listen', '127.0.0.1:0']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--user: .*duplicate user "a"/);
+  });
 });
 
 describe('ftpgrid serve (child process)', () => {

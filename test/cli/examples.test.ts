@@ -4,32 +4,29 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'basic-ftp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { TestContext } from 'vitest';
 import { spawnTypeScript } from './cli-process.js';
 import type { CliChild } from './cli-process.js';
 
 const example = (name: string): string => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 let root: string;
-const children: CliChild[] = [];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ftpgrid-examples-'));
-});
-
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
-    await child.exited(5_000);
-  }
 });
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function startExample(name: string): Promise<{ child: CliChild; port: number }> {
+// Concurrent tests: each one cleans up its own child (a shared afterEach would kill the others').
+async function startExample(name: string, onTestFinished: TestContext['onTestFinished']): Promise<{ child: CliChild; port: number }> {
   const child = spawnTypeScript(example(name), [], { FTP_PORT: '0', FTP_ROOT: root });
-  children.push(child);
+  onTestFinished(async () => {
+    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+    await child.exited(5_000);
+  });
   const match = await child.waitForStdout(/listening on ftp:\/\/127\.0\.0\.1:(\d+)\//);
   return { child, port: Number(match[1]) };
 }
@@ -42,15 +39,15 @@ async function download(client: Client, path: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function stop(child: CliChild): Promise<void> {
+async function stop(child: CliChild): Promise<number | string> {
   child.child.kill('SIGINT');
-  expect(await child.exited()).toBe(0);
+  return child.exited();
 }
 
 // The examples are documentation: these runs keep them working, not just compiling.
 describe.concurrent('examples run as documented', () => {
-  it('standalone.ts serves a local directory to a user and read-only to anonymous', async () => {
-    const { child, port } = await startExample('standalone.ts');
+  it('standalone.ts serves a local directory to a user and read-only to anonymous', async ({ expect, onTestFinished }) => {
+    const { child, port } = await startExample('standalone.ts', onTestFinished);
     const client = new Client(10_000);
     try {
       await client.access({ host: '127.0.0.1', port, user: 'alice', password: 's3cret' });
@@ -64,12 +61,12 @@ describe.concurrent('examples run as documented', () => {
     } finally {
       client.close();
     }
-    await stop(child);
+    expect(await stop(child)).toBe(0);
     expect(child.stdout()).toContain('stopped');
   });
 
-  it('custom-site-command.ts answers SITE TIME, the replaced SYST and vetoes executables', async () => {
-    const { child, port } = await startExample('custom-site-command.ts');
+  it('custom-site-command.ts answers SITE TIME, the replaced SYST and vetoes executables', async ({ expect, onTestFinished }) => {
+    const { child, port } = await startExample('custom-site-command.ts', onTestFinished);
     const client = new Client(10_000);
     try {
       await client.access({ host: '127.0.0.1', port, user: 'bob', password: 'builder' });
@@ -82,11 +79,11 @@ describe.concurrent('examples run as documented', () => {
     } finally {
       client.close();
     }
-    await stop(child);
+    expect(await stop(child)).toBe(0);
   });
 
-  it('memory-filesystem.ts serves the seeded file and accepts uploads only in /incoming', async () => {
-    const { child, port } = await startExample('memory-filesystem.ts');
+  it('memory-filesystem.ts serves the seeded file and accepts uploads only in /incoming', async ({ expect, onTestFinished }) => {
+    const { child, port } = await startExample('memory-filesystem.ts', onTestFinished);
     const client = new Client(10_000);
     try {
       await client.access({ host: '127.0.0.1', port, user: 'anonymous', password: 'guest@' });
@@ -99,6 +96,6 @@ describe.concurrent('examples run as documented', () => {
     } finally {
       client.close();
     }
-    await stop(child);
+    expect(await stop(child)).toBe(0);
   });
 });
