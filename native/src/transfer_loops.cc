@@ -21,7 +21,7 @@ constexpr int kPipeSize = 1024 * 1024;
 constexpr auto kProgressEvery = std::chrono::milliseconds(100);
 
 bool Cancelled(const LoopControl& control) {
-  return __atomic_load_n(control.cancel, __ATOMIC_ACQUIRE) != 0;
+  return control.cancel->load(std::memory_order_acquire) != 0;
 }
 
 class ProgressClock {

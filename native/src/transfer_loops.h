@@ -20,7 +20,7 @@ struct LoopResult {
 };
 
 struct LoopControl {
-  const int32_t* cancel;                     // non-zero once the caller aborted
+  const std::atomic<int32_t>* cancel;        // non-zero once the caller aborted
   std::function<void(int64_t)> onProgress;   // called from the loop thread, throttled
 };
 

@@ -162,6 +162,19 @@ describe('sendFile over loopback TCP', () => {
     expect(seen.at(-1)).toBeLessThanOrEqual(sent);
   });
 
+  it('stops and rejects with what a progress callback throws', async () => {
+    setup();
+    sparseFile(dir.file('big'), 64 * 1024 * 1024);
+    const fd = openRead(dir.file('big'));
+    const p = await pair();
+    p.client.pause();
+    const boom = new Error('progress failed');
+    const transfer = engine.sendFile({ fileFd: fd, socketFd: p.serverFd, offset: 0, length: 64 * 1024 * 1024, onProgress: () => { throw boom; } });
+    await delay(250);
+    p.client.resume();
+    await expect(transfer).rejects.toBe(boom);
+  });
+
   it('keeps the event loop responsive during a large transfer to another process', async () => {
     setup();
     const size = 512 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { getSystemErrorName } from 'node:util';
-import type { NativeBinding, NativeCallback } from './native-binding.js';
+import type { NativeBinding, NativeCallback, NativeTransferHandle } from './native-binding.js';
 import type { ReceiveFileOptions, SendFileOptions, ZeroCopyEngine, ZeroCopyProgress } from './zero-copy-engine.js';
 import { ZeroCopyError } from './zero-copy-error.js';
 
@@ -31,7 +31,8 @@ function systemErrorName(errno: number): string {
 interface Run {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ZeroCopyProgress | undefined;
-  readonly start: (cancel: Int32Array, callback: NativeCallback) => void;
+  readonly start: (callback: NativeCallback) => NativeTransferHandle;
+  readonly cancel: (handle: NativeTransferHandle) => void;
 }
 
 /**
@@ -39,16 +40,16 @@ interface Run {
  * touching the descriptors, so the caller may close them (and the kernel reuse the numbers)
  * safely as soon as it settles, abort included.
  */
-function run({ signal, onProgress, start }: Run): Promise<number> {
+function run({ signal, onProgress, start, cancel }: Run): Promise<number> {
   if (signal?.aborted) return Promise.reject(abortError(signal, 0));
   return new Promise<number>((resolve, reject) => {
-    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    let handle: NativeTransferHandle | undefined;
     let callbackError: unknown;
     let hasCallbackError = false;
-    const onAbort = (): void => {
-      Atomics.store(cancel, 0, 1);
+    const stop = (): void => {
+      if (handle !== undefined) cancel(handle);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = stop;
     const callback: NativeCallback = (kind, bytes, errno = 0, syscall = '', aborted = false) => {
       if (kind === 0) {
         if (onProgress === undefined || hasCallbackError) return;
@@ -59,7 +60,7 @@ function run({ signal, onProgress, start }: Run): Promise<number> {
           // code; stop the transfer instead and reject with what it threw.
           callbackError = error;
           hasCallbackError = true;
-          Atomics.store(cancel, 0, 1);
+          stop();
         }
         return;
       }
@@ -76,7 +77,8 @@ function run({ signal, onProgress, start }: Run): Promise<number> {
       }
     };
     try {
-      start(cancel, callback);
+      handle = start(callback);
+      signal?.addEventListener('abort', onAbort, { once: true });
     } catch (error) {
       signal?.removeEventListener('abort', onAbort);
       reject(error instanceof Error ? error : new Error(String(error)));
@@ -86,7 +88,7 @@ function run({ signal, onProgress, start }: Run): Promise<number> {
 
 /**
  * Wraps a loaded native binding in the {@link ZeroCopyEngine} contract: validates options,
- * maps errno values to codes and aborts through a shared cancel flag.
+ * maps errno values to codes and aborts through the binding's cancel.
  */
 export function createZeroCopyEngine(binding: NativeBinding): ZeroCopyEngine {
   return {
@@ -98,8 +100,9 @@ export function createZeroCopyEngine(binding: NativeBinding): ZeroCopyEngine {
       return run({
         signal: o.signal,
         onProgress: o.onProgress,
-        start: (cancel, callback) => {
-          binding.sendFile(o.fileFd, o.socketFd, o.offset, length, cancel, callback);
+        start: (callback) => binding.sendFile(o.fileFd, o.socketFd, o.offset, length, callback),
+        cancel: (handle) => {
+          binding.cancel(handle);
         },
       });
     },
@@ -111,8 +114,9 @@ export function createZeroCopyEngine(binding: NativeBinding): ZeroCopyEngine {
       return run({
         signal: o.signal,
         onProgress: o.onProgress,
-        start: (cancel, callback) => {
-          binding.receiveFile(o.socketFd, o.fileFd, o.offset, maxBytes, cancel, callback);
+        start: (callback) => binding.receiveFile(o.socketFd, o.fileFd, o.offset, maxBytes, callback),
+        cancel: (handle) => {
+          binding.cancel(handle);
         },
       });
     },
