@@ -124,16 +124,20 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   active(target: Endpoint, options: AbortOptions = {}): Promise<void> {
-    options.signal?.throwIfAborted();
-    this.#assertOpen();
-    const o = this.#services.options;
-    const checked = checkActiveTarget(target, this.#session.controlPeer.host, {
-      allowForeignHosts: o.allowActiveToForeignHosts,
-      allowLowPorts: o.allowActiveLowPorts,
-    });
-    this.#dropPending();
-    this.#pending = { kind: 'active', target: checked };
-    return Promise.resolve();
+    try {
+      options.signal?.throwIfAborted();
+      this.#assertOpen();
+      const o = this.#services.options;
+      const checked = checkActiveTarget(target, this.#session.controlPeer.host, {
+        allowForeignHosts: o.allowActiveToForeignHosts,
+        allowLowPorts: o.allowActiveLowPorts,
+      });
+      this.#dropPending();
+      this.#pending = { kind: 'active', target: checked };
+      return Promise.resolve();
+    } catch (error: unknown) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   setProtection(protection: DataProtection): void {
@@ -274,8 +278,9 @@ export class LocalSessionChannel implements SessionDataChannel {
       const type = options.type ?? 'binary';
       if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
         const length = Math.max(0, handle.size - handle.offset);
-        const sent = await zeroCopyRetrieve({ ...zero, fileFd: handle.fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal }, length);
-        if (options.checksum !== undefined) ctx.setChecksum(await digestFileRange(handle.fd, handle.offset, sent, options.checksum, signal));
+        const fileFd = handle.fd;
+        const sent = await ctx.lendFd(() => zeroCopyRetrieve({ ...zero, fileFd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal }, length));
+        if (options.checksum !== undefined) ctx.setChecksum(await digestFileRange(fileFd, handle.offset, sent, options.checksum, ctx.signal));
         return 'zero-copy';
       }
       await streamRetrieve({ ...ctx, digest }, handle);
@@ -295,9 +300,9 @@ export class LocalSessionChannel implements SessionDataChannel {
       const twin = zero !== undefined && type === 'binary' && fd !== undefined && options.checksum !== undefined ? await openReadableTwin(fd) : undefined;
       if (zero !== undefined && type === 'binary' && fd !== undefined && (options.checksum === undefined || twin !== undefined)) {
         try {
-          const received = await zeroCopyStore({ ...zero, fileFd: fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal });
+          const received = await ctx.lendFd(() => zeroCopyStore({ ...zero, fileFd: fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal }));
           if (twin !== undefined && options.checksum !== undefined) {
-            ctx.setChecksum(await digestFileRange(twin.fd, handle.offset, received, options.checksum, signal));
+            ctx.setChecksum(await digestFileRange(twin.fd, handle.offset, received, options.checksum, ctx.signal));
           }
         } finally {
           await twin?.close();
@@ -320,7 +325,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     signal: AbortSignal,
     direction: 'in' | 'out',
     engine: (
-      ctx: EngineContext & { setChecksum(value: string): void },
+      ctx: EngineContext & { setChecksum(value: string): void; lendFd<T>(run: () => Promise<T>): Promise<T> },
       zero: { engine: ZeroCopyEnginePort; socket: Socket; socketFd: number } | undefined,
     ) => Promise<TransferMethod>,
   ): Promise<TransferResult> {
@@ -341,14 +346,16 @@ export class LocalSessionChannel implements SessionDataChannel {
       wireError ??= error;
     };
     socket.on('error', onWireError);
+    // While the native engine uses the socket's descriptor, closing it could let the number be
+    // reused under the engine's feet: the engine stops on the signal, we close afterwards.
+    let lentFd = false;
     const onAbort = (): void => {
-      socket.destroy();
+      if (!lentFd) socket.destroy();
     };
     linked.addEventListener('abort', onAbort, { once: true });
     let checksum: string | undefined;
     const fd = this.#services.zeroCopy !== null && o.zeroCopy === 'auto' && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
     const zero = fd === undefined || this.#services.zeroCopy === null || !isNetSocket(socket) ? undefined : { engine: this.#services.zeroCopy, socket, socketFd: fd };
-    if (direction === 'out') socket.resume();
     try {
       const method = await engine(
         {
@@ -360,10 +367,21 @@ export class LocalSessionChannel implements SessionDataChannel {
           setChecksum: (value) => {
             checksum = value;
           },
+          lendFd: async (run) => {
+            lentFd = true;
+            try {
+              return await run();
+            } finally {
+              lentFd = false;
+            }
+          },
         },
         zero,
       );
-      if (direction === 'out') await finishSocket(socket, method === 'zero-copy');
+      if (direction === 'out') {
+        socket.resume();
+        await finishSocket(socket, method === 'zero-copy');
+      }
       meter.finish();
       return { bytes: meter.bytes, durationMs: meter.elapsedMs, method, ...(checksum === undefined ? {} : { checksum }) };
     } catch (error: unknown) {

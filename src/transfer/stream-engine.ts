@@ -42,6 +42,8 @@ export async function streamRetrieve(ctx: EngineContext, handle: ReadHandle): Pr
   if (ctx.digest !== undefined) stages.push(new TransferTap({ digest: ctx.digest }));
   if (ctx.type === 'ascii') stages.push(new LfToCrlf());
   stages.push(new TransferTap({ meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal }));
+  // Reading (and discarding) lets us see the client's reset or close while we write.
+  ctx.socket.resume();
   await pipeline([fileSource(handle), ...stages, ctx.socket], { signal: ctx.signal });
 }
 
@@ -74,5 +76,6 @@ export async function streamListing(ctx: EngineContext, lines: AsyncIterable<str
   const stages: Transform[] = [];
   if (ctx.digest !== undefined) stages.push(new TransferTap({ digest: ctx.digest }));
   stages.push(new TransferTap({ meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal }));
+  ctx.socket.resume();
   await pipeline([Readable.from(crlfLines(lines)), ...stages, ctx.socket], { signal: ctx.signal });
 }
