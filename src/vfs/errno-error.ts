@@ -42,3 +42,10 @@ export function toFsError(error: unknown, path: string): FsError {
   const code = (errno === undefined ? undefined : BY_ERRNO[errno]) ?? 'io';
   return new FsError(code, `${code} (${errno ?? 'error'})`, { path, cause: error });
 }
+
+/** The same error about `path` (an error from a parent directory reports the full path). */
+export function withPath(error: unknown, path: string): FsError {
+  const fsError = toFsError(error, path);
+  if (fsError.path === path) return fsError;
+  return new FsError(fsError.code, fsError.message, { path, cause: fsError.cause });
+}

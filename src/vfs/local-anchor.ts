@@ -1,7 +1,7 @@
 import { constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { errnoOf, toFsError } from './errno-error.js';
+import { errnoOf, toFsError, withPath } from './errno-error.js';
 import { FsError } from './fs-error.js';
 import { virtualComponents } from './path-jail.js';
 
@@ -102,7 +102,9 @@ export class LocalAnchor {
     const parts = virtualComponents(path);
     const name = parts.pop();
     if (name === undefined) throw rootError;
-    const parent = await this.openDir(`/${parts.join('/')}`);
+    const parent = await this.openDir(`/${parts.join('/')}`).catch((error: unknown) => {
+      throw withPath(error, path);
+    });
     try {
       return await operation(parent, name);
     } catch (error: unknown) {

@@ -3,7 +3,7 @@ import { lstat, mkdir, opendir, realpath, rename, rmdir, stat, statfs, unlink, t
 import { join } from 'node:path';
 import { throwIfAborted } from './abort.js';
 import type { AbortOptions } from './abort-options.js';
-import { toFsError } from './errno-error.js';
+import { toFsError, withPath } from './errno-error.js';
 import type {
   ChmodCapable,
   DirEntry,
@@ -182,7 +182,9 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
     if (isRoot(path)) throw new FsError('is-directory', 'The root is a directory', { path });
     const parts = virtualComponents(path);
     const name = parts.pop() ?? '';
-    const parent = await this.#anchor.openDir(`/${parts.join('/')}`);
+    const parent = await this.#anchor.openDir(`/${parts.join('/')}`).catch((error: unknown) => {
+      throw withPath(error, path);
+    });
     let file: FileHandle | undefined;
     const stagingName = newStagingName();
     try {
