@@ -8,6 +8,7 @@ export { ControlDecoder } from './control-decoder.js';
 export type { ControlDecoderOptions, ControlEncoding, DecodeErrorCode, DecodedItem } from './control-decoder.js';
 export { parseCommandLine } from './command-line.js';
 export type { ParsedCommand } from './command-line.js';
+export { parseMfmtArgument, parseRestArgument, parseTypeArgument } from './command-arguments.js';
 export type { ArgumentRule, CommandPermission, CommandSpec } from './command-spec.js';
 export { COMMAND_TABLE, featureLines, helpVerbLines, lookupCommand } from './command-table.js';
 export type { FeatureLinesOptions } from './command-table.js';

@@ -82,6 +82,16 @@ function factValue(value: string): string {
   return value.replace(/[\s;=\u0000-\u001f\u007f]/g, '_');
 }
 
+/**
+ * A time a backend reports may be unrepresentable (invalid, or a year past 9999 set with
+ * `touch`): the fact is left out rather than failing a whole MLSD listing.
+ */
+function timeFact(date: Date | undefined): string | undefined {
+  if (date === undefined) return undefined;
+  const year = date.getUTCFullYear();
+  return Number.isNaN(year) || year < 0 || year > 9999 ? undefined : formatMlsxTime(date);
+}
+
 function typeFact(entry: ListingEntry, cdir: boolean): string {
   if (cdir) return 'cdir';
   switch (entry.type) {
@@ -101,11 +111,11 @@ function factOf(fact: string, entry: ListingEntry, options: MlsxEntryOptions): s
     case 'type':
       return typeFact(entry, options.cdirName !== undefined);
     case 'size':
-      return String(entry.size);
+      return Number.isSafeInteger(entry.size) && entry.size >= 0 ? String(entry.size) : undefined;
     case 'modify':
-      return formatMlsxTime(entry.mtime);
+      return timeFact(entry.mtime);
     case 'create':
-      return entry.birthtime === undefined ? undefined : formatMlsxTime(entry.birthtime);
+      return timeFact(entry.birthtime);
     case 'perm':
       return options.perm?.replace(PERM_LETTERS, '');
     case 'unique':
@@ -131,7 +141,8 @@ function extraFact(entry: ListingEntry, fact: string): string | undefined {
 
 /**
  * Formats one MLSD line or MLST entry (RFC 3659 7.2): `fact=value;...; name`, no line end.
- * Facts the entry lacks are left out. The `type` value for symlinks is `OS.unix=symlink`,
+ * Facts the entry lacks, or cannot express (a size that is not a safe non-negative
+ * integer, a time outside years 0000-9999), are left out. The `type` value for symlinks is `OS.unix=symlink`,
  * for other special files `OS.unix=special`. CR and LF in the name are escaped as in
  * {@link escapeLineBreaks}; a relative name with `/` (or empty, `.`, `..`) is refused
  * unless `pathname` or `cdirName` is set; an absolute pathname (MLST) is accepted.

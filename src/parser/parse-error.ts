@@ -1,6 +1,7 @@
 /**
  * Stable codes of {@link ParseError}. The session maps them to replies: most are 501,
- * `unknown-family` is 522 (RFC 2428), `not-ipv4` means "answer EPSV instead".
+ * `unknown-family` is 522 (RFC 2428), `unsupported` is 504 (a valid parameter we do not
+ * implement), `not-ipv4` means "answer EPSV instead".
  */
 export type ParseErrorCode =
   | 'syntax'
@@ -10,6 +11,7 @@ export type ParseErrorCode =
   | 'invalid-address'
   | 'not-ipv4'
   | 'invalid-time'
+  | 'unsupported'
   | 'unsafe-name'
   | 'invalid-reply'
   | 'too-long';

@@ -117,6 +117,17 @@ describe('ControlDecoder', () => {
     expect(lines(d.push(bytes('\r\nNOOP\r\n')))).toEqual(['', 'NOOP']);
   });
 
+  it('decodes long lines up to a large limit in both encodings', () => {
+    for (const encoding of ['utf-8', 'latin1'] as const) {
+      const d = new ControlDecoder({ maxLineLength: 100_000, encoding });
+      const long = `STOR ${'x'.repeat(50_000)}`;
+      expect(lines(d.push(bytes(`${long}\r\n`)))).toEqual([long]);
+    }
+    const d = new ControlDecoder({ maxLineLength: 100_000 });
+    const wide = `CWD ${'\u00e9'.repeat(30_000)}`;
+    expect(lines(d.push(bytes(`${wide}\r\n`)))).toEqual([wide]);
+  });
+
   it('validates its options', () => {
     expect(() => new ControlDecoder({ maxLineLength: 0 })).toThrow(RangeError);
     expect(() => new ControlDecoder({ maxLineLength: 1.5 })).toThrow(/maxLineLength/);

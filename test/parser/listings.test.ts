@@ -124,6 +124,13 @@ describe('MLSx facts', () => {
     expect(formatMlsxEntry(file({ name: 'x/y' }), { facts: ['type'], pathname: true })).toBe('type=file; x/y');
   });
 
+  it('leaves out facts the entry cannot express instead of failing the listing', () => {
+    const odd = file({ size: Number.NaN, mtime: new Date('+020000-01-01T00:00:00Z'), birthtime: new Date(Number.NaN) });
+    expect(formatMlsxEntry(odd, { facts: ['type', 'size', 'modify', 'create'] })).toBe('type=file; a.txt');
+    expect(formatListLine(odd, NOW)).toMatch(/^-rw-r--r-- .* 0 Jan {2}1 {2}20000 a\.txt$/);
+    expect(formatListLine(file({ mtime: new Date(Number.NaN) }), NOW)).toMatch(/ Jan {2}1 {2}1970 a\.txt$/);
+  });
+
   it('refuses unsafe entry names and escapes line breaks', () => {
     expect(() => formatMlsxEntry(file({ name: 'a/b' }), { facts: ['type'] })).toThrow(ParseError);
     expect(() => formatMlsxEntry(file({ name: '..' }), { facts: ['type'] })).toThrow(ParseError);
