@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { formatReply, normalizeIp } from '../parser/index.js';
+import { formatReply, normalizeIp, ReplyCode } from '../parser/index.js';
 import { LocalDataPlane, type DataPlane } from '../transfer/index.js';
 import {
   CommandRegistry,
@@ -211,13 +211,13 @@ class StandaloneServer implements FtpServer {
     socket.on('error', () => undefined);
     const ip = normalizeIp(socket.remoteAddress ?? '');
     if (this.#closing) {
-      socket.end(formatReply(421, 'Service not available, server shutting down'));
+      socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Service not available, server shutting down'));
       return;
     }
     const slot = this.#limiter.acquire(ip);
     if (slot !== 'ok') {
       this.#logger.warn({ remoteAddress: ip, limit: slot }, 'session refused: limit reached');
-      socket.end(formatReply(421, slot === 'total' ? 'Too many users, try again later' : 'Too many connections from your address'));
+      socket.end(formatReply(ReplyCode.ServiceNotAvailable, slot === 'total' ? 'Too many users, try again later' : 'Too many connections from your address'));
       setTimeout(() => socket.destroy(), 2000).unref();
       return;
     }

@@ -1,3 +1,4 @@
+import { ReplyCode } from '../parser/index.js';
 import type { ParsedCommand } from '../parser/index.js';
 import type { CommandContext } from './command-context.js';
 
@@ -16,34 +17,34 @@ export async function dispatchCommand(context: CommandContext, command: ParsedCo
   const { registry, state } = context;
   const { verb } = command;
   if (verb === '') {
-    await context.reply(500, 'Syntax error, command unrecognized');
+    await context.reply(ReplyCode.SyntaxError, 'Syntax error, command unrecognized');
     return;
   }
   const spec = registry.spec(verb);
   if (spec === undefined) {
-    await context.reply(500, `${printableVerb(verb)} not understood`);
+    await context.reply(ReplyCode.SyntaxError, `${printableVerb(verb)} not understood`);
     return;
   }
   const handler = registry.handler(verb) ?? (spec.aliasOf === undefined ? undefined : registry.handler(spec.aliasOf));
   if (handler === undefined) {
-    await context.reply(502, `${verb} not implemented`);
+    await context.reply(ReplyCode.CommandNotImplemented, `${verb} not implemented`);
     return;
   }
   if (state.transfer !== undefined && !spec.allowedDuringTransfer) {
-    await context.reply(503, 'Transfer in progress: wait for it to finish or send ABOR');
+    await context.reply(ReplyCode.BadSequence, 'Transfer in progress: wait for it to finish or send ABOR');
     return;
   }
   if (spec.needsLogin && state.phase !== 'logged-in') {
-    await context.reply(530, 'Please login with USER and PASS');
+    await context.reply(ReplyCode.NotLoggedIn, 'Please login with USER and PASS');
     return;
   }
   const hasArg = command.arg !== undefined && command.arg.trim() !== '';
   if (spec.arg === 'required' && !hasArg) {
-    await context.reply(501, `Syntax error in parameters or arguments. ${spec.help}`);
+    await context.reply(ReplyCode.SyntaxErrorInArguments, `Syntax error in parameters or arguments. ${spec.help}`);
     return;
   }
   if (spec.arg === 'none' && hasArg) {
-    await context.reply(501, `Syntax error: ${verb} takes no argument`);
+    await context.reply(ReplyCode.SyntaxErrorInArguments, `Syntax error: ${verb} takes no argument`);
     return;
   }
   // RNTO must follow RNFR immediately (RFC 959 section 4.1.3); anything else forgets it.

@@ -1,4 +1,4 @@
-import { ParseError } from '../parser/index.js';
+import { ParseError, ReplyCode } from '../parser/index.js';
 import { isFsError, replyForFsError } from '../vfs/index.js';
 import { DataConnectionError, TransferAbortedError } from '../transfer/index.js';
 
@@ -22,10 +22,10 @@ export function replyForError(error: unknown, verb?: string): Reply & { readonly
     const reply = replyForFsError(error, verb === undefined ? {} : { verb });
     return { code: reply.code, text: safeText(reply.text), expected: true };
   }
-  if (error instanceof DataConnectionError) return { code: 425, text: "Can't open data connection", expected: true };
-  if (error instanceof TransferAbortedError) return { code: 426, text: 'Connection closed; transfer aborted', expected: true };
-  if (error instanceof ParseError) return { code: 501, text: 'Syntax error in parameters or arguments', expected: true };
-  return { code: 451, text: 'Requested action aborted: local error in processing', expected: false };
+  if (error instanceof DataConnectionError) return { code: ReplyCode.CannotOpenDataConnection, text: "Can't open data connection", expected: true };
+  if (error instanceof TransferAbortedError) return { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted', expected: true };
+  if (error instanceof ParseError) return { code: ReplyCode.SyntaxErrorInArguments, text: 'Syntax error in parameters or arguments', expected: true };
+  return { code: ReplyCode.LocalError, text: 'Requested action aborted: local error in processing', expected: false };
 }
 
 /** Stable code of an error for events and logs. */

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ParsedCommand } from '../parser/index.js';
+import { formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ParsedCommand, ReplyCode } from '../parser/index.js';
 import { FsError, resolveVirtualPath, type FileSystem, type Permission, type UserContext } from '../vfs/index.js';
 import type { DataPlane, Endpoint, SessionDataChannel } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
@@ -111,7 +111,7 @@ export class FtpSession {
   /** Sends the greeting and processes commands until the connection ends. Never rejects. */
   async run(): Promise<void> {
     try {
-      await this.#reply(220, this.options.greeting);
+      await this.#reply(ReplyCode.ServiceReady, this.options.greeting);
       this.#emit('connect', { remotePort: this.peer.port });
       this.#armLoginTimer();
       this.#armIdleTimer();
@@ -139,7 +139,7 @@ export class FtpSession {
     const transfer = this.state.transfer;
     if (transfer !== undefined) await Promise.race([transfer.done, delay(graceMs, undefined, { ref: false })]);
     if (this.control.closed) return;
-    await this.#reply(421, 'Service not available, closing control connection');
+    await this.#reply(ReplyCode.ServiceNotAvailable, 'Service not available, closing control connection');
     this.close('server shutting down');
   }
 
@@ -170,8 +170,8 @@ export class FtpSession {
   async #handleItem(item: DecodedItem): Promise<void> {
     if (item.kind === 'error') {
       // Partial or malformed input does not count as activity for the timers.
-      if (item.code === 'too-long') await this.#reply(500, 'Command line too long');
-      else await this.#reply(501, 'Syntax error: invalid characters in command line');
+      if (item.code === 'too-long') await this.#reply(ReplyCode.SyntaxError, 'Command line too long');
+      else await this.#reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: invalid characters in command line');
       return;
     }
     this.#armIdleTimer();
@@ -223,7 +223,7 @@ export class FtpSession {
     clearTimeout(this.#loginTimer);
     this.#loginTimer = setTimeout(() => {
       if (this.state.phase === 'logged-in' || this.state.phase === 'closing') return;
-      void this.#reply(421, 'Login timeout, closing control connection').then(() => {
+      void this.#reply(ReplyCode.ServiceNotAvailable, 'Login timeout, closing control connection').then(() => {
         this.close('login timeout');
       });
     }, this.options.loginTimeoutMs);
@@ -239,7 +239,7 @@ export class FtpSession {
         this.#armIdleTimer();
         return;
       }
-      void this.#reply(421, 'Idle timeout, closing control connection').then(() => {
+      void this.#reply(ReplyCode.ServiceNotAvailable, 'Idle timeout, closing control connection').then(() => {
         this.close('idle timeout');
       });
     }, this.options.idleTimeoutMs);

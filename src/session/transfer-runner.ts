@@ -1,3 +1,4 @@
+import { ReplyCode } from '../parser/index.js';
 import type { TransferResult } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
 import { errorCode, replyForError } from './error-reply.js';
@@ -46,7 +47,7 @@ export function runTransfer(host: TransferHost, context: CommandContext, task: T
   const sendStart = (): void => {
     if (running.started) return;
     running.started = true;
-    void context.reply(150, task.startText);
+    void context.reply(ReplyCode.FileStatusOk, task.startText);
   };
 
   const finish = async (result: TransferResult | undefined, error: unknown): Promise<void> => {
@@ -60,11 +61,11 @@ export function runTransfer(host: TransferHost, context: CommandContext, task: T
       const text = task.doneText ?? 'Transfer complete';
       context.emit('transferEnd', { ...fields, ok: true, bytes: result.bytes, durationMs, method: result.method, errorCode: undefined });
       if (task.upload) context.emit('fileReceived', { user: fields.user, path: task.path, bytes: result.bytes });
-      await context.reply(226, text);
+      await context.reply(ReplyCode.ClosingDataConnection, text);
       return;
     }
     const aborted = running.aborted || controller.signal.aborted;
-    const mapped = aborted ? { code: 426, text: 'Connection closed; transfer aborted', expected: true } : replyForError(error, task.verb);
+    const mapped = aborted ? { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted', expected: true } : replyForError(error, task.verb);
     if (!mapped.expected) {
       context.logger.error({ sessionId: context.id, verb: task.verb, err: error }, 'transfer failed unexpectedly');
       context.emit('error', { error });

@@ -1,3 +1,4 @@
+import { ReplyCode } from '../../parser/index.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CommandContext } from '../command-context.js';
 import { resetLogin } from '../initial-state.js';
@@ -19,29 +20,29 @@ function hasControlCharacter(text: string): boolean {
 export async function handleUser(context: CommandContext, arg: string | undefined): Promise<void> {
   const { state } = context;
   if (state.phase === 'logged-in') {
-    await context.reply(503, "Already logged in; can't change to another user");
+    await context.reply(ReplyCode.BadSequence, "Already logged in; can't change to another user");
     return;
   }
   const name = arg ?? '';
   if (name.length > MAX_USER_LENGTH || hasControlCharacter(name)) {
-    await context.reply(501, 'Invalid user name');
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'Invalid user name');
     return;
   }
   state.userName = name;
   state.phase = 'user-given';
   // Known and unknown users get the same answer until PASS.
-  await context.reply(331, `Password required for ${name}`);
+  await context.reply(ReplyCode.NeedPassword, `Password required for ${name}`);
 }
 
 /** PASS: 230 on success; 530 after a growing delay; 421 and close after too many failures. */
 export async function handlePass(context: CommandContext, arg: string | undefined): Promise<void> {
   const { state, options } = context;
   if (state.phase === 'logged-in') {
-    await context.reply(503, 'Already logged in');
+    await context.reply(ReplyCode.BadSequence, 'Already logged in');
     return;
   }
   if (state.phase !== 'user-given' || state.userName === undefined) {
-    await context.reply(503, 'Login with USER first');
+    await context.reply(ReplyCode.BadSequence, 'Login with USER first');
     return;
   }
   const name = state.userName;
@@ -66,7 +67,7 @@ export async function handlePass(context: CommandContext, arg: string | undefine
     state.cwd = user.home;
     context.logger.info({ sessionId: context.id, user: user.name, remoteAddress: context.peer.host }, 'login');
     context.emit('login', { user: user.name, anonymous: user.anonymous });
-    await context.reply(230, 'Login successful');
+    await context.reply(ReplyCode.UserLoggedIn, 'Login successful');
     return;
   }
   state.loginAttempts += 1;
@@ -78,29 +79,29 @@ export async function handlePass(context: CommandContext, arg: string | undefine
   await delay(options.failedLoginDelayMs * state.loginAttempts, undefined, { signal: context.signal }).catch(() => undefined);
   if (context.signal.aborted) return;
   if (state.loginAttempts >= options.maxLoginAttempts) {
-    await context.reply(421, 'Too many failed logins, closing control connection');
+    await context.reply(ReplyCode.ServiceNotAvailable, 'Too many failed logins, closing control connection');
     context.close('too many failed logins');
     return;
   }
-  await context.reply(530, 'Login incorrect');
+  await context.reply(ReplyCode.NotLoggedIn, 'Login incorrect');
 }
 
 /** ACCT: no accounts here (RFC 959: 202 superfluous). */
 export async function handleAcct(context: CommandContext): Promise<void> {
-  await context.reply(202, 'ACCT not needed');
+  await context.reply(ReplyCode.CommandSuperfluous, 'ACCT not needed');
 }
 
 /** REIN: forget the user, keep the connection (RFC 959 section 4.1.1). */
 export async function handleRein(context: CommandContext): Promise<void> {
   await context.data.abort();
   resetLogin(context.state);
-  await context.reply(220, 'Service ready for new user');
+  await context.reply(ReplyCode.ServiceReady, 'Service ready for new user');
 }
 
 /** QUIT: lets a running transfer end and report first (RFC 959 section 4.1.1), then 221. */
 export async function handleQuit(context: CommandContext): Promise<void> {
   const transfer = context.state.transfer;
   if (transfer !== undefined) await transfer.done;
-  await context.reply(221, 'Goodbye');
+  await context.reply(ReplyCode.ServiceClosing, 'Goodbye');
   context.close('client quit');
 }

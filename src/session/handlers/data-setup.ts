@@ -1,4 +1,4 @@
-import { formatEpsvPort, formatPasvAddress, parseEprtArgument, parsePortArgument } from '../../parser/index.js';
+import { formatEpsvPort, formatPasvAddress, parseEprtArgument, parsePortArgument, ReplyCode } from '../../parser/index.js';
 import type { CommandContext } from '../command-context.js';
 
 const PRET_VERBS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
@@ -12,7 +12,7 @@ function takeIntent(context: CommandContext): { intent?: { verb: string; path?: 
 /** PASV: 227 with h1,h2,h3,h4,p1,p2 (RFC 959); 503 after EPSV ALL; 425 when no IPv4 address can be given. */
 export async function handlePasv(context: CommandContext): Promise<void> {
   if (context.state.epsvAll) {
-    await context.reply(503, 'PASV not allowed after EPSV ALL');
+    await context.reply(ReplyCode.BadSequence, 'PASV not allowed after EPSV ALL');
     return;
   }
   const endpoint = await context.data.passive({ extended: false, signal: context.signal, ...takeIntent(context) });
@@ -21,10 +21,10 @@ export async function handlePasv(context: CommandContext): Promise<void> {
     text = formatPasvAddress(endpoint);
   } catch {
     await context.data.abort();
-    await context.reply(425, "Can't announce an IPv6 address with PASV; use EPSV");
+    await context.reply(ReplyCode.CannotOpenDataConnection, "Can't announce an IPv6 address with PASV; use EPSV");
     return;
   }
-  await context.reply(227, `Entering Passive Mode (${text})`);
+  await context.reply(ReplyCode.EnteringPassiveMode, `Entering Passive Mode (${text})`);
 }
 
 /** EPSV: 229 `(|||port|)` (RFC 2428); `EPSV ALL` -> 200; unknown protocol -> 522. */
@@ -32,21 +32,21 @@ export async function handleEpsv(context: CommandContext, arg: string | undefine
   const value = (arg ?? '').trim().toUpperCase();
   if (value === 'ALL') {
     context.state.epsvAll = true;
-    await context.reply(200, 'EPSV ALL ok');
+    await context.reply(ReplyCode.CommandOk, 'EPSV ALL ok');
     return;
   }
   if (value !== '' && value !== '1' && value !== '2') {
-    await context.reply(/^\d+$/.test(value) ? 522 : 501, /^\d+$/.test(value) ? 'Network protocol not supported, use (1,2)' : 'Syntax error in EPSV argument');
+    await context.reply(/^\d+$/.test(value) ? ReplyCode.NetworkProtocolNotSupported : ReplyCode.SyntaxErrorInArguments, /^\d+$/.test(value) ? 'Network protocol not supported, use (1,2)' : 'Syntax error in EPSV argument');
     return;
   }
   const endpoint = await context.data.passive({ extended: true, signal: context.signal, ...takeIntent(context) });
-  await context.reply(229, `Entering Extended Passive Mode ${formatEpsvPort(endpoint.port)}`);
+  await context.reply(ReplyCode.EnteringExtendedPassiveMode, `Entering Extended Passive Mode ${formatEpsvPort(endpoint.port)}`);
 }
 
 /** PORT: 200; 501 when malformed; 504 when refused (another host, low port); 503 after EPSV ALL. */
 export async function handlePort(context: CommandContext, arg: string | undefined): Promise<void> {
   if (context.state.epsvAll) {
-    await context.reply(503, 'PORT not allowed after EPSV ALL');
+    await context.reply(ReplyCode.BadSequence, 'PORT not allowed after EPSV ALL');
     return;
   }
   const target = parsePortArgument((arg ?? '').trim());
@@ -56,13 +56,13 @@ export async function handlePort(context: CommandContext, arg: string | undefine
 /** EPRT: 200; 501 when malformed; 522 for an unknown protocol; 504 when refused (RFC 2428). */
 export async function handleEprt(context: CommandContext, arg: string | undefined): Promise<void> {
   if (context.state.epsvAll) {
-    await context.reply(503, 'EPRT not allowed after EPSV ALL');
+    await context.reply(ReplyCode.BadSequence, 'EPRT not allowed after EPSV ALL');
     return;
   }
   const value = (arg ?? '').trim();
   const protocol = /^(.)(\d+)\1/.exec(value);
   if (protocol !== null && protocol[2] !== '1' && protocol[2] !== '2') {
-    await context.reply(522, 'Network protocol not supported, use (1,2)');
+    await context.reply(ReplyCode.NetworkProtocolNotSupported, 'Network protocol not supported, use (1,2)');
     return;
   }
   const target = parseEprtArgument(value);
@@ -74,10 +74,10 @@ async function setActive(context: CommandContext, target: { host: string; port: 
     await context.data.active(target, { signal: context.signal });
   } catch (error: unknown) {
     context.logger.warn({ sessionId: context.id, verb, target, err: error }, 'active data connection refused');
-    await context.reply(504, `${verb} refused: only ports >= 1024 of the client's own address are allowed`);
+    await context.reply(ReplyCode.ParameterNotImplemented, `${verb} refused: only ports >= 1024 of the client's own address are allowed`);
     return;
   }
-  await context.reply(200, `${verb} command successful`);
+  await context.reply(ReplyCode.CommandOk, `${verb} command successful`);
 }
 
 /** PRET (DrFTPD): records the next transfer's intent for PASV/EPSV; 200, or 501/504. */
@@ -85,15 +85,15 @@ export async function handlePret(context: CommandContext, arg: string | undefine
   const match = /^(\S+)(?:\s(.*))?$/.exec((arg ?? '').trimStart());
   const verb = match?.[1]?.toUpperCase();
   if (match === null || verb === undefined) {
-    await context.reply(501, 'Syntax error: PRET <verb> [path]');
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: PRET <verb> [path]');
     return;
   }
   if (!PRET_VERBS.has(verb)) {
-    await context.reply(504, `PRET ${verb} not supported`);
+    await context.reply(ReplyCode.ParameterNotImplemented, `PRET ${verb} not supported`);
     return;
   }
   const rawPath = match[2];
   const path = rawPath === undefined || rawPath === '' ? undefined : context.resolvePath(rawPath);
   context.state.pretIntent = { verb, path };
-  await context.reply(200, 'OK, will use this intent for the next PASV/EPSV');
+  await context.reply(ReplyCode.CommandOk, 'OK, will use this intent for the next PASV/EPSV');
 }

@@ -1,4 +1,4 @@
-import { quotePathname } from '../../parser/index.js';
+import { quotePathname, ReplyCode } from '../../parser/index.js';
 import { FsError } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -12,17 +12,17 @@ async function changeDirectory(context: CommandContext, target: string, code: nu
 
 /** CWD / XCWD: 250, or 550 when the target is missing, not a directory or forbidden. */
 export async function handleCwd(context: CommandContext, arg: string | undefined): Promise<void> {
-  await changeDirectory(context, context.resolvePath(arg), 250);
+  await changeDirectory(context, context.resolvePath(arg), ReplyCode.FileActionOk);
 }
 
 /** CDUP / XCUP: RFC 959 section 4.1.1 lists 200 for CDUP. At the root it stays at the root. */
 export async function handleCdup(context: CommandContext): Promise<void> {
-  await changeDirectory(context, context.resolvePath('..'), 200);
+  await changeDirectory(context, context.resolvePath('..'), ReplyCode.CommandOk);
 }
 
 /** PWD / XPWD: 257 with the quoted current directory (RFC 959 appendix II). */
 export async function handlePwd(context: CommandContext): Promise<void> {
-  await context.reply(257, `${quotePathname(context.state.cwd)} is the current directory`);
+  await context.reply(ReplyCode.PathnameCreated, `${quotePathname(context.state.cwd)} is the current directory`);
 }
 
 /** MKD / XMKD: 257 with the quoted new directory; 550 when it exists or the parent is missing. */
@@ -30,7 +30,7 @@ export async function handleMkd(context: CommandContext, arg: string | undefined
   const path = context.resolvePath(arg);
   context.requirePermission('mkdir', path);
   await context.fs().mkdir(path, { signal: context.signal });
-  await context.reply(257, `${quotePathname(path)} created`);
+  await context.reply(ReplyCode.PathnameCreated, `${quotePathname(path)} created`);
 }
 
 /** RMD / XRMD: 250; 550 when missing, not empty or forbidden. The root is never removed. */
@@ -39,5 +39,5 @@ export async function handleRmd(context: CommandContext, arg: string | undefined
   if (path === '/') throw new FsError('permission', "Can't remove the root directory", { path });
   context.requirePermission('delete', path);
   await context.fs().rmdir(path, { signal: context.signal });
-  await context.reply(250, 'Directory removed');
+  await context.reply(ReplyCode.FileActionOk, 'Directory removed');
 }

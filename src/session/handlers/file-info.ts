@@ -1,4 +1,4 @@
-import { formatMlsxTime, parseMlsxTime } from '../../parser/index.js';
+import { formatMlsxTime, parseMlsxTime, ReplyCode } from '../../parser/index.js';
 import { FsError, canSetTimes } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -8,7 +8,7 @@ export async function handleSize(context: CommandContext, arg: string | undefine
   context.requirePermission('read', path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
-  await context.reply(213, String(stat.size));
+  await context.reply(ReplyCode.FileStatus, String(stat.size));
 }
 
 /** MDTM: 213 YYYYMMDDHHMMSS (UTC, RFC 3659 section 3); 550 when missing. */
@@ -16,7 +16,7 @@ export async function handleMdtm(context: CommandContext, arg: string | undefine
   const path = context.resolvePath(arg);
   context.requirePermission('read', path);
   const stat = await context.fs().stat(path, { signal: context.signal });
-  await context.reply(213, formatMlsxTime(stat.mtime).slice(0, 14));
+  await context.reply(ReplyCode.FileStatus, formatMlsxTime(stat.mtime).slice(0, 14));
 }
 
 /**
@@ -26,7 +26,7 @@ export async function handleMdtm(context: CommandContext, arg: string | undefine
 export async function handleMfmt(context: CommandContext, arg: string | undefined): Promise<void> {
   const match = /^(\d{14}(?:\.\d{1,3})?) (.+)$/.exec(arg ?? '');
   if (match === null) {
-    await context.reply(501, 'Syntax error: MFMT YYYYMMDDHHMMSS path');
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: MFMT YYYYMMDDHHMMSS path');
     return;
   }
   const [, timeText = '', pathArg] = match;
@@ -35,10 +35,10 @@ export async function handleMfmt(context: CommandContext, arg: string | undefine
   context.requirePermission('setTime', path);
   const fs = context.fs();
   if (!canSetTimes(fs)) {
-    await context.reply(502, 'This filesystem cannot set modification times');
+    await context.reply(ReplyCode.CommandNotImplemented, 'This filesystem cannot set modification times');
     return;
   }
   await fs.stat(path, { signal: context.signal });
   await fs.setTimes(path, mtime, { signal: context.signal });
-  await context.reply(213, `Modify=${timeText}; ${path}`);
+  await context.reply(ReplyCode.FileStatus, `Modify=${timeText}; ${path}`);
 }

@@ -1,3 +1,4 @@
+import { ReplyCode } from '../../parser/index.js';
 import { FsError } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -6,7 +7,7 @@ export async function handleDele(context: CommandContext, arg: string | undefine
   const path = context.resolvePath(arg);
   context.requirePermission('delete', path);
   await context.fs().delete(path, { signal: context.signal });
-  await context.reply(250, 'File deleted');
+  await context.reply(ReplyCode.FileActionOk, 'File deleted');
 }
 
 /** RNFR: 350 when the source exists (RFC 959 section 4.1.3). */
@@ -16,7 +17,7 @@ export async function handleRnfr(context: CommandContext, arg: string | undefine
   if (path === '/') throw new FsError('permission', "Can't rename the root directory", { path });
   await context.fs().stat(path, { signal: context.signal });
   context.state.renameFrom = path;
-  await context.reply(350, 'Ready for destination name (RNTO)');
+  await context.reply(ReplyCode.PendingFurtherInformation, 'Ready for destination name (RNTO)');
 }
 
 /** RNTO: 250; 503 without a preceding RNFR; 550/553 when the rename fails. */
@@ -24,11 +25,11 @@ export async function handleRnto(context: CommandContext, arg: string | undefine
   const from = context.state.renameFrom;
   context.state.renameFrom = undefined;
   if (from === undefined) {
-    await context.reply(503, 'RNFR required first');
+    await context.reply(ReplyCode.BadSequence, 'RNFR required first');
     return;
   }
   const to = context.resolvePath(arg);
   context.requirePermission('rename', to);
   await context.fs().rename(from, to, { signal: context.signal });
-  await context.reply(250, 'Rename successful');
+  await context.reply(ReplyCode.FileActionOk, 'Rename successful');
 }

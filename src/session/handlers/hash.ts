@@ -1,3 +1,4 @@
+import { ReplyCode } from '../../parser/index.js';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { FsError, canChecksum, type ChecksumAlgorithm } from '../../vfs/index.js';
@@ -40,7 +41,7 @@ export async function handleHash(context: CommandContext, arg: string | undefine
   const size = await checkedFile(context, path);
   const algorithm = context.state.hashAlgorithm;
   const hex = await digest(context, path, algorithm, 0, size);
-  await context.reply(213, `${hashName(algorithm)} 0-${size} ${hex} ${path}`);
+  await context.reply(ReplyCode.FileStatus, `${hashName(algorithm)} 0-${size} ${hex} ${path}`);
 }
 
 /**
@@ -52,7 +53,7 @@ export function checksumHandler(algorithm: ChecksumAlgorithm): CommandHandler {
     const match = /^(.*?)(?:\s+(\d{1,15}))?(?:\s+(\d{1,15}))?$/.exec(arg ?? '');
     const pathArg = match?.[1] ?? '';
     if (pathArg === '') {
-      await context.reply(501, 'Syntax error: path [start [end]]');
+      await context.reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: path [start [end]]');
       return;
     }
     const path = context.resolvePath(pathArg);
@@ -60,9 +61,9 @@ export function checksumHandler(algorithm: ChecksumAlgorithm): CommandHandler {
     const start = match?.[2] === undefined ? 0 : Number(match[2]);
     const end = match?.[3] === undefined ? size : Number(match[3]);
     if (start > end || end > size) {
-      await context.reply(501, 'Invalid range');
+      await context.reply(ReplyCode.SyntaxErrorInArguments, 'Invalid range');
       return;
     }
-    await context.reply(250, await digest(context, path, algorithm, start, end));
+    await context.reply(ReplyCode.FileActionOk, await digest(context, path, algorithm, start, end));
   };
 }

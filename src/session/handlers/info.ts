@@ -1,21 +1,21 @@
-import { SUPPORTED_MLST_FACTS, parseMlstFactSelection } from '../../parser/index.js';
+import { SUPPORTED_MLST_FACTS, parseMlstFactSelection, ReplyCode } from '../../parser/index.js';
 import type { CommandContext } from '../command-context.js';
 import { HASH_NAMES, hashFeatLine, hashName } from './hash-algorithms.js';
 
 /** SYST: 215 (RFC 959). */
 export async function handleSyst(context: CommandContext): Promise<void> {
-  await context.reply(215, 'UNIX Type: L8');
+  await context.reply(ReplyCode.SystemType, 'UNIX Type: L8');
 }
 
 /** NOOP: 200. */
 export async function handleNoop(context: CommandContext): Promise<void> {
-  await context.reply(200, 'NOOP ok');
+  await context.reply(ReplyCode.CommandOk, 'NOOP ok');
 }
 
 /** CLNT: records the client's name; 200. */
 export async function handleClnt(context: CommandContext, arg: string | undefined): Promise<void> {
   context.state.clientName = (arg ?? '').slice(0, 128);
-  await context.reply(200, 'Noted');
+  await context.reply(ReplyCode.CommandOk, 'Noted');
 }
 
 function mlstFeatLine(selected: readonly string[]): string {
@@ -35,7 +35,7 @@ export async function handleFeat(context: CommandContext): Promise<void> {
   }
   lines.add('UTF8');
   const sorted = [...lines].sort();
-  await context.reply(211, ['Features:', ...sorted.map((line) => ` ${line}`), 'End']);
+  await context.reply(ReplyCode.SystemStatus, ['Features:', ...sorted.map((line) => ` ${line}`), 'End']);
 }
 
 /** OPTS: `UTF8 ON` (RFC 2640), `MLST facts` (RFC 3659 section 7.9), `HASH [name]`; else 501. */
@@ -44,32 +44,32 @@ export async function handleOpts(context: CommandContext, arg: string | undefine
   const option = match?.[1]?.toUpperCase();
   const value = match?.[2]?.trim() ?? '';
   if (option === 'UTF8' || option === 'UTF-8') {
-    if (value.toUpperCase() === 'ON' || value === '') await context.reply(200, 'Always in UTF8 mode');
-    else if (value.toUpperCase() === 'OFF') await context.reply(504, 'UTF8 cannot be turned off');
-    else await context.reply(501, 'OPTS UTF8 ON|OFF');
+    if (value.toUpperCase() === 'ON' || value === '') await context.reply(ReplyCode.CommandOk, 'Always in UTF8 mode');
+    else if (value.toUpperCase() === 'OFF') await context.reply(ReplyCode.ParameterNotImplemented, 'UTF8 cannot be turned off');
+    else await context.reply(ReplyCode.SyntaxErrorInArguments, 'OPTS UTF8 ON|OFF');
     return;
   }
   if (option === 'MLST') {
     const facts = parseMlstFactSelection(value);
     context.state.mlstFacts = facts;
-    await context.reply(200, `MLST OPTS ${facts.map((fact) => `${fact};`).join('')}`);
+    await context.reply(ReplyCode.CommandOk, `MLST OPTS ${facts.map((fact) => `${fact};`).join('')}`);
     return;
   }
   if (option === 'HASH') {
     if (value === '') {
-      await context.reply(200, hashName(context.state.hashAlgorithm));
+      await context.reply(ReplyCode.CommandOk, hashName(context.state.hashAlgorithm));
       return;
     }
     const algorithm = HASH_NAMES.get(value.toUpperCase());
     if (algorithm === undefined) {
-      await context.reply(501, 'Unknown algorithm');
+      await context.reply(ReplyCode.SyntaxErrorInArguments, 'Unknown algorithm');
       return;
     }
     context.state.hashAlgorithm = algorithm;
-    await context.reply(200, hashName(algorithm));
+    await context.reply(ReplyCode.CommandOk, hashName(algorithm));
     return;
   }
-  await context.reply(501, 'Option not understood');
+  await context.reply(ReplyCode.SyntaxErrorInArguments, 'Option not understood');
 }
 
 /** HELP: 214 with the verbs, or the syntax of one verb; 501 for an unknown verb. */
@@ -79,14 +79,14 @@ export async function handleHelp(context: CommandContext, arg: string | undefine
     const verb = arg.trim().toUpperCase();
     const spec = registry.handler(verb) === undefined ? undefined : registry.spec(verb);
     if (spec === undefined) {
-      await context.reply(501, 'Unknown command');
+      await context.reply(ReplyCode.SyntaxErrorInArguments, 'Unknown command');
       return;
     }
-    await context.reply(214, spec.help);
+    await context.reply(ReplyCode.HelpMessage, spec.help);
     return;
   }
   const verbs = registry.verbs();
   const rows: string[] = [];
   for (let index = 0; index < verbs.length; index += 8) rows.push(` ${verbs.slice(index, index + 8).map((verb) => verb.padEnd(5)).join(' ')}`);
-  await context.reply(214, ['The following commands are recognized:', ...rows, 'Help OK']);
+  await context.reply(ReplyCode.HelpMessage, ['The following commands are recognized:', ...rows, 'Help OK']);
 }

@@ -1,11 +1,11 @@
-import { formatListLine, formatMlsxEntry, formatNlstLine } from '../../parser/index.js';
+import { formatListLine, formatMlsxEntry, formatNlstLine, ReplyCode } from '../../parser/index.js';
 import { FsError } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 import { entriesOf, entryFor, listingTarget, mapAsync, permFact } from './listing-helpers.js';
 
 async function requireDataEndpoint(context: CommandContext): Promise<boolean> {
   if (context.data.ready) return true;
-  await context.reply(425, 'Use PORT, EPRT, PASV or EPSV first');
+  await context.reply(ReplyCode.CannotOpenDataConnection, 'Use PORT, EPRT, PASV or EPSV first');
   return false;
 }
 
@@ -44,7 +44,7 @@ export async function handleMlsd(context: CommandContext, arg: string | undefine
   context.requirePermission('list', path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'dir') {
-    await context.reply(501, 'MLSD needs a directory');
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'MLSD needs a directory');
     return;
   }
   if (!(await requireDataEndpoint(context))) return;
@@ -71,5 +71,5 @@ export async function handleMlst(context: CommandContext, arg: string | undefine
   const entry = { ...entryFor(path, stat), name: path };
   const line = formatMlsxEntry(entry, { facts: context.state.mlstFacts, perm: permFact(context, path, stat.type) });
   if (/[\r\n]/.test(line)) throw new FsError('name-invalid', 'Name cannot be shown', { path });
-  await context.reply(250, [`Listing ${path}`, ` ${line.startsWith(' ') ? line.slice(1) : line}`, 'End']);
+  await context.reply(ReplyCode.FileActionOk, [`Listing ${path}`, ` ${line.startsWith(' ') ? line.slice(1) : line}`, 'End']);
 }

@@ -1,3 +1,4 @@
+import { ReplyCode } from '../../parser/index.js';
 import { FsError, canChmod } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 import { printableVerb } from '../dispatch.js';
@@ -11,11 +12,11 @@ export async function handleSite(context: CommandContext, arg: string | undefine
   const name = match?.[1]?.toUpperCase() ?? '';
   const site = context.registry.site(name);
   if (site === undefined) {
-    await context.reply(500, `SITE ${printableVerb(name)} not understood`);
+    await context.reply(ReplyCode.SyntaxError, `SITE ${printableVerb(name)} not understood`);
     return;
   }
   if (site.needsLogin && context.state.phase !== 'logged-in') {
-    await context.reply(530, 'Please login with USER and PASS');
+    await context.reply(ReplyCode.NotLoggedIn, 'Please login with USER and PASS');
     return;
   }
   const rest = match?.[2];
@@ -25,14 +26,14 @@ export async function handleSite(context: CommandContext, arg: string | undefine
 /** SITE HELP: 214 with the subcommands. */
 export async function handleSiteHelp(context: CommandContext): Promise<void> {
   const lines = context.registry.siteCommands().map((site) => ` ${site.help}`);
-  await context.reply(214, ['SITE commands:', ...lines, 'End']);
+  await context.reply(ReplyCode.HelpMessage, ['SITE commands:', ...lines, 'End']);
 }
 
 /** SITE CHMOD <octal> <path>: 200; 501 for a bad mode; 502 when the filesystem cannot. */
 export async function handleSiteChmod(context: CommandContext, arg: string | undefined): Promise<void> {
   const match = /^([0-7]{1,4}) (.+)$/.exec(arg ?? '');
   if (match === null) {
-    await context.reply(501, 'Syntax error: SITE CHMOD <octal mode> <path>');
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: SITE CHMOD <octal mode> <path>');
     return;
   }
   const [, modeText = '0', pathArg] = match;
@@ -40,10 +41,10 @@ export async function handleSiteChmod(context: CommandContext, arg: string | und
   context.requirePermission('chmod', path);
   const fs = context.fs();
   if (!canChmod(fs)) {
-    await context.reply(502, 'This filesystem cannot change permissions');
+    await context.reply(ReplyCode.CommandNotImplemented, 'This filesystem cannot change permissions');
     return;
   }
   if (path === '/') throw new FsError('permission', "Can't change the root's permissions", { path });
   await fs.chmod(path, parseInt(modeText, 8), { signal: context.signal });
-  await context.reply(200, 'SITE CHMOD command successful');
+  await context.reply(ReplyCode.CommandOk, 'SITE CHMOD command successful');
 }

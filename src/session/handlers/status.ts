@@ -1,4 +1,4 @@
-import { formatListLine } from '../../parser/index.js';
+import { formatListLine, ReplyCode } from '../../parser/index.js';
 import type { CommandContext } from '../command-context.js';
 import { entriesOf, listingTarget } from './listing-helpers.js';
 
@@ -17,16 +17,16 @@ export async function handleStat(context: CommandContext, arg: string | undefine
     if (transfer === undefined) lines.push(' No data connection');
     else lines.push(` ${transfer.verb} ${transfer.path}: ${transfer.bytes} bytes transferred`);
     lines.push('End of status');
-    await context.reply(211, lines);
+    await context.reply(ReplyCode.SystemStatus, lines);
     return;
   }
   if (state.phase !== 'logged-in') {
-    await context.reply(530, 'Please login with USER and PASS');
+    await context.reply(ReplyCode.NotLoggedIn, 'Please login with USER and PASS');
     return;
   }
   if (state.transfer !== undefined) {
     // Listing over the control connection while data flows would delay ABOR; refuse it.
-    await context.reply(503, 'STAT with a path is not available during a transfer');
+    await context.reply(ReplyCode.BadSequence, 'STAT with a path is not available during a transfer');
     return;
   }
   const path = context.resolvePath(listingTarget(arg));
@@ -44,5 +44,5 @@ export async function handleStat(context: CommandContext, arg: string | undefine
     count++;
   }
   lines.push('End of status');
-  await context.reply(213, lines);
+  await context.reply(ReplyCode.FileStatus, lines);
 }

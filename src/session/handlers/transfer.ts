@@ -1,3 +1,4 @@
+import { ReplyCode } from '../../parser/index.js';
 import { randomBytes } from 'node:crypto';
 import { FsError, isFsError } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
@@ -8,7 +9,7 @@ const STOU_ATTEMPTS = 10;
 /** True when a data endpoint is prepared; otherwise replies 425 (RFC 959: PASV/PORT first). */
 async function requireDataEndpoint(context: CommandContext): Promise<boolean> {
   if (context.data.ready) return true;
-  await context.reply(425, 'Use PORT, EPRT, PASV or EPSV first');
+  await context.reply(ReplyCode.CannotOpenDataConnection, 'Use PORT, EPRT, PASV or EPSV first');
   return false;
 }
 
@@ -22,11 +23,11 @@ function takeRest(context: CommandContext): number {
 export async function handleRest(context: CommandContext, arg: string | undefined): Promise<void> {
   const value = (arg ?? '').trim();
   if (!/^\d{1,15}$/.test(value)) {
-    await context.reply(501, 'REST requires a non-negative integer');
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'REST requires a non-negative integer');
     return;
   }
   context.state.restOffset = Number(value);
-  await context.reply(350, `Restarting at ${value}. Send STORE or RETRIEVE to initiate transfer`);
+  await context.reply(ReplyCode.PendingFurtherInformation, `Restarting at ${value}. Send STORE or RETRIEVE to initiate transfer`);
 }
 
 /** RETR: 150 then 226; 550 for missing/directory/forbidden; 554 when REST is past the end. */
@@ -38,7 +39,7 @@ export async function handleRetr(context: CommandContext, arg: string | undefine
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
   if (offset > stat.size) {
-    await context.reply(554, 'Restart offset is past the end of the file');
+    await context.reply(ReplyCode.InvalidRestParameter, 'Restart offset is past the end of the file');
     return;
   }
   if (!(await requireDataEndpoint(context))) return;
@@ -102,7 +103,7 @@ export async function handleStou(context: CommandContext, arg: string | undefine
     }
   }
   if (path === undefined) {
-    await context.reply(450, 'Could not find a unique file name');
+    await context.reply(ReplyCode.FileActionNotTaken, 'Could not find a unique file name');
     return;
   }
   context.requirePermission('write', path);
@@ -123,6 +124,6 @@ export async function handleStou(context: CommandContext, arg: string | undefine
 /** ABOR: 426 then 226 when a transfer ran (RFC 959 section 4.1.3); 225 otherwise. */
 export async function handleAbor(context: CommandContext): Promise<void> {
   const aborted = await context.abortTransfer();
-  if (aborted) await context.reply(226, 'ABOR command successful');
-  else await context.reply(225, 'No transfer to abort');
+  if (aborted) await context.reply(ReplyCode.ClosingDataConnection, 'ABOR command successful');
+  else await context.reply(ReplyCode.DataConnectionOpen, 'No transfer to abort');
 }
