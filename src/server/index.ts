@@ -16,3 +16,5 @@ export { TlsConfigError } from './tls/tls-config-error.js';
 export type { TlsConfigErrorCode } from './tls/tls-config-error.js';
 export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, resolveTlsPolicy } from './tls/tls-server-options.js';
 export type { ImplicitTlsListen, ResolvedTlsPolicy, TlsRequirement } from './tls/tls-server-options.js';
+export { tlsOptionsFromFlags } from './tls/tls-flags.js';
+export type { TlsFlags } from './tls/tls-flags.js';
