@@ -19,16 +19,24 @@ const MAX_LINE = 4096;
 type Op =
   | { readonly kind: 'mkd' | 'cwd' | 'retr' | 'dele' | 'rmd' | 'size'; readonly path: string }
   | { readonly kind: 'cdup' }
-  | { readonly kind: 'stor'; readonly path: string; readonly content: Buffer }
+  | { readonly kind: 'stor' | 'appe' | 'brokenStor'; readonly path: string; readonly content: Buffer }
   | { readonly kind: 'rename'; readonly from: string; readonly to: string }
   | { readonly kind: 'garbage'; readonly line: string }
   | { readonly kind: 'long'; readonly length: number }
   | { readonly kind: 'nul'; readonly verb: string; readonly tail: string };
 
 const segment = fc.constantFrom('a', 'b', 'c d', 'e.txt', '..');
-const pathArb = fc
-  .tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 3 }))
-  .map(([absolute, parts]) => `${absolute ? '/' : ''}${parts.join('/')}`);
+// Mostly a few fixed names so that operations collide (APPE onto a stored file, RMD of a
+// non-empty directory, RNTO onto an existing name); sometimes any short path.
+const pathArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('a', 'b', 'c d', '/a', '/a/b', 'a/c d', '../b') },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 3 }))
+      .map(([absolute, parts]) => `${absolute ? '/' : ''}${parts.join('/')}`),
+  },
+);
 const lineSafe = fc.string({ maxLength: 40, unit: 'grapheme' }).map((text) => text.replace(/[\r\n]/g, ' '));
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -38,6 +46,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({ kind: fc.constant('stor' as const), path: pathArb, content: fc.uint8Array({ maxLength: 4096 }).map((bytes) => Buffer.from(bytes)) }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('appe' as const), path: pathArb, content: fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes)) }) },
+  // An upload whose data connection is reset half-way: it must never be published.
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('brokenStor' as const), path: pathArb, content: fc.uint8Array({ minLength: 2, maxLength: 4096 }).map((bytes) => Buffer.from(bytes)) }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('retr' as const), path: pathArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('dele' as const), path: pathArb }) },
@@ -123,7 +137,9 @@ class Runner {
         return;
       }
       case 'stor':
-        return this.#stor(op.path, op.content);
+      case 'appe':
+      case 'brokenStor':
+        return this.#upload(op.kind, op.path, op.content);
       case 'retr':
         return this.#retr(op.path);
       case 'dele': {
@@ -163,24 +179,33 @@ class Runner {
     }
   }
 
-  async #stor(path: string, content: Buffer): Promise<void> {
+  async #upload(kind: 'stor' | 'appe' | 'brokenStor', path: string, content: Buffer): Promise<void> {
     const { model, client } = this;
     const target = model.resolve(path);
+    const verb = kind === 'appe' ? 'APPE' : 'STOR';
     const ok = model.parentIsDir(target) && !model.dirs.has(target);
     const data = await client.openPassive(HOST);
     if (data === null) return expect.fail('EPSV refused');
-    const first = await client.send(`STOR ${path}`);
+    data.on('error', () => undefined);
+    const first = await client.send(`${verb} ${path}`);
     if (!ok) {
       data.destroy();
-      expectCode(first, failure, `STOR ${path} (${target})`);
+      expectCode(first, failure, `${verb} ${path} (${target})`);
       return;
     }
-    expectCode(first, (code) => code === 150 || code === 125, `STOR ${path} (${target})`);
+    expectCode(first, (code) => code === 150 || code === 125, `${verb} ${path} (${target})`);
+    if (kind === 'brokenStor') {
+      await new Promise<void>((resolve) => data.write(content.subarray(0, content.length >> 1), () => { resolve(); }));
+      // A reset, not a close: in stream mode a clean close would mean "end of file".
+      data.resetAndDestroy();
+      expectCode(await client.readReply(), failure, `${verb} ${path} with the data connection reset`);
+      return;
+    }
     data.end(content);
     const final = await client.readReply();
     data.destroy();
-    expectCode(final, (code) => code === 226, `STOR ${path} completion`);
-    model.files.set(target, content);
+    expectCode(final, (code) => code === 226, `${verb} ${path} completion`);
+    model.files.set(target, kind === 'appe' ? Buffer.concat([model.files.get(target) ?? Buffer.alloc(0), content]) : content);
   }
 
   async #retr(path: string): Promise<void> {
@@ -300,7 +325,7 @@ describe('model-based: random command sequences against a live server', () => {
         for (const [path, bytes] of tree.files) expect(bytes.equals(runner.model.files.get(path) ?? Buffer.alloc(0)), `${path} on disk`).toBe(true);
         if (checkFds) expect(await until(() => openFds() <= baseline, 3_000), `descriptors back to ${baseline}, now ${openFds()}`).toBe(true);
       }),
-      { numRuns: 30 },
+      { numRuns: 40 },
     );
     const probe = await RawFtpClient.connect(HOST, port);
     expect(probe.greeting.code).toBe(220);
