@@ -1,4 +1,5 @@
 import type { SecureContext } from 'node:tls';
+import { ReplyCode } from '../../parser/index.js';
 import type { CommandMiddleware } from '../middleware.js';
 
 /** What the FTPS handlers of a session need (the server derives it from its `tls` options). */
@@ -20,7 +21,7 @@ export interface SessionTlsSettings {
  * (vsftpd: "522 Data connections must be encrypted", ProFTPD the same code). RFC 4217 names
  * no code for it; 522's RFC 2428 meaning is unrelated, which clients ignore here.
  */
-export const REPLY_CLEAR_DATA_REFUSED = 522;
+export const REPLY_CLEAR_DATA_REFUSED = 522 as const;
 
 /** Verbs that set up a data connection; refused under the data policy while PROT is C. */
 const DATA_SETUP_VERBS: ReadonlySet<string> = new Set(['PASV', 'EPSV', 'PORT', 'EPRT', 'LPRT', 'LPSV', 'SPSV']);
@@ -43,7 +44,7 @@ export function tlsPolicyMiddleware(settings: SessionTlsSettings): CommandMiddle
     const { state } = context;
     const verb = command.verb;
     if (settings.requireTlsForLogin && !state.tls.control && (verb === 'USER' || verb === 'PASS')) {
-      await context.reply(530, 'Login requires TLS: send AUTH TLS first');
+      await context.reply(ReplyCode.NotLoggedIn, 'Login requires TLS: send AUTH TLS first');
       return;
     }
     if (settings.requireTlsForData && state.phase === 'logged-in' && state.tls.protection !== 'private') {

@@ -1,4 +1,5 @@
 import { TLSSocket } from 'node:tls';
+import { ReplyCode } from '../../parser/index.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
 import type { CommandRegistry } from '../command-registry.js';
 import type { SessionTlsSettings } from './tls-policy.js';
@@ -16,18 +17,18 @@ export function authHandler(settings: SessionTlsSettings): CommandHandler {
   return async (context, arg) => {
     const mechanism = (arg ?? '').trim().toUpperCase();
     if (!AUTH_MECHANISMS.has(mechanism)) {
-      await context.reply(504, 'Unsupported security mechanism; use AUTH TLS');
+      await context.reply(ReplyCode.ParameterNotImplemented, 'Unsupported security mechanism; use AUTH TLS');
       return;
     }
     if (isControlProtected(context)) {
-      await context.reply(503, 'Control connection already protected');
+      await context.reply(ReplyCode.BadSequence, 'Control connection already protected');
       return;
     }
     if (context.state.phase === 'logged-in') {
-      await context.reply(503, 'AUTH must come before login');
+      await context.reply(ReplyCode.BadSequence, 'AUTH must come before login');
       return;
     }
-    await context.reply(234, `AUTH ${mechanism} OK, starting TLS`);
+    await context.reply(ReplyCode.SecurityExchangeComplete, `AUTH ${mechanism} OK, starting TLS`);
     if (context.control.closed) return;
     const secure = wrapServerTls(context.control.socket, {
       secureContext: settings.secureContext(),
@@ -48,16 +49,16 @@ export function authHandler(settings: SessionTlsSettings): CommandHandler {
 /** PBSZ (RFC 4217 section 8): only 0 makes sense with TLS; 503 before AUTH; 501 if not a number. */
 export const handlePbsz: CommandHandler = async (context, arg) => {
   if (!isControlProtected(context)) {
-    await context.reply(503, 'PBSZ needs AUTH TLS first');
+    await context.reply(ReplyCode.BadSequence, 'PBSZ needs AUTH TLS first');
     return;
   }
   if (!/^\d{1,10}$/.test((arg ?? '').trim())) {
-    await context.reply(501, 'PBSZ takes a decimal number');
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'PBSZ takes a decimal number');
     return;
   }
   context.state.tls.pbszDone = true;
   // Any size asked for is answered with the only one TLS uses (RFC 4217 section 8).
-  await context.reply(200, 'PBSZ=0');
+  await context.reply(ReplyCode.CommandOk, 'PBSZ=0');
 };
 
 /**
@@ -67,22 +68,22 @@ export const handlePbsz: CommandHandler = async (context, arg) => {
 export function protHandler(settings: SessionTlsSettings): CommandHandler {
   return async (context, arg) => {
     if (!isControlProtected(context)) {
-      await context.reply(503, 'PROT needs AUTH TLS first');
+      await context.reply(ReplyCode.BadSequence, 'PROT needs AUTH TLS first');
       return;
     }
     if (!context.state.tls.pbszDone) {
-      await context.reply(503, 'PROT needs PBSZ first');
+      await context.reply(ReplyCode.BadSequence, 'PROT needs PBSZ first');
       return;
     }
     const level = (arg ?? '').trim().toUpperCase();
     if (level === 'C') {
       if (settings.requireTlsForData) {
-        await context.reply(534, 'Clear data connections are refused by policy');
+        await context.reply(ReplyCode.DeniedForPolicy, 'Clear data connections are refused by policy');
         return;
       }
       context.data.setProtection({ level: 'clear' });
       context.state.tls.protection = 'clear';
-      await context.reply(200, 'Protection level set to Clear');
+      await context.reply(ReplyCode.CommandOk, 'Protection level set to Clear');
       return;
     }
     if (level === 'P') {
@@ -94,14 +95,14 @@ export function protHandler(settings: SessionTlsSettings): CommandHandler {
         requireSessionReuse: settings.requireDataSessionReuse,
       });
       context.state.tls.protection = 'private';
-      await context.reply(200, 'Protection level set to Private');
+      await context.reply(ReplyCode.CommandOk, 'Protection level set to Private');
       return;
     }
     if (level === 'S' || level === 'E') {
-      await context.reply(536, `PROT ${level} not supported with TLS`);
+      await context.reply(ReplyCode.ProtectionLevelNotSupported, `PROT ${level} not supported with TLS`);
       return;
     }
-    await context.reply(504, 'PROT takes C or P');
+    await context.reply(ReplyCode.ParameterNotImplemented, 'PROT takes C or P');
   };
 }
 
@@ -112,10 +113,10 @@ export function protHandler(settings: SessionTlsSettings): CommandHandler {
  */
 export const handleCcc: CommandHandler = async (context) => {
   if (!isControlProtected(context)) {
-    await context.reply(533, 'Control connection is not protected');
+    await context.reply(ReplyCode.ProtectionLevelDenied, 'Control connection is not protected');
     return;
   }
-  await context.reply(534, 'CCC refused by policy');
+  await context.reply(ReplyCode.DeniedForPolicy, 'CCC refused by policy');
 };
 
 /**
