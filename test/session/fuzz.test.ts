@@ -34,7 +34,7 @@ describe('session fuzzing (live socket)', () => {
         const c = await t.loggedIn();
         try {
           c.send(Buffer.from(lines.map((text) => `${text}\r\n`).join('') + 'NOOP\r\n'));
-          for (let index = 0; index < lines.length; index++) {
+          for (const _line of lines) {
             const reply = await c.reply();
             expect(reply.code).toBeGreaterThanOrEqual(200);
             expect(reply.code).toBeLessThan(600);
