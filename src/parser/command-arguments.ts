@@ -37,6 +37,14 @@ export function parseTypeArgument(arg: string): 'ascii' | 'binary' {
   throw new ParseError('syntax', 'TYPE takes A, I or L 8');
 }
 
+/** The parts of an MFMT argument. */
+export interface MfmtArgument {
+  /** The new modification time. */
+  readonly mtime: Date;
+  /** The pathname, exactly as sent. */
+  readonly path: string;
+}
+
 /**
  * Parses the argument of `MFMT` (draft-somers-ftp-mfxx) and of the two-argument form of
  * `MDTM`: a time (see {@link parseMlsxTime}), one space, then the pathname exactly (spaces
@@ -48,7 +56,7 @@ export function parseTypeArgument(arg: string): 'ascii' | 'binary' {
  * parseMfmtArgument('20260102030405 my file.txt'); // { mtime: 2026-01-02T03:04:05Z, path: 'my file.txt' }
  * ```
  */
-export function parseMfmtArgument(arg: string): { mtime: Date; path: string } {
+export function parseMfmtArgument(arg: string): MfmtArgument {
   const space = arg.indexOf(' ');
   if (space === -1 || space === arg.length - 1) throw new ParseError('syntax', 'Expected YYYYMMDDHHMMSS[.sss] <SP> pathname');
   return { mtime: parseMlsxTime(arg.slice(0, space)), path: arg.slice(space + 1) };

@@ -20,14 +20,30 @@ export type ControlEncoding = 'utf-8' | 'latin1';
 /** Why a line was rejected by the {@link ControlDecoder}. */
 export type DecodeErrorCode = 'too-long' | 'nul' | 'bare-cr' | 'invalid-utf8';
 
+/** A command line out of the {@link ControlDecoder}. */
+export interface DecodedLine {
+  /** Discriminant. */
+  readonly kind: 'line';
+  /** The line, without CR LF and Telnet sequences, decoded. */
+  readonly line: string;
+}
+
+/** A line the {@link ControlDecoder} refused. */
+export interface DecodeError {
+  /** Discriminant. */
+  readonly kind: 'error';
+  /** Why: the session answers 500 for `too-long`, 501 otherwise. */
+  readonly code: DecodeErrorCode;
+  /** A short English description, safe to send to the client. */
+  readonly message: string;
+}
+
 /**
  * One item out of {@link ControlDecoder.push}: a command line (line end and Telnet
  * sequences removed, decoded), or an error for a line that must be refused (reply 500/501).
  * Every input line yields exactly one item.
  */
-export type DecodedItem =
-  | { readonly kind: 'line'; readonly line: string }
-  | { readonly kind: 'error'; readonly code: DecodeErrorCode; readonly message: string };
+export type DecodedItem = DecodedLine | DecodeError;
 
 /** Checked at run time too: plain JavaScript callers reach this with anything. */
 const ENCODINGS: ReadonlySet<string> = new Set<ControlEncoding>(['utf-8', 'latin1']);

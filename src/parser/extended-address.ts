@@ -1,6 +1,13 @@
 import { ipFamily, normalizeIp } from './ip-address.js';
 import { ParseError } from './parse-error.js';
 import { checkPort } from './port-address.js';
+import type { HostPort } from './port-address.js';
+
+/** An EPRT target: the endpoint plus the family the client named. */
+export interface EprtTarget extends HostPort {
+  /** 4 or 6, after normalisation (an IPv4-mapped address given as family 2 is 4). */
+  readonly family: 4 | 6;
+}
 
 const PORT_TEXT = /^[0-9]{1,5}$/;
 
@@ -16,7 +23,7 @@ const PORT_TEXT = /^[0-9]{1,5}$/;
  * parseEprtArgument('|2|::1|6275|'); // { host: '::1', port: 6275, family: 6 }
  * ```
  */
-export function parseEprtArgument(arg: string): { host: string; port: number; family: 4 | 6 } {
+export function parseEprtArgument(arg: string): EprtTarget {
   const d = arg.charCodeAt(0);
   if (arg.length < 7 || Number.isNaN(d) || d < 33 || d > 126) throw new ParseError('syntax', 'Expected <d>proto<d>address<d>port<d>');
   const parts = arg.split(arg.charAt(0));

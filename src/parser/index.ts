@@ -5,10 +5,11 @@
  * @packageDocumentation
  */
 export { ControlDecoder } from './control-decoder.js';
-export type { ControlDecoderOptions, ControlEncoding, DecodeErrorCode, DecodedItem } from './control-decoder.js';
+export type { ControlDecoderOptions, ControlEncoding, DecodeError, DecodeErrorCode, DecodedItem, DecodedLine } from './control-decoder.js';
 export { parseCommandLine } from './command-line.js';
 export type { ParsedCommand } from './command-line.js';
 export { parseMfmtArgument, parseRestArgument, parseTypeArgument } from './command-arguments.js';
+export type { MfmtArgument } from './command-arguments.js';
 export type { ArgumentRule, CommandPermission, CommandSpec } from './command-spec.js';
 export { COMMAND_TABLE, featureLines, helpVerbLines, lookupCommand } from './command-table.js';
 export type { FeatureLinesOptions } from './command-table.js';
@@ -23,6 +24,7 @@ export { ipFamily, normalizeIp } from './ip-address.js';
 export { formatPasvAddress, parsePasvReply, parsePortArgument } from './port-address.js';
 export type { HostPort } from './port-address.js';
 export { formatEprtArgument, formatEpsvPort, parseEprtArgument, parseEpsvArgument, parseEpsvReply } from './extended-address.js';
+export type { EprtTarget } from './extended-address.js';
 export { escapeLineBreaks, isSafeListingName } from './listing-entry.js';
 export type { ListingEntry } from './listing-entry.js';
 export { formatListLine, formatNlstLine } from './list-format.js';

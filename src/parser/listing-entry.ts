@@ -7,6 +7,7 @@ import { ParseError } from './parse-error.js';
 export interface ListingEntry {
   /** The entry's name: one path component, never containing `/`. */
   readonly name: string;
+  /** What the entry is (`other`: devices, sockets, FIFOs). */
   readonly type: 'file' | 'dir' | 'symlink' | 'other';
   /** Size in bytes. */
   readonly size: number;

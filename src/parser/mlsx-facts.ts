@@ -170,7 +170,9 @@ export function formatMlsxEntry(entry: ListingEntry, options: MlsxEntryOptions):
 
 /** One MLSx line split into facts (names lower case) and the name. */
 export interface ParsedMlsxEntry {
+  /** Fact values by lower-case fact name. */
   readonly facts: Readonly<Record<string, string>>;
+  /** The entry name (or pathname), everything after the first space. */
   readonly name: string;
 }
 

@@ -26,6 +26,7 @@ export type ParseErrorCode =
  * ```
  */
 export class ParseError extends Error {
+  /** Always `ParseError`. */
   override readonly name = 'ParseError';
   /** Stable, machine-readable code. */
   readonly code: ParseErrorCode;

@@ -3,7 +3,9 @@ import { ParseError } from './parse-error.js';
 
 /** A host (IP literal) and a TCP port; the shape of the transfer `Endpoint`. */
 export interface HostPort {
+  /** An IP address literal, normalised (see `normalizeIp`). */
   readonly host: string;
+  /** A TCP port from 1 to 65535. */
   readonly port: number;
 }
 
@@ -17,7 +19,7 @@ export function checkPort(port: number): number {
   return port;
 }
 
-function parseSix(text: string): { host: string; port: number } {
+function parseSix(text: string): HostPort {
   const match = PORT_ARG.exec(text);
   if (match === null) throw new ParseError('syntax', 'Expected h1,h2,h3,h4,p1,p2');
   const values = match.slice(1, 7).map(Number);
@@ -37,7 +39,7 @@ function parseSix(text: string): { host: string; port: number } {
  * parsePortArgument('127,0,0,1,4,1'); // { host: '127.0.0.1', port: 1025 }
  * ```
  */
-export function parsePortArgument(arg: string): { host: string; port: number } {
+export function parsePortArgument(arg: string): HostPort {
   return parseSix(arg);
 }
 
@@ -70,7 +72,7 @@ export function formatPasvAddress(endpoint: { host: string; port: number }): str
  * parsePasvReply('Entering Passive Mode (10,0,0,1,195,80).'); // { host: '10.0.0.1', port: 50000 }
  * ```
  */
-export function parsePasvReply(text: string): { host: string; port: number } {
+export function parsePasvReply(text: string): HostPort {
   const match = /\d{1,3}(?:,\d{1,3}){5}/.exec(text);
   if (match === null) throw new ParseError('syntax', 'No h1,h2,h3,h4,p1,p2 in the reply');
   return parseSix(match[0]);

@@ -2,6 +2,7 @@ import { ParseError } from './parse-error.js';
 
 /** One complete reply read by a {@link ReplyReader}. */
 export interface Reply {
+  /** The three-digit reply code. */
   readonly code: number;
   /** The text of each line, without the code prefix and line end. */
   readonly lines: string[];
