@@ -77,8 +77,14 @@ export interface WriteHandle {
   stream(): Writable;
   /** Publishes the written file under its real name. */
   commit(): Promise<void>;
-  /** Discards the staged bytes; the previous content (if any) stays as it was. Idempotent. */
-  abort(): Promise<void>;
+  /**
+   * Discards the staged bytes; the previous content (if any) stays as it was. Idempotent.
+   * `reason` (optional, added compatibly) is why the upload failed: when it is a disk-full
+   * error (`FsError` `no-space`, or a Node error with code `ENOSPC`/`EDQUOT`, as a writer to
+   * {@link WriteHandle.fd} may see), implementations that keep resumable partials drop the
+   * partial anyway.
+   */
+  abort(reason?: unknown): Promise<void>;
 }
 
 /**
