@@ -2,7 +2,7 @@ import { read, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import type { FileSystem } from '../vfs/index.js';
-import { canChmod, canSetTimes, hasFreeSpace, isFsError } from '../vfs/index.js';
+import { canChecksum, canChmod, canSetTimes, hasFreeSpace, isFsError } from '../vfs/index.js';
 import { readFile, writeFile } from './fs-helpers.js';
 
 const readAsync = promisify(read);
@@ -37,6 +37,18 @@ export function capabilityCases(fs: () => FileSystem): void {
     await subject.chmod('/f', 0o600);
     const mode = (await subject.stat('/f')).mode;
     if (mode !== undefined) expect(mode & 0o777).toBe(0o600);
+  });
+
+  it('computes checksums of whole files and ranges (ChecksumCapable)', async () => {
+    const subject = fs();
+    if (!canChecksum(subject)) return;
+    await writeFile(subject, '/f', 'hello');
+    expect(await subject.checksum('/f', 'crc32')).toBe('3610a686');
+    expect(await subject.checksum('/f', 'md5')).toBe('5d41402abc4b2a76b9719d911017c592');
+    expect(await subject.checksum('/f', 'sha1')).toBe('aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d');
+    expect(await subject.checksum('/f', 'sha256', { start: 1, end: 5 })).toBe('fcba366c2ebf76bf96fe5a737e4a5350bb54ba224e909c06e97e79e8f5e5ffe5');
+    expect(await subject.checksum('/f', 'crc32', { start: 2, end: 2 })).toBe('00000000');
+    await expect(subject.checksum('/nope', 'md5')).rejects.toSatisfy((e: unknown) => isFsError(e, 'not-found'));
   });
 
   it('serves positional reads from offset through ReadHandle.fd when present', async () => {

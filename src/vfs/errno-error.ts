@@ -49,3 +49,8 @@ export function withPath(error: unknown, path: string): FsError {
   if (fsError.path === path) return fsError;
   return new FsError(fsError.code, fsError.message, { path, cause: fsError.cause });
 }
+
+/** True when `error` means the storage is full (FsError `no-space`, ENOSPC, EDQUOT, EFBIG). */
+export function isNoSpace(error: unknown): boolean {
+  return error !== undefined && toFsError(error, '/').code === 'no-space';
+}

@@ -43,3 +43,4 @@ export type { PasswordFileEntry } from './password-file.js';
 export { PasswordFileError, parsePasswordFile } from './password-file.js';
 export type { PasswordFileAuthorizerOptions } from './password-file-authorizer.js';
 export { PasswordFileAuthorizer } from './password-file-authorizer.js';
+export { checksumOf } from './checksum.js';

@@ -2,9 +2,13 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, opendir, realpath, rename, rmdir, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { throwIfAborted } from './abort.js';
+import { checksumOf } from './checksum.js';
 import type { AbortOptions } from './abort-options.js';
 import { toFsError, withPath } from './errno-error.js';
 import type {
+  ChecksumAlgorithm,
+  ChecksumCapable,
+  ChecksumOptions,
   ChmodCapable,
   DirEntry,
   FileStat,
@@ -67,7 +71,7 @@ const NO_ROOT = (path: string): FsError => new FsError('permission', 'The root c
  * for await (const entry of fs.list('/')) console.log(entry.name, entry.size);
  * ```
  */
-export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCapable, ChmodCapable {
+export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCapable, ChmodCapable, ChecksumCapable {
   readonly #anchor: LocalAnchor;
   readonly #options: LocalFileSystemOptions;
 
@@ -233,6 +237,11 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
   async chmod(path: string, mode: number, options?: AbortOptions): Promise<void> {
     throwIfAborted(options, path);
     await this.#withOpen(path, (handle) => handle.chmod(mode & 0o777));
+  }
+
+  /** Hashes the bytes where they are (lowercase hex); `crc32` uses zlib's CRC-32. */
+  checksum(path: string, algorithm: ChecksumAlgorithm, options?: ChecksumOptions): Promise<string> {
+    return checksumOf(this, path, algorithm, options);
   }
 
   async freeSpace(path: string, options?: AbortOptions): Promise<number | undefined> {

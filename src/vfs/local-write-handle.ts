@@ -3,7 +3,7 @@ import { link, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { toFsError } from './errno-error.js';
+import { isNoSpace, toFsError } from './errno-error.js';
 import type { WriteHandle } from './file-system.js';
 import { FsError, isFsError } from './fs-error.js';
 import type { VerifiedDir } from './local-anchor.js';
@@ -144,9 +144,10 @@ export class LocalWriteHandle implements WriteHandle {
     }
   }
 
-  abort(): Promise<void> {
+  abort(reason?: unknown): Promise<void> {
     this.#stream?.destroy();
-    return this.#settle(this.#setup.keepPartial && this.#failure?.code !== 'no-space');
+    const full = this.#failure?.code === 'no-space' || isNoSpace(reason);
+    return this.#settle(this.#setup.keepPartial && !full);
   }
 
   #settle(keep: boolean): Promise<void> {

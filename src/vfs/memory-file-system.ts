@@ -1,7 +1,11 @@
 import { Readable } from 'node:stream';
 import { throwIfAborted } from './abort.js';
+import { checksumOf } from './checksum.js';
 import type { AbortOptions } from './abort-options.js';
 import type {
+  ChecksumAlgorithm,
+  ChecksumCapable,
+  ChecksumOptions,
   ChmodCapable,
   DirEntry,
   FileStat,
@@ -44,7 +48,7 @@ const READ_CHUNK = 64 * 1024;
  * await handle.commit();
  * ```
  */
-export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCapable, ChmodCapable {
+export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCapable, ChmodCapable, ChecksumCapable {
   readonly #root: MemoryDir;
   readonly #maxBytes: number;
   readonly #keepPartial: boolean;
@@ -199,6 +203,11 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
     return this.#run(options, path, () => {
       lookup(this.#root, path).mtime = new Date(mtime.getTime());
     });
+  }
+
+  /** Hashes the bytes where they are (lowercase hex); `crc32` uses zlib's CRC-32. */
+  checksum(path: string, algorithm: ChecksumAlgorithm, options?: ChecksumOptions): Promise<string> {
+    return checksumOf(this, path, algorithm, options);
   }
 
   freeSpace(path: string, options?: AbortOptions): Promise<number | undefined> {

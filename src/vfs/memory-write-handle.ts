@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { isNoSpace } from './errno-error.js';
 import type { WriteHandle } from './file-system.js';
 import { FsError, isFsError } from './fs-error.js';
 
@@ -93,10 +94,10 @@ export class MemoryWriteHandle implements WriteHandle {
     }
   }
 
-  abort(): Promise<void> {
+  abort(reason?: unknown): Promise<void> {
     if (this.#settled) return Promise.resolve();
     this.#stream?.destroy();
-    if (this.#target.keepPartial && this.#failure === undefined && this.#staged > 0) {
+    if (this.#target.keepPartial && this.#failure === undefined && !isNoSpace(reason) && this.#staged > this.offset) {
       try {
         this.#target.publish(Buffer.concat(this.#chunks));
       } catch {

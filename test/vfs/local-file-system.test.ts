@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { write } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, mkdtemp, readdir, readFile as readHost, rename, rm, symlink, writeFile as writeHost } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +206,14 @@ describe('LocalFileSystem uploads', () => {
     resume.stream().end('second half');
     await resume.commit();
     expect((await readFile(fs, '/big')).toString()).toBe('first half|second half');
+  });
+
+  it('drops the partial when aborted for a disk-full reason met on the descriptor', async () => {
+    const fs = new LocalFileSystem({ root, keepPartialUploads: true });
+    const handle = await fs.openWrite('/f');
+    await promisify(write)(handle.fd!, Buffer.from('bytes'), 0, 5, 0);
+    await handle.abort(Object.assign(new Error('write EDQUOT'), { code: 'EDQUOT' }));
+    expect(await readdir(root)).toEqual([]);
   });
 
   it('drops an untouched upload on abort even with keepPartialUploads', async () => {

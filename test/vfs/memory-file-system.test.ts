@@ -64,3 +64,17 @@ describe('MemoryFileSystem partial uploads', () => {
     expect((await fs.stat('/d')).mtime.getTime()).toBe(when.getTime());
   });
 });
+
+describe('WriteHandle.abort(reason)', () => {
+  it('drops the partial on a disk-full reason even with keepPartialUploads', async () => {
+    const fs = new MemoryFileSystem({ keepPartialUploads: true });
+    const handle = await fs.openWrite('/f');
+    await new Promise<void>((resolve) => {
+      handle.stream().write('partial', () => {
+        resolve();
+      });
+    });
+    await handle.abort(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
+    expect(await listNames(fs, '/')).toEqual([]);
+  });
+});
