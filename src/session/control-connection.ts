@@ -24,6 +24,7 @@ export class ControlConnection {
   readonly #maxQueued: number;
   #waiter: (() => void) | undefined;
   #closed = false;
+  #ending = false;
   #paused = false;
   readonly #closeListeners: ((reason: string) => void)[] = [];
 
@@ -73,6 +74,8 @@ export class ControlConnection {
    */
   async next(): Promise<DecodedItem | undefined> {
     for (;;) {
+      // After end() nothing more is processed, whatever the peer still sends.
+      if (this.#ending) return undefined;
       const item = this.#queue.shift();
       if (item !== undefined) {
         if (this.#paused && this.#queue.length < this.#maxQueued / 2) {
@@ -126,6 +129,8 @@ export class ControlConnection {
 
   /** Ends the connection after the queued replies are flushed. */
   end(): void {
+    this.#ending = true;
+    this.#wake();
     if (!this.#socket.destroyed) this.#socket.end();
     // A peer that never reads must not keep the socket alive forever.
     setTimeout(() => this.#socket.destroy(), 2000).unref();
