@@ -21,6 +21,8 @@ Examples:
   ftpgrid serve --root ./data --user demo:demo
   ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --anonymous --pasv-ports 50000-50100 --pasv-address 203.0.113.7
   ftpgrid serve --config ftpgrid.json --log-level debug
+  ftpgrid serve --root ./data --user demo:demo --tls-self-signed --implicit-listen 127.0.0.1:2990
+  ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --user demo:demo --tls-cert fullchain.pem --tls-key key.pem --tls-required all
 `;
 
 function notAvailable(name: string, output: CliOutput): number {
@@ -56,6 +58,12 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; JSON logs go to stderr (default: info)')
     .option('--print-connect-help', 'once listening, print to stderr how to connect with curl and lftp')
     .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, how long running transfers may finish before being cut (default: 10000)')
+    .option('--tls-cert <file>', 'FTPS: certificate PEM file, leaf first then intermediates (with --tls-key); enables AUTH TLS')
+    .option('--tls-key <file>', 'FTPS: private key PEM file (with --tls-cert)')
+    .option('--tls-self-signed', 'FTPS for trying it out: generate a self-signed certificate at start-up (clients must skip verification)')
+    .option('--tls-required <level>', 'FTPS policy: login (no USER before AUTH TLS), data (no clear data connections) or all (default: optional)')
+    .option('--implicit-listen <host:port>', 'FTPS: also listen for implicit TLS (port-990 style) on this address')
+    .option('--tls-require-session-reuse', 'FTPS: refuse data connections that do not resume the control TLS session (vsftpd-strict; breaks python ftplib)')
     .addHelpText('after', SERVE_HELP_AFTER)
     .action((options: RawServeOptions) => {
       run(() => runServe(options, output));

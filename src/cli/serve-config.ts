@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CliError } from './cli-error.js';
+import { TlsConfigError, tlsOptionsFromFlags, type TlsServerOptions } from '../server/index.js';
 import type { ListenAddress, LogLevel, PortRange, UserCredentials, ZeroCopyMode } from './option-parsers.js';
 import {
   parseIpAddress,
@@ -26,6 +27,12 @@ export interface RawServeOptions {
   readonly logLevel?: string | undefined;
   readonly printConnectHelp?: boolean | undefined;
   readonly shutdownGrace?: string | undefined;
+  readonly tlsCert?: string | undefined;
+  readonly tlsKey?: string | undefined;
+  readonly tlsSelfSigned?: boolean | undefined;
+  readonly tlsRequired?: string | undefined;
+  readonly implicitListen?: string | undefined;
+  readonly tlsRequireSessionReuse?: boolean | undefined;
 }
 
 /** The validated configuration `ftpgrid serve` runs with. */
@@ -49,6 +56,8 @@ export interface ServeConfig {
   readonly printConnectHelp: boolean;
   /** How long running transfers may go on after SIGINT/SIGTERM. @default 10000 */
   readonly shutdownGraceMs: number;
+  /** FTPS (see docs/ftps.md). @default undefined (no TLS) */
+  readonly tls: TlsServerOptions | undefined;
 }
 
 /** Default address of `ftpgrid serve`: loopback only, so nothing is exposed by accident. */
@@ -65,6 +74,12 @@ const CONFIG_KEYS = [
   'logLevel',
   'printConnectHelp',
   'shutdownGrace',
+  'tlsCert',
+  'tlsKey',
+  'tlsSelfSigned',
+  'tlsRequired',
+  'implicitListen',
+  'tlsRequireSessionReuse',
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -186,7 +201,29 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
     logLevel: logLevelText === undefined ? 'info' : parseLogLevel(logLevelText),
     printConnectHelp: raw.printConnectHelp ?? (file?.printConnectHelp === undefined ? false : expectBoolean(file.printConnectHelp, 'printConnectHelp')),
     shutdownGraceMs: graceText === undefined ? 10_000 : parseMilliseconds(graceText, '--shutdown-grace'),
+    tls: resolveTls(raw, file),
   };
+}
+
+function resolveTls(raw: RawServeOptions, file: ConfigFileValues | undefined): TlsServerOptions | undefined {
+  const text = (key: 'tlsCert' | 'tlsKey' | 'tlsRequired' | 'implicitListen'): string | undefined =>
+    raw[key] ?? (file?.[key] === undefined ? undefined : expectString(file[key], key));
+  const flag = (key: 'tlsSelfSigned' | 'tlsRequireSessionReuse'): boolean | undefined =>
+    raw[key] ?? (file?.[key] === undefined ? undefined : expectBoolean(file[key], key));
+  const implicitText = text('implicitListen');
+  try {
+    return tlsOptionsFromFlags({
+      tlsCert: text('tlsCert'),
+      tlsKey: text('tlsKey'),
+      tlsRequired: text('tlsRequired'),
+      tlsSelfSigned: flag('tlsSelfSigned'),
+      implicitListen: implicitText === undefined ? undefined : parseListen(implicitText, '--implicit-listen'),
+      tlsRequireSessionReuse: flag('tlsRequireSessionReuse'),
+    });
+  } catch (error) {
+    if (error instanceof TlsConfigError) throw new CliError('invalid-option', error.message, { cause: error });
+    throw error;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger as PinoLogger } from 'pino';
-import { createServer } from '../server/index.js';
+import { createServer, TlsConfigError } from '../server/index.js';
 import type { FtpServer } from '../server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../vfs/index.js';
 import { CliError } from './cli-error.js';
@@ -40,6 +40,7 @@ export async function startStandalone(config: ServeConfig, logger: PinoLogger): 
       ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
       ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
     },
+    ...(config.tls === undefined ? {} : { tls: config.tls }),
   });
   server.on('error', (error: unknown) => {
     logger.error({ err: error }, 'server error');
@@ -49,6 +50,7 @@ export async function startStandalone(config: ServeConfig, logger: PinoLogger): 
     return { server, address };
   } catch (error) {
     await server.close({ graceMs: 0 }).catch(() => undefined);
+    if (error instanceof TlsConfigError) throw new CliError('invalid-option', `TLS: ${error.message}`, { cause: error });
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError('listen-failed', `cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`, { cause: error });
   }
