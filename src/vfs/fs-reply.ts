@@ -1,3 +1,4 @@
+import { ReplyCode } from '../parser/index.js';
 import type { FsError, FsErrorCode } from './fs-error.js';
 
 /** Context of {@link replyForFsError}. */
@@ -12,23 +13,23 @@ export interface FsReply {
   readonly text: string;
 }
 
-// Literal RFC 959 numbers: the parser barrel has no named reply-code constants yet.
+// RFC 959 section 4.2 reply codes.
 const REPLIES: Readonly<Record<FsErrorCode, FsReply>> = {
-  'not-found': { code: 550, text: 'No such file or directory.' },
-  exists: { code: 550, text: 'File or directory already exists.' },
-  'not-directory': { code: 550, text: 'Not a directory.' },
-  'is-directory': { code: 550, text: 'Is a directory.' },
-  'not-empty': { code: 550, text: 'Directory not empty.' },
-  permission: { code: 550, text: 'Permission denied.' },
+  'not-found': { code: ReplyCode.FileUnavailable, text: 'No such file or directory.' },
+  exists: { code: ReplyCode.FileUnavailable, text: 'File or directory already exists.' },
+  'not-directory': { code: ReplyCode.FileUnavailable, text: 'Not a directory.' },
+  'is-directory': { code: ReplyCode.FileUnavailable, text: 'Is a directory.' },
+  'not-empty': { code: ReplyCode.FileUnavailable, text: 'Directory not empty.' },
+  permission: { code: ReplyCode.FileUnavailable, text: 'Permission denied.' },
   // 552 (RFC 959 "exceeded storage allocation") for every verb, so clients see one code for
   // a full disk whether it happens at open time or mid-transfer.
-  'no-space': { code: 552, text: 'Insufficient storage space.' },
-  'name-invalid': { code: 553, text: 'File name not allowed.' },
-  'too-long': { code: 553, text: 'File name too long.' },
-  busy: { code: 450, text: 'File busy, try again later.' },
-  unavailable: { code: 450, text: 'File unavailable, try again later.' },
-  aborted: { code: 426, text: 'Connection closed; transfer aborted.' },
-  io: { code: 451, text: 'Local error in processing.' },
+  'no-space': { code: ReplyCode.ExceededStorageAllocation, text: 'Insufficient storage space.' },
+  'name-invalid': { code: ReplyCode.FileNameNotAllowed, text: 'File name not allowed.' },
+  'too-long': { code: ReplyCode.FileNameNotAllowed, text: 'File name too long.' },
+  busy: { code: ReplyCode.FileActionNotTaken, text: 'File busy, try again later.' },
+  unavailable: { code: ReplyCode.FileActionNotTaken, text: 'File unavailable, try again later.' },
+  aborted: { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted.' },
+  io: { code: ReplyCode.LocalError, text: 'Local error in processing.' },
 };
 
 const EXCLUSIVE_VERBS = new Set(['STOU']);
@@ -55,7 +56,7 @@ const EXCLUSIVE_VERBS = new Set(['STOU']);
 export function replyForFsError(error: FsError, context: FsReplyContext = {}): FsReply {
   const verb = context.verb?.toUpperCase();
   if (error.code === 'exists' && verb !== undefined && EXCLUSIVE_VERBS.has(verb)) {
-    return { code: 553, text: 'File already exists.' };
+    return { code: ReplyCode.FileNameNotAllowed, text: 'File already exists.' };
   }
   return REPLIES[error.code];
 }
