@@ -1,13 +1,19 @@
-import { connect } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { RawFtpClient, readAll } from '../model/raw-ftp-client.js';
 import { runCliToEnd, spawnCli } from './cli-process.js';
 import type { CliChild } from './cli-process.js';
 
 let dir: string;
+// Below Linux's ephemeral range, so port-0 listeners of parallel tests do not take them.
+const PASV_MIN = 23_100;
+const PASV_MAX = 23_140;
+// Larger than loopback socket buffers, so the transfer is still running at the signal.
+const BIG_FILE_SIZE = 48 * 1024 * 1024;
 const children: CliChild[] = [];
 
 beforeAll(async () => {
@@ -25,31 +31,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Reads the greeting, sends QUIT, resolves with everything the server said. */
-function greetAndQuit(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let text = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no reply in time; got ${JSON.stringify(text)}`));
-    }, 5_000);
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (/^220 /m.test(text) && !text.includes('QUIT-SENT')) {
-        text += 'QUIT-SENT\n';
-        socket.write('QUIT\r\n');
-      }
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(text);
-    });
-  });
-}
-
 // Each child needs about a second to load TypeScript, so the short-lived ones run concurrently.
 describe.concurrent('ftpgrid CLI usage (child process)', () => {
   it('explains every serve option in --help and exits 0', async ({ expect }) => {
@@ -58,9 +39,6 @@ describe.concurrent('ftpgrid CLI usage (child process)', () => {
     for (const option of ['--listen', '--root', '--user', '--anonymous', '--pasv-ports', '--pasv-address', '--config', '--zero-copy', '--log-level', '--print-connect-help', '--shutdown-grace']) {
       expect(stdout).toContain(option);
     }
-    const top = await runCliToEnd(['--help']);
-    expect(top.code).toBe(0);
-    expect(top.stdout).toMatch(/serve[\s\S]*master[\s\S]*slave/);
   });
 
   it('master says the cluster is not available yet and exits 2', async ({ expect }) => {
@@ -110,6 +88,13 @@ describe('ftpgrid usage errors (in process)', () => {
     expect(stderr).toContain('unknown key "colour"');
   });
 
+  it('lists serve, master and slave in the top-level help', async () => {
+    let stdout = '';
+    const code = await runCli(['--help'], { stdout: (text) => (stdout += text), stderr: () => undefined });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/serve[\s\S]*master[\s\S]*slave/);
+  });
+
   it('says master and slave are not available yet', async () => {
     for (const name of ['master', 'slave']) {
       const { code, stderr } = await run([name]);
@@ -126,15 +111,29 @@ describe('ftpgrid usage errors (in process)', () => {
 });
 
 describe('ftpgrid serve (child process)', () => {
-  it('serves, logs JSON to stderr, prints connect help, and exits 0 on SIGTERM', async () => {
-    const cli = spawnCli(['serve', '--listen', '127.0.0.1:0', '--root', dir, '--user', 'u:secret-pw', '--anonymous', '--print-connect-help', '--zero-copy', 'off', '--shutdown-grace', '500']);
+  it('serves with the given options, logs JSON to stderr, prints connect help, and exits 0 on SIGTERM', async () => {
+    const cli = spawnCli([
+      'serve', '--listen', '127.0.0.1:0', '--root', dir, '--user', 'u:secret-pw', '--anonymous', '--print-connect-help',
+      '--zero-copy', 'off', '--shutdown-grace', '500', '--pasv-ports', `${PASV_MIN}-${PASV_MAX}`, '--pasv-address', '127.0.0.1',
+    ]);
     children.push(cli);
     const match = await cli.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/);
     const port = Number(match[1]);
     await cli.waitForStderr(/curl -u u:PASSWORD ftp:\/\/127\.0\.0\.1:\d+\//);
-    const conversation = await greetAndQuit(port);
-    expect(conversation).toMatch(/^220[ -]/);
-    expect(conversation).toMatch(/^221 /m);
+
+    const { client, greeting } = await RawFtpClient.connect('127.0.0.1', port);
+    expect(greeting.code).toBe(220);
+    expect((await client.send('USER u')).code).toBe(331);
+    expect((await client.send('PASS secret-pw')).code).toBe(230);
+    const pasv = await client.send('PASV');
+    const numbers = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(pasv.lines[0] ?? '')?.slice(1).map(Number) ?? [];
+    expect(pasv.code).toBe(227);
+    expect(numbers.slice(0, 4)).toEqual([127, 0, 0, 1]);
+    const dataPort = (numbers[4] ?? 0) * 256 + (numbers[5] ?? 0);
+    expect(dataPort).toBeGreaterThanOrEqual(PASV_MIN);
+    expect(dataPort).toBeLessThanOrEqual(PASV_MAX);
+    await client.quit();
+
     cli.child.kill('SIGTERM');
     expect(await cli.exited()).toBe(0);
     expect(cli.stderr()).toMatch(/"msg":"shutting down"/);
@@ -145,14 +144,47 @@ describe('ftpgrid serve (child process)', () => {
     }
   });
 
-  it('exits 0 on SIGINT too, and 1 with a clear line when the port is taken', async () => {
+  it('reads --config, and on SIGINT lets a running download finish before exiting 0', async () => {
+    const served = join(dir, 'graceful');
+    await mkdir(served, { recursive: true });
+    const content = randomBytes(BIG_FILE_SIZE);
+    await writeFile(join(served, 'big.bin'), content);
+    const config = join(dir, 'graceful.json');
+    await writeFile(config, JSON.stringify({ listen: '127.0.0.1:0', root: 'graceful', users: [{ name: 'g', password: 'pw' }], shutdownGrace: 10_000, logLevel: 'info' }));
+    const cli = spawnCli(['serve', '--config', config]);
+    children.push(cli);
+    const port = Number((await cli.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/))[1]);
+
+    const { client } = await RawFtpClient.connect('127.0.0.1', port);
+    expect((await client.send('USER g')).code).toBe(331);
+    expect((await client.send('PASS pw')).code).toBe(230);
+    expect((await client.send('TYPE I')).code).toBe(200);
+    const data = await client.openPassive('127.0.0.1');
+    if (data === null) return expect.fail('EPSV refused');
+    // Not reading yet keeps the transfer running while the signal arrives.
+    data.pause();
+    expect((await client.send('RETR big.bin')).code).toBe(150);
+    cli.child.kill('SIGINT');
+    await cli.waitForStderr(/"msg":"shutting down"/);
+    expect(cli.child.exitCode, 'exited while a transfer was running').toBeNull();
+
+    const received = readAll(data, 15_000);
+    data.resume();
+    const [bytes, final] = await Promise.all([received, client.readReply()]);
+    expect(final.code).toBe(226);
+    expect(bytes.equals(content), `received ${bytes.length} of ${content.length} bytes, identical`).toBe(true);
+    await client.quit();
+    expect(await cli.exited()).toBe(0);
+  });
+
+  it('exits 1 with a clear line when the port is taken', async () => {
     const first = spawnCli(['serve', '--listen', '127.0.0.1:0', '--root', dir, '--anonymous']);
     children.push(first);
     const match = await first.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/);
     const taken = await runCliToEnd(['serve', '--listen', `127.0.0.1:${match[1] ?? ''}`, '--root', dir, '--anonymous']);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+/);
-    first.child.kill('SIGINT');
+    first.child.kill('SIGTERM');
     expect(await first.exited()).toBe(0);
   });
 });
