@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+describe('edge cases', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('aborts a stalled upload with 426 after the data timeout and keeps the session', async () => {
+    t = await startTestServer({ dataPlaneOptions: { dataTimeoutMs: 200 }, idleTimeoutMs: 60_000 });
+    const c = await t.loggedIn();
+    const data = await c.passive();
+    c.send('STOR stalled.bin');
+    expect((await c.reply()).code).toBe(150);
+    data.socket.write('some bytes');
+    expect((await c.reply(5000)).code).toBe(426);
+    data.socket.destroy();
+    expect(await c.code('NOOP')).toBe(200);
+    expect(await c.code('SIZE stalled.bin')).toBe(550);
+  });
+
+  it.each([false, true])('never publishes an upload cut by the client (local filesystem: %s)', async (local) => {
+    t = await startTestServer({ local });
+    const c = await t.loggedIn();
+    const data = await c.passive();
+    c.send('STOR cut.bin');
+    expect((await c.reply()).code).toBe(150);
+    data.socket.write('partial');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    data.socket.resetAndDestroy();
+    expect((await c.reply()).code).toBe(426);
+    expect(await c.code('SIZE cut.bin')).toBe(550);
+    const list = await c.passive();
+    c.send('NLST');
+    expect((await c.reply()).code).toBe(150);
+    expect((await c.reply()).code).toBe(226);
+    expect((await list.received).toString()).toBe('');
+  });
+
+  it('keeps UTF-8 names intact in 257 replies and listings', async () => {
+    t = await startTestServer({ local: true });
+    const c = await t.loggedIn();
+    const mkd = await c.cmd('MKD düsseldorf 日本');
+    expect(mkd.code).toBe(257);
+    expect(mkd.lines[0]).toContain('"/düsseldorf 日本"');
+    const data = await c.passive();
+    c.send('NLST');
+    expect((await c.reply()).code).toBe(150);
+    expect((await c.reply()).code).toBe(226);
+    expect((await data.received).toString('utf8')).toBe('düsseldorf 日本\r\n');
+    expect(await c.code('CWD düsseldorf 日本')).toBe(250);
+  });
+
+  it('answers MLST for the current directory and refuses names with control characters', async () => {
+    t = await startTestServer();
+    const c = await t.loggedIn();
+    const mlst = await c.cmd('MLST');
+    expect(mlst.code).toBe(250);
+    expect(mlst.lines[1]).toMatch(/type=(dir|cdir);.* \/$/);
+    expect([501, 553]).toContain(await c.code('MKD bad\x01name'));
+    expect(await c.code('CWD ../../..')).toBe(250);
+    expect((await c.cmd('PWD')).lines[0]).toMatch(/^"\/"/);
+  });
+
+  it('forgets REST after a transfer and refuses one past the end', async () => {
+    t = await startTestServer();
+    const c = await t.loggedIn();
+    let data = await c.passive();
+    c.send('STOR r.txt');
+    expect((await c.reply()).code).toBe(150);
+    data.socket.end('abcdef');
+    expect((await c.reply()).code).toBe(226);
+    expect(await c.code('REST 3')).toBe(350);
+    data = await c.passive();
+    c.send('RETR r.txt');
+    expect((await c.reply()).code).toBe(150);
+    expect((await c.reply()).code).toBe(226);
+    expect((await data.received).toString()).toBe('def');
+    data = await c.passive();
+    c.send('RETR r.txt');
+    expect((await c.reply()).code).toBe(150);
+    expect((await c.reply()).code).toBe(226);
+    expect((await data.received).toString()).toBe('abcdef');
+  });
+});
