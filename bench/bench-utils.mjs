@@ -104,15 +104,15 @@ export function run(command, args, { timeoutMs = 600_000 } = {}) {
 }
 
 /** curl download to /dev/null; resolves with { bytes, bytesPerSecond } as curl measured them. */
-export async function curlDownload(url, timeoutMs) {
-  const out = await run('curl', ['-s', '-S', '--fail', '-o', '/dev/null', '-w', '%{size_download} %{speed_download}', url], { timeoutMs });
+export async function curlDownload(url, timeoutMs, extraArgs = []) {
+  const out = await run('curl', ['-s', '-S', '--fail', ...extraArgs, '-o', '/dev/null', '-w', '%{size_download} %{speed_download}', url], { timeoutMs });
   const [bytes, speed] = out.trim().split(' ').map(Number);
   return { bytes, bytesPerSecond: speed };
 }
 
 /** curl upload of a local file; resolves with { bytes, bytesPerSecond } as curl measured them. */
-export async function curlUpload(file, url, timeoutMs) {
-  const out = await run('curl', ['-s', '-S', '--fail', '-T', file, '-w', '%{size_upload} %{speed_upload}', url], { timeoutMs });
+export async function curlUpload(file, url, timeoutMs, extraArgs = []) {
+  const out = await run('curl', ['-s', '-S', '--fail', ...extraArgs, '-T', file, '-w', '%{size_upload} %{speed_upload}', url], { timeoutMs });
   const [bytes, speed] = out.trim().split(' ').map(Number);
   return { bytes, bytesPerSecond: speed };
 }

@@ -22,21 +22,26 @@ function parseListening(line) {
   }
 }
 
-/** @param {'auto' | 'off'} zeroCopy */
-export function ftpgridDriver(zeroCopy) {
+/**
+ * @param {'auto' | 'off'} zeroCopy
+ * @param {{ tls?: boolean }} [options] tls: explicit FTPS with a self-signed certificate, TLS
+ *   required for login and data (curl --ssl-reqd, PROT P); always the stream path.
+ */
+export function ftpgridDriver(zeroCopy, { tls = false } = {}) {
   return {
-    name: zeroCopy === 'off' ? 'ftpgrid (stream)' : 'ftpgrid (zero-copy)',
+    name: tls ? 'ftpgrid (PROT P)' : zeroCopy === 'off' ? 'ftpgrid (stream)' : 'ftpgrid (zero-copy)',
     async available({ projectRoot }) {
       return existsSync(cliPath(projectRoot)) ? undefined : `${cliPath(projectRoot)} missing (npm run build failed?)`;
     },
     async start({ projectRoot, workDir, sourceFile }) {
-      const root = join(workDir, `ftpgrid-${zeroCopy}`);
+      const root = join(workDir, `ftpgrid-${zeroCopy}${tls ? '-tls' : ''}`);
       mkdirSync(join(root, 'up'), { recursive: true });
       linkSync(sourceFile, join(root, 'bench.bin'));
       const child = spawn(process.execPath, [
         cliPath(projectRoot), 'serve',
         '--listen', '127.0.0.1:0', '--root', root, '--user', `${USER}:${PASS}`,
         '--zero-copy', zeroCopy, '--log-level', 'info',
+        ...(tls ? ['--tls-self-signed', '--tls-required', 'all'] : []),
       ], { stdio: ['ignore', 'ignore', 'pipe'] });
       const notes = [];
       const port = await new Promise((resolve, reject) => {
@@ -66,6 +71,7 @@ export function ftpgridDriver(zeroCopy) {
         pid: child.pid,
         notes,
         url: (path) => `ftp://${USER}:${PASS}@127.0.0.1:${port}/${path}`,
+        curlArgs: tls ? ['--ssl-reqd', '-k'] : [],
         localPath: (path) => join(root, path),
         stop: () => stopChild(child),
       };

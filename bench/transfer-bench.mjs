@@ -1,5 +1,6 @@
 // Transfer benchmark: RETR and STOR of one file with curl over loopback against the ftpgrid
-// standalone server (zero-copy and stream paths), vsftpd, ftp-srv and a raw socat baseline,
+// standalone server (zero-copy and stream paths, and FTPS with PROT P), vsftpd (clear and
+// FTPS with PROT P), ftp-srv and a raw socat baseline,
 // all in the same run and interleaved, since only same-run ratios are meaningful on shared
 // machines. Prints MB/s (10^6 bytes/s, curl's measure) and server CPU seconds per GiB
 // (utime+stime of the server process and its reaped children, from /proc), medians of N runs.
@@ -49,10 +50,10 @@ async function measure(server, direction, size, runIndex, sourceFile) {
   const before = server.cpu.read();
   let result;
   if (direction === 'RETR') {
-    result = await curlDownload(server.url('bench.bin'), timeoutMs);
+    result = await curlDownload(server.url('bench.bin'), timeoutMs, server.curlArgs ?? []);
   } else {
     const name = `up/upload-${runIndex}.bin`;
-    result = await curlUpload(sourceFile, server.url(name), timeoutMs);
+    result = await curlUpload(sourceFile, server.url(name), timeoutMs, server.curlArgs ?? []);
   }
   await waitForChildrenReaped(server.pid);
   const cpu = server.cpu.read() - before;
@@ -76,12 +77,14 @@ function ratio(value, reference) {
 
 /** Builds the markdown table of medians with ratios to vsftpd. */
 export function formatTable(rows) {
-  const ref = rows.find((r) => r.name === 'vsftpd');
+  // FTPS rows are compared with vsftpd over FTPS, clear ones with clear vsftpd.
+  const refOf = (r) => rows.find((x) => x.name === (r.name.endsWith('(PROT P)') ? 'vsftpd (PROT P)' : 'vsftpd'));
   const lines = [
     '| server | RETR MB/s | STOR MB/s | RETR CPU s/GiB | STOR CPU s/GiB | RETR vs vsftpd | STOR vs vsftpd | CPU vs vsftpd (RETR / STOR) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
+    const ref = refOf(r);
     lines.push(`| ${r.name} | ${fmt(r.RETR.mbps, 0)} | ${fmt(r.STOR.mbps, 0)} | ${fmt(r.RETR.cpuPerGiB, 2)} | ${fmt(r.STOR.cpuPerGiB, 2)} | ${ratio(r.RETR.mbps, ref?.RETR.mbps)} | ${ratio(r.STOR.mbps, ref?.STOR.mbps)} | ${ratio(r.RETR.cpuPerGiB, ref?.RETR.cpuPerGiB)} / ${ratio(r.STOR.cpuPerGiB, ref?.STOR.cpuPerGiB)} |`);
   }
   return lines.join('\n');
@@ -100,7 +103,7 @@ export async function run({
   if (!(sizeMb > 0) || !(runs > 0)) throw new Error('BENCH_SIZE_MB and BENCH_RUNS must be positive numbers');
   await runCommand('curl', ['--version']).catch(() => { throw new Error('curl is required (apt-get install curl)'); });
   const size = Math.round(sizeMb * 2 ** 20);
-  const drivers = [ftpgridDriver('auto'), ftpgridDriver('off'), vsftpdDriver(), ftpSrvDriver()].filter((d) => wanted(d.name, filter));
+  const drivers = [ftpgridDriver('auto'), ftpgridDriver('off'), vsftpdDriver(), ftpSrvDriver(), ftpgridDriver('off', { tls: true }), vsftpdDriver({ tls: true })].filter((d) => wanted(d.name, filter));
   const useSocat = wanted('raw loopback (socat)', filter);
   const workDir = mkdtempSync(join(tmpdir(), 'ftpgrid-bench-'));
   const started = [];
