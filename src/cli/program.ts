@@ -1,11 +1,14 @@
 import { Command, CommanderError } from 'commander';
-import { CliError, isCliError } from './cli-error.js';
+import { isCliError } from './cli-error.js';
 import type { CliOutput } from './serve-command.js';
 import { runServe } from './serve-command.js';
 import type { RawServeOptions } from './serve-config.js';
 
 /** Exit code of `ftpgrid master` / `ftpgrid slave` until the cluster assembly exists. */
 export const NOT_AVAILABLE_EXIT_CODE = 2;
+
+/** Exit code when something fails that is neither a usage error nor a known runtime error. */
+export const UNEXPECTED_ERROR_EXIT_CODE = 1;
 
 function collect(value: string, previous: readonly string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -106,6 +109,6 @@ export async function runCli(argv: readonly string[], output: CliOutput): Promis
     }
     const reason = error instanceof Error ? error.message : String(error);
     output.stderr(`ftpgrid: unexpected error: ${reason}\n`);
-    return new CliError('listen-failed', reason).exitCode;
+    return UNEXPECTED_ERROR_EXIT_CODE;
   }
 }

@@ -39,6 +39,11 @@ export async function runServe(raw: RawServeOptions, output: CliOutput): Promise
   const config = resolveServeConfig(raw, file);
   await checkRoot(config.root);
   const logger = createCliLogger(config.logLevel);
+  // Installed before listening, so a signal during startup still means a graceful stop.
+  const shutdown = waitForShutdownSignal((second) => {
+    logger.warn({ signal: second }, 'second signal: exiting without waiting for transfers');
+    process.exit(130);
+  });
   // Loaded lazily so `--help` and option errors answer without loading the whole server.
   const { startStandalone } = await import('./start-standalone.js');
   const { server, address } = await startStandalone(config, logger);
@@ -49,10 +54,7 @@ export async function runServe(raw: RawServeOptions, output: CliOutput): Promise
   if (config.printConnectHelp) {
     output.stderr(formatConnectHelp({ address, users: config.users.map((user) => user.name), anonymous: config.anonymous }));
   }
-  const signal = await waitForShutdownSignal((second) => {
-    logger.warn({ signal: second }, 'second signal: exiting without waiting for transfers');
-    process.exit(130);
-  });
+  const signal = await shutdown;
   logger.info({ signal, graceMs: config.shutdownGraceMs, sessions: server.sessionCount }, 'shutting down');
   try {
     await server.close({ graceMs: config.shutdownGraceMs });

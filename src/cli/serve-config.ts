@@ -41,6 +41,7 @@ export interface ServeConfig {
   readonly listen: ListenAddress;
   /** Absolute path of the served directory (required). */
   readonly root: string;
+  /** Users with every permission on the root. @default [] */
   readonly users: readonly UserCredentials[];
   /** Read-only anonymous access (`anonymous` / `ftp`). @default false */
   readonly anonymous: boolean;
