@@ -209,7 +209,18 @@ class StandaloneServer implements FtpServer {
 
   #accept(socket: Socket, implicitTls = false): void {
     socket.on('error', () => undefined);
-    const ip = normalizeIp(socket.remoteAddress ?? '');
+    const remote = socket.remoteAddress;
+    // A client that connected and reset at once has no address any more (accept() race).
+    if (remote === undefined) {
+      socket.destroy();
+      return;
+    }
+    let ip = remote;
+    try {
+      ip = normalizeIp(remote);
+    } catch {
+      // Keep the raw form: it still counts toward the per-IP limit.
+    }
     if (this.#closing) {
       socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Service not available, server shutting down'));
       return;

@@ -46,7 +46,14 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
 }
 
 function endpointOf(address: string | undefined, port: number | undefined): Endpoint {
-  return { host: normalizeIp(address ?? '0.0.0.0'), port: port ?? 0 };
+  let host = '0.0.0.0';
+  try {
+    // A socket reset before we look at it has no address: it must not crash the server.
+    host = normalizeIp(address ?? '0.0.0.0');
+  } catch {
+    host = address ?? host;
+  }
+  return { host, port: port ?? 0 };
 }
 
 /**

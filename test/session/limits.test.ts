@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from './helpers/raw-client.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
@@ -119,5 +120,30 @@ describe('limits and protections', () => {
     expect(t.server.sessionCount).toBe(0);
     const check = await t.loggedIn();
     expect(await check.code('SIZE gone.bin')).toBe(550);
+  });
+
+  it('survives clients that connect and reset at once (accept race)', async () => {
+    t = await startTestServer();
+    const port = t.port;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const socket = connect({ host: '127.0.0.1', port });
+        socket.on('error', () => undefined);
+        await new Promise<void>((resolve) => {
+          socket.once('connect', () => {
+            socket.resetAndDestroy();
+            resolve();
+          });
+          socket.once('error', () => {
+            resolve();
+          });
+        });
+      }),
+    );
+    const c = await t.loggedIn();
+    expect(await c.code('NOOP')).toBe(200);
+    const deadline = Date.now() + 3000;
+    while (t.server.sessionCount > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(t.server.sessionCount).toBe(1);
   });
 });
