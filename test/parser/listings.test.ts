@@ -82,6 +82,25 @@ describe('formatListLine', () => {
   });
 });
 
+describe('listing lines never break a line', () => {
+  it('holds for any name, in every format (property)', () => {
+    const name = fc.string({ unit: fc.oneof(fc.constantFrom('\r', '\n', '\0', ' ', '"', ';', '='), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(name, (n) => {
+        fc.pre(isSafeListingName(n));
+        const e = file({ name: n, owner: n, group: n, unique: n, extraFacts: { 'x.y': n } });
+        const out = [formatListLine(e, NOW), formatNlstLine(e), formatMlsxEntry(e, { facts: [...SUPPORTED_MLST_FACTS, 'x.y'] })];
+        for (const line of out) {
+          expect(line).not.toMatch(/\n/);
+          expect(line).not.toMatch(/\r(?!\0)/);
+        }
+        const facts = parseMlsxEntry(out[2] ?? '').facts;
+        expect(Object.keys(facts)).toEqual([...SUPPORTED_MLST_FACTS.filter((f) => f !== 'create' && f !== 'perm' && f !== 'unix.mode'), 'x.y']);
+      }),
+    );
+  });
+});
+
 describe('formatNlstLine', () => {
   it('writes the bare name', () => {
     expect(formatNlstLine(file({ name: ' x ' }))).toBe(' x ');
