@@ -48,8 +48,11 @@ export interface TransferOptions extends AbortOptions {
   readonly type?: TransferType | undefined;
   /** Called once the source or target is open and the data connection is about to be used; the session sends 150 here. */
   readonly onStart?: (() => void) | undefined;
-  /** Called as bytes move (at most a few times per second). */
-  readonly onProgress?: ((bytes: number) => void) | undefined;
+  /**
+   * Called as bytes move (at most a few times per second) with the bytes so far and, where the
+   * data plane measures it, the mean rate in bytes per second since the transfer started.
+   */
+  readonly onProgress?: ((bytes: number, bytesPerSecond?: number) => void) | undefined;
   /** Compute this checksum of the bytes transferred. */
   readonly checksum?: ChecksumAlgorithm | undefined;
 }
