@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +113,15 @@ export async function timed<T>(promise: Promise<T>): Promise<{ ms: number; value
     return { ms: performance.now() - start, value };
   } catch (error) {
     return { ms: performance.now() - start, error };
+  }
+}
+
+/** Waits (bounded) until the file at `path` holds `size` bytes: the engine's thread wrote them. */
+export async function waitForSize(path: string, size: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (statSync(path).size < size) {
+    if (Date.now() > deadline) throw new Error(`${path} did not reach ${size} bytes within ${timeoutMs} ms`);
+    await delay(10);
   }
 }
 

@@ -118,8 +118,8 @@ describe('sendFile over loopback TCP', () => {
     expect(error.code).toBe('ABORT_ERR');
     expect(error.name).toBe('AbortError');
     expect((error.cause as Error).message).toBe('ABOR');
-    // The native loop re-checks its flag every 50 ms; a second leaves room for a loaded machine.
-    expect(outcome.ms).toBeLessThan(1000);
+    // The native loop re-checks its flag every 50 ms; two seconds leave room for a loaded machine.
+    expect(outcome.ms).toBeLessThan(2000);
   });
 
   it('rejects at once when the signal is already aborted, and on bad arguments', async () => {
@@ -205,6 +205,6 @@ describe('sendFile over loopback TCP', () => {
     // A transfer on the main thread would leave the timer at ~0 ticks; libuv timers fire at
     // most once per loop iteration, so any sizeable fraction of the ideal count proves the loop ran.
     console.info(`event loop: ${ticks} ticks of 1 ms during a ${elapsed.toFixed(0)} ms, ${size / 2 ** 20} MiB transfer`);
-    expect(ticks).toBeGreaterThanOrEqual(Math.max(3, Math.floor(elapsed / 20)));
+    expect(ticks).toBeGreaterThanOrEqual(Math.max(3, Math.floor(elapsed / 50)));
   });
 });
