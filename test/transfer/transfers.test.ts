@@ -292,4 +292,71 @@ describe.each(transferModes)('transfers on the $name path', (mode) => {
       await capped.close();
     }
   });
+
+  it('caps uploads too, and reports the rate with progress', async () => {
+    const capped = new LocalDataPlane({ ...mode.plane, throttle: { perSessionBytesPerSecond: 2 * 1024 * 1024 } });
+    try {
+      const ch = capped.attach(loopbackSession());
+      const data = randomBytes(1024 * 1024);
+      const rates: number[] = [];
+      const client = await dial(await ch.passive({ extended: true }));
+      const upload = writeAll(client, data);
+      const result = await ch.store(fs, '/cap-up.bin', { onProgress: (_b, rate) => rates.push(rate ?? -1) });
+      await upload;
+      expect(readFileSync(fs.host('cap-up.bin')).equals(data)).toBe(true);
+      expect(result.durationMs).toBeGreaterThan(300);
+      expect(rates.length).toBeGreaterThan(0);
+      expect(rates.every((r) => r > 0)).toBe(true);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('shares one cap between the sessions of a user, and one between all users globally', async () => {
+    for (const throttle of [{ perUserBytesPerSecond: 4 * 1024 * 1024 }, { globalBytesPerSecond: 4 * 1024 * 1024 }]) {
+      const capped = new LocalDataPlane({ ...mode.plane, throttle });
+      try {
+        const data = file('shared.bin', randomBytes(1024 * 1024));
+        const channels = [capped.attach(loopbackSession({ user: 'bob' })), capped.attach(loopbackSession({ user: 'bob' }))];
+        const started = performance.now();
+        await Promise.all(
+          channels.map(async (ch) => {
+            const received = readAll(await dial(await ch.passive({ extended: true })));
+            await ch.retrieve(fs, '/shared.bin');
+            expect((await received).equals(data)).toBe(true);
+          }),
+        );
+        // 2 MiB through one 4 MiB/s bucket (0.4 MiB burst) needs at least ~0.4 s.
+        expect(performance.now() - started).toBeGreaterThan(300);
+      } finally {
+        await capped.close();
+      }
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('frees every descriptor after failed and successful transfers', async () => {
+    const count = (): number => readdirSync('/proc/self/fd').length;
+    file('leak.bin', randomBytes(8 * 1024 * 1024));
+    const before = count();
+    for (let i = 0; i < 5; i++) {
+      const client = await dial(await channel.passive({ extended: true }));
+      client.once('data', () => {
+        client.resetAndDestroy();
+      });
+      await channel.retrieve(fs, '/leak.bin').catch(() => undefined);
+      const up = await dial(await channel.passive({ extended: true }));
+      const stored = channel.store(fs, `/leak-${i}.bin`).catch(() => undefined);
+      up.write(randomBytes(1024), () => {
+        up.resetAndDestroy();
+      });
+      await stored;
+      const ok = await dial(await channel.passive({ extended: true }));
+      const received = readAll(ok);
+      await channel.retrieve(fs, '/leak.bin');
+      await received;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(count()).toBeLessThanOrEqual(before);
+    expect(plane.passiveListeners).toBe(0);
+  });
 });
