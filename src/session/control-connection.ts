@@ -101,7 +101,7 @@ export class ControlConnection {
    * (so a client that never reads cannot make the server buffer without bound).
    */
   write(text: string): Promise<void> {
-    if (this.#closed || this.#socket.destroyed) return Promise.resolve();
+    if (this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return Promise.resolve();
     if (this.#socket.write(text, 'utf8')) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
