@@ -19,3 +19,5 @@ export type {
 } from './server/index.js';
 export { CommandRegistry, createDefaultRegistry } from './session/index.js';
 export type { CommandContext, CommandHandler, CommandMiddleware, Logger, SessionEvents } from './session/index.js';
+export { CertificateStore, generateSelfSignedCertificate, TlsConfigError } from './server/index.js';
+export type { CertificateFiles, SelfSignedOptions, TlsConfigErrorCode, TlsRequirement } from './server/index.js';
