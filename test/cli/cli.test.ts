@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { RawFtpClient, readAll } from '../model/raw-ftp-client.js';
 import { runCliToEnd, spawnCli } from './cli-process.js';
@@ -14,17 +14,14 @@ const PASV_MIN = 23_100;
 const PASV_MAX = 23_140;
 // Larger than loopback socket buffers, so the transfer is still running at the signal.
 const BIG_FILE_SIZE = 48 * 1024 * 1024;
-const children: CliChild[] = [];
+
+async function killChild(cli: CliChild): Promise<void> {
+  if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
+  await cli.exited(5_000);
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ftpgrid-cli-'));
-});
-
-afterEach(async () => {
-  for (const cli of children.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL');
-    await cli.exited(5_000);
-  }
 });
 
 afterAll(async () => {
@@ -110,13 +107,14 @@ describe('ftpgrid usage errors (in process)', () => {
   });
 });
 
-describe('ftpgrid serve (child process)', () => {
-  it('serves with the given options, logs JSON to stderr, prints connect help, and exits 0 on SIGTERM', async () => {
+// Concurrent too: each test registers the cleanup of its own children.
+describe.concurrent('ftpgrid serve (child process)', () => {
+  it('serves with the given options, logs JSON to stderr, prints connect help, and exits 0 on SIGTERM', async ({ expect, onTestFinished }) => {
     const cli = spawnCli([
       'serve', '--listen', '127.0.0.1:0', '--root', dir, '--user', 'u:secret-pw', '--anonymous', '--print-connect-help',
       '--zero-copy', 'off', '--shutdown-grace', '500', '--pasv-ports', `${PASV_MIN}-${PASV_MAX}`, '--pasv-address', '127.0.0.1',
     ]);
-    children.push(cli);
+    onTestFinished(() => killChild(cli));
     const match = await cli.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/);
     const port = Number(match[1]);
     await cli.waitForStderr(/curl -u u:PASSWORD ftp:\/\/127\.0\.0\.1:\d+\//);
@@ -144,7 +142,7 @@ describe('ftpgrid serve (child process)', () => {
     }
   });
 
-  it('reads --config, and on SIGINT lets a running download finish before exiting 0', async () => {
+  it('reads --config, and on SIGINT lets a running download finish before exiting 0', async ({ expect, onTestFinished }) => {
     const served = join(dir, 'graceful');
     await mkdir(served, { recursive: true });
     const content = randomBytes(BIG_FILE_SIZE);
@@ -152,7 +150,7 @@ describe('ftpgrid serve (child process)', () => {
     const config = join(dir, 'graceful.json');
     await writeFile(config, JSON.stringify({ listen: '127.0.0.1:0', root: 'graceful', users: [{ name: 'g', password: 'pw' }], shutdownGrace: 10_000, logLevel: 'info' }));
     const cli = spawnCli(['serve', '--config', config]);
-    children.push(cli);
+    onTestFinished(() => killChild(cli));
     const port = Number((await cli.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/))[1]);
 
     const { client } = await RawFtpClient.connect('127.0.0.1', port);
@@ -177,9 +175,9 @@ describe('ftpgrid serve (child process)', () => {
     expect(await cli.exited()).toBe(0);
   });
 
-  it('exits 1 with a clear line when the port is taken', async () => {
+  it('exits 1 with a clear line when the port is taken', async ({ expect, onTestFinished }) => {
     const first = spawnCli(['serve', '--listen', '127.0.0.1:0', '--root', dir, '--anonymous']);
-    children.push(first);
+    onTestFinished(() => killChild(first));
     const match = await first.waitForStderr(/"port":(\d+)[^\n]*"msg":"serving"/);
     const taken = await runCliToEnd(['serve', '--listen', `127.0.0.1:${match[1] ?? ''}`, '--root', dir, '--anonymous']);
     expect(taken.code).toBe(1);
