@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ export interface InteropServer {
 
 /** Starts the standalone server the way an embedder would, with shrunk timeouts. */
 export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } = {}): Promise<InteropServer> {
+  const fdsBefore = openDescriptors();
   const root = await mkdtemp(join(tmpdir(), 'ftpgrid-interop-root-'));
   const work = await mkdtemp(join(tmpdir(), 'ftpgrid-interop-work-'));
   const fs = new LocalFileSystem({ root });
@@ -74,8 +76,19 @@ export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } 
       await server.close({ graceMs: 1_000 });
       await rm(root, { recursive: true, force: true });
       await rm(work, { recursive: true, force: true });
+      if (fdsBefore !== undefined) {
+        // Every control, data and file descriptor of the run must be gone once closed.
+        const deadline = Date.now() + 3_000;
+        while ((openDescriptors() ?? 0) > fdsBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(openDescriptors(), 'open descriptors after close').toBeLessThanOrEqual(fdsBefore);
+      }
     },
   };
+}
+
+/** Number of open descriptors of this process (Linux), or undefined elsewhere. */
+export function openDescriptors(): number | undefined {
+  return existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : undefined;
 }
 
 /** The random payloads of one scenario run. */
