@@ -64,6 +64,9 @@ describe.skipIf(!HAS_CURL)('curl', () => {
     await expectRoundTrip('curl-implicit.bin', out);
   });
 
+  // Active mode over TLS is exercised with lftp below: curl 7.87-7.88 (Debian 12's) never starts
+  // TLS on an active data connection (curl/curl#10666, fixed by curl/curl#10669) and hangs.
+
   it('plain curl without TLS is refused under the login policy', async () => {
     fixture = await startFtps({ required: 'login' });
     const result = await runTool('curl', ['-sS', '--user', `${USER}:${PASSWORD}`, '--max-time', '10', `ftp://127.0.0.1:${fixture.port}/`]);
@@ -180,6 +183,16 @@ describe.skipIf(!HAS_LFTP)('lftp', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     await expectRoundTrip('lftp-explicit.bin', out);
+  });
+
+  it('explicit in active mode (ftp:passive-mode off): upload and download byte-identical', async () => {
+    fixture = await startFtps({ required: 'all', requireDataSessionReuse: true });
+    const out = join(work, 'lftp-active.bin');
+    const script = `${settings}; set ftp:passive-mode false; open -u ${USER},${PASSWORD} -p ${fixture.port} 127.0.0.1; put ${source} -o lftp-active.bin; get lftp-active.bin -o ${out}; bye`;
+    const result = await runTool('lftp', ['-c', script], { timeoutMs: 30_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    await expectRoundTrip('lftp-active.bin', out);
   });
 
   it('implicit (ftps://): upload and download byte-identical', async () => {
