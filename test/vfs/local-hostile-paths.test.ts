@@ -1,0 +1,90 @@
+import { mkdir, mkdtemp, readdir, readFile as readHost, rm, stat, symlink, writeFile as writeHost } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsError, LocalFileSystem, resolveVirtualPath } from '../../src/vfs/index.js';
+
+let base: string;
+let root: string;
+let outside: string;
+let secretMtime: number;
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'ftpgrid-hostile-'));
+  root = join(base, 'root');
+  outside = join(base, 'outside');
+  await mkdir(join(root, 'sub'), { recursive: true });
+  await mkdir(outside);
+  await writeHost(join(outside, 'secret'), 'OUTSIDE');
+  await ensureLinks();
+  secretMtime = (await stat(join(outside, 'secret'))).mtimeMs;
+});
+
+// Deleting or renaming a link is legitimate, so the escape routes are re-created before
+// every run to keep each run hostile.
+async function ensureLinks(): Promise<void> {
+  await mkdir(join(root, 'sub'), { recursive: true }).catch(() => undefined);
+  await symlink(outside, join(root, 'out')).catch(() => undefined);
+  await symlink('../../outside/secret', join(root, 'sub', 'leak')).catch(() => undefined);
+}
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+// Weighted towards the names that lead outside, so most runs actually aim at an escape.
+const segment = fc.oneof(
+  { arbitrary: fc.constantFrom('out', 'leak', 'secret', 'new', '..', 'sub'), weight: 8 },
+  { arbitrary: fc.constantFrom('.', '', 'a', '...', '..\\..', '.ftpgrid-upload-x.part', 'x\u0000y'), weight: 2 },
+  { arbitrary: fc.string({ maxLength: 6 }), weight: 1 },
+);
+const hostilePath = fc.tuple(fc.array(segment, { maxLength: 5 }), fc.constantFrom('/', '\\')).map(([parts, sep]) => parts.join(sep));
+
+async function attempt(operation: () => Promise<unknown>): Promise<void> {
+  try {
+    await operation();
+  } catch (error: unknown) {
+    expect(error).toBeInstanceOf(FsError);
+  }
+}
+
+describe('LocalFileSystem under hostile client paths (property)', () => {
+  it('never reads, writes, creates or deletes anything outside the root', async () => {
+    const fs = new LocalFileSystem({ root });
+    await fc.assert(
+      fc.asyncProperty(hostilePath, fc.constantFrom('/', '/sub', '/out'), async (input, cwd) => {
+        await ensureLinks();
+        let path: string;
+        try {
+          path = resolveVirtualPath(cwd, input);
+        } catch (error: unknown) {
+          expect(error).toBeInstanceOf(FsError);
+          return;
+        }
+        await attempt(async () => {
+          const handle = await fs.openRead(path);
+          const chunks: Buffer[] = [];
+          for await (const chunk of handle.stream()) chunks.push(chunk as Buffer);
+          await handle.close();
+          expect(Buffer.concat(chunks).toString()).not.toBe('OUTSIDE');
+        });
+        await attempt(() => fs.mkdir(path));
+        await attempt(async () => {
+          const handle = await fs.openWrite(path, { append: true });
+          handle.stream().end('pwned');
+          await handle.commit();
+        });
+        await attempt(() => fs.setTimes(path, new Date(0)));
+        await attempt(() => fs.delete(path));
+        await attempt(() => fs.rmdir(path));
+        await attempt(() => fs.rename(path, '/renamed'));
+        await attempt(() => fs.rename('/renamed', path));
+      }),
+      { numRuns: 300 },
+    );
+    expect(await readdir(outside)).toEqual(['secret']);
+    expect((await stat(join(outside, 'secret'))).mtimeMs).toBe(secretMtime);
+    expect(await readHost(join(outside, 'secret'), 'utf8')).toBe('OUTSIDE');
+  });
+});
