@@ -59,6 +59,11 @@ export interface CommandContext {
   fs(): FileSystem;
   /** Resolves a client path against the cwd inside the jail; throws FsError for bad names. */
   resolvePath(input: string | undefined): string;
+  /**
+   * Throws FsError('permission') unless the user has, on `path`, the permission the command
+   * table gives this command's verb (commands are data). Does nothing for verbs without one.
+   */
+  authorize(path: string): void;
   /** Throws FsError('permission') unless the user may do `permission` on `path`. */
   requirePermission(permission: Permission, path: string): void;
   /** Starts a transfer in the background (replies 150, then 226/426/...). */

@@ -276,6 +276,11 @@ export class FtpSession {
       user,
       fs: (): FileSystem => user().fs,
       resolvePath: (input) => resolveVirtualPath(state.cwd, input === undefined || input === '' ? '.' : input),
+      authorize: (path: string) => {
+        const spec = this.options.registry.spec(command.verb);
+        const permission = spec?.permission;
+        if (permission !== undefined && !user().can(permission, path)) throw new FsError('permission', 'Permission denied', { path });
+      },
       requirePermission: (permission: Permission, path: string) => {
         if (!user().can(permission, path)) throw new FsError('permission', 'Permission denied', { path });
       },

@@ -84,4 +84,21 @@ describe('edge cases', () => {
     expect((await c.reply()).code).toBe(226);
     expect((await data.received).toString()).toBe('abcdef');
   });
+
+  it('applies the command table permissions: no list permission means no LIST, NLST, MLSD, MLST or STAT path', async () => {
+    t = await startTestServer({ permissions: 'erwm' });
+    const c = await t.loggedIn();
+    expect(await c.code('MKD d')).toBe(257);
+    expect(await c.code('CWD d')).toBe(250);
+    expect(await c.code('MLST /d')).toBe(550);
+    expect(await c.code('STAT /d')).toBe(550);
+    for (const verb of ['LIST', 'NLST', 'MLSD']) {
+      const data = await c.passive();
+      expect(await c.code(verb)).toBe(550);
+      data.socket.destroy();
+    }
+    expect(await c.code('RNFR /d')).toBe(550);
+    expect(await c.code('RMD /d')).toBe(550);
+    expect(await c.code('MFMT 20200101000000 /d')).toBe(550);
+  });
 });

@@ -3,7 +3,7 @@ import { FsError } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 
 async function changeDirectory(context: CommandContext, target: string, code: number): Promise<void> {
-  context.requirePermission('cwd', target);
+  context.authorize(target);
   const stat = await context.fs().stat(target, { signal: context.signal });
   if (stat.type !== 'dir') throw new FsError('not-directory', 'Not a directory', { path: target });
   context.state.cwd = target;
@@ -28,7 +28,7 @@ export async function handlePwd(context: CommandContext): Promise<void> {
 /** MKD / XMKD: 257 with the quoted new directory; 550 when it exists or the parent is missing. */
 export async function handleMkd(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
-  context.requirePermission('mkdir', path);
+  context.authorize(path);
   await context.fs().mkdir(path, { signal: context.signal });
   await context.reply(ReplyCode.PathnameCreated, `${quotePathname(path)} created`);
 }
@@ -37,7 +37,7 @@ export async function handleMkd(context: CommandContext, arg: string | undefined
 export async function handleRmd(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
   if (path === '/') throw new FsError('permission', "Can't remove the root directory", { path });
-  context.requirePermission('delete', path);
+  context.authorize(path);
   await context.fs().rmdir(path, { signal: context.signal });
   await context.reply(ReplyCode.FileActionOk, 'Directory removed');
 }

@@ -5,7 +5,7 @@ import type { CommandContext } from '../command-context.js';
 /** SIZE: 213 with the size of a plain file (RFC 3659 section 4); 550 otherwise. */
 export async function handleSize(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
-  context.requirePermission('read', path);
+  context.authorize(path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
   await context.reply(ReplyCode.FileStatus, String(stat.size));
@@ -14,7 +14,7 @@ export async function handleSize(context: CommandContext, arg: string | undefine
 /** MDTM: 213 YYYYMMDDHHMMSS (UTC, RFC 3659 section 3); 550 when missing. */
 export async function handleMdtm(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
-  context.requirePermission('read', path);
+  context.authorize(path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   await context.reply(ReplyCode.FileStatus, formatMlsxTime(stat.mtime).slice(0, 14));
 }
@@ -32,7 +32,7 @@ export async function handleMfmt(context: CommandContext, arg: string | undefine
   const [, timeText = '', pathArg] = match;
   const mtime = parseMlsxTime(timeText);
   const path = context.resolvePath(pathArg);
-  context.requirePermission('setTime', path);
+  context.authorize(path);
   const fs = context.fs();
   if (!canSetTimes(fs)) {
     await context.reply(ReplyCode.CommandNotImplemented, 'This filesystem cannot set modification times');

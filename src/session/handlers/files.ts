@@ -5,7 +5,7 @@ import type { CommandContext } from '../command-context.js';
 /** DELE: 250; 550 when missing, a directory or forbidden. */
 export async function handleDele(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
-  context.requirePermission('delete', path);
+  context.authorize(path);
   await context.fs().delete(path, { signal: context.signal });
   await context.reply(ReplyCode.FileActionOk, 'File deleted');
 }
@@ -13,7 +13,7 @@ export async function handleDele(context: CommandContext, arg: string | undefine
 /** RNFR: 350 when the source exists (RFC 959 section 4.1.3). */
 export async function handleRnfr(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
-  context.requirePermission('rename', path);
+  context.authorize(path);
   if (path === '/') throw new FsError('permission', "Can't rename the root directory", { path });
   await context.fs().stat(path, { signal: context.signal });
   context.state.renameFrom = path;
@@ -29,7 +29,7 @@ export async function handleRnto(context: CommandContext, arg: string | undefine
     return;
   }
   const to = context.resolvePath(arg);
-  context.requirePermission('rename', to);
+  context.authorize(to);
   await context.fs().rename(from, to, { signal: context.signal });
   await context.reply(ReplyCode.FileActionOk, 'Rename successful');
 }

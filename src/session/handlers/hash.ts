@@ -29,7 +29,7 @@ async function digest(context: CommandContext, path: string, algorithm: Checksum
 }
 
 async function checkedFile(context: CommandContext, path: string): Promise<number> {
-  context.requirePermission('read', path);
+  context.authorize(path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
   return stat.size;

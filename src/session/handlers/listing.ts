@@ -11,7 +11,7 @@ async function requireDataEndpoint(context: CommandContext): Promise<boolean> {
 
 async function listing(context: CommandContext, verb: 'LIST' | 'NLST', arg: string | undefined): Promise<void> {
   const path = context.resolvePath(listingTarget(arg));
-  context.requirePermission('list', path);
+  context.authorize(path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (!(await requireDataEndpoint(context))) return;
   const now = new Date();
@@ -41,7 +41,7 @@ export async function handleNlst(context: CommandContext, arg: string | undefine
 /** MLSD: RFC 3659 section 7; 501 when the path is not a directory. */
 export async function handleMlsd(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
-  context.requirePermission('list', path);
+  context.authorize(path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'dir') {
     await context.reply(ReplyCode.SyntaxErrorInArguments, 'MLSD needs a directory');
@@ -66,7 +66,7 @@ export async function handleMlsd(context: CommandContext, arg: string | undefine
 export async function handleMlst(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
   // MLST reveals metadata: it needs the list permission (pyftpdlib CVE-2009-5012).
-  context.requirePermission('list', path);
+  context.authorize(path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   const entry = { ...entryFor(path, stat), name: path };
   const line = formatMlsxEntry(entry, { facts: context.state.mlstFacts, perm: permFact(context, path, stat.type) });

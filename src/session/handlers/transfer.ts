@@ -34,7 +34,7 @@ export async function handleRest(context: CommandContext, arg: string | undefine
 export async function handleRetr(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
   const offset = takeRest(context);
-  context.requirePermission('read', path);
+  context.authorize(path);
   const fs = context.fs();
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
