@@ -86,6 +86,7 @@ class StandaloneServer implements FtpServer {
   #server: Server | undefined;
   #nextId = 1;
   #closing = false;
+  #closePromise: Promise<void> | undefined;
 
   constructor(options: FtpServerOptions) {
     validate(options);
@@ -176,7 +177,13 @@ class StandaloneServer implements FtpServer {
     await this.#ftps.reloadCertificates(options);
   }
 
-  async close(options: CloseOptions = {}): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
+    // Idempotent: a second call (say SIGINT then SIGTERM) waits for the first.
+    this.#closePromise ??= this.#close(options);
+    return this.#closePromise;
+  }
+
+  async #close(options: CloseOptions): Promise<void> {
     this.#closing = true;
     const ftpsStopped = this.#ftps?.stop();
     const server = this.#server;

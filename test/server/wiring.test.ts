@@ -66,4 +66,14 @@ describe('createServer wiring', () => {
     await expect(second.listen({ host: '127.0.0.1', port })).rejects.toThrow(/EADDRINUSE/);
     expect(second.address()).toBeNull();
   });
+
+  it('close() is idempotent and a closed server refuses to listen again', async () => {
+    const server = createServer({ authorizer: authorizer() });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const first = server.close({ graceMs: 50 });
+    const second = server.close();
+    expect(second).toBe(first);
+    await Promise.all([first, second]);
+    await expect(server.listen({ host: '127.0.0.1', port: 0 })).rejects.toThrow(/closed/);
+  });
 });
