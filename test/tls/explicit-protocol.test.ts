@@ -41,6 +41,7 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     try {
       const client = await connect(port);
       expect(await codes(client, 'AUTH TLS', 'PBSZ 0', 'PROT P')).toEqual([502, 502, 502]);
+      expect((await client.cmd('FEAT')).lines.join('\n')).not.toMatch(/AUTH|PBSZ|PROT/);
     } finally {
       await server.close({ graceMs: 100 });
     }
@@ -58,6 +59,15 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     expect(await codes(client, 'PROT P', 'PBSZ abc', 'PBSZ 0', 'PROT S', 'PROT E', 'PROT X')).toEqual([503, 501, 200, 536, 536, 504]);
     expect(await codes(client, 'AUTH TLS')).toEqual([503]);
     expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'CCC')).toEqual([331, 230, 534]);
+  });
+
+  it('advertises AUTH TLS, PBSZ and PROT in FEAT, but not the always-refused CCC', async () => {
+    fixture = await startFtps();
+    const client = await connect(fixture.port);
+    const feat = (await client.cmd('FEAT')).lines.map((line) => line.trim());
+    expect(feat).toEqual(expect.arrayContaining(['AUTH TLS', 'PBSZ', 'PROT']));
+    expect(feat).not.toContain('CCC');
+    expect(await codes(client, 'CCC')).toEqual([533]);
   });
 
   it('answers PBSZ with PBSZ=0 whatever size is asked', async () => {

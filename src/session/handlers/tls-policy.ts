@@ -1,6 +1,7 @@
 import type { SecureContext } from 'node:tls';
 import { ReplyCode } from '../../parser/index.js';
 import type { CommandMiddleware } from '../middleware.js';
+import { handleCcc } from './tls.js';
 
 /** What the FTPS handlers of a session need (the server derives it from its `tls` options). */
 export interface SessionTlsSettings {
@@ -32,7 +33,8 @@ const DATA_SETUP_VERBS: ReadonlySet<string> = new Set(['PASV', 'EPSV', 'PORT', '
  *   (RFC 959/2228 "Not logged in", as vsftpd), so the client never sends its password in
  *   clear after a refused USER;
  * - data policy: a logged-in client with PROT C (or none) gets 522 for PASV/EPSV/PORT/EPRT and
- *   for every verb that opens a data connection.
+ *   for every verb that opens a data connection;
+ * - CCC is always refused (533 on a clear connection, 534 on a protected one).
  *
  * @example
  * ```ts
@@ -43,6 +45,10 @@ export function tlsPolicyMiddleware(settings: SessionTlsSettings): CommandMiddle
   return async (context, command, next) => {
     const { state } = context;
     const verb = command.verb;
+    if (verb === 'CCC') {
+      await handleCcc(context, command.arg);
+      return;
+    }
     if (settings.requireTlsForLogin && !state.tls.control && (verb === 'USER' || verb === 'PASS')) {
       await context.reply(ReplyCode.NotLoggedIn, 'Login requires TLS: send AUTH TLS first');
       return;

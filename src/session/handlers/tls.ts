@@ -109,7 +109,8 @@ export function protHandler(settings: SessionTlsSettings): CommandHandler {
 /**
  * CCC (RFC 4217 section 12.3): ftpgrid never returns the control connection to clear text
  * (commands and the password could then be injected or read): 533 when it is not protected,
- * 534 otherwise.
+ * 534 otherwise. Answered by {@link tlsPolicyMiddleware} rather than registered, so FEAT does
+ * not advertise a command that is always refused.
  */
 export const handleCcc: CommandHandler = async (context) => {
   if (!isControlProtected(context)) {
@@ -120,7 +121,8 @@ export const handleCcc: CommandHandler = async (context) => {
 };
 
 /**
- * Registers AUTH, PBSZ, PROT and CCC. Without this (no `tls` server option) they answer 502.
+ * Registers AUTH, PBSZ and PROT (CCC is refused by the policy middleware). Without this (no
+ * `tls` server option) they answer 502.
  *
  * @example
  * ```ts
@@ -131,7 +133,6 @@ export function registerTlsCommands(registry: CommandRegistry, settings: Session
   registry.register('AUTH', authHandler(settings));
   registry.register('PBSZ', handlePbsz);
   registry.register('PROT', protHandler(settings));
-  registry.register('CCC', handleCcc);
   return registry;
 }
 
