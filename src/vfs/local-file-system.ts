@@ -277,6 +277,9 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
   }
 
   // The stats a symlink stands for when its target is inside the root; undefined otherwise.
+  // Only metadata is read here, by name: a link swapped after the realpath check could at
+  // worst report an outside file's size and times, never its bytes (those go through
+  // descriptor-verified opens).
   async #follow(host: string, stats: Stats): Promise<Stats | undefined> {
     if (!stats.isSymbolicLink()) return stats;
     const real = await realpath(host).catch(() => undefined);

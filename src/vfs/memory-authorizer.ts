@@ -23,7 +23,7 @@ export interface MemoryUser {
   readonly pathPermissions?: Readonly<Record<string, string>> | undefined;
 }
 
-/** Anonymous access of {@link MemoryAuthorizer} (user `anonymous` or `ftp`, any password). */
+/** Anonymous access of {@link MemoryAuthorizer} (user `anonymous` or `ftp` in any case, any password). */
 export interface MemoryAnonymous {
   readonly root: FileSystem;
   /** @default '/' */
@@ -69,7 +69,7 @@ export class MemoryAuthorizer implements Authorizer {
   constructor(options: MemoryAuthorizerOptions = {}) {
     for (const user of options.users ?? []) {
       if (this.#accounts.has(user.name)) throw new TypeError(`MemoryAuthorizer: duplicate user ${JSON.stringify(user.name)}`);
-      if (ANONYMOUS_NAMES.has(user.name)) throw new TypeError(`MemoryAuthorizer: ${user.name} is reserved for anonymous access`);
+      if (ANONYMOUS_NAMES.has(user.name.toLowerCase())) throw new TypeError(`MemoryAuthorizer: ${user.name} is reserved for anonymous access`);
       this.#accounts.set(user.name, {
         user,
         permissions: new PathPermissions(user.permissions ?? ALL_PERMISSIONS, user.pathPermissions),
@@ -87,7 +87,8 @@ export class MemoryAuthorizer implements Authorizer {
 
   async authenticate(user: string, password: string, _peer: PeerInfo, _options?: AbortOptions): Promise<UserContext | null> {
     if (user.length > MAX_USER_LENGTH || password.length > MAX_PASSWORD_LENGTH) return null;
-    if (ANONYMOUS_NAMES.has(user)) {
+    // RFC 1635 clients send the anonymous name in any case (ANONYMOUS, Ftp).
+    if (ANONYMOUS_NAMES.has(user.toLowerCase())) {
       const anonymous = this.#anonymous;
       if (anonymous === undefined) return null;
       return createUserContext(user, true, anonymous.config.root, anonymous.config.home ?? '/', anonymous.permissions);

@@ -4,7 +4,7 @@ import type { Authorizer, PeerInfo, UserContext } from './authorizer.js';
 import type { FileSystem } from './file-system.js';
 import { LocalFileSystem } from './local-file-system.js';
 import { type MemoryAnonymous, MemoryAuthorizer } from './memory-authorizer.js';
-import { type PasswordFileEntry, PasswordFileError, parsePasswordFile } from './password-file.js';
+import { type PasswordFileEntry, parsePasswordFile } from './password-file.js';
 
 /** Options of {@link PasswordFileAuthorizer}. */
 export interface PasswordFileAuthorizerOptions {
@@ -20,7 +20,7 @@ export interface PasswordFileAuthorizerOptions {
 }
 
 function defaultFilesystem(entry: PasswordFileEntry): FileSystem {
-  if (entry.root === '') throw new PasswordFileError(0, `user ${JSON.stringify(entry.name)} has no root directory`);
+  if (entry.root === '') throw new TypeError(`PasswordFileAuthorizer: user ${JSON.stringify(entry.name)} has no root directory`);
   return new LocalFileSystem({ root: entry.root });
 }
 

@@ -101,9 +101,10 @@ describe('MemoryAuthorizer', () => {
   it('admits anonymous and ftp with any password, read-only, only when configured', async () => {
     expect(await new MemoryAuthorizer({ users: [] }).authenticate('anonymous', 'a@b', peer)).toBeNull();
     const auth = new MemoryAuthorizer({ anonymous: { root: anonFs } });
-    for (const name of ['anonymous', 'ftp']) {
+    for (const name of ['anonymous', 'ftp', 'ANONYMOUS', 'Ftp']) {
       const user = await auth.authenticate(name, 'whatever', peer);
       expect(user?.anonymous).toBe(true);
+      expect(user?.name).toBe(name);
       expect(user?.fs).toBe(anonFs);
       expect(user?.can('read', '/x')).toBe(true);
       expect(user?.can('list', '/x')).toBe(true);
