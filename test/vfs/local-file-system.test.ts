@@ -114,7 +114,7 @@ describe('LocalFileSystem confinement', () => {
     })();
     const seen = new Map<string, number>();
     try {
-      for (let i = 0; i < 400; i += 1) {
+      for (let i = 0; i < 250; i += 1) {
         let outcome: string;
         try {
           outcome = (await readFile(fs, '/d/secret')).toString();

@@ -86,7 +86,7 @@ describe('resolveVirtualPath', () => {
           expect(['name-invalid', 'too-long']).toContain((error as FsError).code);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -109,7 +109,7 @@ describe('resolveVirtualPath', () => {
           expect(error).toBeInstanceOf(FsError);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 });
