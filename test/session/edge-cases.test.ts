@@ -101,4 +101,42 @@ describe('edge cases', () => {
     expect(await c.code('RMD /d')).toBe(550);
     expect(await c.code('MFMT 20200101000000 /d')).toBe(550);
   });
+
+  it('REST before APPE writes at the offset', async () => {
+    t = await startTestServer({ local: true });
+    const c = await t.loggedIn();
+    let data = await c.passive();
+    c.send('STOR a.txt');
+    expect((await c.reply()).code).toBe(150);
+    data.socket.end('abcdef');
+    expect((await c.reply()).code).toBe(226);
+    expect(await c.code('REST 3')).toBe(350);
+    data = await c.passive();
+    c.send('APPE a.txt');
+    expect((await c.reply()).code).toBe(150);
+    data.socket.end('XYZ');
+    expect((await c.reply()).code).toBe(226);
+    data = await c.passive();
+    c.send('RETR a.txt');
+    expect((await c.reply()).code).toBe(150);
+    expect((await c.reply()).code).toBe(226);
+    expect((await data.received).toString()).toBe('abcXYZ');
+  });
+
+  it('SITE CHMOD changes the mode on a local filesystem', async () => {
+    t = await startTestServer({ local: true });
+    const c = await t.loggedIn();
+    const up = await c.passive();
+    c.send('STOR m.txt');
+    expect((await c.reply()).code).toBe(150);
+    up.socket.end('x');
+    expect((await c.reply()).code).toBe(226);
+    expect(await c.code('SITE CHMOD 640 m.txt')).toBe(200);
+    expect(await c.code('SITE CHMOD 640 missing.txt')).toBe(550);
+    const data = await c.passive();
+    c.send('LIST m.txt');
+    expect((await c.reply()).code).toBe(150);
+    expect((await c.reply()).code).toBe(226);
+    expect((await data.received).toString()).toMatch(/^-rw-r-----/);
+  });
 });
