@@ -29,6 +29,8 @@ export interface DataProtection {
   readonly controlSocket?: TLSSocket | undefined;
   /** Refuse data connections that do not resume the control connection's TLS session. */
   readonly requireSessionReuse?: boolean | undefined;
+  /** Deadline of the TLS handshake on each data connection, in ms. @default the data plane's connect timeout */
+  readonly handshakeTimeoutMs?: number | undefined;
 }
 
 /** The client's declared intent (PRET) before PASV/EPSV, so a cluster can pick a slave. */
