@@ -261,7 +261,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     }
     if (this.#protection.level === 'private') {
       try {
-        return await secureDataSocket(socket, this.#protection, o.connectTimeoutMs, signal);
+        return await secureDataSocket(socket, this.#protection, this.#protection.handshakeTimeoutMs ?? o.connectTimeoutMs, signal);
       } catch (error: unknown) {
         if (signal.aborted) throw mapTransferFailure(error, signal, 0);
         throw error;
