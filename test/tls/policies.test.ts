@@ -193,6 +193,23 @@ describe('handshake timeouts', () => {
     expect(await client.closed(5000)).toBe(true);
   });
 
+  it('refuses a data connection whose TLS handshake never starts with 425, after the same deadline', async () => {
+    fixture = await startFtps({ handshakeTimeoutMs: 200 });
+    await writeFile(join(fixture.root, 'a.bin'), 'data');
+    const client = await connect(fixture.port);
+    await startTls(client);
+    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P')).toEqual([331, 230, 200, 200]);
+    const epsv = await client.cmd('EPSV');
+    const silent = await client.openData(epsv);
+    client.send('RETR a.bin');
+    let reply = await client.reply();
+    // The data plane's own connect timeout is 30 s: only the TLS deadline can answer within 5 s.
+    while (reply.code < 200) reply = await client.reply(5000);
+    expect(reply.code).toBe(425);
+    silent.destroy();
+    expect(await codes(client, 'NOOP')).toEqual([200]);
+  });
+
   it('closes an implicit connection that never handshakes', async () => {
     fixture = await startFtps({ handshakeTimeoutMs: 150 });
     const socket = netConnect({ host: '127.0.0.1', port: fixture.implicitPort });

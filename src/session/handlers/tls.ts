@@ -93,6 +93,7 @@ export function protHandler(settings: SessionTlsSettings): CommandHandler {
         secureContext: settings.secureContext(),
         controlSocket: socket instanceof TLSSocket ? socket : undefined,
         requireSessionReuse: settings.requireDataSessionReuse,
+        handshakeTimeoutMs: settings.handshakeTimeoutMs,
       });
       context.state.tls.protection = 'private';
       await context.reply(ReplyCode.CommandOk, 'Protection level set to Private');
