@@ -20,7 +20,9 @@ export type Permission =
 
 /** Who is at the other end of a control connection. */
 export interface PeerInfo {
+  /** The client's IP address. */
   readonly address: string;
+  /** The client's TCP port. */
   readonly port: number;
   /** True when the control connection is protected by TLS at login time. */
   readonly secure: boolean;
@@ -31,6 +33,7 @@ export interface PeerInfo {
  * their home directory inside it and their permissions.
  */
 export interface UserContext {
+  /** The user name as logged in. */
   readonly name: string;
   /** True for anonymous users (read-only by convention). */
   readonly anonymous: boolean;

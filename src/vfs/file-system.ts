@@ -6,6 +6,7 @@ export type FileType = 'file' | 'dir' | 'symlink' | 'other';
 
 /** Metadata of one entry, as a {@link FileSystem} reports it. */
 export interface FileStat {
+  /** What the entry is (symlinks inside the root are usually reported as their target). */
   readonly type: FileType;
   /** Size in bytes (0 for directories where the backend has no better number). */
   readonly size: number;
@@ -17,6 +18,7 @@ export interface FileStat {
   readonly mode?: number | undefined;
   /** Owner and group names or ids, for `ls -l` and MLSx `unix.owner`/`unix.group`. */
   readonly owner?: string | undefined;
+  /** Group name or id, where the backend has one. */
   readonly group?: string | undefined;
   /** A value unique to this file within the filesystem (MLSx `unique` fact). */
   readonly unique?: string | undefined;
@@ -26,6 +28,7 @@ export interface FileStat {
 
 /** One entry of a directory listing: a name (no slashes) plus its metadata. */
 export interface DirEntry extends FileStat {
+  /** The entry's name within its directory: one component, never `.`, `..` or a staging name. */
   readonly name: string;
 }
 
@@ -97,24 +100,44 @@ export interface WriteHandle {
  * Every method rejects with a {@link FsError} for expected failures.
  */
 export interface FileSystem {
+  /** Metadata of `path`. Rejects `not-found`, `not-directory` (a parent is a file), `permission`. */
   stat(path: string, options?: AbortOptions): Promise<FileStat>;
   /** Streams the entries of a directory (no `.` or `..`, no internal temporary files). */
   list(path: string, options?: AbortOptions): AsyncIterable<DirEntry>;
+  /** Creates one directory (not its parents). Rejects `exists`, `not-found` (parent missing). */
   mkdir(path: string, options?: AbortOptions): Promise<void>;
+  /** Removes an empty directory. Rejects `not-empty`, `not-directory`, `not-found`. */
   rmdir(path: string, options?: AbortOptions): Promise<void>;
+  /** Removes a file (or a symlink itself). Rejects `is-directory`, `not-found`. */
   delete(path: string, options?: AbortOptions): Promise<void>;
+  /**
+   * Moves `from` to `to`. An existing file at `to` is replaced; an existing directory at `to`
+   * (or any existing `to` when moving a directory) rejects `exists`; moving a directory into
+   * itself rejects `name-invalid`.
+   */
   rename(from: string, to: string, options?: AbortOptions): Promise<void>;
+  /**
+   * Opens a file to read from `offset`. Rejects `is-directory`, `not-found`, `permission`
+   * (special files, escapes) and `io` for an offset past the end.
+   */
   openRead(path: string, options?: OpenReadOptions): Promise<ReadHandle>;
+  /**
+   * Opens a staged upload. Nothing is visible under `path` until `commit()`. Rejects
+   * `is-directory`, `not-found` (parent missing), `exists` (exclusive), `no-space`, and `io`
+   * for an offset past the end of the existing file.
+   */
   openWrite(path: string, options?: OpenWriteOptions): Promise<WriteHandle>;
 }
 
 /** Optional capability: set the modification time (MFMT, MDTM with a time). */
 export interface SetTimesCapable {
+  /** Sets the modification time of a file or directory. */
   setTimes(path: string, mtime: Date, options?: AbortOptions): Promise<void>;
 }
 
 /** Optional capability: free bytes on the storage holding `path` (`undefined` when unknown). */
 export interface FreeSpaceCapable {
+  /** Free bytes available for uploads under `path`, or `undefined` when unknown. */
   freeSpace(path: string, options?: AbortOptions): Promise<number | undefined>;
 }
 
@@ -137,6 +160,7 @@ export interface ChecksumCapable {
 
 /** Optional capability: change POSIX permission bits (SITE CHMOD). */
 export interface ChmodCapable {
+  /** Sets the permission bits of `path` (implementations may mask special bits). */
   chmod(path: string, mode: number, options?: AbortOptions): Promise<void>;
 }
 

@@ -34,6 +34,7 @@ export interface FsErrorOptions {
  * ```
  */
 export class FsError extends Error {
+  /** Always `'FsError'`. */
   override readonly name = 'FsError';
   /** Stable, machine-readable code. */
   readonly code: FsErrorCode;
