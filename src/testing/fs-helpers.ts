@@ -4,6 +4,7 @@ import { isFsError } from '../vfs/index.js';
 
 /** A filesystem under test and how to dispose of it. */
 export interface FileSystemFixture {
+  /** A fresh, empty filesystem. */
   readonly fs: FileSystem;
   /** Called after each test. @default undefined */
   readonly cleanup?: (() => Promise<void>) | undefined;

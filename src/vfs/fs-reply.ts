@@ -9,7 +9,9 @@ export interface FsReplyContext {
 
 /** An FTP reply: a three-digit code and a single line of text (no CR/LF). */
 export interface FsReply {
+  /** The three-digit reply code. */
   readonly code: number;
+  /** Fixed, client-safe text. */
   readonly text: string;
 }
 

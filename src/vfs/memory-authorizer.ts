@@ -8,6 +8,7 @@ import { ANONYMOUS_NAMES, createUserContext, MAX_PASSWORD_LENGTH, MAX_USER_LENGT
 
 /** One user of {@link MemoryAuthorizer}. Give exactly one of `password` and `passwordHash`. */
 export interface MemoryUser {
+  /** The login name (case-sensitive; `anonymous` and `ftp` are reserved). */
   readonly name: string;
   /** Plain password; only a keyed hash of it is kept in memory. */
   readonly password?: string | undefined;
@@ -25,6 +26,7 @@ export interface MemoryUser {
 
 /** Anonymous access of {@link MemoryAuthorizer} (user `anonymous` or `ftp` in any case, any password). */
 export interface MemoryAnonymous {
+  /** The filesystem anonymous users see. */
   readonly root: FileSystem;
   /** @default '/' */
   readonly home?: string | undefined;
@@ -36,6 +38,7 @@ export interface MemoryAnonymous {
 
 /** Options of {@link MemoryAuthorizer}. */
 export interface MemoryAuthorizerOptions {
+  /** The users. @default [] */
   readonly users?: readonly MemoryUser[] | undefined;
   /** Anonymous access; off when absent. @default undefined */
   readonly anonymous?: MemoryAnonymous | undefined;

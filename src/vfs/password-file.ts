@@ -4,6 +4,7 @@ import { resolveVirtualPath } from './path-jail.js';
 
 /** One user line of a password file. */
 export interface PasswordFileEntry {
+  /** The login name. */
   readonly name: string;
   /** A `hashPassword` result. */
   readonly passwordHash: string;
@@ -19,8 +20,11 @@ export interface PasswordFileEntry {
 
 /** A password file that cannot be used; `line` is 1-based. The message never quotes a hash. */
 export class PasswordFileError extends Error {
+  /** Always `'PasswordFileError'`. */
   override readonly name = 'PasswordFileError';
+  /** Stable code. */
   readonly code = 'password-file-invalid';
+  /** 1-based line number of the problem. */
   readonly line: number;
   constructor(line: number, message: string) {
     super(`password file line ${line}: ${message}`);
