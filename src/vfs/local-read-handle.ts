@@ -27,7 +27,8 @@ export class LocalReadHandle implements ReadHandle {
     // The stream stops at the size seen at open time, so a reader never sends bytes that a
     // concurrent in-place writer (outside ftpgrid) appended later.
     if (this.offset >= this.size) return Readable.from([]);
-    return this.#handle.createReadStream({ start: this.offset, end: this.size - 1, autoClose: false });
+    // Larger chunks than the 64 KiB default: fewer syscalls and callbacks on big RETRs.
+    return this.#handle.createReadStream({ start: this.offset, end: this.size - 1, autoClose: false, highWaterMark: 256 * 1024 });
   }
 
   close(): Promise<void> {
