@@ -61,7 +61,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; JSON logs go to stderr (default: info)')
     .option('--print-connect-help', 'once listening, print to stderr how to connect with curl and lftp')
     .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, how long running transfers may finish before being cut (default: 10000)')
-    .option('--tls-cert <file>', 'FTPS: certificate PEM file, leaf first then intermediates (with --tls-key); enables AUTH TLS')
+    .option('--tls-cert <file>', 'FTPS: certificate PEM file, leaf first then intermediates (with --tls-key); enables AUTH TLS; SIGHUP re-reads both files')
     .option('--tls-key <file>', 'FTPS: private key PEM file (with --tls-cert)')
     .option('--tls-self-signed', 'FTPS for trying it out: generate a self-signed certificate at start-up (clients must skip verification)')
     .option('--tls-required <level>', 'FTPS policy: login (no USER before AUTH TLS), data (no clear data connections) or all (default: optional)')

@@ -2,7 +2,7 @@ import { CliError } from './cli-error.js';
 import { formatConnectHelp } from './connect-help.js';
 import { createCliLogger } from './logger.js';
 import type { RawServeOptions } from './serve-config.js';
-import { checkRoot, loadConfigFile, resolveServeConfig } from './serve-config.js';
+import { checkRoot, isWritableDirectory, loadConfigFile, resolveServeConfig } from './serve-config.js';
 
 /** Where the CLI writes human-facing text. */
 export interface CliOutput {
@@ -39,6 +39,9 @@ export async function runServe(raw: RawServeOptions, output: CliOutput): Promise
   const config = resolveServeConfig(raw, file);
   await checkRoot(config.root);
   const logger = createCliLogger(config.logLevel);
+  if (config.users.length > 0 && !(await isWritableDirectory(config.root))) {
+    logger.warn({ root: config.root }, 'the root is not writable by this process: uploads, MKD and renames will fail');
+  }
   // Installed before listening, so a signal during startup still means a graceful stop.
   const shutdown = waitForShutdownSignal((second) => {
     logger.warn({ signal: second }, 'second signal: exiting without waiting for transfers');
@@ -54,7 +57,20 @@ export async function runServe(raw: RawServeOptions, output: CliOutput): Promise
   if (config.printConnectHelp) {
     output.stderr(formatConnectHelp({ address, users: config.users.map((user) => user.name), anonymous: config.anonymous }));
   }
+  // SIGHUP re-reads --tls-cert/--tls-key (e.g. from a certbot deploy hook); a bad file keeps the old certificate.
+  const reload = (): void => {
+    server.reloadCertificates().then(
+      () => {
+        logger.info({}, 'TLS certificates reloaded');
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'TLS certificate reload failed; keeping the previous certificate');
+      },
+    );
+  };
+  if (config.tls?.certFile !== undefined) process.on('SIGHUP', reload);
   const signal = await shutdown;
+  process.off('SIGHUP', reload);
   logger.info({ signal, graceMs: config.shutdownGraceMs, sessions: server.sessionCount }, 'shutting down');
   try {
     await server.close({ graceMs: config.shutdownGraceMs });

@@ -241,3 +241,13 @@ export async function checkRoot(root: string): Promise<void> {
     throw new CliError('root-unreadable', `--root ${root}: not a readable directory (${errorCode(error)})`, { cause: error });
   }
 }
+
+/** True when this process may create files in `root` (uploads, MKD). */
+export async function isWritableDirectory(root: string): Promise<boolean> {
+  try {
+    await access(root, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
