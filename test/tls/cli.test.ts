@@ -1,9 +1,12 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../cli/cli-process.js';
+import { generateSelfSignedCertificate } from '../../src/server/tls/self-signed.js';
 import { hasTool, runTool } from './helpers/run-tool.js';
+import { probe } from './helpers/tls-probe.js';
 
 let root: string;
 
@@ -43,6 +46,29 @@ describe.skipIf(!hasTool('curl'))('ftpgrid serve with FTPS flags', () => {
       const clear = await runTool('curl', ['-sS', '-u', 'demo:demo', '--max-time', '10', `ftp://127.0.0.1:${port}/hello.txt`]);
       expect(clear.code).toBe(67);
       expect(clear.stdout).toBe('');
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited();
+    }
+  });
+
+  it('--tls-cert/--tls-key are re-read on SIGHUP', async () => {
+    const first = await generateSelfSignedCertificate();
+    const second = await generateSelfSignedCertificate();
+    const certFile = join(root, 'cert.pem');
+    const keyFile = join(root, 'key.pem');
+    await writeFile(certFile, first.cert);
+    await writeFile(keyFile, first.key);
+    const cli = spawnCli(['serve', '--listen', '127.0.0.1:0', '--root', root, '--user', 'demo:demo', '--tls-cert', certFile, '--tls-key', keyFile, '--implicit-listen', '127.0.0.1:0']);
+    try {
+      const [, implicitPort] = await cli.waitForStderr(/"implicitTls":\{"host":"127\.0\.0\.1","port":(\d+)\}.*"msg":"serving"/, 30_000);
+      const port = Number(implicitPort);
+      expect(await probe(port)).toMatchObject({ ok: true, fingerprint: new X509Certificate(first.cert).fingerprint256 });
+      await writeFile(certFile, second.cert);
+      await writeFile(keyFile, second.key);
+      cli.child.kill('SIGHUP');
+      await cli.waitForStderr(/TLS certificates reloaded/, 10_000);
+      expect(await probe(port)).toMatchObject({ ok: true, fingerprint: new X509Certificate(second.cert).fingerprint256 });
     } finally {
       cli.child.kill('SIGTERM');
       await cli.exited();
