@@ -162,6 +162,8 @@ describe('TLS policies', () => {
 describe('implicit FTPS', () => {
   it('speaks TLS from the first byte; AUTH is refused; PROT P transfers round-trip', async () => {
     fixture = await startFtps({ requireDataSessionReuse: true });
+    const methods: (string | undefined)[] = [];
+    fixture.server.on('transferEnd', (event) => methods.push(event.method));
     const client = await connect(fixture.implicitPort, true);
     expect(await codes(client, 'AUTH TLS', `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([503, 331, 230, 200, 200, 200]);
     const payload = randomBytes(200_000);
@@ -171,6 +173,8 @@ describe('implicit FTPS', () => {
     const down = await transfer(client, 'RETR up.bin', { reuseSession: true });
     expect(down.final).toBe(226);
     expect(down.bytes.equals(payload)).toBe(true);
+    // Zero-copy cannot encrypt: every PROT P transfer took the stream path.
+    expect(methods).toEqual(['stream', 'stream']);
   });
 
   it('a plain-text client on the implicit port gets nothing and is closed', async () => {
