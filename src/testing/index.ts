@@ -7,3 +7,5 @@
 export { describeFileSystem } from './describe-file-system.js';
 export type { FileSystemFactory, FileSystemFixture } from './fs-helpers.js';
 export { expectFsError, listNames, readFile, writeFile } from './fs-helpers.js';
+export type { AuthorizerFixture } from './describe-authorizer.js';
+export { describeAuthorizer } from './describe-authorizer.js';
