@@ -8,6 +8,8 @@ export interface ConnectHelpOptions {
   /** User names (never passwords: this text may end up in logs). */
   readonly users: readonly string[];
   readonly anonymous: boolean;
+  /** FTPS is on: show `--ssl-reqd` / `ftp:ssl-force` commands (with `-k` for a self-signed certificate). @default undefined */
+  readonly tls?: { readonly selfSigned: boolean; readonly implicitPort?: number | undefined } | undefined;
 }
 
 function reachableHost(host: string): string {
@@ -31,18 +33,25 @@ export function formatConnectHelp(options: ConnectHelpOptions): string {
   const { port } = options.address;
   const url = `ftp://${urlHost}:${port}/`;
   const lines = [`ftpgrid is listening on ${url}`, ''];
+  const tls = options.tls;
+  const curl = tls === undefined ? 'curl' : `curl --ssl-reqd${tls.selfSigned ? ' -k' : ''}`;
+  const lftp =
+    tls === undefined ? 'lftp' : `lftp -e 'set ftp:ssl-force true; set ftp:ssl-protect-data true${tls.selfSigned ? '; set ssl:verify-certificate no' : ''}'`;
   for (const user of options.users) {
     lines.push(
       `  as ${user} (replace PASSWORD with the one given to --user):`,
-      `    curl -u ${user}:PASSWORD ${url}                     # list`,
-      `    curl -u ${user}:PASSWORD -T file.bin ${url}         # upload`,
-      `    curl -u ${user}:PASSWORD -o file.bin ${url}file.bin # download`,
-      `    lftp -u ${user},PASSWORD -p ${port} ${host}`,
+      `    ${curl} -u ${user}:PASSWORD ${url}                     # list`,
+      `    ${curl} -u ${user}:PASSWORD -T file.bin ${url}         # upload`,
+      `    ${curl} -u ${user}:PASSWORD -o file.bin ${url}file.bin # download`,
+      `    ${lftp} -u ${user},PASSWORD -p ${port} ${host}`,
       '',
     );
   }
   if (options.anonymous) {
-    lines.push('  anonymously (read-only):', `    curl ${url}`, `    lftp -p ${port} ${host}`, '');
+    lines.push('  anonymously (read-only):', `    ${curl} ${url}`, `    ${lftp} -p ${port} ${host}`, '');
+  }
+  if (tls?.implicitPort !== undefined) {
+    lines.push(`  implicit FTPS: ${tls.selfSigned ? 'curl -k' : 'curl'} -u USER:PASSWORD ftps://${urlHost}:${tls.implicitPort}/`, '');
   }
   lines.push('Stop with Ctrl-C (running transfers get a grace period).', '');
   return lines.join('\n');
