@@ -14,22 +14,21 @@ import type {
   RetrieveOptions,
   SessionDataChannel,
   StoreOptions,
-  TransferMethod,
   TransferOptions,
   TransferResult,
 } from './data-plane.js';
 import { secureDataSocket } from './data-tls.js';
-import { mapTransferFailure, type FailureSide } from './failure-mapping.js';
+import { mapTransferFailure } from './failure-mapping.js';
+import { transferOverConnection, type ConnectionContext } from './connection-transfer.js';
 import { canonicalIp, isPlainIpv6 } from './ip-address.js';
 import type { TransferLogger } from './logger.js';
 import type { ResolvedDataPlaneOptions } from './local-data-plane-options.js';
 import { PassiveListener } from './passive-listener.js';
-import { ProgressMeter } from './progress-meter.js';
-import { streamListing, streamRetrieve, streamStore, type EngineContext } from './stream-engine.js';
+import { streamListing, streamRetrieve, streamStore } from './stream-engine.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
 import { zeroCopyRetrieve, zeroCopyStore } from './zero-copy-engine.js';
-import { plainSocketFd, type ZeroCopyEnginePort } from './zero-copy-port.js';
+import type { ZeroCopyEnginePort } from './zero-copy-port.js';
 
 /** What a channel borrows from its data plane. */
 export interface ChannelServices {
@@ -54,9 +53,6 @@ interface Running {
   readonly controller: AbortController;
   readonly done: Promise<unknown>;
 }
-
-/** Bounded wait for the peer to close after we ended our side (see `#finishSocket`). */
-const CLOSE_GRACE_MS = 1000;
 
 /**
  * The data channel of one control session on this host. See {@link SessionDataChannel}.
@@ -184,7 +180,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     return this.#run(options, async (signal) => {
       options.onStart?.();
       const socket = await this.#connect(signal);
-      return this.#transfer(socket, options, signal, 'out', async (ctx) => {
+      return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx) => {
         await streamListing(ctx, lines);
         return 'stream';
       });
@@ -270,11 +266,27 @@ export class LocalSessionChannel implements SessionDataChannel {
     return socket;
   }
 
+  #connectionContext(socket: Socket | Duplex, options: TransferOptions, signal: AbortSignal, direction: 'in' | 'out'): ConnectionContext {
+    const { options: o, logger, zeroCopy } = this.#services;
+    return {
+      socket,
+      direction,
+      signal,
+      type: options.type ?? 'binary',
+      onProgress: options.onProgress,
+      dataTimeoutMs: o.dataTimeoutMs,
+      zeroCopy: o.zeroCopy === 'auto' ? zeroCopy : null,
+      throttle: this.#services.throttleFor(this.#session),
+      logger,
+      sessionId: this.#session.id,
+    };
+  }
+
   async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal);
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
-    return this.#transfer(socket, { ...options, checksum: undefined }, signal, 'out', async (ctx, zero) => {
+    return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx, zero) => {
       const type = options.type ?? 'binary';
       if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
         const length = Math.max(0, handle.size - handle.offset);
@@ -293,7 +305,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     options.onStart?.();
     const socket = await this.#connect(signal);
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
-    return this.#transfer(socket, { ...options, checksum: undefined }, signal, 'in', async (ctx, zero) => {
+    return transferOverConnection(this.#connectionContext(socket, options, signal, 'in'), async (ctx, zero) => {
       const type = options.type ?? 'binary';
       const fd = handle.fd;
       // Write descriptors are often write-only: hashing after a splice needs a readable twin.
@@ -314,88 +326,6 @@ export class LocalSessionChannel implements SessionDataChannel {
       return 'stream';
     });
   }
-
-  /**
-   * Runs one engine over an open data connection: throttle, progress, stall watchdog, error
-   * mapping and closing the socket on every path.
-   */
-  async #transfer(
-    socket: Socket | Duplex,
-    options: TransferOptions,
-    signal: AbortSignal,
-    direction: 'in' | 'out',
-    engine: (
-      ctx: EngineContext & { setChecksum(value: string): void; lendFd<T>(run: () => Promise<T>): Promise<T> },
-      zero: { engine: ZeroCopyEnginePort; socket: Socket; socketFd: number } | undefined,
-    ) => Promise<TransferMethod>,
-  ): Promise<TransferResult> {
-    const { options: o, logger } = this.#services;
-    const meter = new ProgressMeter({ onProgress: options.onProgress });
-    const { throttle, release } = this.#services.throttleFor(this.#session);
-    const controller = new AbortController();
-    const linked = AbortSignal.any([signal, controller.signal]);
-    const watchdog = setInterval(
-      () => {
-        if (meter.idleMs > o.dataTimeoutMs) controller.abort(new TransferAbortedError('stalled', 'Data connection stalled'));
-      },
-      Math.max(10, Math.min(o.dataTimeoutMs / 4, 5000)),
-    );
-    watchdog.unref();
-    let wireError: unknown;
-    const onWireError = (error: unknown): void => {
-      wireError ??= error;
-    };
-    socket.on('error', onWireError);
-    // While the native engine uses the socket's descriptor, closing it could let the number be
-    // reused under the engine's feet: the engine stops on the signal, we close afterwards.
-    let lentFd = false;
-    const onAbort = (): void => {
-      if (!lentFd) socket.destroy();
-    };
-    linked.addEventListener('abort', onAbort, { once: true });
-    let checksum: string | undefined;
-    const fd = this.#services.zeroCopy !== null && o.zeroCopy === 'auto' && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
-    const zero = fd === undefined || this.#services.zeroCopy === null || !isNetSocket(socket) ? undefined : { engine: this.#services.zeroCopy, socket, socketFd: fd };
-    try {
-      const method = await engine(
-        {
-          socket,
-          meter,
-          throttle,
-          signal: linked,
-          type: options.type ?? 'binary',
-          setChecksum: (value) => {
-            checksum = value;
-          },
-          lendFd: async (run) => {
-            lentFd = true;
-            try {
-              return await run();
-            } finally {
-              lentFd = false;
-            }
-          },
-        },
-        zero,
-      );
-      if (direction === 'out') {
-        socket.resume();
-        await finishSocket(socket, method === 'zero-copy');
-      }
-      meter.finish();
-      return { bytes: meter.bytes, durationMs: meter.elapsedMs, method, ...(checksum === undefined ? {} : { checksum }) };
-    } catch (error: unknown) {
-      const side: FailureSide = wireError !== undefined && error === wireError ? 'wire' : 'unknown';
-      const mapped = mapTransferFailure(error, linked, meter.bytes, side);
-      logger.info({ session: this.#session.id, err: error, bytes: meter.bytes }, 'transfer failed');
-      throw mapped;
-    } finally {
-      clearInterval(watchdog);
-      linked.removeEventListener('abort', onAbort);
-      socket.destroy();
-      release();
-    }
-  }
 }
 
 /** Opens the file behind `fd` again for reading (Linux /proc), or undefined where that is not possible. */
@@ -405,22 +335,4 @@ async function openReadableTwin(fd: number): Promise<FileHandle | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function isNetSocket(socket: Socket | Duplex): socket is Socket {
-  return 'remoteAddress' in socket && !('encrypted' in socket);
-}
-
-/** Ends our side and waits (bounded) for the peer to close, so the last bytes are not cut off by a reset. */
-async function finishSocket(socket: Socket | Duplex, needsEnd: boolean): Promise<void> {
-  if (socket.destroyed) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-    timer.unref();
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (needsEnd) socket.end();
-  });
 }

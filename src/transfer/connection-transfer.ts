@@ -1,0 +1,136 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TransferMethod, TransferResult, TransferType } from './data-plane.js';
+import { mapTransferFailure, type FailureSide } from './failure-mapping.js';
+import type { TransferLogger } from './logger.js';
+import { ProgressMeter } from './progress-meter.js';
+import type { EngineContext } from './stream-engine.js';
+import type { Throttle } from './throttle.js';
+import { TransferAbortedError } from './transfer-aborted-error.js';
+import { plainSocketFd, type ZeroCopyEnginePort } from './zero-copy-port.js';
+
+/** Bounded wait for the peer to close after we ended our side (see {@link finishSocket}). */
+const CLOSE_GRACE_MS = 1000;
+
+/** Everything one transfer over an open data connection needs. */
+export interface ConnectionContext {
+  readonly socket: Socket | Duplex;
+  /** `out` = RETR/LIST (we end the connection), `in` = STOR (the client does). */
+  readonly direction: 'in' | 'out';
+  /** ABOR, session close or the caller's signal. */
+  readonly signal: AbortSignal;
+  readonly type: TransferType;
+  readonly onProgress?: ((bytes: number, bytesPerSecond?: number) => void) | undefined;
+  readonly dataTimeoutMs: number;
+  /** The engine when zero-copy is allowed, else null. */
+  readonly zeroCopy: ZeroCopyEnginePort | null;
+  readonly throttle: { readonly throttle: Throttle; release(): void };
+  readonly logger: TransferLogger;
+  readonly sessionId: string;
+}
+
+/** What an engine body gets: the stream context plus hooks for zero-copy and checksums. */
+export interface EngineBodyContext extends EngineContext {
+  setChecksum(value: string): void;
+  /** Runs `run` while the native engine uses the socket descriptor (the socket is not closed meanwhile). */
+  lendFd<T>(run: () => Promise<T>): Promise<T>;
+}
+
+/** The zero-copy handles of a plain TCP connection, when the engine may be used. */
+export interface ZeroCopyConnection {
+  readonly engine: ZeroCopyEnginePort;
+  readonly socket: Socket;
+  readonly socketFd: number;
+}
+
+function isNetSocket(socket: Socket | Duplex): socket is Socket {
+  return 'remoteAddress' in socket && !('encrypted' in socket);
+}
+
+/** Ends our side and waits (bounded) for the peer to close, so the last bytes are not cut off by a reset. */
+async function finishSocket(socket: Socket | Duplex, needsEnd: boolean): Promise<void> {
+  if (socket.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (needsEnd) socket.end();
+  });
+}
+
+/**
+ * Runs one engine body over an open data connection with what every transfer needs: progress,
+ * a stall watchdog, error mapping, and closing the socket and releasing the throttle on every path.
+ */
+export async function transferOverConnection(
+  ctx: ConnectionContext,
+  body: (engine: EngineBodyContext, zero: ZeroCopyConnection | undefined) => Promise<TransferMethod>,
+): Promise<TransferResult> {
+  const { socket, direction, signal } = ctx;
+  const meter = new ProgressMeter({ onProgress: ctx.onProgress });
+  const controller = new AbortController();
+  const linked = AbortSignal.any([signal, controller.signal]);
+  const watchdog = setInterval(
+    () => {
+      if (meter.idleMs > ctx.dataTimeoutMs) controller.abort(new TransferAbortedError('stalled', 'Data connection stalled'));
+    },
+    Math.max(10, Math.min(ctx.dataTimeoutMs / 4, 5000)),
+  );
+  watchdog.unref();
+  let wireError: unknown;
+  const onWireError = (error: unknown): void => {
+    wireError ??= error;
+  };
+  socket.on('error', onWireError);
+  // While the native engine uses the socket's descriptor, closing it could let the number be
+  // reused under the engine's feet: the engine stops on the signal, we close afterwards.
+  let lentFd = false;
+  const onAbort = (): void => {
+    if (!lentFd) socket.destroy();
+  };
+  linked.addEventListener('abort', onAbort, { once: true });
+  let checksum: string | undefined;
+  const socketFd = ctx.zeroCopy !== null && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
+  const zero = socketFd === undefined || ctx.zeroCopy === null || !isNetSocket(socket) ? undefined : { engine: ctx.zeroCopy, socket, socketFd };
+  try {
+    const method = await body(
+      {
+        socket,
+        meter,
+        throttle: ctx.throttle.throttle,
+        signal: linked,
+        type: ctx.type,
+        setChecksum: (value) => {
+          checksum = value;
+        },
+        lendFd: async (run) => {
+          lentFd = true;
+          try {
+            return await run();
+          } finally {
+            lentFd = false;
+          }
+        },
+      },
+      zero,
+    );
+    if (direction === 'out') {
+      socket.resume();
+      await finishSocket(socket, method === 'zero-copy');
+    }
+    meter.finish();
+    return { bytes: meter.bytes, durationMs: meter.elapsedMs, method, ...(checksum === undefined ? {} : { checksum }) };
+  } catch (error: unknown) {
+    const side: FailureSide = wireError !== undefined && error === wireError ? 'wire' : 'unknown';
+    ctx.logger.info({ session: ctx.sessionId, err: error, bytes: meter.bytes }, 'transfer failed');
+    throw mapTransferFailure(error, linked, meter.bytes, side);
+  } finally {
+    clearInterval(watchdog);
+    linked.removeEventListener('abort', onAbort);
+    socket.destroy();
+    ctx.throttle.release();
+  }
+}
