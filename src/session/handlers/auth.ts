@@ -86,8 +86,15 @@ export async function handlePass(context: CommandContext, arg: string | undefine
   await context.reply(ReplyCode.NotLoggedIn, 'Login incorrect');
 }
 
-/** ACCT: no accounts here (RFC 959: 202 superfluous). */
+/**
+ * ACCT: no accounts here, so 202 (superfluous) once logged in; before login 503, since no
+ * PASS ever answers 332 to ask for one (RFC 959 section 5.4 lists 503 for ACCT).
+ */
 export async function handleAcct(context: CommandContext): Promise<void> {
+  if (context.state.phase !== 'logged-in') {
+    await context.reply(ReplyCode.BadSequence, 'Login with USER and PASS first; no account is needed');
+    return;
+  }
   await context.reply(ReplyCode.CommandSuperfluous, 'ACCT not needed');
 }
 
