@@ -100,6 +100,15 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     expect(await codes(client, 'NOOP', `USER ${USER}`, `PASS ${PASSWORD}`, 'CWD /injected')).toEqual([200, 331, 230, 550]);
   });
 
+  it('discards a flood of pipelined commands (enough to trigger backpressure) and still completes the handshake', async () => {
+    fixture = await startFtps();
+    const client = await connect(fixture.port);
+    client.send(Buffer.from(`AUTH TLS\r\n${'MKD /flood\r\n'.repeat(200)}`));
+    expect((await client.reply()).code).toBe(234);
+    await client.startTls();
+    expect(await codes(client, 'NOOP', `USER ${USER}`, `PASS ${PASSWORD}`, 'CWD /flood')).toEqual([200, 331, 230, 550]);
+  });
+
   it('never executes clear text sent after the 234 and before the handshake: the handshake fails', async () => {
     fixture = await startFtps();
     const client = await connect(fixture.port);
