@@ -14,6 +14,7 @@ export type {
   FtpServerEvents,
   FtpServerOptions,
   ListenOptions,
+  LoginBanOptions,
   ServerAddress,
   TlsServerOptions,
 } from './server/index.js';

@@ -15,6 +15,7 @@ import {
 } from '../session/index.js';
 import { InvalidServerOptionError, checkInteger, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
 import { SessionLimiter } from './session-limiter.js';
+import { LoginBan } from './login-ban.js';
 import { FtpsSupport } from './tls/ftps-support.js';
 
 /** The events of an {@link FtpServer} (those of every session). */
@@ -61,6 +62,12 @@ function validate(options: FtpServerOptions): void {
   checkInteger('maxLoginAttempts', options.maxLoginAttempts, 1);
   checkInteger('failedLoginDelayMs', options.failedLoginDelayMs, 0, 60_000);
   checkInteger('maxLineLength', options.maxLineLength, 64, 1 << 20);
+  if (options.loginBan !== undefined && options.loginBan !== false) {
+    checkInteger('loginBan.maxFailures', options.loginBan.maxFailures, 1);
+    checkInteger('loginBan.windowMs', options.loginBan.windowMs, 1);
+    checkInteger('loginBan.banMs', options.loginBan.banMs, 1);
+    checkInteger('loginBan.maxTracked', options.loginBan.maxTracked, 1);
+  }
   if (options.greeting !== undefined && /[\r\n]/.test(options.greeting)) {
     throw new InvalidServerOptionError('greeting', 'must be a single line');
   }
@@ -79,6 +86,7 @@ class StandaloneServer implements FtpServer {
   readonly #dataPlane: DataPlane;
   readonly #ownsDataPlane: boolean;
   readonly #limiter: SessionLimiter;
+  readonly #ban: LoginBan | undefined;
   readonly #sessions = new Set<FtpSession>();
   readonly #sessionRuns = new Set<Promise<void>>();
   readonly #sessionOptions: SessionOptions;
@@ -94,6 +102,7 @@ class StandaloneServer implements FtpServer {
     this.#ownsDataPlane = options.dataPlane === undefined;
     this.#dataPlane = options.dataPlane ?? new LocalDataPlane(options.dataPlaneOptions ?? {});
     this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
+    this.#ban = options.loginBan === false ? undefined : new LoginBan(options.loginBan ?? {});
     this.#ftps = options.tls === undefined ? undefined : new FtpsSupport(options.tls, this.#logger);
     const commands = buildRegistry(options.commands);
     const withTls = this.#ftps?.configure(commands, options.middleware);
@@ -232,6 +241,12 @@ class StandaloneServer implements FtpServer {
       socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Service not available, server shutting down'));
       return;
     }
+    if (this.#ban?.isBanned(ip) === true) {
+      this.#logger.warn({ remoteAddress: ip }, 'session refused: address banned after failed logins');
+      socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Too many failed logins from your address, try again later'));
+      setTimeout(() => socket.destroy(), 2000).unref();
+      return;
+    }
     const slot = this.#limiter.acquire(ip);
     if (slot !== 'ok') {
       this.#logger.warn({ remoteAddress: ip, limit: slot }, 'session refused: limit reached');
@@ -244,6 +259,9 @@ class StandaloneServer implements FtpServer {
       id,
       dataPlane: this.#dataPlane,
       emit: (event, payload) => {
+        if (event === 'loginFailed' && this.#ban?.recordFailure(ip) === true) {
+          this.#logger.warn({ remoteAddress: ip }, 'address banned after failed logins');
+        }
         this.#emit(event, payload);
       },
     });

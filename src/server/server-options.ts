@@ -2,8 +2,10 @@ import type { Authorizer } from '../vfs/index.js';
 import type { DataPlane, LocalDataPlaneOptions } from '../transfer/index.js';
 import type { CommandMiddleware, CommandRegistry, Logger } from '../session/index.js';
 import type { TlsServerOptions } from './tls/tls-server-options.js';
+import type { LoginBanOptions } from './login-ban.js';
 
 export type { TlsServerOptions } from './tls/tls-server-options.js';
+export type { LoginBanOptions } from './login-ban.js';
 
 /** Options of {@link createServer}. */
 export interface FtpServerOptions {
@@ -29,6 +31,12 @@ export interface FtpServerOptions {
   readonly maxLoginAttempts?: number | undefined;
   /** Delay before answering a failed PASS, multiplied by the attempt number (other sessions are not held). @default 1000 */
   readonly failedLoginDelayMs?: number | undefined;
+  /**
+   * Ban of client addresses whose failed logins, counted across connections, reach
+   * `maxFailures` within `windowMs`: they get 421 at connect for `banMs`. `false` turns it off.
+   * @default { maxFailures: 10, windowMs: 600_000, banMs: 900_000 }
+   */
+  readonly loginBan?: LoginBanOptions | false | undefined;
   /** Longest command line, in bytes. @default 4096 */
   readonly maxLineLength?: number | undefined;
   /**
