@@ -1,0 +1,89 @@
+import { createServer as createNetServer, type Server } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DataPlane, SessionDataChannel } from '../../src/transfer/index.js';
+
+export { RawClient } from '../session/helpers/raw-client.js';
+export { startTestServer, type TestServer } from '../session/helpers/test-server.js';
+
+/** A TCP listener that records every connection it receives (to prove none was attempted). */
+export interface Sentinel {
+  readonly port: number;
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1, port 0, and counts connections (they are destroyed at once). */
+export async function startSentinel(): Promise<Sentinel> {
+  let connections = 0;
+  const server: Server = createNetServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('sentinel did not bind');
+  return {
+    port: address.port,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
+  };
+}
+
+/** Calls counted by {@link countingDataPlane}. */
+export interface DataPlaneCounts {
+  passive: number;
+  active: number;
+}
+
+/** Wraps a DataPlane and counts passive()/active() calls of every session channel. */
+export function countingDataPlane(inner: DataPlane): { plane: DataPlane; counts: DataPlaneCounts } {
+  const counts: DataPlaneCounts = { passive: 0, active: 0 };
+  const plane: DataPlane = {
+    attach(session) {
+      const channel = inner.attach(session);
+      const wrapped: SessionDataChannel = {
+        passive(options) {
+          counts.passive++;
+          return channel.passive(options);
+        },
+        active(target, options) {
+          counts.active++;
+          return channel.active(target, options);
+        },
+        get ready() {
+          return channel.ready;
+        },
+        retrieve: (fs, path, options) => channel.retrieve(fs, path, options),
+        store: (fs, path, options) => channel.store(fs, path, options),
+        sendListing: (lines, options) => channel.sendListing(lines, options),
+        setProtection: (protection) => {
+          channel.setProtection(protection);
+        },
+        abort: () => channel.abort(),
+        close: () => channel.close(),
+      };
+      return wrapped;
+    },
+    close: () => inner.close(),
+  };
+  return { plane, counts };
+}
+
+/** Polls `condition` every 10 ms until it holds or `timeoutMs` passes (bounded). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await delay(10);
+  }
+  return condition();
+}
+
+/** The port announced by a 229 EPSV reply. */
+export function epsvPort(text: string): number {
+  const match = /\(\|\|\|(\d+)\|\)/.exec(text);
+  if (match?.[1] === undefined) throw new Error(`not an EPSV reply: ${text}`);
+  return Number(match[1]);
+}
