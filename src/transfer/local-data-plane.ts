@@ -1,3 +1,4 @@
+import { DataConnectionError } from './data-connection-error.js';
 import type { DataPlane, DataSessionInfo, SessionDataChannel } from './data-plane.js';
 import { silentLogger, type TransferLogger } from './logger.js';
 import { resolveDataPlaneOptions, type LocalDataPlaneOptions, type ResolvedDataPlaneOptions } from './local-data-plane-options.js';
@@ -70,7 +71,7 @@ export class LocalDataPlane implements DataPlane {
   }
 
   attach(session: DataSessionInfo): SessionDataChannel {
-    if (this.#closed) throw new Error('The data plane is closed');
+    if (this.#closed) throw new DataConnectionError('closed', 'The data plane is closed');
     const sessionRate = this.options.throttle.perSessionBytesPerSecond;
     const sessionBucket = sessionRate === undefined ? undefined : new TokenBucket({ bytesPerSecond: sessionRate });
     const services: ChannelServices = {

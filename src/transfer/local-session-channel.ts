@@ -178,6 +178,7 @@ export class LocalSessionChannel implements SessionDataChannel {
 
   async sendListing(lines: AsyncIterable<string>, options: TransferOptions = {}): Promise<TransferResult> {
     return this.#run(options, async (signal) => {
+      signal.throwIfAborted();
       options.onStart?.();
       const socket = await this.#connect(signal);
       return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx) => {
@@ -220,7 +221,8 @@ export class LocalSessionChannel implements SessionDataChannel {
   async #run<T>(options: AbortOptions, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.#assertOpen();
     if (this.#running !== undefined) throw new DataConnectionError('busy', 'A transfer is already running');
-    if (this.#pending === undefined) throw new DataConnectionError('no-endpoint', 'Use PASV/EPSV or PORT/EPRT first');
+    const endpoint = this.#pending;
+    if (endpoint === undefined) throw new DataConnectionError('no-endpoint', 'Use PASV/EPSV or PORT/EPRT first');
     const controller = new AbortController();
     const outer = options.signal;
     const onOuterAbort = (): void => {
@@ -235,8 +237,9 @@ export class LocalSessionChannel implements SessionDataChannel {
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);
       this.#running = undefined;
-      // A failure before the connection was used (e.g. file not found) still spends the endpoint.
-      this.#dropPending();
+      // A failure before the connection was used (e.g. file not found) still spends the endpoint,
+      // but a PASV/PORT that arrived meanwhile prepared the next transfer's and stays.
+      if (this.#pending === endpoint) this.#dropPending();
     }
   }
 
@@ -283,6 +286,8 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal): Promise<TransferResult> {
+    // ABOR while the file was opening: no 150 for a transfer that will not happen.
+    signal.throwIfAborted();
     options.onStart?.();
     const socket = await this.#connect(signal);
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
@@ -302,6 +307,8 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async #moveIn(handle: WriteHandle, options: StoreOptions, signal: AbortSignal): Promise<TransferResult> {
+    // ABOR while the file was opening: no 150 for a transfer that will not happen.
+    signal.throwIfAborted();
     options.onStart?.();
     const socket = await this.#connect(signal);
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);

@@ -191,6 +191,46 @@ describe('passive channels', () => {
     await rejection(first);
   });
 
+  it('does not announce a transfer (onStart) that ABOR cancelled while the file was opening', async () => {
+    const plane = makePlane();
+    const channel = plane.attach(loopbackSession());
+    writeFileSync(fs.host('a'), 'x');
+    const slow = Object.create(fs) as DiskFs;
+    slow.openRead = async (path, options) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return fs.openRead(path, options);
+    };
+    await channel.passive({ extended: true });
+    let started = false;
+    const running = channel.retrieve(slow, '/a', {
+      onStart: () => {
+        started = true;
+      },
+    });
+    await channel.abort();
+    const error = await rejection(running);
+    expect((error as { code?: string }).code).toBe('transfer-aborted');
+    expect(started).toBe(false);
+  });
+
+  it('keeps a listener prepared by a PASV that arrived during the previous transfer', async () => {
+    const plane = makePlane();
+    const channel = plane.attach(loopbackSession());
+    writeFileSync(fs.host('a'), randomBytes(10_000));
+    const client = await dial(await channel.passive({ extended: true }));
+    const received = readAll(client);
+    const firstByte = new Promise((resolve) => client.once('data', resolve));
+    const running = channel.retrieve(fs, '/a');
+    await firstByte;
+    const next = await channel.passive({ extended: true });
+    await running;
+    await received;
+    expect(channel.ready).toBe(true);
+    const again = readAll(await dial(next));
+    await channel.retrieve(fs, '/a');
+    expect((await again).length).toBe(10_000);
+  });
+
   it('frees a waiting listener on abort and on close', async () => {
     const plane = makePlane();
     const channel = plane.attach(loopbackSession());
