@@ -146,6 +146,22 @@ describe('TLS policies', () => {
     expect(resumed.bytes.equals(payload)).toBe(true);
   });
 
+  it('resumes TLS 1.2 sessions too (session tickets survive on data connections)', async () => {
+    fixture = await startFtps({ requireDataSessionReuse: true });
+    const payload = randomBytes(10_000);
+    await writeFile(join(fixture.root, 'a.bin'), payload);
+    const client = await connect(fixture.port);
+    expect((await client.cmd('AUTH TLS')).code).toBe(234);
+    const control = await client.startTls({ maxVersion: 'TLSv1.2' });
+    expect(control.getProtocol()).toBe('TLSv1.2');
+    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
+    const resumed = await transfer(client, 'RETR a.bin', { reuseSession: true });
+    expect(resumed.final).toBe(226);
+    expect(resumed.bytes.equals(payload)).toBe(true);
+    const fresh = await transfer(client, 'RETR a.bin', { reuseSession: false });
+    expect(fresh.final).toBe(425);
+  });
+
   it('without requireDataSessionReuse a non-resuming data connection works', async () => {
     fixture = await startFtps({ requireDataSessionReuse: false });
     const payload = randomBytes(10_000);

@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ReplyReader, type Reply } from '../../../src/parser/index.js';
 
 /** A raw FTP(S) control client that can switch to TLS, for asserting exact replies. */
 export class FtpsRawClient {
   #socket: Socket;
   #tls: TLSSocket | undefined;
+  #tlsOptions: ConnectionOptions = {};
   #reader = new ReplyReader();
   readonly #replies: Reply[] = [];
   #waiter: (() => void) | undefined;
@@ -66,10 +67,11 @@ export class FtpsRawClient {
   }
 
   /** Handshakes over the current socket (after a 234) and reads from TLS from now on. */
-  async startTls(): Promise<TLSSocket> {
+  async startTls(options: ConnectionOptions = {}): Promise<TLSSocket> {
     const plain = this.#socket;
     plain.removeAllListeners('data');
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
+    this.#tlsOptions = options;
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost', ...options });
     secure.on('error', () => undefined);
     await once(secure, 'secureConnect');
     this.#socket = secure;
@@ -97,7 +99,7 @@ export class FtpsRawClient {
     await once(plain, 'connect');
     if (tls === undefined) return plain;
     const session = tls.reuseSession ? this.#tls?.getSession() : undefined;
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost', ...(session === undefined ? {} : { session }) });
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost', ...this.#tlsOptions, ...(session === undefined ? {} : { session }) });
     // No waiting for the handshake: like ftplib and curl, the server starts TLS on the data
     // connection only once the transfer command arrived.
     secure.on('error', () => undefined);
@@ -130,6 +132,7 @@ export class FtpsRawClient {
 export async function readAll(socket: Socket): Promise<Buffer> {
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  await once(socket, 'close');
+  // Not events.once: a refused handshake emits 'error' first, and only the bytes matter here.
+  await new Promise((resolve) => socket.once('close', resolve));
   return Buffer.concat(chunks);
 }
