@@ -1,4 +1,4 @@
-import type { SecureContext, TLSSocket } from 'node:tls';
+import type { SecureContext, Server as TlsServer, TLSSocket } from 'node:tls';
 import type { AbortOptions, ChecksumAlgorithm, FileSystem } from '../vfs/index.js';
 
 /** A host and port. `host` is an IP address literal (IPv4 or IPv6, never IPv4-mapped). */
@@ -31,6 +31,8 @@ export interface DataProtection {
   readonly requireSessionReuse?: boolean | undefined;
   /** Deadline of the TLS handshake on each data connection, in ms. @default the data plane's connect timeout */
   readonly handshakeTimeoutMs?: number | undefined;
+  /** A `tls.Server` whose session events resume TLS 1.2 session ids (passed as the sockets' `server`). @default none */
+  readonly sessionCache?: TlsServer | undefined;
 }
 
 /** The client's declared intent (PRET) before PASV/EPSV, so a cluster can pick a slave. */
