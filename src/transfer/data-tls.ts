@@ -19,7 +19,13 @@ export function secureDataSocket(socket: Socket, protection: DataProtection, tim
     socket.destroy();
     return Promise.reject(new DataConnectionError('tls-required', 'PROT P needs a TLS context'));
   }
-  const tls = new TLSSocket(socket, { isServer: true, secureContext, requestCert: false, rejectUnauthorized: false });
+  const tls = new TLSSocket(socket, {
+    isServer: true,
+    secureContext,
+    requestCert: false,
+    rejectUnauthorized: false,
+    ...(protection.sessionCache === undefined ? {} : { server: protection.sessionCache }),
+  });
   socket.resume();
   return new Promise<TLSSocket>((resolve, reject) => {
     let settled = false;
