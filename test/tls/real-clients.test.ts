@@ -52,6 +52,19 @@ describe.skipIf(!HAS_CURL)('curl', () => {
     await expectRoundTrip('curl-explicit.bin', out);
   });
 
+  it('explicit limited to TLS 1.2 (session-id resumption): upload and download byte-identical with reuse required', async () => {
+    fixture = await startFtps({ required: 'all', requireDataSessionReuse: true });
+    const url = `ftp://127.0.0.1:${fixture.port}`;
+    const out = join(work, 'curl-tls12.bin');
+    const common = ['--ssl-reqd', '--tls-max', '1.2', '-k', '-sS', '--user', `${USER}:${PASSWORD}`, '--max-time', '15'];
+    const up = await runTool('curl', [...common, '-T', source, `${url}/curl-tls12.bin`]);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const down = await runTool('curl', [...common, '-o', out, `${url}/curl-tls12.bin`]);
+    expect(down.code).toBe(0);
+    await expectRoundTrip('curl-tls12.bin', out);
+  });
+
   it('implicit (ftps://): upload and download byte-identical', async () => {
     fixture = await startFtps({ required: 'all', requireDataSessionReuse: true });
     const url = `ftps://127.0.0.1:${fixture.implicitPort}`;

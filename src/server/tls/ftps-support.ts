@@ -12,6 +12,7 @@ import {
 import type { AbortOptions } from '../../vfs/index.js';
 import type { CertificateStore } from './certificate-store.js';
 import { loadCertificates } from './load-certificates.js';
+import { createTlsSessionCache } from './tls-session-cache.js';
 import { TlsConfigError } from './tls-config-error.js';
 import { resolveTlsPolicy, type ResolvedTlsPolicy, type TlsServerOptions } from './tls-server-options.js';
 
@@ -51,7 +52,9 @@ export class FtpsSupport {
     this.#logger = logger;
     this.policy = resolveTlsPolicy(options);
     if (options.certificates !== undefined) this.#store = options.certificates;
+    const sessionCache = createTlsSessionCache();
     this.sessionSettings = {
+      sessionCache,
       secureContext: () => this.certificates.secureContext,
       requireTlsForLogin: this.policy.requireTlsForLogin,
       requireTlsForData: this.policy.requireTlsForData,
@@ -137,6 +140,7 @@ export class FtpsSupport {
     const secure = wrapServerTls(socket, {
       secureContext: this.certificates.secureContext,
       handshakeTimeoutMs: this.policy.handshakeTimeoutMs,
+      sessionCache: this.sessionSettings.sessionCache,
       onHandshakeFailure: (reason) => {
         this.#pending.delete(socket);
         this.#logger.warn({ remoteAddress: socket.remoteAddress, reason }, 'implicit TLS handshake failed');

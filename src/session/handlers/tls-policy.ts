@@ -1,4 +1,4 @@
-import type { SecureContext } from 'node:tls';
+import type { SecureContext, Server as TlsServer } from 'node:tls';
 import { ReplyCode } from '../../parser/index.js';
 import type { CommandMiddleware } from '../middleware.js';
 import { handleCcc } from './tls.js';
@@ -15,6 +15,8 @@ export interface SessionTlsSettings {
   readonly requireDataSessionReuse: boolean;
   /** Deadline of a TLS handshake, in ms. */
   readonly handshakeTimeoutMs: number;
+  /** Cache for TLS 1.2 session-id resumption on data connections (see `createTlsSessionCache`). @default none */
+  readonly sessionCache?: TlsServer | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 
 /** Options of {@link wrapServerTls}. */
@@ -7,6 +7,8 @@ export interface WrapServerTlsOptions {
   readonly secureContext: SecureContext;
   /** The handshake must finish within this time or the socket is destroyed. */
   readonly handshakeTimeoutMs: number;
+  /** A `tls.Server` whose `newSession`/`resumeSession` events cache TLS 1.2 session ids. @default none */
+  readonly sessionCache?: Server | undefined;
   /** Called once if the handshake fails or times out (for logs and bans). */
   readonly onHandshakeFailure?: ((reason: string) => void) | undefined;
 }
@@ -24,7 +26,11 @@ export interface WrapServerTlsOptions {
  * ```
  */
 export function wrapServerTls(socket: Socket, options: WrapServerTlsOptions): TLSSocket {
-  const secure = new TLSSocket(socket, { isServer: true, secureContext: options.secureContext });
+  const secure = new TLSSocket(socket, {
+    isServer: true,
+    secureContext: options.secureContext,
+    ...(options.sessionCache === undefined ? {} : { server: options.sessionCache }),
+  });
   // OpenSSL 3 already refuses client renegotiation (and the context sets SSL_OP_NO_RENEGOTIATION);
   // this makes Node report an attempt as an error and close instead of silently ignoring it.
   secure.disableRenegotiation();

@@ -33,6 +33,7 @@ export function authHandler(settings: SessionTlsSettings): CommandHandler {
     const secure = wrapServerTls(context.control.socket, {
       secureContext: settings.secureContext(),
       handshakeTimeoutMs: settings.handshakeTimeoutMs,
+      sessionCache: settings.sessionCache,
       onHandshakeFailure: (reason) => {
         context.logger.warn({ sessionId: context.id, remoteAddress: context.peer.host, reason }, 'control TLS handshake failed');
       },
@@ -94,6 +95,7 @@ export function protHandler(settings: SessionTlsSettings): CommandHandler {
         controlSocket: socket instanceof TLSSocket ? socket : undefined,
         requireSessionReuse: settings.requireDataSessionReuse,
         handshakeTimeoutMs: settings.handshakeTimeoutMs,
+        sessionCache: settings.sessionCache,
       });
       context.state.tls.protection = 'private';
       await context.reply(ReplyCode.CommandOk, 'Protection level set to Private');
