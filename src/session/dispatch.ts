@@ -2,6 +2,9 @@ import { ReplyCode } from '../parser/index.js';
 import type { ParsedCommand } from '../parser/index.js';
 import type { CommandContext } from './command-context.js';
 
+/** Commands after which a pending REST offset still applies (the transfer verbs and data setup). */
+const KEEPS_REST: ReadonlySet<string> = new Set(['REST', 'RETR', 'STOR', 'APPE', 'STOU', 'PASV', 'EPSV', 'PORT', 'EPRT', 'PRET', 'TYPE', 'MODE', 'STRU']);
+
 /** Makes a verb safe to echo in a reply (clients may send anything). */
 export function printableVerb(verb: string): string {
   const clean = verb.replace(/[^\x21-\x7e]/g, '?');
@@ -50,5 +53,9 @@ export async function dispatchCommand(context: CommandContext, command: ParsedCo
   // RNTO must follow RNFR immediately (RFC 959 section 4.1.3); anything else forgets it.
   const canonical = spec.aliasOf ?? verb;
   if (canonical !== 'RNTO' && canonical !== 'RNFR' && !spec.allowedDuringTransfer) state.renameFrom = undefined;
+  // REST must come right before the transfer it restarts (RFC 3659 section 5.3). Clients
+  // differ in whether data-connection setup comes before or after REST, so those keep it,
+  // and so do keep-alives (NOOP, STAT, ...), as for RNFR above.
+  if (!KEEPS_REST.has(canonical) && !spec.allowedDuringTransfer) state.restOffset = undefined;
   await handler(context, hasArg ? command.arg : undefined);
 }
