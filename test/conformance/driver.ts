@@ -97,7 +97,7 @@ export class FtpDriver {
       }, timeoutMs);
     });
     clearTimeout(timer);
-    if (reply === undefined) throw new Error(this.#closed ? 'control connection closed' : 'no reply in time');
+    if (reply === undefined) throw new Error(this.closed ? 'control connection closed' : 'no reply in time');
     return reply;
   }
 

@@ -37,7 +37,7 @@ export function targetFromEnv(value: string | undefined): ConformanceTarget | un
  * ftpgrid server on 127.0.0.1 port 0 serving a temp directory (user `conf` / `conf`).
  */
 export async function setupConformance(): Promise<ConformanceSetup> {
-  const external = targetFromEnv(process.env['FTPGRID_CONFORMANCE_TARGET']);
+  const external = targetFromEnv(process.env.FTPGRID_CONFORMANCE_TARGET);
   let target: ConformanceTarget;
   let stopServer: () => Promise<void>;
   if (external === undefined) {
@@ -62,7 +62,7 @@ export async function setupConformance(): Promise<ConformanceSetup> {
     target = external;
     stopServer = () => Promise.resolve();
   }
-  const base = (process.env['FTPGRID_CONFORMANCE_DIR'] ?? '/').replace(/\/+$/, '');
+  const base = (process.env.FTPGRID_CONFORMANCE_DIR ?? '/').replace(/\/+$/, '');
   const dir = `${base}/conf-${randomBytes(4).toString('hex')}`;
   const drivers: FtpDriver[] = [];
   const admin = await FtpDriver.loggedIn(target);
