@@ -62,7 +62,8 @@ export async function handleOpts(context: CommandContext, arg: string | undefine
     }
     const algorithm = HASH_NAMES.get(value.toUpperCase());
     if (algorithm === undefined) {
-      await context.reply(ReplyCode.SyntaxErrorInArguments, 'Unknown algorithm');
+      // draft-bryan-ftpext-hash section 4: an unsupported algorithm is 504.
+      await context.reply(ReplyCode.ParameterNotImplemented, 'Unknown algorithm');
       return;
     }
     context.state.hashAlgorithm = algorithm;
