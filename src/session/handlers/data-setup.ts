@@ -80,7 +80,7 @@ async function setActive(context: CommandContext, target: { host: string; port: 
   await context.reply(ReplyCode.CommandOk, `${verb} command successful`);
 }
 
-/** PRET (DrFTPD): records the next transfer's intent for PASV/EPSV; 200, or 501/504. */
+/** PRET (DrFTPD): records the next transfer's intent for PASV/EPSV; 200; 501 without a verb; 550 (as DrFTPD) when the verb opens no data connection. */
 export async function handlePret(context: CommandContext, arg: string | undefined): Promise<void> {
   const match = /^(\S+)(?:\s(.*))?$/.exec((arg ?? '').trimStart());
   const verb = match?.[1]?.toUpperCase();
@@ -89,7 +89,7 @@ export async function handlePret(context: CommandContext, arg: string | undefine
     return;
   }
   if (!PRET_VERBS.has(verb)) {
-    await context.reply(ReplyCode.ParameterNotImplemented, `PRET ${verb} not supported`);
+    await context.reply(ReplyCode.FileUnavailable, `PRET ${verb}: not a data transfer command`);
     return;
   }
   const rawPath = match[2];
