@@ -86,7 +86,7 @@ describe('command reply codes', () => {
     expect(await c.code('OPTS MLST type;size;modify;perm;')).toBe(200);
     expect((await c.cmd('OPTS HASH MD5')).lines[0]).toBe('MD5');
     expect((await c.cmd('HASH f.txt')).lines[0]).toBe('MD5 0-10 781e5e245d69b566979b86e28d23f2c7 /f.txt');
-    expect(await c.code('OPTS HASH NOPE')).toBe(501);
+    expect(await c.code('OPTS HASH NOPE')).toBe(504);
     expect((await c.cmd('OPTS HASH SHA-256')).lines[0]).toBe('SHA-256');
   });
 
@@ -172,7 +172,7 @@ describe('command reply codes', () => {
     expect(await c.code('PORT 127,0,0,1,200,10')).toBe(200);
     expect(await c.code('EPRT |1|127.0.0.1|51234|')).toBe(200);
     expect(await c.code('PRET RETR f.txt')).toBe(200);
-    expect(await c.code('PRET FOO x')).toBe(504);
+    expect(await c.code('PRET FOO x')).toBe(550);
     expect(await c.code('ABOR')).toBe(225);
     expect(await c.code('RETR f.txt')).toBe(425);
   });
