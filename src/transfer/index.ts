@@ -2,6 +2,25 @@
  * Data connections and the transfer engine: passive/active channels, zero-copy
  * sendfile/splice with a stream fallback, throttling and checksums.
  *
+ * `LocalDataPlane` serves any `FileSystem` on this host. Passive listeners bind random ports
+ * of `passivePorts`, accept only the control peer (unless `allowForeignDataConnections`),
+ * and close after `passiveTimeoutMs`; PORT/EPRT targets must be the control peer on a port
+ * >= 1024 (unless relaxed). Binary transfers over plain TCP from handles with a descriptor
+ * use sendfile/splice when the native addon loaded; ASCII, TLS (PROT P) and descriptor-less
+ * handles stream with 1 MiB buffers and backpressure. Failures surface as
+ * `DataConnectionError` (425) and `TransferAbortedError` (426), or the filesystem's `FsError`.
+ *
+ * @example
+ * ```ts
+ * import { createLocalDataPlane } from 'ftpgrid/transfer';
+ *
+ * const plane = createLocalDataPlane({ passivePorts: { min: 50000, max: 50999 }, throttle: { perUserBytesPerSecond: 50e6 } });
+ * const channel = plane.attach({ id: 's1', controlPeer: { host: '192.0.2.7', port: 51000 }, controlLocal: { host: '192.0.2.1', port: 21 } });
+ * const { host, port } = await channel.passive({ extended: false }); // reply 227 with host/port
+ * const result = await channel.retrieve(userFs, '/pub/file.iso', { onStart: () => reply(150), checksum: 'sha256' });
+ * // result: { bytes, durationMs, method: 'zero-copy' | 'stream', checksum }
+ * ```
+ *
  * @packageDocumentation
  */
 export type {
