@@ -36,7 +36,8 @@ const SPECS: readonly CommandSpec[] = [
   spec('CWD', 'required', 'CWD <SP> pathname', { permission: 'cwd' }),
   spec('CDUP', 'none', 'CDUP (change to parent directory)', { permission: 'cwd' }),
   spec('SMNT', 'required', 'SMNT <SP> pathname'),
-  spec('REIN', 'none', 'REIN (reinitialize)', PRE_LOGIN),
+  // REIN lets a running transfer finish first (RFC 959 4.1.1), so it is accepted during one.
+  spec('REIN', 'none', 'REIN (reinitialize)', ANYTIME),
   spec('QUIT', 'none', 'QUIT (end of session)', ANYTIME),
   // RFC 959 4.1.2 transfer parameters
   spec('PORT', 'required', 'PORT <SP> h1,h2,h3,h4,p1,p2'),

@@ -98,8 +98,13 @@ export async function handleAcct(context: CommandContext): Promise<void> {
   await context.reply(ReplyCode.CommandSuperfluous, 'ACCT not needed');
 }
 
-/** REIN: forget the user, keep the connection (RFC 959 section 4.1.1). */
+/**
+ * REIN: forget the user, keep the connection (RFC 959 section 4.1.1). A running transfer
+ * ends and reports first, as RFC 959 asks, then 220.
+ */
 export async function handleRein(context: CommandContext): Promise<void> {
+  const transfer = context.state.transfer;
+  if (transfer !== undefined) await transfer.done;
   await context.data.abort();
   resetLogin(context.state);
   await context.reply(ReplyCode.ServiceReady, 'Service ready for new user');
