@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await setup.close();
-  await new Promise<void>((resolve) => listener.close(() => resolve()));
+  await new Promise<void>((resolve) => listener.close(() => { resolve(); }));
 });
 
 describe('data connection setup (RFC 959 4.1.2, RFC 2428)', () => {
