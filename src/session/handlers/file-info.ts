@@ -2,13 +2,55 @@ import { formatMlsxTime, parseMlsxTime, ReplyCode } from '../../parser/index.js'
 import { FsError, canSetTimes } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 
-/** SIZE: 213 with the size of a plain file (RFC 3659 section 4); 550 otherwise. */
+/**
+ * Largest file whose TYPE A size SIZE computes: that means reading the whole file, so it is
+ * bounded; bigger files get 550 in TYPE A (RFC 3659 section 4 lets a server refuse then).
+ */
+const MAX_ASCII_SIZE_SCAN = 1024 * 1024;
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** Octets a TYPE A RETR sends: every LF not preceded by CR gains one (as the data plane's LF-to-CRLF). */
+async function asciiSize(context: CommandContext, path: string, size: number): Promise<number> {
+  const handle = await context.fs().openRead(path, { offset: 0, signal: context.signal });
+  let total = 0;
+  let extra = 0;
+  let previousCr = false;
+  try {
+    for await (const chunk of handle.stream() as AsyncIterable<Buffer>) {
+      for (const byte of chunk) {
+        if (byte === LF && !previousCr) extra++;
+        previousCr = byte === CR;
+      }
+      total += chunk.length;
+      if (total > size) break;
+    }
+  } finally {
+    await handle.close();
+  }
+  return Math.min(total, size) + extra;
+}
+
+/**
+ * SIZE: 213 with the octets a RETR in the current TYPE would send (RFC 3659 section 4): the
+ * file size in TYPE I; in TYPE A the size after LF-to-CRLF, for files up to 1 MiB (550 above,
+ * with a hint to use TYPE I). 550 for directories and missing files.
+ */
 export async function handleSize(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
   context.authorize(path);
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
-  await context.reply(ReplyCode.FileStatus, String(stat.size));
+  if (context.state.type !== 'ascii') {
+    await context.reply(ReplyCode.FileStatus, String(stat.size));
+    return;
+  }
+  if (stat.size > MAX_ASCII_SIZE_SCAN) {
+    await context.reply(ReplyCode.FileUnavailable, 'SIZE in ASCII mode is only given for files up to 1 MiB; use TYPE I');
+    return;
+  }
+  await context.reply(ReplyCode.FileStatus, String(await asciiSize(context, path, stat.size)));
 }
 
 /** MDTM: 213 YYYYMMDDHHMMSS (UTC, RFC 3659 section 3); 550 when missing. */
