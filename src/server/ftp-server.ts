@@ -103,7 +103,10 @@ class StandaloneServer implements FtpServer {
     this.#dataPlane = options.dataPlane ?? new LocalDataPlane(options.dataPlaneOptions ?? {});
     this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
     this.#ban = options.loginBan === false ? undefined : new LoginBan(options.loginBan ?? {});
-    this.#ftps = options.tls === undefined ? undefined : new FtpsSupport(options.tls, this.#logger);
+    // A stalled or failed TLS handshake costs the address like a failed login (catalogue: TLS).
+    this.#ftps = options.tls === undefined ? undefined : new FtpsSupport(options.tls, this.#logger, (address) => {
+      this.#recordFailure(address);
+    });
     const commands = buildRegistry(options.commands);
     const withTls = this.#ftps?.configure(commands, options.middleware);
     this.#sessionOptions = {
@@ -214,6 +217,16 @@ class StandaloneServer implements FtpServer {
     this.#logger.info({}, 'closed');
   }
 
+  #recordFailure(address: string): void {
+    let ip = address;
+    try {
+      ip = normalizeIp(address);
+    } catch {
+      // Keep the raw form, as #accept does.
+    }
+    if (this.#ban?.recordFailure(ip) === true) this.#logger.warn({ remoteAddress: ip }, 'address banned after failed logins or TLS handshakes');
+  }
+
   #emit<K extends SessionEventName>(event: K, payload: SessionEvents[K]): void {
     // EventEmitter throws on an unobserved 'error' event; a library must not crash its host for that.
     if (event === 'error' && this.#events.listenerCount('error') === 0) {
@@ -259,9 +272,7 @@ class StandaloneServer implements FtpServer {
       id,
       dataPlane: this.#dataPlane,
       emit: (event, payload) => {
-        if (event === 'loginFailed' && this.#ban?.recordFailure(ip) === true) {
-          this.#logger.warn({ remoteAddress: ip }, 'address banned after failed logins');
-        }
+        if (event === 'loginFailed') this.#recordFailure(ip);
         this.#emit(event, payload);
       },
     });

@@ -47,7 +47,8 @@ export class FtpsSupport {
   readonly #pending = new Set<Socket>();
 
   /** Validates the options (throws {@link TlsConfigError}); certificates are loaded by {@link FtpsSupport.start}. */
-  constructor(options: TlsServerOptions, logger: Logger) {
+  /** `onHandshakeFailure` is told the client address of every failed or stalled control handshake (explicit or implicit). */
+  constructor(options: TlsServerOptions, logger: Logger, onHandshakeFailure?: (remoteAddress: string) => void) {
     this.#options = options;
     this.#logger = logger;
     this.policy = resolveTlsPolicy(options);
@@ -60,6 +61,7 @@ export class FtpsSupport {
       requireTlsForData: this.policy.requireTlsForData,
       requireDataSessionReuse: this.policy.requireDataSessionReuse,
       handshakeTimeoutMs: this.policy.handshakeTimeoutMs,
+      onHandshakeFailure,
     };
   }
 
@@ -144,6 +146,7 @@ export class FtpsSupport {
       onHandshakeFailure: (reason) => {
         this.#pending.delete(socket);
         this.#logger.warn({ remoteAddress: socket.remoteAddress, reason }, 'implicit TLS handshake failed');
+        if (socket.remoteAddress !== undefined) this.sessionSettings.onHandshakeFailure?.(socket.remoteAddress);
         secure.destroy();
       },
     });

@@ -17,6 +17,8 @@ export interface SessionTlsSettings {
   readonly handshakeTimeoutMs: number;
   /** Cache for TLS 1.2 session-id resumption on data connections (see `createTlsSessionCache`). @default none */
   readonly sessionCache?: TlsServer | undefined;
+  /** Told the client address of each failed or stalled control-connection handshake (the server counts them toward its login ban). @default none */
+  readonly onHandshakeFailure?: ((remoteAddress: string) => void) | undefined;
 }
 
 /**

@@ -36,6 +36,7 @@ export function authHandler(settings: SessionTlsSettings): CommandHandler {
       sessionCache: settings.sessionCache,
       onHandshakeFailure: (reason) => {
         context.logger.warn({ sessionId: context.id, remoteAddress: context.peer.host, reason }, 'control TLS handshake failed');
+        settings.onHandshakeFailure?.(context.peer.host);
       },
     });
     // Drops decoded-but-unprocessed lines and buffered bytes: the pipelined-plaintext defence.
