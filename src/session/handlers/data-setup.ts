@@ -27,7 +27,11 @@ export async function handlePasv(context: CommandContext): Promise<void> {
   await context.reply(ReplyCode.EnteringPassiveMode, `Entering Passive Mode (${text})`);
 }
 
-/** EPSV: 229 `(|||port|)` (RFC 2428); `EPSV ALL` -> 200; unknown protocol -> 522. */
+/**
+ * EPSV: 229 `(|||port|)` (RFC 2428); `EPSV ALL` -> 200; a protocol other than the control
+ * connection's (the only one the listener can use, since 229 carries no address) -> 522
+ * naming the one supported, e.g. `(1)`.
+ */
 export async function handleEpsv(context: CommandContext, arg: string | undefined): Promise<void> {
   const value = (arg ?? '').trim().toUpperCase();
   if (value === 'ALL') {
@@ -35,8 +39,13 @@ export async function handleEpsv(context: CommandContext, arg: string | undefine
     await context.reply(ReplyCode.CommandOk, 'EPSV ALL ok');
     return;
   }
-  if (value !== '' && value !== '1' && value !== '2') {
-    await context.reply(/^\d+$/.test(value) ? ReplyCode.NetworkProtocolNotSupported : ReplyCode.SyntaxErrorInArguments, /^\d+$/.test(value) ? 'Network protocol not supported, use (1,2)' : 'Syntax error in EPSV argument');
+  if (value !== '' && !/^\d+$/.test(value)) {
+    await context.reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error in EPSV argument');
+    return;
+  }
+  const family = context.local.host.includes(':') ? '2' : '1';
+  if (value !== '' && value !== family) {
+    await context.reply(ReplyCode.NetworkProtocolNotSupported, `Network protocol not supported, use (${family})`);
     return;
   }
   const endpoint = await context.data.passive({ extended: true, signal: context.signal, ...takeIntent(context) });
