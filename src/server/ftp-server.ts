@@ -73,6 +73,15 @@ function validate(options: FtpServerOptions): void {
   }
 }
 
+/** The canonical form of a peer address; the raw form when it does not parse (it still counts toward limits). */
+function canonicalIp(address: string): string {
+  try {
+    return normalizeIp(address);
+  } catch {
+    return address;
+  }
+}
+
 function buildRegistry(commands: FtpServerOptions['commands']): CommandRegistry {
   if (commands instanceof CommandRegistry) return commands;
   const registry = createDefaultRegistry();
@@ -104,9 +113,15 @@ class StandaloneServer implements FtpServer {
     this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
     this.#ban = options.loginBan === false ? undefined : new LoginBan(options.loginBan ?? {});
     // A stalled or failed TLS handshake costs the address like a failed login (catalogue: TLS).
-    this.#ftps = options.tls === undefined ? undefined : new FtpsSupport(options.tls, this.#logger, (address) => {
-      this.#recordFailure(address);
-    });
+    this.#ftps =
+      options.tls === undefined
+        ? undefined
+        : new FtpsSupport(options.tls, this.#logger, {
+            onHandshakeFailure: (address) => {
+              this.#recordFailure(address);
+            },
+            isRefused: (address) => this.#isBanned(address),
+          });
     const commands = buildRegistry(options.commands);
     const withTls = this.#ftps?.configure(commands, options.middleware);
     this.#sessionOptions = {
@@ -217,13 +232,12 @@ class StandaloneServer implements FtpServer {
     this.#logger.info({}, 'closed');
   }
 
+  #isBanned(address: string): boolean {
+    return this.#ban?.isBanned(canonicalIp(address)) === true;
+  }
+
   #recordFailure(address: string): void {
-    let ip = address;
-    try {
-      ip = normalizeIp(address);
-    } catch {
-      // Keep the raw form, as #accept does.
-    }
+    const ip = canonicalIp(address);
     if (this.#ban?.recordFailure(ip) === true) this.#logger.warn({ remoteAddress: ip }, 'address banned after failed logins or TLS handshakes');
   }
 
@@ -244,12 +258,7 @@ class StandaloneServer implements FtpServer {
       socket.destroy();
       return;
     }
-    let ip = remote;
-    try {
-      ip = normalizeIp(remote);
-    } catch {
-      // Keep the raw form: it still counts toward the per-IP limit.
-    }
+    const ip = canonicalIp(remote);
     if (this.#closing) {
       socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Service not available, server shutting down'));
       return;

@@ -19,6 +19,14 @@ import { resolveTlsPolicy, type ResolvedTlsPolicy, type TlsServerOptions } from 
 /** Implicit-TLS connections allowed in the handshake phase at once; more are cut. */
 const MAX_PENDING_IMPLICIT_HANDSHAKES = 256;
 
+/** Callbacks from the server into {@link FtpsSupport}. */
+export interface FtpsHooks {
+  /** Told the client address of each failed or stalled control handshake. */
+  readonly onHandshakeFailure?: ((remoteAddress: string) => void) | undefined;
+  /** True when an implicit-TLS connection from this address is to be dropped before its handshake. */
+  readonly isRefused?: ((remoteAddress: string) => boolean) | undefined;
+}
+
 /** Receives an implicit-TLS connection once its handshake is done. */
 export type ImplicitTlsAcceptor = (socket: TLSSocket) => void;
 
@@ -45,10 +53,17 @@ export class FtpsSupport {
   #store: CertificateStore | undefined;
   #implicit: Server | undefined;
   readonly #pending = new Set<Socket>();
+  readonly #isRefused: ((remoteAddress: string) => boolean) | undefined;
 
   /** Validates the options (throws {@link TlsConfigError}); certificates are loaded by {@link FtpsSupport.start}. */
-  /** `onHandshakeFailure` is told the client address of every failed or stalled control handshake (explicit or implicit). */
-  constructor(options: TlsServerOptions, logger: Logger, onHandshakeFailure?: (remoteAddress: string) => void) {
+  /**
+   * `hooks.onHandshakeFailure` is told the client address of every failed or stalled control
+   * handshake (explicit or implicit); `hooks.isRefused` drops an implicit connection before
+   * any handshake work (a banned address).
+   */
+  constructor(options: TlsServerOptions, logger: Logger, hooks: FtpsHooks = {}) {
+    const { onHandshakeFailure } = hooks;
+    this.#isRefused = hooks.isRefused;
     this.#options = options;
     this.#logger = logger;
     this.policy = resolveTlsPolicy(options);
@@ -135,6 +150,10 @@ export class FtpsSupport {
     socket.on('error', () => undefined);
     if (this.#pending.size >= MAX_PENDING_IMPLICIT_HANDSHAKES) {
       this.#logger.warn({ remoteAddress: socket.remoteAddress }, 'implicit TLS: too many handshakes in progress');
+      socket.destroy();
+      return;
+    }
+    if (socket.remoteAddress !== undefined && this.#isRefused?.(socket.remoteAddress) === true) {
       socket.destroy();
       return;
     }
