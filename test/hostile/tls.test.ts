@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, waitFor } from './helpers.js';
 import { startFtps, type FtpsFixture } from '../tls/helpers/ftps-server.js';
@@ -41,6 +42,26 @@ describe('hostile: TLS handshakes and the ban', () => {
     const { client, greeting } = await RawClient.connect(fixture.port);
     clients.push(client);
     expect(greeting.code).toBe(421);
+  });
+
+  it('a banned address gets no TLS handshake on the implicit port (dropped before any handshake work)', async () => {
+    fixture = await startFtps({ handshakeTimeoutMs: 200 });
+    for (let i = 0; i < 10; i++) await garbageHandshake(fixture.implicitPort);
+    const port = fixture.implicitPort;
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      socket.once('secureConnect', () => {
+        socket.destroy();
+        resolve('handshake');
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        resolve(error.code ?? 'error');
+      });
+      socket.once('close', () => {
+        resolve('closed');
+      });
+    });
+    expect(outcome).not.toBe('handshake');
   });
 
   it('stalled explicit handshakes (AUTH TLS then silence) count toward the ban', async () => {
