@@ -21,4 +21,14 @@ export type {
 export { CommandRegistry, createDefaultRegistry } from './session/index.js';
 export type { CommandContext, CommandHandler, CommandMiddleware, Logger, SessionEvents } from './session/index.js';
 export { CertificateStore, generateSelfSignedCertificate, TlsConfigError } from './server/index.js';
-export type { CertificateFiles, SelfSignedOptions, TlsConfigErrorCode, TlsRequirement } from './server/index.js';
+export type {
+  CertificateFiles,
+  GeneratedCertificate,
+  ImplicitTlsListen,
+  PemMaterial,
+  SecureContextSettings,
+  SelfSignedOptions,
+  TlsConfigErrorCode,
+  TlsMinVersion,
+  TlsRequirement,
+} from './server/index.js';

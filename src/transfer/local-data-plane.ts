@@ -15,7 +15,7 @@ interface UserBucket {
 
 /**
  * The {@link DataPlane} of a standalone server (and of a cluster slave): data connections on
- * this host for any {@link FileSystem}. Moves bytes with sendfile/splice when the zero-copy
+ * this host for any `FileSystem`. Moves bytes with sendfile/splice when the zero-copy
  * engine is available, the channel is plain TCP, the type binary and the file handle has a
  * descriptor; with a stream pipeline (1 MiB buffers, backpressure) otherwise.
  *
