@@ -117,6 +117,31 @@ describe('ABOR, QUIT and REIN around transfers (RFC 959 4.1.1, 4.1.3)', () => {
     expect(await driver.code('NOOP')).toBe(200);
   });
 
+  // 32 MiB is more than loopback socket buffers hold, so the paused download cannot end before ABOR.
+  it('ABOR during a download the client does not read -> 426 then 226 (or 226 alone if it had ended)', async () => {
+    const driver = await setup.session();
+    await driver.put('big-abor.bin', Buffer.alloc(32 * 1024 * 1024, 0x42));
+    const channel = await driver.passive();
+    channel.socket.pause();
+    expect(PRELIMINARY).toContain((await driver.cmd('RETR big-abor.bin')).code);
+    driver.send('ABOR');
+    const first = await driver.reply();
+    const codes = first.code === 426 ? [426, (await driver.reply()).code] : [first.code];
+    expect([[426, 226], [226]].map(String)).toContain(String(codes));
+    channel.socket.destroy();
+    expect(await driver.code('NOOP')).toBe(200);
+  });
+
+  it('STAT during an upload -> 211/212/213 status, and the upload still completes', async () => {
+    const driver = await setup.session();
+    const channel = await driver.passive();
+    expect(PRELIMINARY).toContain((await driver.cmd('STOR stat-mid.txt')).code);
+    channel.socket.write('some bytes');
+    expect([211, 212, 213]).toContain((await driver.cmd('STAT')).code);
+    channel.socket.end();
+    expect(COMPLETE).toContain((await driver.reply()).code);
+  });
+
   it('QUIT during an upload: the transfer completes and reports 226, then 221', async () => {
     const driver = await setup.session();
     const channel = await driver.passive();
