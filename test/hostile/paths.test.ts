@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ beforeAll(async () => {
   await symlink(outside, join(root, 'dirlink'));
   await symlink(join(outside, 'secret.txt'), join(root, 'filelink'));
   await symlink('../../outside/secret.txt', join(root, 'pub', 'rellink'));
+  execFileSync('mkfifo', [join(root, 'fifo')]);
   await writeFile(join(root, '.ftpgrid-upload-0123456789abcdef0123456789abcdef.part'), 'staging');
   const fs = new LocalFileSystem({ root });
   ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: fs }] }), failedLoginDelayMs: 1 });
@@ -145,6 +147,19 @@ describe('hostile: paths', () => {
       expect(listReply.code).toBe(550);
     }
     expect(await outsideNames()).toEqual(['secret.txt']);
+  });
+
+  it('RETR of a special file (FIFO) gets 550 and never blocks the session', async () => {
+    const client = await session();
+    expect((await retr(client, 'fifo')).code).toBe(550);
+    const data = await client.passive();
+    const stor = await client.code('STOR fifo');
+    data.socket.destroy();
+    // An upload lands in a staging file and is renamed over the name, so it may replace the
+    // FIFO (226) but never writes into it.
+    if (stor === 150) expect([226, 426, 450, 451, 550, 553]).toContain((await client.reply()).code);
+    else expect([550, 553]).toContain(stor);
+    expect(await client.code('NOOP')).toBe(200);
   });
 
   it('over-long paths, components over 255 bytes and deep nesting get 553/501/550, never a crash', async () => {
