@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem, type AbortOptions, type DirEntry } from '../../src/vfs/index.js';
-import { RawClient, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { RawClient, startTestServer, type TestServer } from './helpers.js';
 
 // Catalogue: Parsing (security.md).
 
