@@ -51,6 +51,24 @@ describe('access control (RFC 959 4.1.1, 5.4)', () => {
     driver.close();
   });
 
+  it('USER once logged in is a sequence error: 503 (ftpgrid; 530 allowed)', async () => {
+    const driver = await setup.session();
+    const code = await driver.code(`USER ${setup.target.user}`);
+    expect([503, 530]).toContain(code);
+    if (setup.inProcess) expect(code).toBe(503);
+  });
+
+  it('a file command during a transfer waits or is refused with 503 (ftpgrid: 503)', async () => {
+    if (!setup.inProcess) return;
+    const driver = await setup.session();
+    const channel = await driver.passive();
+    expect([125, 150]).toContain((await driver.cmd('STOR busy.txt')).code);
+    expect(await driver.code('CWD /')).toBe(503);
+    channel.socket.end('x');
+    expect([226, 250]).toContain((await driver.reply()).code);
+    expect(await driver.code('NOOP')).toBe(200);
+  });
+
   it('ACCT: 202 once logged in; 503 (or 530) before USER', async () => {
     const { driver } = await fresh();
     expect([503, 530]).toContain(await driver.code('ACCT none'));

@@ -51,6 +51,7 @@ describe('informational commands', () => {
   it('HELP -> 214 (multi-line allowed); HELP <verb> -> 214', async () => {
     expect(await ftp.code('HELP')).toBe(214);
     expect(await ftp.code('HELP RETR')).toBe(214);
+    expect([501, 502, 504]).toContain(await ftp.code('HELP NOSUCHVERB'));
   });
 
   it('FEAT -> 211 multi-line; every feature line starts with one space (RFC 2389 3.2)', async () => {
@@ -65,6 +66,8 @@ describe('informational commands', () => {
 
   it('OPTS: UTF8 ON -> 200; MLST facts -> 200; unknown option -> 501', async () => {
     expect(await ftp.code('OPTS UTF8 ON')).toBe(200);
+    // RFC 2640 has no OFF; ftpgrid is always UTF-8 and says so with 504.
+    if (setup.inProcess) expect(await ftp.code('OPTS UTF8 OFF')).toBe(504);
     const mlst = await ftp.cmd('OPTS MLST type;size;');
     expect(mlst.code).toBe(200);
     expect(mlst.lines[0]).toMatch(/^MLST OPTS type;size;/i);
