@@ -2,8 +2,8 @@ import { createServer as createNetServer, type Server } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DataPlane, SessionDataChannel } from '../../src/transfer/index.js';
 
-export { RawClient } from '../session/helpers/raw-client.js';
-export { startTestServer, type TestServer } from '../session/helpers/test-server.js';
+export { RawClient } from '../support/ftp-control-client.js';
+export { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 /** A TCP listener that records every connection it receives (to prove none was attempted). */
 export interface Sentinel {

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, waitFor } from './helpers.js';
-import { startFtps, type FtpsFixture } from '../tls/helpers/ftps-server.js';
+import { startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 
 // Catalogue: TLS (security.md). Most items are proved in test/tls and referenced from
 // docs/security.md rather than duplicated:

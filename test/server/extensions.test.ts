@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, InvalidServerOptionError } from '../../src/index.js';
 import type { CommandMiddleware, SessionEvents } from '../../src/session/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { startTestServer, type TestServer } from '../session/helpers/test-server.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 describe('extension points', () => {
   let t: TestServer | undefined;
@@ -155,7 +155,7 @@ describe('extension points', () => {
     const server = createServer({ authorizer, failedLoginDelayMs: 1 });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     expect(server.address()).toEqual({ host: '127.0.0.1', port });
-    const { RawClient } = await import('../session/helpers/raw-client.js');
+    const { RawClient } = await import('../support/ftp-control-client.js');
     const idle = (await RawClient.connect(port)).client;
     const busy = (await RawClient.connect(port)).client;
     expect(await busy.login()).toBe(230);

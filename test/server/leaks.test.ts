@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startTestServer } from '../session/helpers/test-server.js';
+import { startTestServer } from '../support/start-test-server.js';
 
 function openDescriptors(): number {
   return readdirSync('/proc/self/fd').length;

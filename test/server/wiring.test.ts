@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, createDefaultRegistry, type FtpServer } from '../../src/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { RawClient } from '../session/helpers/raw-client.js';
+import { RawClient } from '../support/ftp-control-client.js';
 
 function authorizer(): MemoryAuthorizer {
   return new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: new MemoryFileSystem() }] });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 /** Listens on 127.0.0.1 and resolves with the first data connection's bytes, written `send` first. */
 async function activeTarget(send?: string): Promise<{ port: number; received: Promise<Buffer>; close: () => void }> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 describe('session basic flow (raw socket)', () => {
   let t: TestServer;

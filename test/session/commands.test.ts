@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import type { RawClient } from '../support/ftp-control-client.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 describe('command reply codes', () => {
   let t: TestServer;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 describe('edge cases', () => {
   let t: TestServer | undefined;

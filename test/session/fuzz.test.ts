@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_TABLE } from '../../src/parser/index.js';
 import { listingTarget } from '../../src/session/handlers/listing-helpers.js';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 /** Verbs that reply more than once (transfers) or end the session are left out on purpose. */
 const MULTI_REPLY = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD', 'QUIT']);

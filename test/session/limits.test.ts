@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient } from './helpers/raw-client.js';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { RawClient } from '../support/ftp-control-client.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 async function waitForEnd(client: RawClient, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

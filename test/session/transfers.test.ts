@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'basic-ftp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 function sink(): { stream: Writable; data: () => Buffer } {
   const chunks: Buffer[] = [];

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { FtpsRawClient, readAll } from './helpers/ftps-client.js';
-import { PASSWORD, USER, startFtps, type FtpsFixture } from './helpers/ftps-server.js';
+import { RawClient, readAll } from '../support/ftp-control-client.js';
+import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 
 let fixture: FtpsFixture | undefined;
-const clients: FtpsRawClient[] = [];
+const clients: RawClient[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -13,20 +13,20 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function connect(port: number, implicit = false): Promise<FtpsRawClient> {
-  const { client, greeting } = await FtpsRawClient.connect(port, { implicit });
+async function connect(port: number, implicit = false): Promise<RawClient> {
+  const { client, greeting } = await RawClient.connect(port, { implicit });
   expect(greeting.code).toBe(220);
   clients.push(client);
   return client;
 }
 
-async function codes(client: FtpsRawClient, ...lines: string[]): Promise<number[]> {
+async function codes(client: RawClient, ...lines: string[]): Promise<number[]> {
   const out: number[] = [];
   for (const line of lines) out.push((await client.cmd(line)).code);
   return out;
 }
 
-async function secureLogin(client: FtpsRawClient): Promise<void> {
+async function secureLogin(client: RawClient): Promise<void> {
   expect((await client.cmd('AUTH TLS')).code).toBe(234);
   await client.startTls();
   expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);

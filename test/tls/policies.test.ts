@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FtpsRawClient, readAll } from './helpers/ftps-client.js';
-import { PASSWORD, USER, startFtps, type FtpsFixture } from './helpers/ftps-server.js';
+import { RawClient, readAll } from '../support/ftp-control-client.js';
+import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 
 let fixture: FtpsFixture | undefined;
-const clients: FtpsRawClient[] = [];
+const clients: RawClient[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -16,26 +16,26 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function connect(port: number, implicit = false): Promise<FtpsRawClient> {
-  const { client, greeting } = await FtpsRawClient.connect(port, { implicit });
+async function connect(port: number, implicit = false): Promise<RawClient> {
+  const { client, greeting } = await RawClient.connect(port, { implicit });
   expect(greeting.code).toBe(220);
   clients.push(client);
   return client;
 }
 
-async function codes(client: FtpsRawClient, ...lines: string[]): Promise<number[]> {
+async function codes(client: RawClient, ...lines: string[]): Promise<number[]> {
   const out: number[] = [];
   for (const line of lines) out.push((await client.cmd(line)).code);
   return out;
 }
 
-async function startTls(client: FtpsRawClient): Promise<void> {
+async function startTls(client: RawClient): Promise<void> {
   expect((await client.cmd('AUTH TLS')).code).toBe(234);
   await client.startTls();
 }
 
 /** Runs one transfer verb over a fresh EPSV data connection; returns the final code and received bytes. */
-async function transfer(client: FtpsRawClient, verb: string, tls: { reuseSession: boolean } | undefined, upload?: Buffer): Promise<{ first: number; final: number; bytes: Buffer }> {
+async function transfer(client: RawClient, verb: string, tls: { reuseSession: boolean } | undefined, upload?: Buffer): Promise<{ first: number; final: number; bytes: Buffer }> {
   const epsv = await client.cmd('EPSV');
   expect(epsv.code).toBe(229);
   const data = await client.openData(epsv, tls);
@@ -52,7 +52,7 @@ async function transfer(client: FtpsRawClient, verb: string, tls: { reuseSession
 }
 
 /** Opens a plain data connection while PROT P is on and writes clear bytes on it at once. */
-async function plainUnderProtP(client: FtpsRawClient, verb: string, clear: Buffer): Promise<{ final: number; bytes: Buffer }> {
+async function plainUnderProtP(client: RawClient, verb: string, clear: Buffer): Promise<{ final: number; bytes: Buffer }> {
   const epsv = await client.cmd('EPSV');
   expect(epsv.code).toBe(229);
   const data = await client.openData(epsv);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'basic-ftp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, USER, startFtps, type FtpsFixture } from './helpers/ftps-server.js';
+import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 import { hasTool, runTool } from './helpers/run-tool.js';
 
 let fixture: FtpsFixture | undefined;

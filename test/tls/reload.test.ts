@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type FtpServer } from '../../src/server/index.js';
 import { generateSelfSignedCertificate } from '../../src/server/tls/self-signed.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { FtpsRawClient } from './helpers/ftps-client.js';
+import { RawClient } from '../support/ftp-control-client.js';
 import { probe } from './helpers/tls-probe.js';
 
 let dir: string;
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function controlFingerprint(port: number): Promise<string> {
-  const { client } = await FtpsRawClient.connect(port);
+  const { client } = await RawClient.connect(port);
   try {
     expect((await client.cmd('AUTH TLS')).code).toBe(234);
     const secure = await client.startTls();

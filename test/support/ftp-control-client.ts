@@ -1,53 +1,73 @@
 import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { ReplyReader, type Reply } from '../../../src/parser/index.js';
+import { ReplyReader, type Reply } from '../../src/parser/index.js';
 
-/** A raw FTP(S) control client that can switch to TLS, for asserting exact replies. */
-export class FtpsRawClient {
+/** A data connection opened from an EPSV reply: its received bytes, and the socket to write to. */
+export interface DataConnection {
+  readonly socket: Socket;
+  /** Resolves with every byte received once the server closes the connection. */
+  readonly received: Promise<Buffer>;
+}
+
+/** Options of {@link RawClient.connect}. */
+export interface RawClientConnectOptions {
+  /** Handshake TLS at once (implicit FTPS) instead of connecting in clear. @default false */
+  readonly implicit?: boolean;
+}
+
+/** The port announced by a 229 EPSV reply, or undefined when there is none. */
+function epsvPortOf(reply: Reply): number | undefined {
+  const port = /\(\|\|\|(\d+)\|\)/.exec(reply.lines.join(' '))?.[1];
+  return port === undefined ? undefined : Number(port);
+}
+
+/**
+ * A minimal FTP(S) control client on a raw socket, for asserting exact reply codes. It can
+ * switch to TLS after AUTH TLS ({@link RawClient.startTls}) or start in TLS (implicit).
+ */
+export class RawClient {
   #socket: Socket;
   #tls: TLSSocket | undefined;
   #tlsOptions: ConnectionOptions = {};
   #reader = new ReplyReader();
   readonly #replies: Reply[] = [];
-  #waiter: (() => void) | undefined;
+  readonly #waiters = new Set<() => void>();
   #ended = false;
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, tls: TLSSocket | undefined) {
     this.#socket = socket;
+    this.#tls = tls;
     this.#listen(socket);
   }
 
-  /** Connects in clear (explicit FTPS) or TLS (implicit) and reads the greeting. */
-  static async connect(port: number, options: { implicit?: boolean } = {}): Promise<{ client: FtpsRawClient; greeting: Reply }> {
+  /** Connects to 127.0.0.1 (in clear, or TLS for implicit FTPS) and reads the greeting. */
+  static async connect(port: number, options: RawClientConnectOptions = {}): Promise<{ client: RawClient; greeting: Reply }> {
     const secure = options.implicit === true ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : undefined;
     const socket: Socket = secure ?? netConnect({ host: '127.0.0.1', port });
+    // events.once still rejects on an 'error' while it waits; later errors end in 'close'.
     socket.on('error', () => undefined);
     await once(socket, secure === undefined ? 'connect' : 'secureConnect');
-    const client = new FtpsRawClient(socket);
-    client.#tls = secure;
+    const client = new RawClient(socket, secure);
     return { client, greeting: await client.reply() };
   }
 
-  /** The control socket (a TLSSocket after {@link FtpsRawClient.startTls} or for implicit). */
+  /** The control socket (a TLSSocket after {@link RawClient.startTls} or for implicit). */
   get socket(): Socket {
     return this.#socket;
   }
 
+  /** True once the server closed the connection. */
   get ended(): boolean {
     return this.#ended;
   }
 
+  /** Sends one line (CRLF added) or raw bytes. */
   send(data: string | Buffer): void {
     this.#socket.write(typeof data === 'string' ? `${data}\r\n` : data);
   }
 
-  async cmd(line: string): Promise<Reply> {
-    this.send(line);
-    return this.reply();
-  }
-
-  /** The next reply; rejects after `timeoutMs` or when the connection is gone. */
+  /** The next reply; rejects after `timeoutMs` or when the connection closes first. */
   async reply(timeoutMs = 5000): Promise<Reply> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -57,13 +77,51 @@ export class FtpsRawClient {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('no reply in time');
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiter = () => {
+        const wake = (): void => {
           clearTimeout(timer);
+          this.#waiters.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, left);
+        this.#waiters.add(wake);
       });
     }
+  }
+
+  /** Sends a command and returns its reply. */
+  async cmd(line: string): Promise<Reply> {
+    this.send(line);
+    return this.reply();
+  }
+
+  /** Sends a command and returns its reply code. */
+  async code(line: string): Promise<number> {
+    return (await this.cmd(line)).code;
+  }
+
+  /** USER + PASS; returns the PASS reply code (or the USER one when it was not 331). */
+  async login(user = 'alice', password = 'secret'): Promise<number> {
+    const first = await this.cmd(`USER ${user}`);
+    if (first.code !== 331) return first.code;
+    return this.code(`PASS ${password}`);
+  }
+
+  /** EPSV and connect (in clear) to the announced port. */
+  async passive(): Promise<DataConnection> {
+    const reply = await this.cmd('EPSV');
+    const port = epsvPortOf(reply);
+    if (reply.code !== 229 || port === undefined) throw new Error(`EPSV failed: ${reply.code} ${reply.lines.join(' ')}`);
+    const socket = netConnect({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    const received = new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('close', () => {
+        resolve(Buffer.concat(chunks));
+      });
+    });
+    return { socket, received };
   }
 
   /** Handshakes over the current socket (after a 234) and reads from TLS from now on. */
@@ -81,7 +139,7 @@ export class FtpsRawClient {
     return secure;
   }
 
-  /** Waits until the server closes the connection (or `timeoutMs`). */
+  /** Waits until the server closes the connection (destroys it after `timeoutMs`). */
   async closed(timeoutMs = 5000): Promise<boolean> {
     if (this.#ended) return true;
     const timer = setTimeout(() => this.#socket.destroy(), timeoutMs);
@@ -92,9 +150,9 @@ export class FtpsRawClient {
 
   /** Opens the data connection of an EPSV reply, in TLS when `tls` is given (handshake in the background). */
   async openData(reply: Reply, tls?: { reuseSession: boolean }): Promise<Socket> {
-    const port = /\(\|\|\|(\d+)\|\)/.exec(reply.lines.join(' '))?.[1];
+    const port = epsvPortOf(reply);
     if (port === undefined) throw new Error(`no port in ${JSON.stringify(reply)}`);
-    const plain = netConnect({ host: '127.0.0.1', port: Number(port) });
+    const plain = netConnect({ host: '127.0.0.1', port });
     plain.on('error', () => undefined);
     await once(plain, 'connect');
     if (tls === undefined) return plain;
@@ -106,6 +164,7 @@ export class FtpsRawClient {
     return secure;
   }
 
+  /** Closes the connection. */
   close(): void {
     this.#socket.destroy();
   }
@@ -122,13 +181,11 @@ export class FtpsRawClient {
   }
 
   #wake(): void {
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.();
+    for (const wake of [...this.#waiters]) wake();
   }
 }
 
-/** Reads a socket to its end. */
+/** Reads a socket to its end (errors are ignored: only the bytes received matter). */
 export async function readAll(socket: Socket): Promise<Buffer> {
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer, type FtpServer, type TlsServerOptions } from '../../../src/server/index.js';
-import { CertificateStore } from '../../../src/server/tls/certificate-store.js';
-import { generateSelfSignedCertificate } from '../../../src/server/tls/self-signed.js';
-import { LocalFileSystem, MemoryAuthorizer } from '../../../src/vfs/index.js';
+import { createServer, type FtpServer, type TlsServerOptions } from '../../src/server/index.js';
+import { CertificateStore } from '../../src/server/tls/certificate-store.js';
+import { generateSelfSignedCertificate } from '../../src/server/tls/self-signed.js';
+import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+import { makeTempDir } from './temp-dir.js';
 
 /** A running FTPS test server over a temp directory. */
 export interface FtpsFixture {
@@ -29,7 +27,8 @@ export const PASSWORD = 'secret';
 
 /** Starts a server with a self-signed certificate, user alice/secret, and an implicit listener on port 0. */
 export async function startFtps(tls: Partial<TlsServerOptions> = {}, extra: { loginTimeoutMs?: number } = {}): Promise<FtpsFixture> {
-  const root = await mkdtemp(join(tmpdir(), 'ftpgrid-ftps-'));
+  const temp = await makeTempDir('ftpgrid-ftps-');
+  const root = temp.path;
   const fs = new LocalFileSystem({ root });
   const server = createServer({
     authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] }),
@@ -46,7 +45,7 @@ export async function startFtps(tls: Partial<TlsServerOptions> = {}, extra: { lo
     implicitPort: implicit?.port ?? -1,
     async close() {
       await server.close({ graceMs: 100 });
-      await rm(root, { recursive: true, force: true });
+      await temp.remove();
     },
   };
 }

@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer, type FtpServer, type FtpServerOptions } from '../../../src/server/index.js';
-import type { FileSystem } from '../../../src/vfs/index.js';
-import { LocalFileSystem, MemoryAuthorizer, MemoryFileSystem } from '../../../src/vfs/index.js';
-import { RawClient } from './raw-client.js';
+import { createServer, type FtpServer, type FtpServerOptions } from '../../src/server/index.js';
+import type { FileSystem } from '../../src/vfs/index.js';
+import { LocalFileSystem, MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
+import { RawClient } from './ftp-control-client.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
 
 /** A live server for a test, with its filesystem and a way to clean everything up. */
 export interface TestServer {
@@ -32,11 +30,11 @@ export interface TestServerOptions extends Partial<FtpServerOptions> {
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const { local = false, permissions, ...serverOptions } = options;
-  let tempDir: string | undefined;
+  let tempDir: TempDir | undefined;
   let fs: FileSystem;
   if (local) {
-    tempDir = await mkdtemp(join(tmpdir(), 'ftpgrid-session-'));
-    fs = new LocalFileSystem({ root: tempDir });
+    tempDir = await makeTempDir('ftpgrid-session-');
+    fs = new LocalFileSystem({ root: tempDir.path });
   } else {
     fs = new MemoryFileSystem();
   }
@@ -69,7 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       for (const client of clients) client.close();
       await server.close({ graceMs: 100 });
-      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      await tempDir?.remove();
     },
   };
 }
