@@ -1,6 +1,6 @@
 /**
- * Permission a command needs on its path argument. Same names as the vfs `Permission`
- * (pyftpdlib letters `elradfmwMT`); duplicated here because the parser imports nothing.
+ * Permission a command needs on its path argument (pyftpdlib letters `elradfmwMT`). The one
+ * definition: the vfs `Permission` is an alias of it, because the parser imports nothing.
  */
 export type CommandPermission =
   | 'cwd'

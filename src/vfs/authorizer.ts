@@ -1,22 +1,17 @@
 import type { AbortOptions } from './abort-options.js';
 import type { FileSystem } from './file-system.js';
+import type { CommandPermission } from '../parser/index.js';
 
 /**
  * What a user may do, per path. Letters follow pyftpdlib's `elradfmwMT`:
  * e=`cwd` l=`list` r=`read` a=`append` d=`delete` f=`rename` m=`mkdir` w=`write`
  * M=`chmod` T=`setTime`.
+ *
+ * The same union as the parser's `CommandPermission` (defined once there, since the parser
+ * imports nothing and vfs may import the parser), so a command's permission is checked
+ * against the user's without a mapping.
  */
-export type Permission =
-  | 'cwd'
-  | 'list'
-  | 'read'
-  | 'append'
-  | 'delete'
-  | 'rename'
-  | 'mkdir'
-  | 'write'
-  | 'chmod'
-  | 'setTime';
+export type Permission = CommandPermission;
 
 /** Who is at the other end of a control connection. */
 export interface PeerInfo {
