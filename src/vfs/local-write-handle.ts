@@ -2,10 +2,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { link, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { drainUploadStream } from './drain-upload-stream.js';
 import { isNoSpace, toFsError } from './errno-error.js';
 import type { WriteHandle } from './file-system.js';
-import { FsError, isFsError } from './fs-error.js';
+import { FsError } from './fs-error.js';
 import type { VerifiedDir } from './local-anchor.js';
 
 /** Everything a {@link LocalWriteHandle} needs, prepared by `LocalFileSystem.openWrite`. */
@@ -96,14 +96,7 @@ export class LocalWriteHandle implements WriteHandle {
   }
 
   async #drain(): Promise<void> {
-    const stream = this.#stream;
-    if (stream === undefined || stream.writableFinished) return;
-    if (!stream.writableEnded && !stream.destroyed) stream.end();
-    try {
-      await finished(stream);
-    } catch (error: unknown) {
-      throw isFsError(error) ? error : toFsError(error, this.#setup.path);
-    }
+    await drainUploadStream(this.#stream, (error) => toFsError(error, this.#setup.path));
   }
 
   async commit(): Promise<void> {

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { drainUploadStream } from './drain-upload-stream.js';
 import { isNoSpace } from './errno-error.js';
 import type { WriteHandle } from './file-system.js';
-import { FsError, isFsError } from './fs-error.js';
+import { FsError } from './fs-error.js';
 
 /** What a {@link MemoryWriteHandle} needs from its filesystem. */
 export interface MemoryWriteTarget {
@@ -67,14 +67,7 @@ export class MemoryWriteHandle implements WriteHandle {
   }
 
   async #drain(): Promise<void> {
-    const stream = this.#stream;
-    if (stream === undefined || stream.writableFinished) return;
-    if (!stream.writableEnded && !stream.destroyed) stream.end();
-    try {
-      await finished(stream);
-    } catch (error: unknown) {
-      throw isFsError(error) ? error : new FsError('io', 'The upload stream failed', { path: this.#target.path, cause: error });
-    }
+    await drainUploadStream(this.#stream, (error) => new FsError('io', 'The upload stream failed', { path: this.#target.path, cause: error }));
   }
 
   async commit(): Promise<void> {
