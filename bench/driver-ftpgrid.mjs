@@ -8,7 +8,9 @@ import { stopChild, waitForGreeting } from './bench-utils.mjs';
 const USER = 'bench';
 
 // BENCH_FTPGRID_CLI points at another build of the CLI (e.g. one made with `tsup --out-dir`).
-function cliPath(projectRoot) {
+// BENCH_COMPARE_CLI adds the same rows for a second build, named "ftpgrid@B", for A/B runs.
+function cliPath(projectRoot, compare) {
+  if (compare) return process.env.BENCH_COMPARE_CLI;
   return process.env.BENCH_FTPGRID_CLI ?? join(projectRoot, 'dist', 'cli', 'main.js');
 }
 const PASS = 'bench';
@@ -24,21 +26,25 @@ function parseListening(line) {
 
 /**
  * @param {'auto' | 'off'} zeroCopy
- * @param {{ tls?: boolean }} [options] tls: explicit FTPS with a self-signed certificate, TLS
- *   required for login and data (curl --ssl-reqd, PROT P); always the stream path.
+ * @param {{ tls?: boolean, compare?: boolean }} [options] tls: explicit FTPS with a self-signed
+ *   certificate, TLS required for login and data (curl --ssl-reqd, PROT P); always the stream
+ *   path. compare: run the build at BENCH_COMPARE_CLI instead.
  */
-export function ftpgridDriver(zeroCopy, { tls = false } = {}) {
+export function ftpgridDriver(zeroCopy, { tls = false, compare = false } = {}) {
+  const product = compare ? 'ftpgrid@B' : 'ftpgrid';
   return {
-    name: tls ? 'ftpgrid (PROT P)' : zeroCopy === 'off' ? 'ftpgrid (stream)' : 'ftpgrid (zero-copy)',
+    name: tls ? `${product} (PROT P)` : zeroCopy === 'off' ? `${product} (stream)` : `${product} (zero-copy)`,
     async available({ projectRoot }) {
-      return existsSync(cliPath(projectRoot)) ? undefined : `${cliPath(projectRoot)} missing (npm run build failed?)`;
+      const cli = cliPath(projectRoot, compare);
+      if (cli === undefined) return 'BENCH_COMPARE_CLI not set';
+      return existsSync(cli) ? undefined : `${cli} missing (npm run build failed?)`;
     },
     async start({ projectRoot, workDir, sourceFile }) {
-      const root = join(workDir, `ftpgrid-${zeroCopy}${tls ? '-tls' : ''}`);
+      const root = join(workDir, `${product}-${zeroCopy}${tls ? '-tls' : ''}`);
       mkdirSync(join(root, 'up'), { recursive: true });
       linkSync(sourceFile, join(root, 'bench.bin'));
       const child = spawn(process.execPath, [
-        cliPath(projectRoot), 'serve',
+        cliPath(projectRoot, compare), 'serve',
         '--listen', '127.0.0.1:0', '--root', root, '--user', `${USER}:${PASS}`,
         '--zero-copy', zeroCopy, '--log-level', 'info',
         ...(tls ? ['--tls-self-signed', '--tls-required', 'all'] : []),

@@ -9,6 +9,7 @@
 //   BENCH_RUNS      runs per server/direction   (default 3)
 //   BENCH_SERVERS   comma-separated subset, e.g. "ftpgrid,vsftpd" (default: all available)
 //   BENCH_FTP_SRV_DIR  directory where `npm i --no-save ftp-srv` was run (default: this project)
+//   BENCH_COMPARE_CLI  a second ftpgrid build (dist/cli/main.js of it), run as "ftpgrid@B" rows
 //
 // It installs nothing: servers that are missing are listed as skipped.
 import { randomBytes } from 'node:crypto';
@@ -103,7 +104,10 @@ export async function run({
   if (!(sizeMb > 0) || !(runs > 0)) throw new Error('BENCH_SIZE_MB and BENCH_RUNS must be positive numbers');
   await runCommand('curl', ['--version']).catch(() => { throw new Error('curl is required (apt-get install curl)'); });
   const size = Math.round(sizeMb * 2 ** 20);
-  const drivers = [ftpgridDriver('auto'), ftpgridDriver('off'), vsftpdDriver(), ftpSrvDriver(), ftpgridDriver('off', { tls: true }), vsftpdDriver({ tls: true })].filter((d) => wanted(d.name, filter));
+  const compare = process.env.BENCH_COMPARE_CLI
+    ? [ftpgridDriver('auto', { compare: true }), ftpgridDriver('off', { compare: true }), ftpgridDriver('off', { tls: true, compare: true })]
+    : [];
+  const drivers = [ftpgridDriver('auto'), ftpgridDriver('off'), ...compare, vsftpdDriver(), ftpSrvDriver(), ftpgridDriver('off', { tls: true }), vsftpdDriver({ tls: true })].filter((d) => wanted(d.name, filter));
   const useSocat = wanted('raw loopback (socat)', filter);
   const workDir = mkdtempSync(join(tmpdir(), 'ftpgrid-bench-'));
   const started = [];

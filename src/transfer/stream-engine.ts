@@ -6,6 +6,8 @@ import type { Digest } from './checksum.js';
 import { FdReadable, FdWritable } from './fd-streams.js';
 import type { TransferType } from './data-plane.js';
 import type { ProgressMeter } from './progress-meter.js';
+import { pumpFileOut } from './pump-file-out.js';
+import { pumpSocketIn } from './pump-socket-in.js';
 import type { Throttle } from './throttle.js';
 import { TransferTap } from './transfer-tap.js';
 
@@ -38,6 +40,12 @@ function fileSink(handle: WriteHandle): Writable {
 
 /** Streams a file to the data connection: file -> digest -> [LF->CRLF] -> count/pace -> socket. */
 export async function streamRetrieve(ctx: EngineContext, handle: ReadHandle): Promise<void> {
+  if (handle.fd !== undefined && ctx.type === 'binary') {
+    // Reading (and discarding) lets us see the client's reset or close while we write.
+    ctx.socket.resume();
+    await pumpFileOut(handle.fd, handle.offset, ctx.socket, ctx);
+    return;
+  }
   const stages: Transform[] = [];
   if (ctx.digest !== undefined) stages.push(new TransferTap({ digest: ctx.digest }));
   if (ctx.type === 'ascii') stages.push(new LfToCrlf());
@@ -49,6 +57,10 @@ export async function streamRetrieve(ctx: EngineContext, handle: ReadHandle): Pr
 
 /** Streams the data connection into a file: socket -> count/pace -> [CRLF->LF] -> digest -> file. */
 export async function streamStore(ctx: EngineContext, handle: WriteHandle): Promise<void> {
+  if (handle.fd !== undefined && ctx.type === 'binary' && !ctx.throttle.active) {
+    await pumpSocketIn(ctx.socket, handle.fd, handle.offset, ctx);
+    return;
+  }
   const stages: Transform[] = [new TransferTap({ meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal })];
   if (ctx.type === 'ascii') stages.push(new CrlfToLf());
   if (ctx.digest !== undefined) stages.push(new TransferTap({ digest: ctx.digest }));

@@ -1,0 +1,125 @@
+import { read } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { BufferRing } from './buffer-ring.js';
+import type { Digest } from './checksum.js';
+import type { ProgressMeter } from './progress-meter.js';
+import type { Throttle } from './throttle.js';
+
+/** Bytes per read and per socket write: fewer syscalls and event-loop turns than 64 KiB. */
+const CHUNK = 1024 * 1024;
+/** One buffer being read, one being written, one queued behind it. */
+const BUFFERS = 3;
+
+/** What {@link pumpFileOut} needs besides the descriptor and the socket. */
+export interface PumpOutOptions {
+  readonly meter: ProgressMeter;
+  readonly throttle: Throttle;
+  readonly signal: AbortSignal;
+  /** Hashes the bytes read. */
+  readonly digest?: Digest | undefined;
+}
+
+function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, length, position, (error, bytesRead) => {
+      if (error) reject(error);
+      else resolve(bytesRead);
+    });
+  });
+}
+
+/**
+ * Settles when the socket fails, closes early or the signal aborts: raced against every wait
+ * of the pump so none of them can hang once the transfer is lost.
+ */
+function failureOf(socket: Duplex, signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
+  let dispose = (): void => undefined;
+  const promise = new Promise<never>((_resolve, reject) => {
+    const onError = (error: Error): void => {
+      reject(error);
+    };
+    const onClose = (): void => {
+      reject(Object.assign(new Error('The data connection closed before the transfer ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    const onAbort = (): void => {
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+    dispose = () => {
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+    };
+    if (signal.aborted) onAbort();
+    else if (socket.destroyed) onClose();
+  });
+  // Unobserved until raced; the pump always races or disposes it.
+  promise.catch(() => undefined);
+  return { promise, dispose };
+}
+
+function once(socket: Duplex, event: 'drain' | 'finish'): Promise<void> {
+  return new Promise((resolve) => socket.once(event, resolve));
+}
+
+/**
+ * Sends a file from `start` to EOF over the data connection with a ring of reused 1 MiB
+ * buffers, reading the next chunk while the previous one is written, then ends the
+ * connection and waits until every byte is handed to the kernel. Each buffer is reused only
+ * after its socket write completed. Resolves with the bytes sent.
+ */
+export async function pumpFileOut(fd: number, start: number, socket: Duplex, options: PumpOutOptions): Promise<number> {
+  const { meter, throttle, signal, digest } = options;
+  const ring = new BufferRing(CHUNK, BUFFERS);
+  const failure = failureOf(socket, signal);
+  const race = <T>(promise: Promise<T> | T): Promise<T> => Promise.race([promise, failure.promise]);
+  // A throttled transfer reads one grant at a time, so pacing needs no slicing.
+  const chunkBytes = throttle.active ? Math.min(CHUNK, Math.max(1, throttle.grantBytes)) : CHUNK;
+  let position = start;
+  let sent = 0;
+  // The read in flight, awaited before returning: the caller closes the descriptor next.
+  let reading: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const readNext = async (): Promise<{ buffer: Buffer; bytes: number }> => {
+    const buffer = await race(ring.take());
+    if (stopped) throw new Error('pump stopped');
+    const at = position;
+    const pending = readAt(fd, buffer, chunkBytes, at);
+    reading = pending.catch(() => undefined);
+    const bytes = await pending;
+    position = at + bytes;
+    return { buffer, bytes };
+  };
+  try {
+    let next = readNext();
+    for (;;) {
+      const { buffer, bytes } = await race(next);
+      if (bytes === 0) {
+        ring.give(buffer);
+        break;
+      }
+      next = readNext();
+      // The next read runs meanwhile; an early failure of it is seen at the next await.
+      next.catch(() => undefined);
+      const chunk = bytes === buffer.length ? buffer : buffer.subarray(0, bytes);
+      digest?.update(chunk);
+      if (throttle.active) await race(throttle.take(bytes, signal));
+      const flowing = socket.write(chunk, () => {
+        ring.give(buffer);
+      });
+      sent += bytes;
+      meter.add(bytes);
+      if (!flowing) await race(once(socket, 'drain'));
+    }
+    const finished = once(socket, 'finish');
+    socket.end();
+    await race(finished);
+    return sent;
+  } finally {
+    stopped = true;
+    failure.dispose();
+    await reading;
+  }
+}

@@ -1,0 +1,166 @@
+import { writev } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import type { Digest } from './checksum.js';
+import type { ProgressMeter } from './progress-meter.js';
+
+/**
+ * Least bytes per file write while the upload runs. Each write is a trip to libuv's thread
+ * pool (a futex wake-up and a context switch): one per 64 KiB socket read cost more CPU than
+ * the copying into the page cache.
+ */
+const BATCH_MIN = 1024 * 1024;
+/** Queued bytes above which the socket is paused until the file write in flight completes. */
+const PAUSE_ABOVE = 4 * 1024 * 1024;
+/** Buffers per writev(2): Linux accepts at most IOV_MAX (1024). */
+const MAX_IOV = 1024;
+
+/** What {@link pumpSocketIn} needs besides the socket and the descriptor. */
+export interface PumpInOptions {
+  readonly meter: ProgressMeter;
+  readonly signal: AbortSignal;
+  /** Hashes the bytes received. */
+  readonly digest?: Digest | undefined;
+}
+
+function writevAt(fd: number, buffers: Buffer[], position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    writev(fd, buffers, position, (error, written) => {
+      if (error) reject(error);
+      else resolve(written);
+    });
+  });
+}
+
+/** Writes all of `buffers` at `position`, resuming after short writes. */
+async function writeAll(fd: number, buffers: Buffer[], position: number): Promise<void> {
+  let rest = buffers;
+  let at = position;
+  while (rest.length > 0) {
+    const written = await writevAt(fd, rest, at);
+    if (written <= 0) throw Object.assign(new Error('writev wrote nothing'), { code: 'EIO' });
+    at += written;
+    let skip = written;
+    const left: Buffer[] = [];
+    for (const b of rest) {
+      if (skip >= b.length) skip -= b.length;
+      else {
+        left.push(skip > 0 ? b.subarray(skip) : b);
+        skip = 0;
+      }
+    }
+    rest = left;
+  }
+}
+
+/**
+ * Receives the data connection into a borrowed descriptor from `start` until the peer ends
+ * it, without a stream pipeline: the chunks the socket delivers are queued and written with
+ * one writev(2) at a time of at least 1 MiB (all that arrived during the previous write goes
+ * into the next one; the rest when the peer ends), and the socket is paused while more than
+ * 4 MiB wait. What arrived before a lost connection is still written. Resolves with the bytes
+ * received, only after the last write completed; on failure, also only once no write is in
+ * flight, so the caller may close the descriptor at once.
+ */
+export function pumpSocketIn(socket: Duplex, fd: number, start: number, options: PumpInOptions): Promise<number> {
+  const { meter, signal, digest } = options;
+  return new Promise<number>((resolve, reject) => {
+    let queue: Buffer[] = [];
+    let queued = 0;
+    let position = start;
+    let received = 0;
+    let writing = false;
+    let ended = false;
+    let failure: Error | undefined;
+    /** A failed file write: nothing more is written. A lost connection still writes what arrived. */
+    let fileFailed = false;
+    let settled = false;
+
+    const cleanup = (): void => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const settle = (): void => {
+      if (settled || writing) return;
+      if (failure !== undefined && (fileFailed || queue.length === 0)) {
+        settled = true;
+        cleanup();
+        reject(failure);
+      } else if (ended && queue.length === 0) {
+        settled = true;
+        cleanup();
+        resolve(received);
+      }
+    };
+    const fail = (error: Error): void => {
+      failure ??= error;
+      socket.pause();
+      // What arrived before a lost connection is still written (a kept partial upload can be resumed).
+      flush();
+    };
+    const flush = (): void => {
+      const due = queued >= BATCH_MIN || ended || failure !== undefined;
+      if (writing || fileFailed || queue.length === 0 || !due) {
+        settle();
+        return;
+      }
+      const batch = queue.length > MAX_IOV ? queue.slice(0, MAX_IOV) : queue;
+      queue = queue.length > MAX_IOV ? queue.slice(MAX_IOV) : [];
+      let bytes = 0;
+      for (const b of batch) bytes += b.length;
+      queued -= bytes;
+      const at = position;
+      position += bytes;
+      writing = true;
+      writeAll(fd, batch, at).then(
+        () => {
+          writing = false;
+          if (queued <= PAUSE_ABOVE && !ended && failure === undefined) socket.resume();
+          flush();
+        },
+        (error: unknown) => {
+          writing = false;
+          fileFailed = true;
+          fail(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    };
+    const onData = (chunk: Buffer): void => {
+      digest?.update(chunk);
+      received += chunk.length;
+      queue.push(chunk);
+      queued += chunk.length;
+      // Counted when received, so progress and the stall watchdog follow the connection.
+      meter.add(chunk.length);
+      if (queued > PAUSE_ABOVE) socket.pause();
+      flush();
+    };
+    const onEnd = (): void => {
+      ended = true;
+      flush();
+    };
+    const onError = (error: Error): void => {
+      fail(error);
+    };
+    const onClose = (): void => {
+      if (!ended) fail(Object.assign(new Error('The data connection closed before the upload ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    const onAbort = (): void => {
+      fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (socket.readableEnded) onEnd();
+    else if (socket.destroyed) onClose();
+    socket.resume();
+  });
+}
