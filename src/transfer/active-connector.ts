@@ -1,4 +1,5 @@
 import { connect, isIP, type Socket } from 'node:net';
+import { boundedWait } from './bounded-wait.js';
 import { DataConnectionError } from './data-connection-error.js';
 import type { Endpoint } from './data-plane.js';
 
@@ -20,38 +21,25 @@ export interface ConnectActiveOptions {
 export function connectActive(target: Endpoint, options: ConnectActiveOptions): Promise<Socket> {
   const { localHost, timeoutMs, signal } = options;
   const sameFamily = localHost !== undefined && isIP(localHost) === isIP(target.host);
-  return new Promise<Socket>((resolve, reject) => {
-    const socket = connect(sameFamily ? { host: target.host, port: target.port, localAddress: localHost } : { host: target.host, port: target.port });
-    socket.pause();
-    let settled = false;
-    const finish = (error: DataConnectionError | undefined): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('connect', onConnect);
-      if (error === undefined) {
-        resolve(socket);
-        return;
-      }
-      socket.destroy();
-      reject(error);
-    };
-    const onConnect = (): void => {
-      finish(undefined);
-    };
-    const onAbort = (): void => {
-      finish(new DataConnectionError('closed', 'Aborted while connecting', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      finish(new DataConnectionError('timeout', 'Active data connection timed out'));
-    }, timeoutMs);
-    timer.unref();
-    socket.on('connect', onConnect);
-    socket.on('error', (error) => {
-      finish(new DataConnectionError('connect-failed', "Can't open data connection", { cause: error }));
-    });
-    if (signal?.aborted === true) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  const socket = connect(sameFamily ? { host: target.host, port: target.port, localAddress: localHost } : { host: target.host, port: target.port });
+  socket.pause();
+  return boundedWait<Socket>(
+    {
+      timeoutMs,
+      signal,
+      onTimeout: () => new DataConnectionError('timeout', 'Active data connection timed out'),
+      onAbort: (reason) => new DataConnectionError('closed', 'Aborted while connecting', { cause: reason }),
+      discard: () => socket.destroy(),
+    },
+    (settle) => {
+      const onConnect = (): void => {
+        settle.resolve(socket);
+      };
+      socket.on('connect', onConnect);
+      socket.on('error', (error) => {
+        settle.fail(new DataConnectionError('connect-failed', "Can't open data connection", { cause: error }));
+      });
+      return () => socket.off('connect', onConnect);
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import { boundedWait } from './bounded-wait.js';
 import { DataConnectionError } from './data-connection-error.js';
 import type { DataProtection } from './data-plane.js';
 
@@ -27,44 +28,33 @@ export function secureDataSocket(socket: Socket, protection: DataProtection, tim
     ...(protection.sessionCache === undefined ? {} : { server: protection.sessionCache }),
   });
   socket.resume();
-  return new Promise<TLSSocket>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: DataConnectionError | undefined): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      tls.off('secure', onSecure);
-      if (error === undefined) {
-        resolve(tls);
-        return;
-      }
-      tls.destroy();
-      socket.destroy();
-      reject(error);
-    };
-    const onSecure = (): void => {
-      if (protection.requireSessionReuse === true && !tls.isSessionReused()) {
-        finish(new DataConnectionError('tls-session-not-reused', 'The data connection must resume the control connection TLS session'));
-        return;
-      }
-      finish(undefined);
-    };
-    const onAbort = (): void => {
-      finish(new DataConnectionError('closed', 'Aborted during the TLS handshake', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      finish(new DataConnectionError('timeout', 'TLS handshake on the data connection timed out'));
-    }, timeoutMs);
-    timer.unref();
-    tls.on('secure', onSecure);
-    tls.on('error', (error) => {
-      finish(new DataConnectionError('tls-handshake', 'TLS handshake on the data connection failed', { cause: error }));
-    });
-    tls.on('close', () => {
-      finish(new DataConnectionError('tls-handshake', 'Data connection closed during the TLS handshake'));
-    });
-    if (signal?.aborted === true) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return boundedWait<TLSSocket>(
+    {
+      timeoutMs,
+      signal,
+      onTimeout: () => new DataConnectionError('timeout', 'TLS handshake on the data connection timed out'),
+      onAbort: (reason) => new DataConnectionError('closed', 'Aborted during the TLS handshake', { cause: reason }),
+      discard: () => {
+        tls.destroy();
+        socket.destroy();
+      },
+    },
+    (settle) => {
+      const onSecure = (): void => {
+        if (protection.requireSessionReuse === true && !tls.isSessionReused()) {
+          settle.fail(new DataConnectionError('tls-session-not-reused', 'The data connection must resume the control connection TLS session'));
+          return;
+        }
+        settle.resolve(tls);
+      };
+      tls.on('secure', onSecure);
+      tls.on('error', (error) => {
+        settle.fail(new DataConnectionError('tls-handshake', 'TLS handshake on the data connection failed', { cause: error }));
+      });
+      tls.on('close', () => {
+        settle.fail(new DataConnectionError('tls-handshake', 'Data connection closed during the TLS handshake'));
+      });
+      return () => tls.off('secure', onSecure);
+    },
+  );
 }
