@@ -2,10 +2,11 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameBytes } from './bytes.js';
-import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, hasCommand, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, runTool, startInteropServer, USER } from './harness.js';
+import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, startInteropServer, USER } from './harness.js';
+import { hasTool, runToolOrThrow } from '../support/run-tool.js';
 import type { InteropServer } from './harness.js';
 
-const available = hasCommand('curl');
+const available = hasTool('curl');
 if (!available) console.warn('interop: curl is not installed; skipping curl tests (.ci/run installs it)');
 
 const MODES: readonly (readonly [string, readonly string[], string])[] = [
@@ -35,8 +36,8 @@ describe.skipIf(!available)('interop: curl', () => {
     const local = (name: string): string => join(srv.work, name);
     await writeFile(local('main.bin'), main);
     await writeFile(local('append.bin'), append);
-    const curl = (...args: string[]): ReturnType<typeof runTool> =>
-      runTool('curl', ['-sS', '--max-time', '30', '-u', `${USER}:${PASSWORD}`, ...modeArgs, ...args]);
+    const curl = (...args: string[]): ReturnType<typeof runToolOrThrow> =>
+      runToolOrThrow('curl', ['-sS', '--max-time', '30', '-u', `${USER}:${PASSWORD}`, ...modeArgs, ...args]);
 
     // Login, PWD (curl sends it after login) and MKD, then LIST of the root.
     const mkd = await curl('-v', '-Q', `MKD ${DIR_NAME}`, `${base}/`);

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameBytes } from './bytes.js';
-import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, hasCommand, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, runTool, startInteropServer, USER } from './harness.js';
+import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, startInteropServer, USER } from './harness.js';
+import { hasTool, runToolOrThrow } from '../support/run-tool.js';
 import type { DataMode, InteropServer } from './harness.js';
 
-const available = hasCommand('python3');
+const available = hasTool('python3');
 if (!available) console.warn('interop: python3 is not installed; skipping ftplib tests (.ci/run installs it)');
 
 const SCRIPT = fileURLToPath(new URL('fixtures/ftplib_scenario.py', import.meta.url));
@@ -50,7 +51,7 @@ describe.skipIf(!available)('interop: python3 ftplib', () => {
     const { main, append } = makePayloads();
     await writeFile(join(srv.work, 'main.bin'), main);
     await writeFile(join(srv.work, 'append.bin'), append);
-    const { stdout } = await runTool('python3', [SCRIPT, srv.host, String(srv.port), USER, PASSWORD, srv.work, mode, DIR_NAME, FILE_NAME, RENAMED_NAME, String(RESUME_OFFSET)]);
+    const { stdout } = await runToolOrThrow('python3', [SCRIPT, srv.host, String(srv.port), USER, PASSWORD, srv.work, mode, DIR_NAME, FILE_NAME, RENAMED_NAME, String(RESUME_OFFSET)]);
     const report = JSON.parse(stdout) as FtplibReport;
 
     expect(report.pwd).toBe('/');

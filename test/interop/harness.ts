@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -100,53 +99,6 @@ export interface Payloads {
 /** Fresh random content (incompressible, so nothing passes by luck). */
 export function makePayloads(): Payloads {
   return { main: randomBytes(MAIN_SIZE), append: randomBytes(APPEND_SIZE) };
-}
-
-/** True when `name` is an executable on PATH. */
-export function hasCommand(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
-/** The outcome of {@link runTool}. */
-export interface ToolResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs a client program, killed after `timeoutMs`. Rejects when it times out or (unless
- * `allowFailure`) exits non-zero, with its output in the message.
- */
-export function runTool(
-  command: string,
-  args: readonly string[],
-  options: { timeoutMs?: number; cwd?: string; allowFailure?: boolean } = {},
-): Promise<ToolResult> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const detail = `${command} ${args.join(' ')}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`;
-      if (timedOut) reject(new Error(`timed out after ${timeoutMs} ms: ${detail}`));
-      else if (code !== 0 && options.allowFailure !== true) reject(new Error(`exit code ${String(code)}: ${detail}`));
-      else resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** The verbs every full scenario must have sent (MLSD only where the client has it). */

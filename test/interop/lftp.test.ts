@@ -2,10 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSameBytes } from './bytes.js';
-import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, hasCommand, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, runTool, startInteropServer, USER } from './harness.js';
+import { APPEND_SIZE, expectScenarioVerbs, DIR_NAME, FILE_NAME, MAIN_SIZE, makePayloads, PASSWORD, RENAMED_NAME, RESUME_OFFSET, startInteropServer, USER } from './harness.js';
+import { hasTool, runToolOrThrow } from '../support/run-tool.js';
 import type { DataMode, InteropServer } from './harness.js';
 
-const available = hasCommand('lftp');
+const available = hasTool('lftp');
 if (!available) console.warn('interop: lftp is not installed; skipping lftp tests (.ci/run installs it with apt)');
 
 function lftpQuote(text: string): string {
@@ -86,7 +87,7 @@ describe.skipIf(!available)('interop: lftp', () => {
     const scriptPath = join(srv.work, `scenario-${mode}.lftp`);
     await writeFile(scriptPath, script(srv, mode, debugLog));
 
-    const { stdout } = await runTool('lftp', ['-f', scriptPath], { timeoutMs: 60_000 });
+    const { stdout } = await runToolOrThrow('lftp', ['-f', scriptPath], { timeoutMs: 60_000 });
     const trace = await readFile(debugLog, 'utf8');
 
     expect(section(stdout, 'pwd')).toMatch(/257 "\/"/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../cli/cli-process.js';
 import { generateSelfSignedCertificate } from '../../src/server/tls/self-signed.js';
-import { hasTool, runTool } from './helpers/run-tool.js';
+import { hasTool, runTool } from '../support/run-tool.js';
 import { probe } from './helpers/tls-probe.js';
 
 let root: string;

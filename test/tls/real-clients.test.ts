@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'basic-ftp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
-import { hasTool, runTool } from './helpers/run-tool.js';
+import { hasTool, runTool } from '../support/run-tool.js';
 
 let fixture: FtpsFixture | undefined;
 let work: string;
