@@ -99,6 +99,13 @@ export class RawClient {
     return (await this.cmd(line)).code;
   }
 
+  /** Sends each command in turn and returns their reply codes. */
+  async codes(...lines: readonly string[]): Promise<number[]> {
+    const out: number[] = [];
+    for (const line of lines) out.push(await this.code(line));
+    return out;
+  }
+
   /** USER + PASS; returns the PASS reply code (or the USER one when it was not 331). */
   async login(user = 'alice', password = 'secret'): Promise<number> {
     const first = await this.cmd(`USER ${user}`);

@@ -1,35 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { RawClient, readAll } from '../support/ftp-control-client.js';
+import { type RawClient, readAll } from '../support/ftp-control-client.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 
 let fixture: FtpsFixture | undefined;
-const clients: RawClient[] = [];
+const clients = new RawClientPool();
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await fixture?.close();
   fixture = undefined;
 });
 
 async function connect(port: number, implicit = false): Promise<RawClient> {
-  const { client, greeting } = await RawClient.connect(port, { implicit });
+  const { client, greeting } = await clients.connect(port, { implicit });
   expect(greeting.code).toBe(220);
-  clients.push(client);
   return client;
-}
-
-async function codes(client: RawClient, ...lines: string[]): Promise<number[]> {
-  const out: number[] = [];
-  for (const line of lines) out.push((await client.cmd(line)).code);
-  return out;
 }
 
 async function secureLogin(client: RawClient): Promise<void> {
   expect((await client.cmd('AUTH TLS')).code).toBe(234);
   await client.startTls();
-  expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
+  expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
 }
 
 describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
@@ -40,7 +34,7 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     try {
       const client = await connect(port);
-      expect(await codes(client, 'AUTH TLS', 'PBSZ 0', 'PROT P')).toEqual([502, 502, 502]);
+      expect(await client.codes('AUTH TLS', 'PBSZ 0', 'PROT P')).toEqual([502, 502, 502]);
       expect((await client.cmd('FEAT')).lines.join('\n')).not.toMatch(/AUTH|PBSZ|PROT/);
     } finally {
       await server.close({ graceMs: 100 });
@@ -51,14 +45,14 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     fixture = await startFtps();
     const client = await connect(fixture.port);
     // PBSZ and PROT before AUTH.
-    expect(await codes(client, 'PBSZ 0', 'PROT P', 'PROT C')).toEqual([503, 503, 503]);
-    expect(await codes(client, 'AUTH KERBEROS_V4', 'AUTH')).toEqual([504, 501]);
+    expect(await client.codes('PBSZ 0', 'PROT P', 'PROT C')).toEqual([503, 503, 503]);
+    expect(await client.codes('AUTH KERBEROS_V4', 'AUTH')).toEqual([504, 501]);
     expect((await client.cmd('AUTH TLS')).code).toBe(234);
     await client.startTls();
     // PROT before PBSZ, then bad PBSZ, then the levels TLS does not offer.
-    expect(await codes(client, 'PROT P', 'PBSZ abc', 'PBSZ 0', 'PROT S', 'PROT E', 'PROT X')).toEqual([503, 501, 200, 536, 536, 504]);
-    expect(await codes(client, 'AUTH TLS')).toEqual([503]);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'CCC')).toEqual([331, 230, 534]);
+    expect(await client.codes('PROT P', 'PBSZ abc', 'PBSZ 0', 'PROT S', 'PROT E', 'PROT X')).toEqual([503, 501, 200, 536, 536, 504]);
+    expect(await client.codes('AUTH TLS')).toEqual([503]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'CCC')).toEqual([331, 230, 534]);
   });
 
   it('advertises AUTH TLS, PBSZ and PROT in FEAT, but not the always-refused CCC', async () => {
@@ -67,7 +61,7 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     const feat = (await client.cmd('FEAT')).lines.map((line) => line.trim());
     expect(feat).toEqual(expect.arrayContaining(['AUTH TLS', 'PBSZ', 'PROT']));
     expect(feat).not.toContain('CCC');
-    expect(await codes(client, 'CCC')).toEqual([533]);
+    expect(await client.codes('CCC')).toEqual([533]);
   });
 
   it('answers PBSZ with PBSZ=0 whatever size is asked', async () => {
@@ -83,11 +77,11 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
   it('accepts the AUTH SSL alias and refuses AUTH after login and CCC on a clear connection', async () => {
     fixture = await startFtps();
     const clear = await connect(fixture.port);
-    expect(await codes(clear, `USER ${USER}`, `PASS ${PASSWORD}`, 'CCC', 'AUTH TLS')).toEqual([331, 230, 533, 503]);
+    expect(await clear.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'CCC', 'AUTH TLS')).toEqual([331, 230, 533, 503]);
     const ssl = await connect(fixture.port);
     expect((await ssl.cmd('AUTH SSL')).code).toBe(234);
     await ssl.startTls();
-    expect(await codes(ssl, `USER ${USER}`, `PASS ${PASSWORD}`, 'NOOP')).toEqual([331, 230, 200]);
+    expect(await ssl.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'NOOP')).toEqual([331, 230, 200]);
   });
 
   it('discards commands pipelined in clear text after AUTH TLS (same packet)', async () => {
@@ -97,7 +91,7 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     expect((await client.reply()).code).toBe(234);
     await client.startTls();
     // Had the pipelined USER/PASS run, USER would get 503 (already logged in); had MKD run, CWD would work.
-    expect(await codes(client, 'NOOP', `USER ${USER}`, `PASS ${PASSWORD}`, 'CWD /injected')).toEqual([200, 331, 230, 550]);
+    expect(await client.codes('NOOP', `USER ${USER}`, `PASS ${PASSWORD}`, 'CWD /injected')).toEqual([200, 331, 230, 550]);
   });
 
   it('discards a flood of pipelined commands (enough to trigger backpressure) and still completes the handshake', async () => {
@@ -106,7 +100,7 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     client.send(Buffer.from(`AUTH TLS\r\n${'MKD /flood\r\n'.repeat(200)}`));
     expect((await client.reply()).code).toBe(234);
     await client.startTls();
-    expect(await codes(client, 'NOOP', `USER ${USER}`, `PASS ${PASSWORD}`, 'CWD /flood')).toEqual([200, 331, 230, 550]);
+    expect(await client.codes('NOOP', `USER ${USER}`, `PASS ${PASSWORD}`, 'CWD /flood')).toEqual([200, 331, 230, 550]);
   });
 
   it('never executes clear text sent after the 234 and before the handshake: the handshake fails', async () => {
@@ -126,14 +120,14 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     fixture = await startFtps();
     const client = await connect(fixture.port);
     await secureLogin(client);
-    expect(await codes(client, 'PBSZ 0', 'PROT P', 'PROT C', 'PROT P')).toEqual([200, 200, 200, 200]);
+    expect(await client.codes('PBSZ 0', 'PROT P', 'PROT C', 'PROT P')).toEqual([200, 200, 200, 200]);
   });
 
   it('keeps the TLS state across REIN', async () => {
     fixture = await startFtps({ required: 'all' });
     const client = await connect(fixture.port);
     await secureLogin(client);
-    expect(await codes(client, 'PBSZ 0', 'PROT P', 'REIN', `USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([200, 200, 220, 331, 230]);
+    expect(await client.codes('PBSZ 0', 'PROT P', 'REIN', `USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([200, 200, 220, 331, 230]);
     const epsv = await client.cmd('EPSV');
     expect(epsv.code).toBe(229);
     const data = await client.openData(epsv, { reuseSession: true });

@@ -4,29 +4,23 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, readAll } from '../support/ftp-control-client.js';
+import { type RawClient, readAll } from '../support/ftp-control-client.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 
 let fixture: FtpsFixture | undefined;
-const clients: RawClient[] = [];
+const clients = new RawClientPool();
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await fixture?.close();
   fixture = undefined;
 });
 
 async function connect(port: number, implicit = false): Promise<RawClient> {
-  const { client, greeting } = await RawClient.connect(port, { implicit });
+  const { client, greeting } = await clients.connect(port, { implicit });
   expect(greeting.code).toBe(220);
-  clients.push(client);
   return client;
-}
-
-async function codes(client: RawClient, ...lines: string[]): Promise<number[]> {
-  const out: number[] = [];
-  for (const line of lines) out.push((await client.cmd(line)).code);
-  return out;
 }
 
 async function startTls(client: RawClient): Promise<void> {
@@ -69,11 +63,11 @@ describe('TLS policies', () => {
   it("required 'login': USER and PASS before AUTH TLS get 530; after AUTH the login works", async () => {
     fixture = await startFtps({ required: 'login' });
     const client = await connect(fixture.port);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PWD')).toEqual([530, 530, 530]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PWD')).toEqual([530, 530, 530]);
     await startTls(client);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
     // Data may stay clear under the login policy.
-    expect(await codes(client, 'PBSZ 0', 'PROT C')).toEqual([200, 200]);
+    expect(await client.codes('PBSZ 0', 'PROT C')).toEqual([200, 200]);
     const listing = await transfer(client, 'LIST', undefined);
     expect([listing.first, listing.final]).toEqual([150, 226]);
   });
@@ -82,11 +76,11 @@ describe('TLS policies', () => {
     fixture = await startFtps({ required: 'data' });
     const client = await connect(fixture.port);
     await startTls(client);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
-    expect(await codes(client, 'PASV', 'EPSV', 'PORT 127,0,0,1,200,10', 'EPRT |1|127.0.0.1|51210|', 'LIST', 'RETR x', 'STOR y', 'NLST', 'MLSD')).toEqual([
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
+    expect(await client.codes('PASV', 'EPSV', 'PORT 127,0,0,1,200,10', 'EPRT |1|127.0.0.1|51210|', 'LIST', 'RETR x', 'STOR y', 'NLST', 'MLSD')).toEqual([
       522, 522, 522, 522, 522, 522, 522, 522, 522,
     ]);
-    expect(await codes(client, 'PBSZ 0', 'PROT C', 'EPSV', 'PROT P')).toEqual([200, 534, 522, 200]);
+    expect(await client.codes('PBSZ 0', 'PROT C', 'EPSV', 'PROT P')).toEqual([200, 534, 522, 200]);
     const listing = await transfer(client, 'LIST', { reuseSession: true });
     expect([listing.first, listing.final]).toEqual([150, 226]);
   });
@@ -94,21 +88,21 @@ describe('TLS policies', () => {
   it("required 'data': a login in clear is allowed but no data connection ever is", async () => {
     fixture = await startFtps({ required: 'data' });
     const client = await connect(fixture.port);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PWD', 'EPSV', 'PBSZ 0', 'PROT P', 'AUTH TLS')).toEqual([331, 230, 257, 522, 503, 503, 503]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PWD', 'EPSV', 'PBSZ 0', 'PROT P', 'AUTH TLS')).toEqual([331, 230, 257, 522, 503, 503, 503]);
   });
 
   it("required 'all': both refusals", async () => {
     fixture = await startFtps({ required: 'all' });
     const client = await connect(fixture.port);
-    expect(await codes(client, `USER ${USER}`)).toEqual([530]);
+    expect(await client.codes(`USER ${USER}`)).toEqual([530]);
     await startTls(client);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'EPSV', 'PBSZ 0', 'PROT C', 'PROT P')).toEqual([331, 230, 522, 200, 534, 200]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'EPSV', 'PBSZ 0', 'PROT C', 'PROT P')).toEqual([331, 230, 522, 200, 534, 200]);
   });
 
   it("'optional' lets a session stay entirely clear", async () => {
     fixture = await startFtps();
     const client = await connect(fixture.port);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
     const listing = await transfer(client, 'LIST', undefined);
     expect([listing.first, listing.final]).toEqual([150, 226]);
   });
@@ -119,7 +113,7 @@ describe('TLS policies', () => {
     await writeFile(join(fixture.root, 'secret.bin'), secret);
     const client = await connect(fixture.port);
     await startTls(client);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
     const download = await plainUnderProtP(client, 'RETR secret.bin', Buffer.from('GET / HTTP/1.0\r\n\r\n'));
     expect(download.bytes.includes(secret.subarray(0, 64))).toBe(false);
     expect(download.final).toBe(425);
@@ -128,7 +122,7 @@ describe('TLS policies', () => {
     expect(upload.final).toBe(425);
     await expect(readFile(join(fixture.root, 'clear.bin'))).rejects.toMatchObject({ code: 'ENOENT' });
     // The session goes on.
-    expect(await codes(client, 'NOOP')).toEqual([200]);
+    expect(await client.codes('NOOP')).toEqual([200]);
   });
 
   it('requireDataSessionReuse refuses a data connection that does not resume the session and accepts one that does', async () => {
@@ -137,7 +131,7 @@ describe('TLS policies', () => {
     await writeFile(join(fixture.root, 'a.bin'), payload);
     const client = await connect(fixture.port);
     await startTls(client);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
     const fresh = await transfer(client, 'RETR a.bin', { reuseSession: false });
     expect(fresh.bytes.length).toBe(0);
     expect(fresh.final).toBe(425);
@@ -154,7 +148,7 @@ describe('TLS policies', () => {
     expect((await client.cmd('AUTH TLS')).code).toBe(234);
     const control = await client.startTls({ maxVersion: 'TLSv1.2' });
     expect(control.getProtocol()).toBe('TLSv1.2');
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
     const resumed = await transfer(client, 'RETR a.bin', { reuseSession: true });
     expect(resumed.final).toBe(226);
     expect(resumed.bytes.equals(payload)).toBe(true);
@@ -168,7 +162,7 @@ describe('TLS policies', () => {
     await writeFile(join(fixture.root, 'a.bin'), payload);
     const client = await connect(fixture.port);
     await startTls(client);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
     const fresh = await transfer(client, 'RETR a.bin', { reuseSession: false });
     expect(fresh.final).toBe(226);
     expect(fresh.bytes.equals(payload)).toBe(true);
@@ -181,7 +175,7 @@ describe('implicit FTPS', () => {
     const methods: (string | undefined)[] = [];
     fixture.server.on('transferEnd', (event) => methods.push(event.method));
     const client = await connect(fixture.implicitPort, true);
-    expect(await codes(client, 'AUTH TLS', `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([503, 331, 230, 200, 200, 200]);
+    expect(await client.codes('AUTH TLS', `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([503, 331, 230, 200, 200, 200]);
     const payload = randomBytes(200_000);
     const up = await transfer(client, 'STOR up.bin', { reuseSession: true }, payload);
     expect([up.first, up.final]).toEqual([150, 226]);
@@ -218,7 +212,7 @@ describe('handshake timeouts', () => {
     await writeFile(join(fixture.root, 'a.bin'), 'data');
     const client = await connect(fixture.port);
     await startTls(client);
-    expect(await codes(client, `USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P')).toEqual([331, 230, 200, 200]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P')).toEqual([331, 230, 200, 200]);
     const epsv = await client.cmd('EPSV');
     const silent = await client.openData(epsv);
     client.send('RETR a.bin');
@@ -227,7 +221,7 @@ describe('handshake timeouts', () => {
     while (reply.code < 200) reply = await client.reply(5000);
     expect(reply.code).toBe(425);
     silent.destroy();
-    expect(await codes(client, 'NOOP')).toEqual([200]);
+    expect(await client.codes('NOOP')).toEqual([200]);
   });
 
   it('closes an implicit connection that never handshakes', async () => {
