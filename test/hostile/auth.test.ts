@@ -2,25 +2,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalDataPlane } from '../../src/transfer/index.js';
 import { createServer, type FtpServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { RawClient, countingDataPlane, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { type RawClient, countingDataPlane, startTestServer, waitFor, type TestServer } from './helpers.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 
 // Catalogue: Authentication (security.md) and the failed-login advisories (pyftpdlib
 // CVE-2007-6737, CVE-2008-7263).
 
 let server: TestServer | undefined;
 const extra: FtpServer[] = [];
-const clients: RawClient[] = [];
+const clients = new RawClientPool();
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await server?.close();
   server = undefined;
   for (const s of extra.splice(0)) await s.close({ graceMs: 50 });
 });
 
 async function connect(port: number): Promise<RawClient> {
-  const { client } = await RawClient.connect(port);
-  clients.push(client);
+  const { client } = await clients.connect(port);
   return client;
 }
 
@@ -50,8 +50,7 @@ describe('hostile: brute force', () => {
       expect(await client.login('alice', 'nope')).toBe(530);
       expect(await client.login('ghost', 'nope')).toBe(421);
     }
-    const { client, greeting } = await RawClient.connect(server.port);
-    clients.push(client);
+    const { client, greeting } = await clients.connect(server.port);
     expect(greeting.code).toBe(421);
     expect(await waitFor(() => client.ended)).toBe(true);
     // Even the right password cannot get in while banned.

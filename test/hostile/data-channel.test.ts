@@ -3,7 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type FtpServer, type FtpServerOptions } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem, type MemoryFileSystemOptions } from '../../src/vfs/index.js';
-import { RawClient, epsvPort, startSentinel, waitFor, type Sentinel } from './helpers.js';
+import { type RawClient, epsvPort, startSentinel, waitFor, type Sentinel } from './helpers.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 
 // Catalogue: Data channel (security.md); bounce advisories ftp-srv CVE-2020-15152 and
 // pyftpdlib CVE-2007-6741; descriptor advisories CVE-2008-7264/CVE-2009-5013 (leak counts are
@@ -16,11 +17,11 @@ interface Live {
 }
 
 const servers: FtpServer[] = [];
-const clients: RawClient[] = [];
+const clients = new RawClientPool();
 const sentinels: Sentinel[] = [];
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   for (const server of servers.splice(0)) await server.close({ graceMs: 50 });
   for (const sentinel of sentinels.splice(0)) await sentinel.close();
 });
@@ -34,8 +35,7 @@ async function start(options: Partial<FtpServerOptions> = {}, fsOptions: MemoryF
     fs,
     port,
     async client() {
-      const { client } = await RawClient.connect(port);
-      clients.push(client);
+      const { client } = await clients.connect(port);
       expect(await client.login()).toBe(230);
       return client;
     },

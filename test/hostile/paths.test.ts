@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type FtpServer } from '../../src/server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
-import { RawClient, startTestServer } from './helpers.js';
+import { type RawClient, startTestServer } from './helpers.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 
 // Catalogue: Paths (security.md); traversal advisories ftp-srv CVE-2020-26299, pyftpdlib
 // CVE-2007-6736 and CVE-2008-7262. The LocalFileSystem's own swap race and property tests are
@@ -17,7 +18,7 @@ let root: string;
 let outside: string;
 let ftp: FtpServer;
 let port: number;
-const clients: RawClient[] = [];
+const clients = new RawClientPool();
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'ftpgrid-hostile-paths-'));
@@ -38,14 +39,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.close();
+  clients.closeAll();
   await ftp.close({ graceMs: 50 });
   await rm(base, { recursive: true, force: true });
 });
 
 async function session(): Promise<RawClient> {
-  const { client } = await RawClient.connect(port);
-  clients.push(client);
+  const { client } = await clients.connect(port);
   expect(await client.login()).toBe(230);
   return client;
 }

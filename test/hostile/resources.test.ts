@@ -3,17 +3,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type FtpServer, type FtpServerOptions } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem, type AbortOptions, type DirEntry } from '../../src/vfs/index.js';
-import { RawClient, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 
 // Catalogue: Resources (security.md).
 
 const servers: FtpServer[] = [];
 const sockets: Socket[] = [];
-const clients: RawClient[] = [];
+const clients = new RawClientPool();
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   for (const server of servers.splice(0)) await server.close({ graceMs: 50 });
 });
 
@@ -72,16 +73,14 @@ describe('hostile: connection caps', () => {
     const codes = await openMany(port, 1000);
     expect(codes.every((code) => code === 220)).toBe(true);
     expect(await waitFor(() => server.sessionCount === 0, 10_000)).toBe(true);
-    const { client } = await RawClient.connect(port);
-    clients.push(client);
+    const { client } = await clients.connect(port);
     expect(await client.login()).toBe(230);
   });
 
   it('a failed-login flood from one address ends in a ban (see auth.test.ts for the details)', async () => {
     const { port } = await start({ maxLoginAttempts: 1, loginBan: { maxFailures: 5 } });
     for (let i = 0; i < 5; i++) {
-      const { client } = await RawClient.connect(port);
-      clients.push(client);
+      const { client } = await clients.connect(port);
       expect(await client.login('alice', 'bad')).toBe(421);
     }
     expect(await firstCode(port)).toBe(421);
@@ -123,8 +122,7 @@ describe('hostile: huge listings', () => {
     const total = 100_000;
     const fs = new HugeDirectoryFileSystem(total);
     const { port } = await start({}, fs);
-    const { client } = await RawClient.connect(port);
-    clients.push(client);
+    const { client } = await clients.connect(port);
     expect(await client.login()).toBe(230);
     const data = await client.passive();
     data.socket.pause();
@@ -146,8 +144,7 @@ describe('hostile: huge listings', () => {
   it('ABOR of a huge listing stops pulling entries', async () => {
     const fs = new HugeDirectoryFileSystem(1_000_000);
     const { port } = await start({}, fs);
-    const { client } = await RawClient.connect(port);
-    clients.push(client);
+    const { client } = await clients.connect(port);
     expect(await client.login()).toBe(230);
     const data = await client.passive();
     data.socket.pause();

@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 import { startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 
 // Catalogue: TLS (security.md). Most items are proved in test/tls and referenced from
 // docs/security.md rather than duplicated:
@@ -14,10 +15,10 @@ import { startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 // What is new here: failed and stalled handshakes count toward the per-address ban.
 
 let fixture: FtpsFixture | undefined;
-const clients: RawClient[] = [];
+const clients = new RawClientPool();
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  clients.closeAll();
   await fixture?.close();
   fixture = undefined;
 });
@@ -39,8 +40,7 @@ describe('hostile: TLS handshakes and the ban', () => {
     fixture = await startFtps({ handshakeTimeoutMs: 200 });
     // startFtps takes no loginBan option; the default threshold is 10 failures.
     for (let i = 0; i < 10; i++) await garbageHandshake(fixture.implicitPort);
-    const { client, greeting } = await RawClient.connect(fixture.port);
-    clients.push(client);
+    const { greeting } = await clients.connect(fixture.port);
     expect(greeting.code).toBe(421);
   });
 
@@ -67,21 +67,18 @@ describe('hostile: TLS handshakes and the ban', () => {
   it('stalled explicit handshakes (AUTH TLS then silence) count toward the ban', async () => {
     fixture = await startFtps({ handshakeTimeoutMs: 100 });
     for (let i = 0; i < 10; i++) {
-      const { client } = await RawClient.connect(fixture.port);
-      clients.push(client);
+      const { client } = await clients.connect(fixture.port);
       expect(await client.code('AUTH TLS')).toBe(234);
       expect(await waitFor(() => client.ended, 3000)).toBe(true);
     }
-    const { client, greeting } = await RawClient.connect(fixture.port);
-    clients.push(client);
+    const { greeting } = await clients.connect(fixture.port);
     expect(greeting.code).toBe(421);
   });
 
   it('below the threshold a clean client is still served', async () => {
     fixture = await startFtps({ handshakeTimeoutMs: 100 });
     for (let i = 0; i < 3; i++) await garbageHandshake(fixture.implicitPort);
-    const { client, greeting } = await RawClient.connect(fixture.port);
-    clients.push(client);
+    const { client, greeting } = await clients.connect(fixture.port);
     expect(greeting.code).toBe(220);
     expect(await client.code('AUTH TLS')).toBe(234);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, createDefaultRegistry, type FtpServer } from '../../src/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { RawClient } from '../support/ftp-control-client.js';
+import { RawClientPool } from '../support/raw-client-pool.js';
 
 function authorizer(): MemoryAuthorizer {
   return new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: new MemoryFileSystem() }] });
@@ -9,9 +9,9 @@ function authorizer(): MemoryAuthorizer {
 
 describe('createServer wiring', () => {
   const servers: FtpServer[] = [];
-  const clients: RawClient[] = [];
+  const clients = new RawClientPool();
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
+    clients.closeAll();
     for (const server of servers.splice(0)) await server.close({ graceMs: 100 });
   });
 
@@ -34,8 +34,7 @@ describe('createServer wiring', () => {
     });
     servers.push(server);
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-    const { client, greeting } = await RawClient.connect(port);
-    clients.push(client);
+    const { client, greeting } = await clients.connect(port);
     expect(greeting).toEqual({ code: 220, lines: ['hello tests'] });
     expect((await client.cmd('SYST')).lines[0]).toBe('UNIX Type: L8 (custom)');
     expect(await client.login()).toBe(230);
