@@ -2,7 +2,7 @@ import { createServer as createNetServer, type Server } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DataPlane, SessionDataChannel } from '../../src/transfer/index.js';
 
-export { RawClient } from '../support/ftp-control-client.js';
+export { RawClient, epsvPort } from '../support/ftp-control-client.js';
 export { startTestServer, type TestServer } from '../support/start-test-server.js';
 
 /** A TCP listener that records every connection it receives (to prove none was attempted). */
@@ -79,11 +79,4 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     await delay(10);
   }
   return condition();
-}
-
-/** The port announced by a 229 EPSV reply. */
-export function epsvPort(text: string): number {
-  const match = /\(\|\|\|(\d+)\|\)/.exec(text);
-  if (match?.[1] === undefined) throw new Error(`not an EPSV reply: ${text}`);
-  return Number(match[1]);
 }

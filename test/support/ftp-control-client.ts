@@ -16,10 +16,11 @@ export interface RawClientConnectOptions {
   readonly implicit?: boolean;
 }
 
-/** The port announced by a 229 EPSV reply, or undefined when there is none. */
-function epsvPortOf(reply: Reply): number | undefined {
-  const port = /\(\|\|\|(\d+)\|\)/.exec(reply.lines.join(' '))?.[1];
-  return port === undefined ? undefined : Number(port);
+/** The port announced by a 229 EPSV reply's text; throws when there is none. */
+export function epsvPort(text: string): number {
+  const match = /\(\|\|\|(\d+)\|\)/.exec(text);
+  if (match?.[1] === undefined) throw new Error(`not an EPSV reply: ${text}`);
+  return Number(match[1]);
 }
 
 /**
@@ -116,8 +117,8 @@ export class RawClient {
   /** EPSV and connect (in clear) to the announced port. */
   async passive(): Promise<DataConnection> {
     const reply = await this.cmd('EPSV');
-    const port = epsvPortOf(reply);
-    if (reply.code !== 229 || port === undefined) throw new Error(`EPSV failed: ${reply.code} ${reply.lines.join(' ')}`);
+    if (reply.code !== 229) throw new Error(`EPSV failed: ${reply.code} ${reply.lines.join(' ')}`);
+    const port = epsvPort(reply.lines.join(' '));
     const socket = netConnect({ host: '127.0.0.1', port });
     socket.on('error', () => undefined);
     await once(socket, 'connect');
@@ -157,8 +158,7 @@ export class RawClient {
 
   /** Opens the data connection of an EPSV reply, in TLS when `tls` is given (handshake in the background). */
   async openData(reply: Reply, tls?: { reuseSession: boolean }): Promise<Socket> {
-    const port = epsvPortOf(reply);
-    if (port === undefined) throw new Error(`no port in ${JSON.stringify(reply)}`);
+    const port = epsvPort(reply.lines.join(' '));
     const plain = netConnect({ host: '127.0.0.1', port });
     plain.on('error', () => undefined);
     await once(plain, 'connect');
