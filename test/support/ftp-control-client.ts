@@ -12,15 +12,26 @@ export interface DataConnection {
 
 /** Options of {@link RawClient.connect}. */
 export interface RawClientConnectOptions {
+  /** The server's host; data connections go to the same host. @default '127.0.0.1' */
+  readonly host?: string;
   /** Handshake TLS at once (implicit FTPS) instead of connecting in clear. @default false */
   readonly implicit?: boolean;
 }
 
-/** The port announced by a 229 EPSV reply's text; throws when there is none. */
+/**
+ * The port announced by a 229 EPSV reply's text, whatever delimiter the server chose
+ * (RFC 2428 section 3 allows any printable one, `|` by convention); throws when there is none.
+ */
 export function epsvPort(text: string): number {
-  const match = /\(\|\|\|(\d+)\|\)/.exec(text);
-  if (match?.[1] === undefined) throw new Error(`not an EPSV reply: ${text}`);
-  return Number(match[1]);
+  const match = /\(([!-~])\1\1(\d{1,5})\1\)/.exec(text);
+  if (match?.[2] === undefined) throw new Error(`not an EPSV reply: ${text}`);
+  return Number(match[2]);
+}
+
+/** The preliminary reply of a transfer command, and the final one when the transfer started. */
+export interface TransferReplies {
+  readonly first: Reply;
+  readonly last: Reply | undefined;
 }
 
 /**
@@ -29,6 +40,7 @@ export function epsvPort(text: string): number {
  */
 export class RawClient {
   #socket: Socket;
+  readonly #host: string;
   #tls: TLSSocket | undefined;
   #tlsOptions: ConnectionOptions = {};
   #reader = new ReplyReader();
@@ -36,20 +48,24 @@ export class RawClient {
   readonly #waiters = new Set<() => void>();
   #ended = false;
 
-  private constructor(socket: Socket, tls: TLSSocket | undefined) {
+  private constructor(socket: Socket, host: string, tls: TLSSocket | undefined) {
     this.#socket = socket;
+    this.#host = host;
     this.#tls = tls;
     this.#listen(socket);
   }
 
-  /** Connects to 127.0.0.1 (in clear, or TLS for implicit FTPS) and reads the greeting. */
+  /** Connects (in clear, or TLS for implicit FTPS) and reads the greeting. */
   static async connect(port: number, options: RawClientConnectOptions = {}): Promise<{ client: RawClient; greeting: Reply }> {
-    const secure = options.implicit === true ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : undefined;
-    const socket: Socket = secure ?? netConnect({ host: '127.0.0.1', port });
+    const host = options.host ?? '127.0.0.1';
+    const secure = options.implicit === true ? tlsConnect({ host, port, rejectUnauthorized: false }) : undefined;
+    const socket: Socket = secure ?? netConnect({ host, port });
     // events.once still rejects on an 'error' while it waits; later errors end in 'close'.
     socket.on('error', () => undefined);
     await once(socket, secure === undefined ? 'connect' : 'secureConnect');
-    const client = new RawClient(socket, secure);
+    // Commands are single small writes; Nagle would only add latency between them.
+    socket.setNoDelay(true);
+    const client = new RawClient(socket, host, secure);
     return { client, greeting: await client.reply() };
   }
 
@@ -107,6 +123,13 @@ export class RawClient {
     return out;
   }
 
+  /** Sends a command and throws unless the reply has the given code (for fixture setup). */
+  async expect(line: string, code: number): Promise<Reply> {
+    const reply = await this.cmd(line);
+    if (reply.code !== code) throw new Error(`${line}: expected ${code}, got ${reply.code} ${reply.lines.join(' | ')}`);
+    return reply;
+  }
+
   /** USER + PASS; returns the PASS reply code (or the USER one when it was not 331). */
   async login(user = 'alice', password = 'secret'): Promise<number> {
     const first = await this.cmd(`USER ${user}`);
@@ -114,12 +137,12 @@ export class RawClient {
     return this.code(`PASS ${password}`);
   }
 
-  /** EPSV and connect (in clear) to the announced port. */
+  /** EPSV and connect (in clear) to the announced port on the control connection's host. */
   async passive(): Promise<DataConnection> {
     const reply = await this.cmd('EPSV');
     if (reply.code !== 229) throw new Error(`EPSV failed: ${reply.code} ${reply.lines.join(' ')}`);
     const port = epsvPort(reply.lines.join(' '));
-    const socket = netConnect({ host: '127.0.0.1', port });
+    const socket = netConnect({ host: this.#host, port });
     socket.on('error', () => undefined);
     await once(socket, 'connect');
     const received = new Promise<Buffer>((resolve) => {
@@ -130,6 +153,38 @@ export class RawClient {
       });
     });
     return { socket, received };
+  }
+
+  /** RETR (or a listing verb) over a fresh passive connection: the replies and the bytes. */
+  async download(line: string): Promise<TransferReplies & { data: Buffer }> {
+    const channel = await this.passive();
+    const first = await this.cmd(line);
+    if (first.code !== 150 && first.code !== 125) {
+      channel.socket.destroy();
+      return { first, last: undefined, data: Buffer.alloc(0) };
+    }
+    const data = await channel.received;
+    return { first, last: await this.reply(), data };
+  }
+
+  /** STOR/APPE/STOU over a fresh passive connection; returns the preliminary and final replies. */
+  async upload(line: string, bytes: Buffer | string): Promise<TransferReplies> {
+    const channel = await this.passive();
+    const first = await this.cmd(line);
+    if (first.code !== 150 && first.code !== 125) {
+      channel.socket.destroy();
+      return { first, last: undefined };
+    }
+    channel.socket.end(bytes);
+    return { first, last: await this.reply() };
+  }
+
+  /** Stores a file and throws unless the server answered 150/125 then 226/250. */
+  async put(path: string, bytes: Buffer | string): Promise<void> {
+    const { first, last } = await this.upload(`STOR ${path}`, bytes);
+    if (last === undefined || (last.code !== 226 && last.code !== 250)) {
+      throw new Error(`STOR ${path}: ${first.code} ${last?.code ?? ''}`);
+    }
   }
 
   /** Handshakes over the current socket (after a 234) and reads from TLS from now on. */
@@ -159,7 +214,7 @@ export class RawClient {
   /** Opens the data connection of an EPSV reply, in TLS when `tls` is given (handshake in the background). */
   async openData(reply: Reply, tls?: { reuseSession: boolean }): Promise<Socket> {
     const port = epsvPort(reply.lines.join(' '));
-    const plain = netConnect({ host: '127.0.0.1', port });
+    const plain = netConnect({ host: this.#host, port });
     plain.on('error', () => undefined);
     await once(plain, 'connect');
     if (tls === undefined) return plain;
