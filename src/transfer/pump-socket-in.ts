@@ -2,6 +2,7 @@ import { writev } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Digest } from './checksum.js';
 import type { ProgressMeter } from './progress-meter.js';
+import { readIntoArena, type ArenaReader } from './socket-arena-reader.js';
 
 /**
  * Least bytes per file write while the upload runs. Each write is a trip to libuv's thread
@@ -11,6 +12,8 @@ import type { ProgressMeter } from './progress-meter.js';
 const BATCH_MIN = 1024 * 1024;
 /** Queued bytes above which the socket is paused until the file write in flight completes. */
 const PAUSE_ABOVE = 4 * 1024 * 1024;
+/** Reused memory for the socket's reads (plain TCP only): what is queued plus the write in flight. */
+const ARENA = 4 * 1024 * 1024;
 /** Buffers per writev(2): Linux accepts at most IOV_MAX (1024). */
 const MAX_IOV = 1024;
 
@@ -57,7 +60,8 @@ async function writeAll(fd: number, buffers: Buffer[], position: number): Promis
  * it, without a stream pipeline: the chunks the socket delivers are queued and written with
  * one writev(2) at a time of at least 1 MiB (all that arrived during the previous write goes
  * into the next one; the rest when the peer ends), and the socket is paused while more than
- * 4 MiB wait. What arrived before a lost connection is still written. Resolves with the bytes
+ * 4 MiB wait. What arrived before a lost connection is still written. A plain TCP socket
+ * reads into a reused 4 MiB arena ({@link readIntoArena}) instead of a new buffer per read. Resolves with the bytes
  * received, only after the last write completed; on failure, also only once no write is in
  * flight, so the caller may close the descriptor at once.
  */
@@ -74,8 +78,10 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
     /** A failed file write: nothing more is written. A lost connection still writes what arrived. */
     let fileFailed = false;
     let settled = false;
+    let reader: ArenaReader | undefined = undefined;
 
     const cleanup = (): void => {
+      reader?.detach();
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('error', onError);
@@ -117,6 +123,7 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
       writeAll(fd, batch, at).then(
         () => {
           writing = false;
+          if (reader !== undefined) for (const b of batch) reader.release(b);
           if (queued <= PAUSE_ABOVE && !ended && failure === undefined) socket.resume();
           flush();
         },
@@ -154,6 +161,10 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
       onAbort();
       return;
     }
+    reader = readIntoArena(socket, ARENA, (chunk) => {
+      onData(chunk);
+      return queued <= PAUSE_ABOVE;
+    });
     socket.on('data', onData);
     socket.on('end', onEnd);
     socket.on('error', onError);

@@ -11,6 +11,7 @@ import { createDigest } from '../../src/transfer/checksum.js';
 import { ProgressMeter } from '../../src/transfer/progress-meter.js';
 import { pumpFileOut } from '../../src/transfer/pump-file-out.js';
 import { pumpSocketIn } from '../../src/transfer/pump-socket-in.js';
+import { readIntoArena } from '../../src/transfer/socket-arena-reader.js';
 import { Throttle } from '../../src/transfer/throttle.js';
 import { TokenBucket } from '../../src/transfer/token-bucket.js';
 
@@ -253,5 +254,46 @@ describe('pumpSocketIn', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+describe('readIntoArena', () => {
+  it('delivers every byte in order; a chunk is never overwritten before it is released', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2_000_000 }), fc.integer({ min: 0, max: 4 }), async (size, releaseLag) => {
+        const data = randomBytes(size);
+        const { local, peer } = await pair();
+        try {
+          const held: Buffer[] = [];
+          const copies: Buffer[] = [];
+          const ended = new Promise<void>((resolve) => local.once('end', resolve));
+          // A 256 KiB arena (4 regions) with chunks held back: the reader must fall back to fresh buffers.
+          const reader = readIntoArena(local, 256 * 1024, (chunk) => {
+            held.push(chunk);
+            copies.push(Buffer.from(chunk));
+            while (held.length > releaseLag * 3) {
+              const done = held.shift();
+              if (done !== undefined) reader?.release(done);
+            }
+            return true;
+          });
+          expect(reader).toBeDefined();
+          local.resume();
+          peer.end(data);
+          await ended;
+          // Every chunk still held must be unchanged: nothing was read into it after delivery.
+          for (let i = 0; i < held.length; i++) {
+            const copy = copies[copies.length - held.length + i];
+            expect(copy !== undefined && held[i]?.equals(copy) === true).toBe(true);
+          }
+          expect(Buffer.concat(copies).equals(data)).toBe(true);
+          reader?.detach();
+        } finally {
+          local.destroy();
+          peer.destroy();
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 });

@@ -1,0 +1,82 @@
+import type { Duplex } from 'node:stream';
+
+/** Bytes per socket read, as libuv reads by default. */
+const REGION = 64 * 1024;
+
+/** Reads of one plain TCP socket into a reused arena; see {@link readIntoArena}. */
+export interface ArenaReader {
+  /** Gives back a chunk delivered to `onChunk` once it is no longer needed. Call in delivery order. */
+  release(chunk: Buffer): void;
+  /** Stops delivering: later reads are dropped. Call only when no delivered chunk is needed any more. */
+  detach(): void;
+}
+
+interface Internals {
+  readonly handle: { useUserBuffer(buffer: Uint8Array): void };
+  readonly kBuffer: symbol;
+  readonly kBufferCb: symbol;
+  readonly kBufferGen: symbol;
+}
+
+function findInternals(socket: Duplex): Internals | undefined {
+  // TLS sockets decrypt through their own buffers; this is for plain TCP only.
+  if ('encrypted' in socket || socket.readableLength > 0) return undefined;
+  const handle = (socket as { _handle?: { useUserBuffer?: unknown } | null })._handle;
+  if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function') return undefined;
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const find = (name: string): symbol | undefined => symbols.find((s) => s.description === name);
+  const kBuffer = find('kBuffer');
+  const kBufferCb = find('kBufferCb');
+  const kBufferGen = find('kBufferGen');
+  if (kBuffer === undefined || kBufferCb === undefined || kBufferGen === undefined) return undefined;
+  const fields = socket as unknown as Record<symbol, unknown>;
+  // Already reading into a buffer of someone else's: leave it alone.
+  if (fields[kBuffer] !== null || fields[kBufferCb] !== null || fields[kBufferGen] !== null) return undefined;
+  return { handle: handle as Internals['handle'], kBuffer, kBufferCb, kBufferGen };
+}
+
+/**
+ * Makes a plain TCP socket read into regions of one reused arena of `arenaBytes`, the way
+ * Node's public `onread` option of `net.Socket` does for client sockets (accepted sockets
+ * cannot be given that option). Every read otherwise allocates a fresh 64 KiB buffer, and
+ * that external memory makes V8 run a full garbage collection every few dozen MiB, which
+ * costs about as much CPU as the rest of an upload. Each read is handed to `onChunk` (a view
+ * of a region, or of a fresh buffer when every region is still in use); `onChunk` returns
+ * false to pause reading, as `push()` would.
+ *
+ * This uses the machinery behind `onread` (`_handle.useUserBuffer` and the socket's
+ * `kBuffer`/`kBufferCb`/`kBufferGen` fields). When any of it is missing (TLS, another Node
+ * version, a socket with buffered data), it returns undefined and the caller uses 'data'
+ * events.
+ */
+export function readIntoArena(socket: Duplex, arenaBytes: number, onChunk: (chunk: Buffer) => boolean): ArenaReader | undefined {
+  const internals = findInternals(socket);
+  if (internals === undefined) return undefined;
+  const count = Math.max(2, Math.floor(arenaBytes / REGION));
+  const arena = Buffer.allocUnsafeSlow(count * REGION);
+  let head = 0;
+  let inUse = 0;
+  const next = (): Buffer => {
+    // A region is free again only once released; with all in use, a fresh buffer is safe.
+    if (inUse >= count) return Buffer.allocUnsafe(REGION);
+    const region = arena.subarray(head * REGION, (head + 1) * REGION);
+    head = (head + 1) % count;
+    inUse++;
+    return region;
+  };
+  const fields = socket as unknown as Record<symbol, unknown>;
+  const first = next();
+  fields[internals.kBuffer] = first;
+  fields[internals.kBufferCb] = (bytes: number, buffer: Buffer): boolean => onChunk(buffer.subarray(0, bytes));
+  fields[internals.kBufferGen] = next;
+  internals.handle.useUserBuffer(first);
+  return {
+    release(chunk: Buffer): void {
+      if (chunk.buffer === arena.buffer) inUse--;
+    },
+    detach(): void {
+      fields[internals.kBufferCb] = () => true;
+      fields[internals.kBufferGen] = null;
+    },
+  };
+}
