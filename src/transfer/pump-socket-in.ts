@@ -11,9 +11,13 @@ import { readIntoArena, type ArenaReader } from './socket-arena-reader.js';
  */
 const BATCH_MIN = 1024 * 1024;
 /** Queued bytes above which the socket is paused until the file write in flight completes. */
-const PAUSE_ABOVE = 4 * 1024 * 1024;
-/** Reused memory for the socket's reads (plain TCP only): what is queued plus the write in flight. */
-const ARENA = 4 * 1024 * 1024;
+const PAUSE_ABOVE = 2 * 1024 * 1024;
+/**
+ * Reused memory for the socket's reads (plain TCP only): room for a full queue plus a full
+ * write in flight, so reads never fall back to fresh buffers (whose external memory would
+ * bring back V8's full collections).
+ */
+const ARENA = 2 * PAUSE_ABOVE + 4 * 65536;
 /** Buffers per writev(2): Linux accepts at most IOV_MAX (1024). */
 const MAX_IOV = 1024;
 
@@ -60,8 +64,9 @@ async function writeAll(fd: number, buffers: Buffer[], position: number): Promis
  * it, without a stream pipeline: the chunks the socket delivers are queued and written with
  * one writev(2) at a time of at least 1 MiB (all that arrived during the previous write goes
  * into the next one; the rest when the peer ends), and the socket is paused while more than
- * 4 MiB wait. What arrived before a lost connection is still written. A plain TCP socket
- * reads into a reused 4 MiB arena ({@link readIntoArena}) instead of a new buffer per read. Resolves with the bytes
+ * 2 MiB wait. What arrived before a lost connection is still written. A plain TCP socket
+ * reads into a reused arena of about 4 MiB ({@link readIntoArena}) instead of a new buffer
+ * per read. Resolves with the bytes
  * received, only after the last write completed; on failure, also only once no write is in
  * flight, so the caller may close the descriptor at once.
  */
