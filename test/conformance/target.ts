@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer } from '../../src/server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+import { makeTempDir } from '../support/temp-dir.js';
 import { FtpDriver, type ConformanceTarget } from './driver.js';
 
 /** The server under test and a scratch directory on it that each test file works in. */
@@ -41,8 +39,8 @@ export async function setupConformance(): Promise<ConformanceSetup> {
   let target: ConformanceTarget;
   let stopServer: () => Promise<void>;
   if (external === undefined) {
-    const root = await mkdtemp(join(tmpdir(), 'ftpgrid-conformance-'));
-    const fs = new LocalFileSystem({ root });
+    const root = await makeTempDir('ftpgrid-conformance-');
+    const fs = new LocalFileSystem({ root: root.path });
     const server = createServer({
       authorizer: new MemoryAuthorizer({ users: [{ name: 'conf', password: 'conf', root: fs }] }),
       failedLoginDelayMs: 1,
@@ -56,7 +54,7 @@ export async function setupConformance(): Promise<ConformanceSetup> {
     target = { host: '127.0.0.1', port, user: 'conf', password: 'conf' };
     stopServer = async () => {
       await server.close({ graceMs: 0 });
-      await rm(root, { recursive: true, force: true });
+      await root.remove();
     };
   } else {
     target = external;
