@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createServer } from '../../src/server/index.js';
 import type { FtpServer } from '../../src/server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 /** Credentials every interop scenario logs in with. */
 export const USER = 'interop';
@@ -42,8 +40,10 @@ export interface InteropServer {
 /** Starts the standalone server the way an embedder would, with shrunk timeouts. */
 export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } = {}): Promise<InteropServer> {
   const fdsBefore = openDescriptors();
-  const root = await mkdtemp(join(tmpdir(), 'ftpgrid-interop-root-'));
-  const work = await mkdtemp(join(tmpdir(), 'ftpgrid-interop-work-'));
+  const rootDir = await makeTempDir('ftpgrid-interop-root-');
+  const workDir = await makeTempDir('ftpgrid-interop-work-');
+  const root = rootDir.path;
+  const work = workDir.path;
   const fs = new LocalFileSystem({ root });
   const authorizer = new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] });
   const server = createServer({
@@ -73,8 +73,8 @@ export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } 
     },
     async close() {
       await server.close({ graceMs: 1_000 });
-      await rm(root, { recursive: true, force: true });
-      await rm(work, { recursive: true, force: true });
+      await rootDir.remove();
+      await workDir.remove();
       if (fdsBefore !== undefined) {
         // Every control, data and file descriptor of the run must be gone once closed.
         const deadline = Date.now() + 3_000;
