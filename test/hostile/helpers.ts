@@ -1,9 +1,9 @@
 import { createServer as createNetServer, type Server } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { DataPlane, SessionDataChannel } from '../../src/transfer/index.js';
 
 export { RawClient, epsvPort } from '../support/ftp-control-client.js';
 export { startTestServer, type TestServer } from '../support/start-test-server.js';
+export { waitFor } from '../support/wait-for.js';
 
 /** A TCP listener that records every connection it receives (to prove none was attempted). */
 export interface Sentinel {
@@ -69,14 +69,4 @@ export function countingDataPlane(inner: DataPlane): { plane: DataPlane; counts:
     close: () => inner.close(),
   };
   return { plane, counts };
-}
-
-/** Polls `condition` every 10 ms until it holds or `timeoutMs` passes (bounded). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await delay(10);
-  }
-  return condition();
 }

@@ -9,6 +9,7 @@ import type { FtpServer } from '../../src/server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
 import { FtpModel } from './ftp-model.js';
 import { ConnectionClosedError, RawFtpClient, readAll } from './raw-ftp-client.js';
+import { waitFor } from '../support/wait-for.js';
 import type { RawReply } from './raw-ftp-client.js';
 
 const HOST = '127.0.0.1';
@@ -71,15 +72,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
 }
 
 function describeReply(reply: RawReply): string {
@@ -328,12 +320,12 @@ describe('model-based: random command sequences against a live server', () => {
         } finally {
           await runner.client.quit();
         }
-        expect(await until(() => server.sessionCount === 0, 3_000), 'sessions closed').toBe(true);
+        expect(await waitFor(() => server.sessionCount === 0, 3_000), 'sessions closed').toBe(true);
         const tree = await hostTree(root);
         expect(tree.dirs.sort()).toEqual([...runner.model.dirs].sort());
         expect([...tree.files.keys()].sort()).toEqual([...runner.model.files.keys()].sort());
         for (const [path, bytes] of tree.files) expect(bytes.equals(runner.model.files.get(path) ?? Buffer.alloc(0)), `${path} on disk`).toBe(true);
-        if (checkFds) expect(await until(() => openFds() <= baseline, 3_000), `descriptors back to ${baseline}, now ${openFds()}`).toBe(true);
+        if (checkFds) expect(await waitFor(() => openFds() <= baseline, 3_000), `descriptors back to ${baseline}, now ${openFds()}`).toBe(true);
       }),
       { numRuns: 60 },
     );
