@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'docs/api/**', 'node_modules/**', 'build/**', 'coverage/**', 'data/**', '**/*.cjs'],
+    ignores: ['dist/**', 'docs/api/**', 'node_modules/**', 'build/**', 'coverage/**', 'data/**', '.bench/**', '**/*.cjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
