@@ -6,6 +6,8 @@
 export type { CommandContext, CommandHandler, TransferTask } from './command-context.js';
 export { CommandRegistry } from './command-registry.js';
 export type { CustomCommandSpec, SiteCommand } from './command-registry.js';
+export { CommandRate } from './command-rate.js';
+export type { CommandRateOptions } from './command-rate.js';
 export { ControlConnection } from './control-connection.js';
 export type { ControlConnectionOptions } from './control-connection.js';
 export { createDefaultRegistry } from './default-registry.js';

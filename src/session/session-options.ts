@@ -2,6 +2,7 @@ import type { Authorizer } from '../vfs/index.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { Logger } from './logger.js';
 import type { CommandMiddleware } from './middleware.js';
+import type { CommandRateOptions } from './command-rate.js';
 
 /** Options of one control session (the server passes its own, validated). */
 export interface SessionOptions {
@@ -28,6 +29,11 @@ export interface SessionOptions {
   readonly maxStatEntries?: number | undefined;
   /** True when FTPS is configured: AUTH/PBSZ/PROT/CCC handlers are expected to be registered. @default false */
   readonly tlsAvailable?: boolean | undefined;
+  /**
+   * Command rate limit (token bucket): over it, the session stops reading until a token is
+   * available. `false` turns it off. @default { perSecond: 50, burst: 200 }
+   */
+  readonly commandRate?: CommandRateOptions | false | undefined;
 }
 
 /** {@link SessionOptions} with every default applied. */
@@ -44,4 +50,5 @@ export interface ResolvedSessionOptions {
   readonly maxLineLength: number;
   readonly maxStatEntries: number;
   readonly tlsAvailable: boolean;
+  readonly commandRate: CommandRateOptions | false;
 }

@@ -5,6 +5,7 @@ import { FsError, resolveVirtualPath, type FileSystem, type Permission, type Use
 import type { DataPlane, Endpoint, SessionDataChannel } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
 import { ControlConnection } from './control-connection.js';
+import { CommandRate } from './command-rate.js';
 import { dispatchCommand } from './dispatch.js';
 import { errorCode, replyForError } from './error-reply.js';
 import { silentLogger } from './logger.js';
@@ -42,6 +43,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     maxLineLength: options.maxLineLength ?? 4096,
     maxStatEntries: options.maxStatEntries ?? 10_000,
     tlsAvailable: options.tlsAvailable ?? false,
+    commandRate: options.commandRate ?? {},
   };
 }
 
@@ -79,6 +81,7 @@ export class FtpSession {
   readonly options: ResolvedSessionOptions;
   readonly #emitSink: SessionEventSink;
   readonly #closeController = new AbortController();
+  readonly #commandRate: CommandRate | undefined;
   #loginTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #closeReason = 'connection closed';
@@ -90,6 +93,7 @@ export class FtpSession {
     this.local = endpointOf(socket.localAddress, socket.localPort);
     this.#emitSink = services.emit ?? (() => undefined);
     this.control = new ControlConnection(socket, { maxLineLength: this.options.maxLineLength });
+    this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate);
     const state = this.state;
     this.data = services.dataPlane.attach({
       id: this.id,
@@ -125,6 +129,8 @@ export class FtpSession {
       for (;;) {
         const item = await this.control.next();
         if (item === undefined || this.state.phase === 'closing') break;
+        // Waiting here leaves items in the control queue, which pauses the socket (backpressure).
+        if (this.#commandRate !== undefined && !(await this.#takeCommandToken(this.#commandRate))) break;
         await this.#handleItem(item);
       }
     } catch (error: unknown) {
@@ -136,6 +142,17 @@ export class FtpSession {
       await this.data.close().catch(() => undefined);
       this.#emit('disconnect', { reason: this.#closeReason });
     }
+  }
+
+  /** False when the session closed while waiting for a token. */
+  async #takeCommandToken(rate: CommandRate): Promise<boolean> {
+    if (rate.tryTake() === 0) return true;
+    try {
+      await rate.take(this.signal);
+    } catch {
+      return false;
+    }
+    return this.state.phase !== 'closing';
   }
 
   /**
