@@ -10,6 +10,8 @@
 export { createServer, InvalidServerOptionError } from './server/index.js';
 export type {
   CloseOptions,
+  CommandRateOptions,
+  ConnectionRateOptions,
   FtpServer,
   FtpServerEvents,
   FtpServerOptions,

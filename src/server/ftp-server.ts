@@ -16,6 +16,7 @@ import {
 import { InvalidServerOptionError, checkInteger, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
 import { SessionLimiter } from './session-limiter.js';
 import { LoginBan } from './login-ban.js';
+import { ConnectionRate } from './connection-rate.js';
 import { FtpsSupport } from './tls/ftps-support.js';
 
 /** The events of an {@link FtpServer} (those of every session). */
@@ -68,6 +69,16 @@ function validate(options: FtpServerOptions): void {
     checkInteger('loginBan.banMs', options.loginBan.banMs, 1);
     checkInteger('loginBan.maxTracked', options.loginBan.maxTracked, 1);
   }
+  if (options.connectionRate !== undefined && options.connectionRate !== false) {
+    checkInteger('connectionRate.maxConnections', options.connectionRate.maxConnections, 1);
+    checkInteger('connectionRate.windowMs', options.connectionRate.windowMs, 1);
+    checkInteger('connectionRate.banMs', options.connectionRate.banMs, 1);
+    checkInteger('connectionRate.maxTracked', options.connectionRate.maxTracked, 1);
+  }
+  if (options.commandRate !== undefined && options.commandRate !== false) {
+    checkInteger('commandRate.perSecond', options.commandRate.perSecond, 1, 1_000_000);
+    checkInteger('commandRate.burst', options.commandRate.burst, 1, 1_000_000);
+  }
   if (options.greeting !== undefined && /[\r\n]/.test(options.greeting)) {
     throw new InvalidServerOptionError('greeting', 'must be a single line');
   }
@@ -96,6 +107,7 @@ class StandaloneServer implements FtpServer {
   readonly #ownsDataPlane: boolean;
   readonly #limiter: SessionLimiter;
   readonly #ban: LoginBan | undefined;
+  readonly #connectionRate: ConnectionRate | undefined;
   readonly #sessions = new Set<FtpSession>();
   readonly #sessionRuns = new Set<Promise<void>>();
   readonly #sessionOptions: SessionOptions;
@@ -112,6 +124,7 @@ class StandaloneServer implements FtpServer {
     this.#dataPlane = options.dataPlane ?? new LocalDataPlane(options.dataPlaneOptions ?? {});
     this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
     this.#ban = options.loginBan === false ? undefined : new LoginBan(options.loginBan ?? {});
+    this.#connectionRate = options.connectionRate === false ? undefined : new ConnectionRate(options.connectionRate ?? {});
     // A stalled or failed TLS handshake costs the address like a failed login (catalogue: TLS).
     this.#ftps =
       options.tls === undefined
@@ -136,6 +149,7 @@ class StandaloneServer implements FtpServer {
       failedLoginDelayMs: options.failedLoginDelayMs,
       maxLineLength: options.maxLineLength,
       tlsAvailable: options.tls !== undefined,
+      commandRate: options.commandRate,
     };
   }
 
@@ -266,6 +280,13 @@ class StandaloneServer implements FtpServer {
     if (this.#ban?.isBanned(ip) === true) {
       this.#logger.warn({ remoteAddress: ip }, 'session refused: address banned after failed logins');
       socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Too many failed logins from your address, try again later'));
+      setTimeout(() => socket.destroy(), 2000).unref();
+      return;
+    }
+    const rate = this.#connectionRate?.admit(ip) ?? 'ok';
+    if (rate !== 'ok') {
+      if (rate === 'over-rate') this.#logger.warn({ remoteAddress: ip }, 'address banned: connection rate exceeded');
+      socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Too many connections from your address, try again later'));
       setTimeout(() => socket.destroy(), 2000).unref();
       return;
     }

@@ -7,7 +7,15 @@
 export { createServer } from './ftp-server.js';
 export type { FtpServer, FtpServerEvents, ServerAddress } from './ftp-server.js';
 export { InvalidServerOptionError } from './server-options.js';
-export type { CloseOptions, FtpServerOptions, ListenOptions, LoginBanOptions, TlsServerOptions } from './server-options.js';
+export type {
+  CloseOptions,
+  CommandRateOptions,
+  ConnectionRateOptions,
+  FtpServerOptions,
+  ListenOptions,
+  LoginBanOptions,
+  TlsServerOptions,
+} from './server-options.js';
 export { CertificateStore } from './tls/certificate-store.js';
 export type { CertificateFiles, PemMaterial, SecureContextSettings, TlsMinVersion } from './tls/certificate-store.js';
 export { generateSelfSignedCertificate } from './tls/self-signed.js';

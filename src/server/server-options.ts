@@ -1,11 +1,14 @@
 import type { Authorizer } from '../vfs/index.js';
 import type { DataPlane, LocalDataPlaneOptions } from '../transfer/index.js';
-import type { CommandMiddleware, CommandRegistry, Logger } from '../session/index.js';
+import type { CommandMiddleware, CommandRateOptions, CommandRegistry, Logger } from '../session/index.js';
 import type { TlsServerOptions } from './tls/tls-server-options.js';
 import type { LoginBanOptions } from './login-ban.js';
+import type { ConnectionRateOptions } from './connection-rate.js';
 
 export type { TlsServerOptions } from './tls/tls-server-options.js';
 export type { LoginBanOptions } from './login-ban.js';
+export type { ConnectionRateOptions } from './connection-rate.js';
+export type { CommandRateOptions } from '../session/index.js';
 
 /** Options of {@link createServer}. */
 export interface FtpServerOptions {
@@ -37,6 +40,19 @@ export interface FtpServerOptions {
    * @default { maxFailures: 10, windowMs: 600_000, banMs: 900_000 }
    */
   readonly loginBan?: LoginBanOptions | false | undefined;
+  /**
+   * Per-address connection rate: the connection after `maxConnections` within `windowMs`
+   * gets 421 and is closed, and the address gets 421 at connect for `banMs`. Loopback is not
+   * exempt. `false` turns it off.
+   * @default { maxConnections: 30, windowMs: 10_000, banMs: 60_000 }
+   */
+  readonly connectionRate?: ConnectionRateOptions | false | undefined;
+  /**
+   * Per-session command rate (token bucket): a client over it is not read from until tokens
+   * are available, so replies are delayed, never dropped or reordered. `false` turns it off.
+   * @default { perSecond: 50, burst: 200 }
+   */
+  readonly commandRate?: CommandRateOptions | false | undefined;
   /** Longest command line, in bytes. @default 4096 */
   readonly maxLineLength?: number | undefined;
   /**
