@@ -17,13 +17,14 @@ function collect(value: string, previous: readonly string[] | undefined): string
 const SERVE_HELP_AFTER = `
 Options may also come from --config FILE, a JSON object with the same keys in camelCase
 (listen, root, users, anonymous, pasvPorts, pasvAddress, zeroCopy, logLevel,
-printConnectHelp, shutdownGrace); command-line options win, and a relative "root" is
+printConnectHelp, shutdownGrace, loginBan, connectionRate); command-line options win, and a relative "root" is
 resolved against the config file's directory.
 
 Examples:
   ftpgrid serve --root ./data --user demo:demo
   ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --anonymous --pasv-ports 50000-50100 --pasv-address 203.0.113.7
   ftpgrid serve --config ftpgrid.json --log-level debug
+  ftpgrid serve --root ./data --user demo:demo --login-ban 5/300/3600 --connection-rate 20/10/120
   ftpgrid serve --root ./data --user demo:demo --tls-self-signed --implicit-listen 127.0.0.1:2990
   ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --user demo:demo --tls-cert fullchain.pem --tls-key key.pem --tls-required all
 `;
@@ -67,6 +68,8 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--tls-required <level>', 'FTPS policy: login (no USER before AUTH TLS), data (no clear data connections) or all (default: optional)')
     .option('--implicit-listen <host:port>', 'FTPS: also listen for implicit TLS (port-990 style) on this address')
     .option('--tls-require-session-reuse', 'FTPS: refuse data connections that do not resume the control TLS session (vsftpd-strict; breaks python ftplib)')
+    .option('--login-ban <spec>', 'ban an address for BAN_S seconds after FAILURES failed logins within WINDOW_S seconds: off or FAILURES/WINDOW_S/BAN_S (default: 10/600/900)')
+    .option('--connection-rate <spec>', 'ban an address for BAN_S seconds when it opens more than N connections within WINDOW_S seconds: off or N/WINDOW_S/BAN_S (default: 30/10/60)')
     .addHelpText('after', SERVE_HELP_AFTER)
     .action((options: RawServeOptions) => {
       run(() => runServe(options, output));

@@ -2,7 +2,8 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CliError } from './cli-error.js';
-import { TlsConfigError, tlsOptionsFromFlags, type TlsServerOptions } from '../server/index.js';
+import { TlsConfigError, tlsOptionsFromFlags, type ConnectionRateOptions, type LoginBanOptions, type TlsServerOptions } from '../server/index.js';
+import { parseConnectionRate, parseLoginBan } from './flood-flags.js';
 import type { ListenAddress, LogLevel, PortRange, UserCredentials, ZeroCopyMode } from './option-parsers.js';
 import {
   parseIpAddress,
@@ -33,6 +34,8 @@ export interface RawServeOptions {
   readonly tlsRequired?: string | undefined;
   readonly implicitListen?: string | undefined;
   readonly tlsRequireSessionReuse?: boolean | undefined;
+  readonly loginBan?: string | undefined;
+  readonly connectionRate?: string | undefined;
 }
 
 /** The validated configuration `ftpgrid serve` runs with. */
@@ -59,6 +62,10 @@ export interface ServeConfig {
   readonly shutdownGraceMs: number;
   /** FTPS (see docs/ftps.md). @default undefined (no TLS) */
   readonly tls: TlsServerOptions | undefined;
+  /** `--login-ban`. @default undefined (the server's default ban) */
+  readonly loginBan: LoginBanOptions | false | undefined;
+  /** `--connection-rate`. @default undefined (the server's default rate) */
+  readonly connectionRate: ConnectionRateOptions | false | undefined;
 }
 
 /** Default address of `ftpgrid serve`: loopback only, so nothing is exposed by accident. */
@@ -81,6 +88,8 @@ const CONFIG_KEYS = [
   'tlsRequired',
   'implicitListen',
   'tlsRequireSessionReuse',
+  'loginBan',
+  'connectionRate',
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -101,7 +110,7 @@ function normaliseKey(key: string): ConfigKey | undefined {
 /**
  * Reads a JSON config file whose keys are the long options of `ftpgrid serve`
  * (`listen`, `root`, `users`, `anonymous`, `pasvPorts`, `pasvAddress`, `zeroCopy`, `logLevel`,
- * `printConnectHelp`, `shutdownGrace`; kebab-case also accepted). A relative `root` is
+ * `printConnectHelp`, `shutdownGrace`, `loginBan`, `connectionRate`, TLS keys; kebab-case also accepted). A relative `root` is
  * resolved against the file's directory.
  */
 export async function loadConfigFile(path: string): Promise<ConfigFileValues> {
@@ -190,6 +199,8 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
   const pasvAddressText = pick(raw.pasvAddress, file?.pasvAddress === undefined ? undefined : expectString(file.pasvAddress, 'pasvAddress'));
   const zeroCopyText = pick(raw.zeroCopy, file?.zeroCopy === undefined ? undefined : expectString(file.zeroCopy, 'zeroCopy'));
   const logLevelText = pick(raw.logLevel, file?.logLevel === undefined ? undefined : expectString(file.logLevel, 'logLevel'));
+  const loginBanText = pick(raw.loginBan, file?.loginBan === undefined ? undefined : expectString(file.loginBan, 'loginBan'));
+  const connectionRateText = pick(raw.connectionRate, file?.connectionRate === undefined ? undefined : expectString(file.connectionRate, 'connectionRate'));
   const graceText = pick(raw.shutdownGrace, file?.shutdownGrace === undefined ? undefined : String(file.shutdownGrace as number | string));
   return {
     listen: listenText === undefined ? DEFAULT_LISTEN : parseListen(listenText),
@@ -203,6 +214,8 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
     printConnectHelp: raw.printConnectHelp ?? (file?.printConnectHelp === undefined ? false : expectBoolean(file.printConnectHelp, 'printConnectHelp')),
     shutdownGraceMs: graceText === undefined ? 10_000 : parseMilliseconds(graceText, '--shutdown-grace'),
     tls: resolveTls(raw, file),
+    loginBan: loginBanText === undefined ? undefined : parseLoginBan(loginBanText),
+    connectionRate: connectionRateText === undefined ? undefined : parseConnectionRate(connectionRateText),
   };
 }
 

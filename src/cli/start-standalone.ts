@@ -41,6 +41,8 @@ export async function startStandalone(config: ServeConfig, logger: PinoLogger): 
       ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
     },
     ...(config.tls === undefined ? {} : { tls: config.tls }),
+    ...(config.loginBan === undefined ? {} : { loginBan: config.loginBan }),
+    ...(config.connectionRate === undefined ? {} : { connectionRate: config.connectionRate }),
   });
   server.on('error', (error: unknown) => {
     logger.error({ err: error }, 'server error');

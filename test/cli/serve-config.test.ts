@@ -30,6 +30,8 @@ describe('resolveServeConfig', () => {
       logLevel: 'info',
       printConnectHelp: false,
       shutdownGraceMs: 10_000,
+      loginBan: undefined,
+      connectionRate: undefined,
     });
   });
 
