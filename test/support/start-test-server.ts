@@ -45,7 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ],
     anonymous: { root: fs },
   });
-  const server = createServer({ authorizer, failedLoginDelayMs: 1, ...serverOptions });
+  const server = createServer({ authorizer, failedLoginDelayMs: 1, connectionRate: false, ...serverOptions });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   const clients: RawClient[] = [];
   return {
