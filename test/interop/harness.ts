@@ -49,6 +49,8 @@ export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } 
   const server = createServer({
     authorizer,
     failedLoginDelayMs: 10,
+    // The harness runs many client tools back to back from loopback.
+    connectionRate: false,
     idleTimeoutMs: 30_000,
     dataPlaneOptions: { zeroCopy: options.zeroCopy ?? 'auto', passiveTimeoutMs: 10_000, dataTimeoutMs: 20_000 },
   });

@@ -294,6 +294,8 @@ describe('model-based: random command sequences against a live server', () => {
       authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] }),
       maxLineLength: MAX_LINE,
       failedLoginDelayMs: 1,
+      // Every run opens a new connection from loopback.
+      connectionRate: false,
       dataPlaneOptions: { passiveTimeoutMs: 5_000, dataTimeoutMs: 5_000 },
     });
     server.on('error', (error: unknown) => errors.push(error));
