@@ -1,0 +1,269 @@
+import { connect, type Socket } from 'node:net';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectionRate } from '../../src/server/connection-rate.js';
+import { CommandRate } from '../../src/session/command-rate.js';
+import { createServer } from '../../src/server/index.js';
+import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
+import { startTestServer, waitFor, type TestServer } from './helpers.js';
+import { parseConnectionRate, parseLoginBan } from '../../src/cli/flood-flags.js';
+
+// Catalogue: Connection or command floods: delay, then ban (security.md).
+
+const servers: TestServer[] = [];
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function start(options: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
+  const server = await startTestServer(options);
+  servers.push(server);
+  return server;
+}
+
+/** Opens a raw socket; resolves with the first reply code (0 when closed without one). */
+function firstCode(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    sockets.push(socket);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\r\n')) resolve(Number(text.slice(0, 3)));
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      resolve(text.length >= 3 ? Number(text.slice(0, 3)) : 0);
+    });
+  });
+}
+
+/** A raw control socket that records every reply line, in arrival order. */
+async function rawLines(port: number): Promise<{ socket: Socket; lines: string[] }> {
+  const socket = connect({ host: '127.0.0.1', port });
+  sockets.push(socket);
+  socket.on('error', () => undefined);
+  const lines: string[] = [];
+  let rest = '';
+  socket.on('data', (chunk: Buffer) => {
+    rest += chunk.toString('latin1');
+    const parts = rest.split('\r\n');
+    rest = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  return { socket, lines };
+}
+
+describe('ConnectionRate (fake clock)', () => {
+  it('admits maxConnections per window, bans the next for banMs, refusals do not extend the ban', () => {
+    let now = 0;
+    const rate = new ConnectionRate({ maxConnections: 3, windowMs: 1000, banMs: 5000 }, () => now);
+    expect([rate.admit('a'), rate.admit('a'), rate.admit('a')]).toEqual(['ok', 'ok', 'ok']);
+    expect(rate.admit('b')).toBe('ok');
+    expect(rate.admit('a')).toBe('over-rate');
+    now = 4999;
+    expect(rate.admit('a')).toBe('banned');
+    now = 5000;
+    expect(rate.admit('a')).toBe('ok');
+  });
+
+  it('starts a fresh window after windowMs', () => {
+    let now = 0;
+    const rate = new ConnectionRate({ maxConnections: 2, windowMs: 1000 }, () => now);
+    rate.admit('a');
+    rate.admit('a');
+    now = 1000;
+    expect(rate.admit('a')).toBe('ok');
+    expect(rate.admit('a')).toBe('ok');
+    expect(rate.admit('a')).toBe('over-rate');
+  });
+
+  it('never tracks more than maxTracked addresses; no address gets more than 2 windows worth in any windowMs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.nat(30)), { maxLength: 400 }), (events) => {
+        let now = 0;
+        const rate = new ConnectionRate({ maxConnections: 3, windowMs: 100, banMs: 100, maxTracked: 64 }, () => now);
+        const admitted = new Map<string, number[]>();
+        for (const [address, step] of events) {
+          now += step;
+          const ip = `10.0.0.${String(address)}`;
+          if (rate.admit(ip) === 'ok') admitted.set(ip, [...(admitted.get(ip) ?? []), now]);
+          if (rate.size > 64) return false;
+        }
+        // Fixed windows: any span shorter than windowMs overlaps at most two of them.
+        return [...admitted.values()].every((times) => times.every((t, i) => i < 6 || t - (times[i - 6] ?? 0) >= 100));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('memory stays bounded under many addresses', () => {
+    const rate = new ConnectionRate({ maxTracked: 16 });
+    for (let i = 0; i < 1000; i++) rate.admit(`10.0.${String(i >> 8)}.${String(i & 255)}`);
+    expect(rate.size).toBe(16);
+  });
+});
+
+describe('CommandRate (fake clock)', () => {
+  it('gives burst tokens at once, then perSecond', () => {
+    let now = 0;
+    const rate = new CommandRate({ perSecond: 10, burst: 3 }, () => now);
+    expect([rate.tryTake(), rate.tryTake(), rate.tryTake()]).toEqual([0, 0, 0]);
+    expect(rate.tryTake()).toBe(100);
+    now = 100;
+    expect(rate.tryTake()).toBe(0);
+    now = 10_000;
+    expect([rate.tryTake(), rate.tryTake(), rate.tryTake(), rate.tryTake() > 0]).toEqual([0, 0, 0, true]);
+  });
+
+  it('never hands out more than burst + perSecond * elapsed tokens', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 50 }), fc.array(fc.nat(200), { maxLength: 300 }), (perSecond, burst, steps) => {
+        let now = 0;
+        const rate = new CommandRate({ perSecond, burst }, () => now);
+        let taken = 0;
+        for (const step of steps) {
+          now += step;
+          if (rate.tryTake() === 0) taken++;
+          if (taken > burst + (perSecond * now) / 1000) return false;
+        }
+        return true;
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('take() rejects when its signal is aborted', async () => {
+    const rate = new CommandRate({ perSecond: 1, burst: 1 });
+    await rate.take();
+    const controller = new AbortController();
+    const waiting = rate.take(controller.signal);
+    controller.abort(new Error('gone'));
+    await expect(waiting).rejects.toThrow('gone');
+  });
+});
+
+describe('hostile: connection flood', () => {
+  it('over the connection rate: 421 and close, then the address is banned', async () => {
+    const { port } = await start({ connectionRate: { maxConnections: 5, windowMs: 60_000, banMs: 60_000 } });
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push(await firstCode(port));
+    expect(codes).toEqual([220, 220, 220, 220, 220]);
+    for (const socket of sockets.splice(0)) socket.destroy();
+    // Closing the earlier connections does not help: the rate counts connections opened, not open.
+    expect(await firstCode(port)).toBe(421);
+    expect(await firstCode(port)).toBe(421);
+  });
+
+  it('the ban expires after banMs', async () => {
+    const { port } = await start({ connectionRate: { maxConnections: 1, windowMs: 60_000, banMs: 200 } });
+    expect(await firstCode(port)).toBe(220);
+    expect(await firstCode(port)).toBe(421);
+    expect(await waitFor(async () => (await firstCode(port)) === 220, 5000)).toBe(true);
+  });
+
+  it('connectionRate: false turns it off', async () => {
+    const { port } = await start({ connectionRate: false });
+    const codes = await Promise.all(Array.from({ length: 40 }, () => firstCode(port)));
+    expect(codes.every((code) => code === 220)).toBe(true);
+  });
+
+  it('the default (30 per 10 s) applies to loopback too', async () => {
+    const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'a', password: 'b', root: new MemoryFileSystem() }] }) });
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 31; i++) codes.push(await firstCode(port));
+      expect(codes.slice(0, 30).every((code) => code === 220)).toBe(true);
+      expect(codes[30]).toBe(421);
+    } finally {
+      for (const socket of sockets.splice(0)) socket.destroy();
+      await server.close({ graceMs: 0 });
+    }
+  });
+
+  it('rejects invalid rate options', () => {
+    const authorizer = new MemoryAuthorizer({ users: [] });
+    expect(() => createServer({ authorizer, connectionRate: { maxConnections: 0 } })).toThrow(/connectionRate.maxConnections/);
+    expect(() => createServer({ authorizer, commandRate: { perSecond: 1.5 } })).toThrow(/commandRate.perSecond/);
+  });
+});
+
+describe('hostile: command flood', () => {
+  it('200 pipelined NOOPs over the rate are delayed: some, not all, answered within 1 s', async () => {
+    const { port } = await start({ commandRate: { perSecond: 20, burst: 5 } });
+    const { socket, lines } = await rawLines(port);
+    expect(await waitFor(() => lines.length === 1, 5000)).toBe(true);
+    const count = 200;
+    socket.write('NOOP\r\n'.repeat(count));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // 5 burst + about 20 per second: nowhere near 200 after 1 s.
+    const afterOneSecond = lines.length - 1;
+    expect(afterOneSecond).toBeGreaterThan(0);
+    expect(afterOneSecond).toBeLessThan(count);
+    // At 20/s the rest takes about 10 s; the next test checks completeness and order with a faster refill.
+    expect(lines.slice(1).every((line) => line.startsWith('200'))).toBe(true);
+    socket.destroy();
+  });
+
+  it('every command of a flood is answered, in order, once tokens come back', async () => {
+    const { port } = await start({ commandRate: { perSecond: 200, burst: 5 } });
+    const { socket, lines } = await rawLines(port);
+    expect(await waitFor(() => lines.length === 1, 5000)).toBe(true);
+    const count = 200;
+    socket.write(Array.from({ length: count }, () => 'NOOP\r\n').join('') + 'PWD\r\nQUIT\r\n');
+    expect(await waitFor(() => lines.length === count + 3, 10_000)).toBe(true);
+    expect(lines.slice(1, count + 1).every((line) => line.startsWith('200'))).toBe(true);
+    expect(lines[count + 1]?.slice(0, 3)).toBe('530');
+    expect(lines[count + 2]?.slice(0, 3)).toBe('221');
+  });
+
+  it('a pipelined burst within `burst` is answered at once (no token wait)', async () => {
+    const { port } = await start({ commandRate: { perSecond: 1, burst: 50 } });
+    const { socket, lines } = await rawLines(port);
+    expect(await waitFor(() => lines.length === 1, 5000)).toBe(true);
+    socket.write('NOOP\r\n'.repeat(50));
+    // At 1 token per second, anything beyond the burst would take close to a minute.
+    expect(await waitFor(() => lines.length === 51, 5000)).toBe(true);
+  });
+
+  it('commandRate: false turns it off', async () => {
+    const { port } = await start({ commandRate: false });
+    const { socket, lines } = await rawLines(port);
+    expect(await waitFor(() => lines.length === 1, 5000)).toBe(true);
+    socket.write('NOOP\r\n'.repeat(300));
+    expect(await waitFor(() => lines.length === 301, 10_000)).toBe(true);
+  });
+});
+
+describe('CLI flood flags', () => {
+  it('parse off and COUNT/WINDOW_S/BAN_S', () => {
+    expect(parseLoginBan('off')).toBe(false);
+    expect(parseLoginBan('5/300/3600')).toEqual({ maxFailures: 5, windowMs: 300_000, banMs: 3_600_000 });
+    expect(parseConnectionRate('off')).toBe(false);
+    expect(parseConnectionRate('30/10/60')).toEqual({ maxConnections: 30, windowMs: 10_000, banMs: 60_000 });
+  });
+
+  it('refuse anything else with the option name', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (text) => {
+        const valid = text.trim() === 'off' || /^\s*[1-9]\d{0,8}\/0*[1-9]\d{0,6}\/0*[1-9]\d{0,6}\s*$/.test(text);
+        if (valid) return true;
+        try {
+          parseConnectionRate(text);
+        } catch (error) {
+          return error instanceof Error && error.message.startsWith('--connection-rate:');
+        }
+        // Accepted: must be a well-formed triple of positive numbers.
+        return /^\s*\d+\/\d+\/\d+\s*$/.test(text);
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => parseLoginBan('0/1/1')).toThrow(/--login-ban/);
+    expect(() => parseLoginBan('10/600')).toThrow(/--login-ban/);
+  });
+});
