@@ -33,7 +33,7 @@ describe.concurrent('ftpgrid CLI usage (child process)', () => {
   it('explains every serve option in --help and exits 0', async ({ expect }) => {
     const { code, stdout } = await runCliToEnd(['serve', '--help']);
     expect(code).toBe(0);
-    for (const option of ['--listen', '--root', '--user', '--anonymous', '--pasv-ports', '--pasv-address', '--config', '--zero-copy', '--log-level', '--print-connect-help', '--shutdown-grace']) {
+    for (const option of ['--listen', '--root', '--user', '--anonymous', '--pasv-ports', '--pasv-address', '--config', '--zero-copy', '--log-level', '--print-connect-help', '--shutdown-grace', '--login-ban', '--connection-rate']) {
       expect(stdout).toContain(option);
     }
   });

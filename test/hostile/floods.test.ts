@@ -6,7 +6,11 @@ import { CommandRate } from '../../src/session/command-rate.js';
 import { createServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
 import { startTestServer, waitFor, type TestServer } from './helpers.js';
+import { pino } from 'pino';
 import { parseConnectionRate, parseLoginBan } from '../../src/cli/flood-flags.js';
+import { resolveServeConfig } from '../../src/cli/serve-config.js';
+import { startStandalone } from '../../src/cli/start-standalone.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 // Catalogue: Connection or command floods: delay, then ban (security.md).
 
@@ -265,5 +269,32 @@ describe('CLI flood flags', () => {
     );
     expect(() => parseLoginBan('0/1/1')).toThrow(/--login-ban/);
     expect(() => parseLoginBan('10/600')).toThrow(/--login-ban/);
+  });
+});
+
+describe('CLI flood flags end to end', () => {
+  it('map to the server options; config keys work too, the command line wins', () => {
+    const config = resolveServeConfig({ root: '/x', user: ['a:b'], loginBan: 'off', connectionRate: '1/60/60' });
+    expect(config.loginBan).toBe(false);
+    expect(config.connectionRate).toEqual({ maxConnections: 1, windowMs: 60_000, banMs: 60_000 });
+    const file = { baseDir: '/', root: '/x', users: ['a:b'], loginBan: '3/60/600', connectionRate: 'off' };
+    expect(resolveServeConfig({}, file).loginBan).toEqual({ maxFailures: 3, windowMs: 60_000, banMs: 600_000 });
+    expect(resolveServeConfig({}, file).connectionRate).toBe(false);
+    expect(resolveServeConfig({ connectionRate: '2/1/1' }, file).connectionRate).toEqual({ maxConnections: 2, windowMs: 1000, banMs: 1000 });
+    expect(() => resolveServeConfig({ root: '/x', user: ['a:b'], connectionRate: 'lots' })).toThrow(/--connection-rate/);
+  });
+
+  it('ftpgrid serve --connection-rate 1/60/60 refuses the second connection with 421', async () => {
+    const dir = await makeTempDir('ftpgrid-floods-');
+    const config = resolveServeConfig({ listen: '127.0.0.1:0', root: dir.path, user: ['a:b'], connectionRate: '1/60/60' });
+    const { server, address } = await startStandalone(config, pino({ level: 'silent' }));
+    try {
+      expect(await firstCode(address.port)).toBe(220);
+      expect(await firstCode(address.port)).toBe(421);
+    } finally {
+      for (const socket of sockets.splice(0)) socket.destroy();
+      await server.close({ graceMs: 0 });
+      await dir.remove();
+    }
   });
 });
