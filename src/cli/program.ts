@@ -69,7 +69,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--implicit-listen <host:port>', 'FTPS: also listen for implicit TLS (port-990 style) on this address')
     .option('--tls-require-session-reuse', 'FTPS: refuse data connections that do not resume the control TLS session (vsftpd-strict; breaks python ftplib)')
     .option('--login-ban <spec>', 'ban an address for BAN_S seconds after FAILURES failed logins within WINDOW_S seconds: off or FAILURES/WINDOW_S/BAN_S (default: 10/600/900)')
-    .option('--connection-rate <spec>', 'ban an address for BAN_S seconds when it opens more than N connections within WINDOW_S seconds: off or N/WINDOW_S/BAN_S (default: 30/10/60)')
+    .option('--connection-rate <spec>', 'ban an address for BAN_S seconds when it opens more than N connections within WINDOW_S seconds: off or N/WINDOW_S/BAN_S (default: 200/10/60)')
     .addHelpText('after', SERVE_HELP_AFTER)
     .action((options: RawServeOptions) => {
       run(() => runServe(options, output));

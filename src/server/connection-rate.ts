@@ -1,6 +1,6 @@
 /** Options of the per-address connection-rate limit (`FtpServerOptions.connectionRate`). */
 export interface ConnectionRateOptions {
-  /** Connections from one address within `windowMs` that are still accepted; the next one starts a ban. @default 30 */
+  /** Connections from one address within `windowMs` that are still accepted; the next one starts a ban. @default 200 */
   readonly maxConnections?: number | undefined;
   /** Window in which connections are counted, in ms. @default 10_000 */
   readonly windowMs?: number | undefined;
@@ -33,7 +33,7 @@ export class ConnectionRate {
   readonly #now: () => number;
 
   constructor(options: ConnectionRateOptions = {}, now: () => number = Date.now) {
-    this.#maxConnections = options.maxConnections ?? 30;
+    this.#maxConnections = options.maxConnections ?? 200;
     this.#windowMs = options.windowMs ?? 10_000;
     this.#banMs = options.banMs ?? 60_000;
     this.#maxTracked = options.maxTracked ?? 10_000;

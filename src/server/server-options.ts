@@ -44,13 +44,13 @@ export interface FtpServerOptions {
    * Per-address connection rate: the connection after `maxConnections` within `windowMs`
    * gets 421 and is closed, and the address gets 421 at connect for `banMs`. Loopback is not
    * exempt. `false` turns it off.
-   * @default { maxConnections: 30, windowMs: 10_000, banMs: 60_000 }
+   * @default { maxConnections: 200, windowMs: 10_000, banMs: 60_000 }
    */
   readonly connectionRate?: ConnectionRateOptions | false | undefined;
   /**
    * Per-session command rate (token bucket): a client over it is not read from until tokens
    * are available, so replies are delayed, never dropped or reordered. `false` turns it off.
-   * @default { perSecond: 50, burst: 200 }
+   * @default { perSecond: 500, burst: 1000 }
    */
   readonly commandRate?: CommandRateOptions | false | undefined;
   /** Longest command line, in bytes. @default 4096 */

@@ -21,8 +21,8 @@ export class CommandRate {
   #last: number;
 
   constructor(options: CommandRateOptions = {}, now: () => number = Date.now) {
-    this.#perSecond = options.perSecond ?? 50;
-    this.#burst = options.burst ?? 200;
+    this.#perSecond = options.perSecond ?? 500;
+    this.#burst = options.burst ?? 1000;
     this.#now = now;
     this.#tokens = this.#burst;
     this.#last = now();

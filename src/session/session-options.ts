@@ -31,7 +31,7 @@ export interface SessionOptions {
   readonly tlsAvailable?: boolean | undefined;
   /**
    * Command rate limit (token bucket): over it, the session stops reading until a token is
-   * available. `false` turns it off. @default { perSecond: 50, burst: 200 }
+   * available. `false` turns it off. @default { perSecond: 500, burst: 1000 }
    */
   readonly commandRate?: CommandRateOptions | false | undefined;
 }

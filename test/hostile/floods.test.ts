@@ -176,14 +176,18 @@ describe('hostile: connection flood', () => {
     expect(codes.every((code) => code === 220)).toBe(true);
   });
 
-  it('the default (30 per 10 s) applies to loopback too', async () => {
+  it('the default (200 per 10 s) applies to loopback too', async () => {
     const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'a', password: 'b', root: new MemoryFileSystem() }] }) });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 31; i++) codes.push(await firstCode(port));
-      expect(codes.slice(0, 30).every((code) => code === 220)).toBe(true);
-      expect(codes[30]).toBe(421);
+      // One connection at a time, each closed after its greeting, so the per-address session cap is not what refuses.
+      for (let i = 0; i < 201; i++) {
+        codes.push(await firstCode(port));
+        sockets.pop()?.destroy();
+      }
+      expect(codes.slice(0, 200).every((code) => code === 220)).toBe(true);
+      expect(codes[200]).toBe(421);
     } finally {
       for (const socket of sockets.splice(0)) socket.destroy();
       await server.close({ graceMs: 0 });
