@@ -1,3 +1,5 @@
+import { AddressWindows } from './address-windows.js';
+
 /** Options of the per-address connection-rate limit (`FtpServerOptions.connectionRate`). */
 export interface ConnectionRateOptions {
   /** Connections from one address within `windowMs` that are still accepted; the next one starts a ban. @default 200 */
@@ -10,12 +12,6 @@ export interface ConnectionRateOptions {
   readonly maxTracked?: number | undefined;
 }
 
-interface Entry {
-  connections: number;
-  windowStart: number;
-  bannedUntil: number;
-}
-
 /** What {@link ConnectionRate.admit} decided for one connection. */
 export type ConnectionVerdict = 'ok' | 'banned' | 'over-rate';
 
@@ -25,18 +21,19 @@ export type ConnectionVerdict = 'ok' | 'banned' | 'over-rate';
  * Same bounded-memory scheme as {@link LoginBan}.
  */
 export class ConnectionRate {
-  readonly #entries = new Map<string, Entry>();
+  readonly #windows: AddressWindows;
   readonly #maxConnections: number;
-  readonly #windowMs: number;
   readonly #banMs: number;
-  readonly #maxTracked: number;
   readonly #now: () => number;
 
   constructor(options: ConnectionRateOptions = {}, now: () => number = Date.now) {
     this.#maxConnections = options.maxConnections ?? 200;
-    this.#windowMs = options.windowMs ?? 10_000;
     this.#banMs = options.banMs ?? 60_000;
-    this.#maxTracked = options.maxTracked ?? 10_000;
+    this.#windows = new AddressWindows({
+      windowMs: options.windowMs ?? 10_000,
+      maxTracked: options.maxTracked ?? 10_000,
+      resetAfterBan: true,
+    });
     this.#now = now;
   }
 
@@ -46,16 +43,10 @@ export class ConnectionRate {
    */
   admit(ip: string): ConnectionVerdict {
     const now = this.#now();
-    let entry = this.#entries.get(ip);
-    if (entry !== undefined && entry.bannedUntil > now) return 'banned';
-    if (entry?.bannedUntil !== 0 || now - entry.windowStart >= this.#windowMs) {
-      entry = { connections: 0, windowStart: now, bannedUntil: 0 };
-      this.#entries.delete(ip);
-      this.#entries.set(ip, entry);
-      this.#evict();
-    }
-    entry.connections += 1;
-    if (entry.connections > this.#maxConnections) {
+    const current = this.#windows.get(ip);
+    if (current !== undefined && current.bannedUntil > now) return 'banned';
+    const entry = this.#windows.increment(ip, now);
+    if (entry.count > this.#maxConnections) {
       entry.bannedUntil = now + this.#banMs;
       return 'over-rate';
     }
@@ -64,15 +55,6 @@ export class ConnectionRate {
 
   /** Addresses tracked now. */
   get size(): number {
-    return this.#entries.size;
-  }
-
-  #evict(): void {
-    // Map iteration is insertion order: the first key is the oldest window.
-    while (this.#entries.size > this.#maxTracked) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) return;
-      this.#entries.delete(oldest.value);
-    }
+    return this.#windows.size;
   }
 }

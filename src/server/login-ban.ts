@@ -1,3 +1,5 @@
+import { AddressWindows } from './address-windows.js';
+
 /** Options of the per-address failed-login ban ({@link FtpServerOptions.loginBan}). */
 export interface LoginBanOptions {
   /** Failed logins from one address, across all its connections, that trigger a ban. @default 10 */
@@ -10,54 +12,43 @@ export interface LoginBanOptions {
   readonly maxTracked?: number | undefined;
 }
 
-interface Entry {
-  failures: number;
-  windowStart: number;
-  bannedUntil: number;
-}
-
 /**
  * Counts failed logins per client address across connections and bans an address that
  * fails too often (brute force spread over many connections defeats a per-session limit).
  */
 export class LoginBan {
-  readonly #entries = new Map<string, Entry>();
+  readonly #windows: AddressWindows;
   readonly #maxFailures: number;
-  readonly #windowMs: number;
   readonly #banMs: number;
-  readonly #maxTracked: number;
   readonly #now: () => number;
 
   constructor(options: LoginBanOptions = {}, now: () => number = Date.now) {
     this.#maxFailures = options.maxFailures ?? 10;
-    this.#windowMs = options.windowMs ?? 600_000;
     this.#banMs = options.banMs ?? 900_000;
-    this.#maxTracked = options.maxTracked ?? 10_000;
+    this.#windows = new AddressWindows({
+      windowMs: options.windowMs ?? 600_000,
+      maxTracked: options.maxTracked ?? 10_000,
+      resetAfterBan: false,
+    });
     this.#now = now;
   }
 
   /** True while `ip` is banned. */
   isBanned(ip: string): boolean {
-    const entry = this.#entries.get(ip);
+    const entry = this.#windows.get(ip);
     if (entry === undefined) return false;
     const now = this.#now();
     if (entry.bannedUntil > now) return true;
-    if (entry.bannedUntil !== 0 || now - entry.windowStart >= this.#windowMs) this.#entries.delete(ip);
+    // An ended ban or an expired window is forgotten, so a later failure starts afresh.
+    if (entry.bannedUntil !== 0 || this.#windows.expired(entry, now)) this.#windows.delete(ip);
     return false;
   }
 
   /** Records a failed login from `ip`; returns true when this failure starts a ban. */
   recordFailure(ip: string): boolean {
     const now = this.#now();
-    let entry = this.#entries.get(ip);
-    if (entry === undefined || now - entry.windowStart >= this.#windowMs) {
-      entry = { failures: 0, windowStart: now, bannedUntil: 0 };
-      this.#entries.delete(ip);
-      this.#entries.set(ip, entry);
-      this.#evict();
-    }
-    entry.failures += 1;
-    if (entry.failures >= this.#maxFailures && entry.bannedUntil <= now) {
+    const entry = this.#windows.increment(ip, now);
+    if (entry.count >= this.#maxFailures && entry.bannedUntil <= now) {
       entry.bannedUntil = now + this.#banMs;
       return true;
     }
@@ -66,15 +57,6 @@ export class LoginBan {
 
   /** Addresses tracked now. */
   get size(): number {
-    return this.#entries.size;
-  }
-
-  #evict(): void {
-    // Map iteration is insertion order: the first key is the oldest window.
-    while (this.#entries.size > this.#maxTracked) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) return;
-      this.#entries.delete(oldest.value);
-    }
+    return this.#windows.size;
   }
 }
