@@ -5,7 +5,7 @@ import { ConnectionRate } from '../../src/server/connection-rate.js';
 import { CommandRate } from '../../src/session/command-rate.js';
 import { createServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
-import { startTestServer, waitFor, type TestServer } from './helpers.js';
+import { firstCode, startTestServer, waitFor, type TestServer } from './helpers.js';
 import { pino } from 'pino';
 import { parseConnectionRate, parseLoginBan } from '../../src/cli/flood-flags.js';
 import { resolveServeConfig } from '../../src/cli/serve-config.js';
@@ -28,22 +28,6 @@ async function start(options: Parameters<typeof startTestServer>[0]): Promise<Te
   return server;
 }
 
-/** Opens a raw socket; resolves with the first reply code (0 when closed without one). */
-function firstCode(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    sockets.push(socket);
-    let text = '';
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      if (text.includes('\r\n')) resolve(Number(text.slice(0, 3)));
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      resolve(text.length >= 3 ? Number(text.slice(0, 3)) : 0);
-    });
-  });
-}
 
 /** A raw control socket that records every reply line, in arrival order. */
 async function rawLines(port: number): Promise<{ socket: Socket; lines: string[] }> {
@@ -155,24 +139,24 @@ describe('hostile: connection flood', () => {
   it('over the connection rate: 421 and close, then the address is banned', async () => {
     const { port } = await start({ connectionRate: { maxConnections: 5, windowMs: 60_000, banMs: 60_000 } });
     const codes: number[] = [];
-    for (let i = 0; i < 5; i++) codes.push(await firstCode(port));
+    for (let i = 0; i < 5; i++) codes.push(await firstCode(port, sockets));
     expect(codes).toEqual([220, 220, 220, 220, 220]);
     for (const socket of sockets.splice(0)) socket.destroy();
     // Closing the earlier connections does not help: the rate counts connections opened, not open.
-    expect(await firstCode(port)).toBe(421);
-    expect(await firstCode(port)).toBe(421);
+    expect(await firstCode(port, sockets)).toBe(421);
+    expect(await firstCode(port, sockets)).toBe(421);
   });
 
   it('the ban expires after banMs', async () => {
     const { port } = await start({ connectionRate: { maxConnections: 1, windowMs: 60_000, banMs: 200 } });
-    expect(await firstCode(port)).toBe(220);
-    expect(await firstCode(port)).toBe(421);
-    expect(await waitFor(async () => (await firstCode(port)) === 220, 5000)).toBe(true);
+    expect(await firstCode(port, sockets)).toBe(220);
+    expect(await firstCode(port, sockets)).toBe(421);
+    expect(await waitFor(async () => (await firstCode(port, sockets)) === 220, 5000)).toBe(true);
   });
 
   it('connectionRate: false turns it off', async () => {
     const { port } = await start({ connectionRate: false });
-    const codes = await Promise.all(Array.from({ length: 40 }, () => firstCode(port)));
+    const codes = await Promise.all(Array.from({ length: 40 }, () => firstCode(port, sockets)));
     expect(codes.every((code) => code === 220)).toBe(true);
   });
 
@@ -183,7 +167,7 @@ describe('hostile: connection flood', () => {
       const codes: number[] = [];
       // One connection at a time, each closed after its greeting, so the per-address session cap is not what refuses.
       for (let i = 0; i < 201; i++) {
-        codes.push(await firstCode(port));
+        codes.push(await firstCode(port, sockets));
         sockets.pop()?.destroy();
       }
       expect(codes.slice(0, 200).every((code) => code === 220)).toBe(true);
@@ -293,8 +277,8 @@ describe('CLI flood flags end to end', () => {
     const config = resolveServeConfig({ listen: '127.0.0.1:0', root: dir.path, user: ['a:b'], connectionRate: '1/60/60' });
     const { server, address } = await startStandalone(config, pino({ level: 'silent' }));
     try {
-      expect(await firstCode(address.port)).toBe(220);
-      expect(await firstCode(address.port)).toBe(421);
+      expect(await firstCode(address.port, sockets)).toBe(220);
+      expect(await firstCode(address.port, sockets)).toBe(421);
     } finally {
       for (const socket of sockets.splice(0)) socket.destroy();
       await server.close({ graceMs: 0 });

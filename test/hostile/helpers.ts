@@ -1,4 +1,4 @@
-import { createServer as createNetServer, type Server } from 'node:net';
+import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { DataPlane, SessionDataChannel } from '../../src/transfer/index.js';
 
 export { RawClient, epsvPort } from '../support/ftp-control-client.js';
@@ -69,4 +69,24 @@ export function countingDataPlane(inner: DataPlane): { plane: DataPlane; counts:
     close: () => inner.close(),
   };
   return { plane, counts };
+}
+
+/**
+ * Opens a raw control socket and resolves with the first reply code it gets (0 when closed
+ * first). The socket is pushed onto `sockets` so the caller destroys it after the test.
+ */
+export function firstCode(port: number, sockets: Socket[]): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    sockets.push(socket);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (text.includes('\r\n')) resolve(Number(text.slice(0, 3)));
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      resolve(text.length >= 3 ? Number(text.slice(0, 3)) : 0);
+    });
+  });
 }

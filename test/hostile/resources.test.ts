@@ -1,9 +1,9 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type FtpServer, type FtpServerOptions } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem, type AbortOptions, type DirEntry } from '../../src/vfs/index.js';
-import { waitFor } from './helpers.js';
+import { firstCode, waitFor } from './helpers.js';
 import { RawClientPool } from '../support/raw-client-pool.js';
 
 // Catalogue: Resources (security.md).
@@ -25,28 +25,12 @@ async function start(options: Partial<FtpServerOptions> = {}, fs = new MemoryFil
   return { server, port };
 }
 
-/** Opens a raw socket and resolves with the first reply code it gets (or 0 if closed first). */
-function firstCode(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    sockets.push(socket);
-    let text = '';
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      if (text.includes('\r\n')) resolve(Number(text.slice(0, 3)));
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      resolve(text.length >= 3 ? Number(text.slice(0, 3)) : 0);
-    });
-  });
-}
 
 async function openMany(port: number, count: number): Promise<number[]> {
   const codes: number[] = [];
   // In batches of 50 so the accept queue is never the limit being measured.
   for (let i = 0; i < count; i += 50) {
-    codes.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => firstCode(port)))));
+    codes.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => firstCode(port, sockets)))));
   }
   return codes;
 }
@@ -83,7 +67,7 @@ describe('hostile: connection caps', () => {
       const { client } = await clients.connect(port);
       expect(await client.login('alice', 'bad')).toBe(421);
     }
-    expect(await firstCode(port)).toBe(421);
+    expect(await firstCode(port, sockets)).toBe(421);
   });
 });
 
