@@ -15,6 +15,13 @@ export class RawClientPool {
     return connected;
   }
 
+  /** {@link RawClientPool.connect} that insists on a 220 greeting and returns the client. */
+  async connectReady(port: number, options: RawClientConnectOptions = {}): Promise<RawClient> {
+    const { client, greeting } = await this.connect(port, options);
+    if (greeting.code !== 220) throw new Error(`expected a 220 greeting, got ${greeting.code}`);
+    return client;
+  }
+
   /** Closes every client opened so far and forgets them. */
   closeAll(): void {
     for (const client of this.#clients.splice(0)) client.close();

@@ -2,6 +2,7 @@ import { createServer, type FtpServer, type TlsServerOptions } from '../../src/s
 import { CertificateStore } from '../../src/server/tls/certificate-store.js';
 import { generateSelfSignedCertificate } from '../../src/server/tls/self-signed.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+import type { RawClient } from './ftp-control-client.js';
 import { makeTempDir } from './temp-dir.js';
 
 /** A running FTPS test server over a temp directory. */
@@ -48,4 +49,11 @@ export async function startFtps(tls: Partial<TlsServerOptions> = {}, extra: { lo
       await temp.remove();
     },
   };
+}
+
+/** AUTH TLS (expecting 234) and the client-side handshake on the control connection. */
+export async function authTls(client: RawClient): Promise<void> {
+  const reply = await client.cmd('AUTH TLS');
+  if (reply.code !== 234) throw new Error(`expected 234 to AUTH TLS, got ${reply.code}`);
+  await client.startTls();
 }

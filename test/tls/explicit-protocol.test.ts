@@ -3,7 +3,7 @@ import { createServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
 import { type RawClient, readAll } from '../support/ftp-control-client.js';
 import { RawClientPool } from '../support/raw-client-pool.js';
-import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
+import { PASSWORD, USER, authTls, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 
 let fixture: FtpsFixture | undefined;
 const clients = new RawClientPool();
@@ -14,15 +14,12 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function connect(port: number, implicit = false): Promise<RawClient> {
-  const { client, greeting } = await clients.connect(port, { implicit });
-  expect(greeting.code).toBe(220);
-  return client;
+function connect(port: number, implicit = false): Promise<RawClient> {
+  return clients.connectReady(port, { implicit });
 }
 
 async function secureLogin(client: RawClient): Promise<void> {
-  expect((await client.cmd('AUTH TLS')).code).toBe(234);
-  await client.startTls();
+  await authTls(client);
   expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
 }
 

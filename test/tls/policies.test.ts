@@ -6,7 +6,7 @@ import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RawClient, readAll } from '../support/ftp-control-client.js';
 import { RawClientPool } from '../support/raw-client-pool.js';
-import { PASSWORD, USER, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
+import { PASSWORD, USER, authTls, startFtps, type FtpsFixture } from '../support/tls-fixtures.js';
 
 let fixture: FtpsFixture | undefined;
 const clients = new RawClientPool();
@@ -17,16 +17,10 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function connect(port: number, implicit = false): Promise<RawClient> {
-  const { client, greeting } = await clients.connect(port, { implicit });
-  expect(greeting.code).toBe(220);
-  return client;
+function connect(port: number, implicit = false): Promise<RawClient> {
+  return clients.connectReady(port, { implicit });
 }
 
-async function startTls(client: RawClient): Promise<void> {
-  expect((await client.cmd('AUTH TLS')).code).toBe(234);
-  await client.startTls();
-}
 
 /** Runs one transfer verb over a fresh EPSV data connection; returns the final code and received bytes. */
 async function transfer(client: RawClient, verb: string, tls: { reuseSession: boolean } | undefined, upload?: Buffer): Promise<{ first: number; final: number; bytes: Buffer }> {
@@ -64,7 +58,7 @@ describe('TLS policies', () => {
     fixture = await startFtps({ required: 'login' });
     const client = await connect(fixture.port);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PWD')).toEqual([530, 530, 530]);
-    await startTls(client);
+    await authTls(client);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
     // Data may stay clear under the login policy.
     expect(await client.codes('PBSZ 0', 'PROT C')).toEqual([200, 200]);
@@ -75,7 +69,7 @@ describe('TLS policies', () => {
   it("required 'data': PROT C gets 534, clear data setup and transfers get 522, PROT P works", async () => {
     fixture = await startFtps({ required: 'data' });
     const client = await connect(fixture.port);
-    await startTls(client);
+    await authTls(client);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`)).toEqual([331, 230]);
     expect(await client.codes('PASV', 'EPSV', 'PORT 127,0,0,1,200,10', 'EPRT |1|127.0.0.1|51210|', 'LIST', 'RETR x', 'STOR y', 'NLST', 'MLSD')).toEqual([
       522, 522, 522, 522, 522, 522, 522, 522, 522,
@@ -95,7 +89,7 @@ describe('TLS policies', () => {
     fixture = await startFtps({ required: 'all' });
     const client = await connect(fixture.port);
     expect(await client.codes(`USER ${USER}`)).toEqual([530]);
-    await startTls(client);
+    await authTls(client);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'EPSV', 'PBSZ 0', 'PROT C', 'PROT P')).toEqual([331, 230, 522, 200, 534, 200]);
   });
 
@@ -112,7 +106,7 @@ describe('TLS policies', () => {
     const secret = randomBytes(4096);
     await writeFile(join(fixture.root, 'secret.bin'), secret);
     const client = await connect(fixture.port);
-    await startTls(client);
+    await authTls(client);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
     const download = await plainUnderProtP(client, 'RETR secret.bin', Buffer.from('GET / HTTP/1.0\r\n\r\n'));
     expect(download.bytes.includes(secret.subarray(0, 64))).toBe(false);
@@ -130,7 +124,7 @@ describe('TLS policies', () => {
     const payload = randomBytes(10_000);
     await writeFile(join(fixture.root, 'a.bin'), payload);
     const client = await connect(fixture.port);
-    await startTls(client);
+    await authTls(client);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
     const fresh = await transfer(client, 'RETR a.bin', { reuseSession: false });
     expect(fresh.bytes.length).toBe(0);
@@ -161,7 +155,7 @@ describe('TLS policies', () => {
     const payload = randomBytes(10_000);
     await writeFile(join(fixture.root, 'a.bin'), payload);
     const client = await connect(fixture.port);
-    await startTls(client);
+    await authTls(client);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P', 'TYPE I')).toEqual([331, 230, 200, 200, 200]);
     const fresh = await transfer(client, 'RETR a.bin', { reuseSession: false });
     expect(fresh.final).toBe(226);
@@ -211,7 +205,7 @@ describe('handshake timeouts', () => {
     fixture = await startFtps({ handshakeTimeoutMs: 200 });
     await writeFile(join(fixture.root, 'a.bin'), 'data');
     const client = await connect(fixture.port);
-    await startTls(client);
+    await authTls(client);
     expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PBSZ 0', 'PROT P')).toEqual([331, 230, 200, 200]);
     const epsv = await client.cmd('EPSV');
     const silent = await client.openData(epsv);
