@@ -170,9 +170,11 @@ describe('sendFile over loopback TCP', () => {
     p.client.pause();
     const boom = new Error('progress failed');
     const transfer = engine.sendFile({ fileFd: fd, socketFd: p.serverFd, offset: 0, length: 64 * 1024 * 1024, onProgress: () => { throw boom; } });
+    // The rejection can come while we wait: the expectation is its handler from the start.
+    const rejected = expect(transfer).rejects.toBe(boom);
     await delay(250);
     p.client.resume();
-    await expect(transfer).rejects.toBe(boom);
+    await rejected;
   });
 
   it('keeps the event loop responsive during a large transfer to another process', async () => {
