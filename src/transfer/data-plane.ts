@@ -85,15 +85,23 @@ export interface TransferResult {
   readonly bytes: number;
   readonly durationMs: number;
   readonly method: TransferMethod;
-  /** Lowercase hex digest when a checksum was asked for. */
+  /** Lowercase hex digest when a checksum was asked for (or the node computed one anyway). */
   readonly checksum?: string | undefined;
+  /**
+   * The node that moved the file's bytes to or from the client: a cluster slave's name
+   * (also for a relay, where the master passed them on). Absent on a standalone server.
+   */
+  readonly node?: string | undefined;
 }
 
 /** Options of {@link SessionDataChannel.passive}. */
 export interface PassiveOptions extends AbortOptions {
   /** EPSV (true) or PASV (false). EPSV may listen on IPv6. */
   readonly extended: boolean;
-  /** PRET intent, if the client sent one. */
+  /**
+   * PRET intent, if the client sent one. A data plane uses it for the next transfer only:
+   * PORT/EPRT or another PASV/EPSV replaces it.
+   */
   readonly intent?: TransferIntent | undefined;
 }
 

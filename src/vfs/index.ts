@@ -44,3 +44,7 @@ export { PasswordFileError, parsePasswordFile } from './password-file.js';
 export type { PasswordFileAuthorizerOptions } from './password-file-authorizer.js';
 export { PasswordFileAuthorizer } from './password-file-authorizer.js';
 export { checksumOf } from './checksum.js';
+export type { StorageLocatable, StorageLocation } from './storage-location.js';
+export { canLocate, locateStorage } from './storage-location.js';
+export type { AsciiSizeCapable } from './ascii-size.js';
+export { asciiSizeOf, canAsciiSize } from './ascii-size.js';

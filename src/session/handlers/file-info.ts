@@ -1,5 +1,5 @@
 import { formatMlsxTime, parseMlsxTime, ReplyCode } from '../../parser/index.js';
-import { FsError, canSetTimes } from '../../vfs/index.js';
+import { FsError, asciiSizeOf, canSetTimes } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 
 /**
@@ -7,30 +7,6 @@ import type { CommandContext } from '../command-context.js';
  * bounded; bigger files get 550 in TYPE A (RFC 3659 section 4 lets a server refuse then).
  */
 const MAX_ASCII_SIZE_SCAN = 1024 * 1024;
-
-const CR = 0x0d;
-const LF = 0x0a;
-
-/** Octets a TYPE A RETR sends: every LF not preceded by CR gains one (as the data plane's LF-to-CRLF). */
-async function asciiSize(context: CommandContext, path: string, size: number): Promise<number> {
-  const handle = await context.fs().openRead(path, { offset: 0, signal: context.signal });
-  let total = 0;
-  let extra = 0;
-  let previousCr = false;
-  try {
-    for await (const chunk of handle.stream() as AsyncIterable<Buffer>) {
-      for (const byte of chunk) {
-        if (byte === LF && !previousCr) extra++;
-        previousCr = byte === CR;
-      }
-      total += chunk.length;
-      if (total > size) break;
-    }
-  } finally {
-    await handle.close();
-  }
-  return Math.min(total, size) + extra;
-}
 
 /**
  * SIZE: 213 with the octets a RETR in the current TYPE would send (RFC 3659 section 4): the
@@ -50,7 +26,7 @@ export async function handleSize(context: CommandContext, arg: string | undefine
     await context.reply(ReplyCode.FileUnavailable, 'SIZE in ASCII mode is only given for files up to 1 MiB; use TYPE I');
     return;
   }
-  await context.reply(ReplyCode.FileStatus, String(await asciiSize(context, path, stat.size)));
+  await context.reply(ReplyCode.FileStatus, String(await asciiSizeOf(context.fs(), path, { signal: context.signal })));
 }
 
 /** MDTM: 213 YYYYMMDDHHMMSS (UTC, RFC 3659 section 3); 550 when missing. */

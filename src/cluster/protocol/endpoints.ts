@@ -1,0 +1,197 @@
+import { connect as netConnect, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type TlsOptions } from 'node:tls';
+import { FramedSocket } from './framed-socket.js';
+import { acceptHandshake, HANDSHAKE_MAX_FRAME_BYTES, offerHandshake, type HandshakeResult } from './handshake.js';
+import {
+  MASTER_EVENTS, MASTER_OPERATIONS, SLAVE_EVENTS, SLAVE_OPERATIONS,
+  type MasterEvents, type MasterOperations, type SlaveEvents, type SlaveOperations,
+} from './operations.js';
+import { PeerConnection } from './peer-connection.js';
+import { ProtocolError } from './protocol-error.js';
+
+/** The master's end of a slave connection. */
+export type SlaveLink = PeerConnection<MasterOperations, SlaveOperations, MasterEvents, SlaveEvents>;
+/** The slave's end of its master connection. */
+export type MasterLink = PeerConnection<SlaveOperations, MasterOperations, SlaveEvents, MasterEvents>;
+
+/** Connection settings both ends share. */
+export interface LinkOptions {
+  /** Largest frame after authentication, in bytes. @default 4 MiB */
+  readonly maxFrameBytes?: number | undefined;
+  /** Authentication must finish within this time. @default 10000 */
+  readonly handshakeTimeoutMs?: number | undefined;
+  /** See {@link PeerConnectionOptions.requestTimeoutMs}. @default 30000 */
+  readonly requestTimeoutMs?: number | undefined;
+  /** See {@link PeerConnectionOptions.idleTimeoutMs}. @default 30000 */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Called with a short reason for every frame refused after authentication. */
+  readonly onProtocolError?: ((reason: string) => void) | undefined;
+}
+
+/** Options of {@link createClusterListener}. */
+export interface ClusterListenerOptions extends LinkOptions {
+  /** The shared secret (at least 16 bytes). */
+  readonly secret: Buffer;
+  /** Wrap slave connections in TLS (add `requestCert`/`ca` for mutual TLS). @default plain TCP */
+  readonly tls?: TlsOptions | undefined;
+  /** Connections still authenticating at once; more are closed. @default 64 */
+  readonly maxPendingHandshakes?: number | undefined;
+  /** Called with each authenticated slave. */
+  readonly onSlave: (link: SlaveLink, hello: HandshakeResult) => void;
+  /** Called when a connection fails authentication (wrong secret, malformed, timeout). */
+  readonly onRefused?: ((address: string, error: Error) => void) | undefined;
+}
+
+/** The master's listener for slave connections. */
+export interface ClusterListener {
+  /** Starts listening; resolves with the bound address. */
+  listen(host: string, port: number): Promise<{ host: string; port: number }>;
+  /** The bound address, or `null`. */
+  address(): { host: string; port: number } | null;
+  /** Stops accepting and closes connections still authenticating. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_FRAME = 4 * 1024 * 1024;
+
+function linkOptions(options: LinkOptions): LinkOptions {
+  return {
+    requestTimeoutMs: options.requestTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    onProtocolError: options.onProtocolError,
+  };
+}
+
+/**
+ * Listens for slaves. Each connection must authenticate (HMAC challenge-response both ways)
+ * before any other frame is parsed, with frames of at most 4 KiB until then.
+ */
+export function createClusterListener(options: ClusterListenerOptions): ClusterListener {
+  const pending = new Set<Socket>();
+  const maxPending = options.maxPendingHandshakes ?? 64;
+  const onSocket = (socket: Socket): void => {
+    const address = socket.remoteAddress ?? '';
+    if (pending.size >= maxPending) {
+      socket.destroy();
+      options.onRefused?.(address, new ProtocolError('busy', 'too many connections authenticating'));
+      return;
+    }
+    pending.add(socket);
+    const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME_BYTES);
+    acceptHandshake(framed, options.secret, options.handshakeTimeoutMs ?? 10_000).then(
+      (hello) => {
+        pending.delete(socket);
+        framed.setMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME);
+        const link: SlaveLink = new PeerConnection(framed, {
+          ...linkOptions(options),
+          localOperations: MASTER_OPERATIONS, remoteOperations: SLAVE_OPERATIONS,
+          outgoingEvents: MASTER_EVENTS, incomingEvents: SLAVE_EVENTS,
+        });
+        options.onSlave(link, hello);
+      },
+      (error: unknown) => {
+        pending.delete(socket);
+        // Let a refusal frame reach the peer before closing.
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
+        options.onRefused?.(address, error as Error);
+      },
+    );
+  };
+  const server: Server = options.tls === undefined ? createNetServer(onSocket) : createTlsServer(options.tls, onSocket);
+  // A TLS handshake failure is a refusal too.
+  server.on('tlsClientError', (error: Error, socket: Socket) => {
+    options.onRefused?.(socket.remoteAddress ?? '', error);
+  });
+  return {
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const bound = server.address();
+          resolve(bound !== null && typeof bound === 'object' ? { host: bound.address, port: bound.port } : { host, port });
+        });
+      });
+    },
+    address() {
+      const bound = server.address();
+      return bound !== null && typeof bound === 'object' ? { host: bound.address, port: bound.port } : null;
+    },
+    close() {
+      for (const socket of pending) socket.destroy();
+      return new Promise((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/** Options of {@link dialMaster}. */
+export interface DialOptions extends LinkOptions {
+  readonly host: string;
+  readonly port: number;
+  /** The shared secret (at least 16 bytes). */
+  readonly secret: Buffer;
+  /** This slave's name. */
+  readonly name: string;
+  /** What this slave can do, e.g. `tls-data`. @default [] */
+  readonly capabilities?: readonly string[] | undefined;
+  /** Connect with TLS (give `ca` to check the master's certificate). @default plain TCP */
+  readonly tls?: ConnectionOptions | undefined;
+  /** Cancels the attempt. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+function openSocket(options: DialOptions): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ProtocolError('timeout', `could not connect to ${options.host}:${options.port}`));
+    }, options.handshakeTimeoutMs ?? 10_000);
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(new ProtocolError('aborted', 'connection attempt cancelled'));
+    };
+    const socket: Socket = options.tls === undefined
+      ? netConnect({ host: options.host, port: options.port })
+      : tlsConnect({ ...options.tls, host: options.host, port: options.port });
+    const ready = options.tls === undefined ? 'connect' : 'secureConnect';
+    socket.once(ready, () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Connects to the master and authenticates; resolves with the authenticated link. */
+export async function dialMaster(options: DialOptions): Promise<MasterLink> {
+  const socket = await openSocket(options);
+  const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME_BYTES);
+  try {
+    await offerHandshake(framed, options.secret, options.name, options.capabilities ?? [], options.handshakeTimeoutMs ?? 10_000);
+  } catch (error) {
+    framed.destroy();
+    throw error;
+  }
+  framed.setMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME);
+  return new PeerConnection(framed, {
+    ...linkOptions(options),
+    localOperations: SLAVE_OPERATIONS, remoteOperations: MASTER_OPERATIONS,
+    outgoingEvents: SLAVE_EVENTS, incomingEvents: MASTER_EVENTS,
+  });
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** Longest virtual path a frame may carry, in characters. */
+export const MAX_PATH_LENGTH = 4096;
+
+const path = z.string().min(1).max(MAX_PATH_LENGTH).regex(/^\/[^\0]*$/, 'an absolute virtual path without NUL');
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const transferId = z.string().min(1).max(64);
+const host = z.string().min(2).max(64);
+const endpoint = z.object({ host, port: z.number().int().min(1).max(65535) }).strict();
+const algorithm = z.enum(['crc32', 'md5', 'sha1', 'sha256']);
+const transferType = z.enum(['ascii', 'binary']);
+const nothing = z.object({}).strict();
+
+/** The result of a transfer a slave ran. */
+export const transferOutcomeSchema = z.object({
+  bytes: count,
+  durationMs: z.number().nonnegative(),
+  method: z.enum(['zero-copy', 'stream']),
+  checksum: z.string().max(128).optional(),
+  /** The file's size after the transfer (uploads: what is now stored). */
+  size: count,
+  mtimeMs: z.number(),
+}).strict();
+
+/** One entry of a slave's file list (remerge). */
+export const slaveFileEntrySchema = z.object({ path, type: z.enum(['file', 'dir']), size: count, mtimeMs: z.number() }).strict();
+
+/**
+ * Requests the master sends and a slave answers. Each has the shape of its arguments and of
+ * its result; a frame that does not match is answered with `malformed` and logged.
+ */
+export const SLAVE_OPERATIONS = {
+  /** Open a passive data listener for one transfer, accepting only `expectPeer` (`master` for the master's own address). */
+  listen: { args: z.object({ transferId, expectPeer: host, tls: z.boolean() }).strict(), result: z.object({ port: endpoint.shape.port }).strict() },
+  /** Send a file over the transfer's data connection (the listener, or `connectTo` for active mode). */
+  send: {
+    args: z.object({ transferId, path, offset: count, type: transferType, checksum: algorithm.optional(), connectTo: endpoint.optional(), tls: z.boolean() }).strict(),
+    result: transferOutcomeSchema,
+  },
+  /** Receive a file over the transfer's data connection; published only when complete. */
+  receive: {
+    args: z.object({
+      transferId, path, offset: count, append: z.boolean(), exclusive: z.boolean(), type: transferType,
+      checksum: algorithm.optional(), connectTo: endpoint.optional(), tls: z.boolean(),
+    }).strict(),
+    result: transferOutcomeSchema,
+  },
+  /** Abort a transfer (listening or running). Unknown ids are not an error. */
+  abort: { args: z.object({ transferId }).strict(), result: nothing },
+  delete: { args: z.object({ path }).strict(), result: nothing },
+  rename: { args: z.object({ from: path, to: path }).strict(), result: nothing },
+  rmdir: { args: z.object({ path }).strict(), result: nothing },
+  setMtime: { args: z.object({ path, mtimeMs: z.number() }).strict(), result: nothing },
+  checksum: { args: z.object({ path, algorithm, start: count.optional(), end: count.optional() }).strict(), result: z.object({ hex: z.string().max(128) }).strict() },
+  stat: { args: z.object({ path }).strict(), result: z.object({ type: z.enum(['file', 'dir', 'other']), size: count, mtimeMs: z.number() }).strict() },
+  /** Octets a TYPE A download of the file sends (LF -> CRLF), computed where the bytes are. */
+  asciiSize: { args: z.object({ path, maxBytes: count }).strict(), result: z.object({ size: count }).strict() },
+  /** Stream the whole file list to the master with `remergeBatch` requests, then answer. */
+  remerge: { args: z.object({ epoch: count, batchSize: z.number().int().min(1).max(10_000) }).strict(), result: z.object({ files: count }).strict() },
+} as const;
+
+/** Requests a slave sends and the master answers. */
+export const MASTER_OPERATIONS = {
+  /** One bounded batch of the slave's file list; the next is sent only after the answer (flow control). */
+  remergeBatch: { args: z.object({ epoch: count, entries: z.array(slaveFileEntrySchema).max(10_000) }).strict(), result: nothing },
+} as const;
+
+/** Events a slave sends without expecting an answer. */
+export const SLAVE_EVENTS = {
+  heartbeat: z.object({ freeBytes: count.optional(), totalBytes: count.optional(), load: z.number().nonnegative(), transfers: count }).strict(),
+  transferStarted: z.object({ transferId }).strict(),
+  transferProgress: z.object({ transferId, bytes: count }).strict(),
+} as const;
+
+/** Events the master sends (none yet; the table exists so both directions are validated alike). */
+export const MASTER_EVENTS = {} as const;
+
+/** A table of operations: name -> argument and result schemas. */
+export type OperationTable = Readonly<Record<string, { readonly args: z.ZodType; readonly result: z.ZodType }>>;
+/** A table of events: name -> payload schema. */
+export type EventTable = Readonly<Record<string, z.ZodType>>;
+
+/** Argument type of operation `K` of table `T`. */
+export type OpArgs<T extends OperationTable, K extends keyof T> = z.infer<T[K]['args']>;
+/** Result type of operation `K` of table `T`. */
+export type OpResult<T extends OperationTable, K extends keyof T> = z.infer<T[K]['result']>;
+/** Payload type of event `K` of table `T`. */
+export type EventData<T extends EventTable, K extends keyof T> = z.infer<T[K]>;
+
+/** The operations a slave serves. */
+export type SlaveOperations = typeof SLAVE_OPERATIONS;
+/** The operations the master serves. */
+export type MasterOperations = typeof MASTER_OPERATIONS;
+/** The events a slave sends. */
+export type SlaveEvents = typeof SLAVE_EVENTS;
+/** The events the master sends. */
+export type MasterEvents = typeof MASTER_EVENTS;
+/** The outcome of a slave's transfer. */
+export type TransferOutcome = z.infer<typeof transferOutcomeSchema>;
+/** One entry of a slave's remerge list. */
+export type SlaveListEntry = z.infer<typeof slaveFileEntrySchema>;

@@ -1,0 +1,303 @@
+import { z } from 'zod';
+import type { FramedSocket } from './framed-socket.js';
+import type { EventData, EventTable, OpArgs, OperationTable, OpResult } from './operations.js';
+import { ProtocolError } from './protocol-error.js';
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const name = z.string().min(1).max(64);
+const envelopeSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('req'), id, op: name, a: z.unknown() }).strict(),
+  z.object({ t: z.literal('res'), id, r: z.unknown() }).strict(),
+  z.object({ t: z.literal('err'), id: z.number().int().nonnegative(), code: z.string().max(64), message: z.string().max(2048) }).strict(),
+  z.object({ t: z.literal('evt'), ev: name, d: z.unknown() }).strict(),
+  z.object({ t: z.literal('cancel'), id }).strict(),
+  z.object({ t: z.literal('ping') }).strict(),
+]);
+type Envelope = z.infer<typeof envelopeSchema>;
+
+/** Handlers of every operation of a table. */
+export type OperationHandlers<T extends OperationTable> = {
+  readonly [K in keyof T]: (args: OpArgs<T, K>, context: { readonly signal: AbortSignal }) => Promise<OpResult<T, K>>;
+};
+
+/** Listeners of some events of a table. */
+export type EventHandlers<T extends EventTable> = {
+  readonly [K in keyof T]?: (data: EventData<T, K>) => void;
+};
+
+/** Options of {@link PeerConnection}. */
+export interface PeerConnectionOptions<Local extends OperationTable, Remote extends OperationTable, Outgoing extends EventTable, Incoming extends EventTable> {
+  /** Operations this side serves, with their schemas. */
+  readonly localOperations: Local;
+  /** Operations the other side serves. */
+  readonly remoteOperations: Remote;
+  /** Events this side sends. */
+  readonly outgoingEvents: Outgoing;
+  /** Events the other side sends. */
+  readonly incomingEvents: Incoming;
+  /** A request with no answer after this long rejects with `timeout` (and is cancelled remotely). @default 30000 */
+  readonly requestTimeoutMs?: number | undefined;
+  /** Requests of ours awaiting an answer at once; more reject with `busy`. @default 256 */
+  readonly maxInFlight?: number | undefined;
+  /** Requests of theirs being served at once; more are answered `busy`. @default 256 */
+  readonly maxServing?: number | undefined;
+  /** Nothing received for this long (not even a ping) closes the connection. @default 30000 */
+  readonly idleTimeoutMs?: number | undefined;
+  /** A ping goes out when nothing else was sent for this long. @default idleTimeoutMs / 3 */
+  readonly keepAliveMs?: number | undefined;
+  /** Called for frames that are refused (malformed, unknown) with a short reason; for logs. */
+  readonly onProtocolError?: ((reason: string) => void) | undefined;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Cancels the request (the peer is told). */
+  readonly signal?: AbortSignal | undefined;
+  /** Overrides the connection's request timeout; `0` for none (long transfers). */
+  readonly timeoutMs?: number | undefined;
+}
+
+interface Pending {
+  readonly op: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly cleanup: () => void;
+}
+
+const MAX_PROTOCOL_ERRORS = 16;
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length <= 64 ? code : 'internal';
+}
+
+/**
+ * One authenticated cluster connection: requests with ids, timeouts and cancellation in
+ * both directions, one-way events, keep-alives. Every frame is checked against the tables'
+ * schemas before any handler sees it; a malformed request is answered `malformed`.
+ */
+export class PeerConnection<Local extends OperationTable, Remote extends OperationTable, Outgoing extends EventTable, Incoming extends EventTable> {
+  readonly #framed: FramedSocket;
+  readonly #options: PeerConnectionOptions<Local, Remote, Outgoing, Incoming>;
+  readonly #pending = new Map<number, Pending>();
+  readonly #serving = new Map<number, AbortController>();
+  #handlers: Partial<OperationHandlers<Local>> = {};
+  #eventHandlers: EventHandlers<Incoming> = {};
+  #nextId = 1;
+  #protocolErrors = 0;
+  #lastReceived = Date.now();
+  #lastSent = Date.now();
+  readonly #timer: NodeJS.Timeout;
+  readonly #closeListeners: ((error: Error | undefined) => void)[] = [];
+  #closed = false;
+
+  constructor(framed: FramedSocket, options: PeerConnectionOptions<Local, Remote, Outgoing, Incoming>) {
+    this.#framed = framed;
+    this.#options = options;
+    const idle = options.idleTimeoutMs ?? 30_000;
+    const keepAlive = options.keepAliveMs ?? Math.max(10, Math.floor(idle / 3));
+    this.#timer = setInterval(() => {
+      const now = Date.now();
+      if (now - this.#lastReceived > idle) this.close(new ProtocolError('timeout', `nothing received for ${idle} ms`));
+      else if (now - this.#lastSent >= keepAlive) this.#send({ t: 'ping' });
+    }, Math.max(5, Math.min(keepAlive, 1000)));
+    this.#timer.unref();
+    framed.onClose((error) => {
+      this.#finish(error);
+    });
+    framed.onMessage((message) => {
+      this.#onMessage(message);
+    });
+  }
+
+  /** True once the connection closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The peer's IP address. */
+  get remoteAddress(): string {
+    return this.#framed.socket.remoteAddress ?? '';
+  }
+
+  /** Our own IP address on this connection. */
+  get localAddress(): string {
+    return this.#framed.socket.localAddress ?? '';
+  }
+
+  /** Installs the handlers of the operations this side serves. */
+  serve(handlers: Partial<OperationHandlers<Local>>): void {
+    this.#handlers = handlers;
+  }
+
+  /** Installs listeners of the other side's events. */
+  listen(handlers: EventHandlers<Incoming>): void {
+    this.#eventHandlers = handlers;
+  }
+
+  /** Called once when the connection closes. */
+  onClose(listener: (error: Error | undefined) => void): void {
+    if (this.#closed) listener(undefined);
+    else this.#closeListeners.push(listener);
+  }
+
+  /** Sends an event; dropped silently when the connection is closed. */
+  notify<K extends keyof Outgoing & string>(event: K, data: EventData<Outgoing, K>): void {
+    this.#send({ t: 'evt', ev: event, d: data });
+  }
+
+  /** Calls an operation of the other side. Rejects with a {@link ProtocolError}. */
+  request<K extends keyof Remote & string>(op: K, args: OpArgs<Remote, K>, options: RequestOptions = {}): Promise<OpResult<Remote, K>> {
+    if (this.#closed) return Promise.reject(new ProtocolError('closed', 'connection closed'));
+    if (options.signal?.aborted === true) return Promise.reject(new ProtocolError('aborted', `${op} cancelled`));
+    if (this.#pending.size >= (this.#options.maxInFlight ?? 256)) return Promise.reject(new ProtocolError('busy', 'too many requests in flight'));
+    const requestId = this.#nextId++;
+    return new Promise<OpResult<Remote, K>>((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? 30_000;
+      const timer = timeoutMs > 0 ? setTimeout(() => {
+        this.#send({ t: 'cancel', id: requestId });
+        settle(new ProtocolError('timeout', `${op} got no answer within ${timeoutMs} ms`));
+      }, timeoutMs) : undefined;
+      const onAbort = (): void => {
+        this.#send({ t: 'cancel', id: requestId });
+        settle(new ProtocolError('aborted', `${op} cancelled`));
+      };
+      const cleanup = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.#pending.delete(requestId);
+      };
+      const settle = (error: Error): void => {
+        cleanup();
+        reject(error);
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(requestId, { op, resolve: resolve as (value: unknown) => void, reject, cleanup });
+      this.#send({ t: 'req', id: requestId, op, a: args });
+    });
+  }
+
+  /** Closes the connection; pending requests reject with `closed` (or `error`). */
+  close(error?: Error): void {
+    this.#framed.destroy(error);
+    this.#finish(error);
+  }
+
+  #send(envelope: Envelope): void {
+    if (this.#closed) return;
+    this.#lastSent = Date.now();
+    this.#framed.send(envelope);
+  }
+
+  #refuse(reason: string, requestId = 0): void {
+    this.#options.onProtocolError?.(reason);
+    this.#send({ t: 'err', id: requestId, code: 'malformed', message: reason });
+    this.#protocolErrors += 1;
+    if (this.#protocolErrors >= MAX_PROTOCOL_ERRORS) this.close(new ProtocolError('malformed', `${MAX_PROTOCOL_ERRORS} malformed frames: closing`));
+  }
+
+  #onMessage(message: unknown): void {
+    this.#lastReceived = Date.now();
+    const parsed = envelopeSchema.safeParse(message);
+    if (!parsed.success) {
+      this.#refuse('malformed envelope');
+      return;
+    }
+    const envelope = parsed.data;
+    switch (envelope.t) {
+      case 'req':
+        this.#serveRequest(envelope.id, envelope.op, envelope.a);
+        return;
+      case 'res':
+        this.#settle(envelope.id, envelope.r, undefined);
+        return;
+      case 'err':
+        if (envelope.id === 0) this.#options.onProtocolError?.(`peer refused a frame: ${envelope.message}`);
+        else this.#settle(envelope.id, undefined, new ProtocolError('remote', envelope.message, { remoteCode: envelope.code }));
+        return;
+      case 'evt':
+        this.#onEvent(envelope.ev, envelope.d);
+        return;
+      case 'cancel':
+        this.#serving.get(envelope.id)?.abort(new ProtocolError('aborted', 'cancelled by the peer'));
+        return;
+      case 'ping':
+        return;
+    }
+  }
+
+  #settle(requestId: number, value: unknown, error: Error | undefined): void {
+    const pending = this.#pending.get(requestId);
+    if (pending === undefined) return; // timed out or cancelled already
+    pending.cleanup();
+    if (error !== undefined) {
+      pending.reject(error);
+      return;
+    }
+    const schema = this.#options.remoteOperations[pending.op]?.result;
+    const checked = schema?.safeParse(value);
+    if (checked?.success !== true) {
+      this.#options.onProtocolError?.(`malformed result of ${pending.op}`);
+      pending.reject(new ProtocolError('malformed', `malformed result of ${pending.op}`));
+      return;
+    }
+    pending.resolve(checked.data);
+  }
+
+  #onEvent(event: string, data: unknown): void {
+    if (!Object.hasOwn(this.#options.incomingEvents, event)) {
+      this.#refuse(`unknown event ${event}`);
+      return;
+    }
+    const checked = this.#options.incomingEvents[event]!.safeParse(data);
+    if (!checked.success) {
+      this.#refuse(`malformed ${event} event`);
+      return;
+    }
+    const handler = this.#eventHandlers[event] as ((payload: unknown) => void) | undefined;
+    handler?.(checked.data);
+  }
+
+  #serveRequest(requestId: number, op: string, args: unknown): void {
+    if (!Object.hasOwn(this.#options.localOperations, op) || this.#handlers[op] === undefined) {
+      this.#refuse(`unknown operation ${op}`, requestId);
+      return;
+    }
+    const checked = this.#options.localOperations[op]!.args.safeParse(args);
+    if (!checked.success) {
+      this.#refuse(`malformed arguments of ${op}`, requestId);
+      return;
+    }
+    if (this.#serving.size >= (this.#options.maxServing ?? 256) || this.#serving.has(requestId)) {
+      this.#send({ t: 'err', id: requestId, code: 'busy', message: 'too many requests in progress' });
+      return;
+    }
+    const controller = new AbortController();
+    this.#serving.set(requestId, controller);
+    const handler = this.#handlers[op] as (a: unknown, c: { signal: AbortSignal }) => Promise<unknown>;
+    handler(checked.data, { signal: controller.signal }).then(
+      (result) => {
+        this.#serving.delete(requestId);
+        this.#send({ t: 'res', id: requestId, r: result });
+      },
+      (error: unknown) => {
+        this.#serving.delete(requestId);
+        const message = error instanceof Error ? error.message : String(error);
+        this.#send({ t: 'err', id: requestId, code: codeOf(error), message: message.slice(0, 2048) });
+      },
+    );
+  }
+
+  #finish(error: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const pending of [...this.#pending.values()]) {
+      pending.cleanup();
+      pending.reject(new ProtocolError('closed', `connection closed before ${pending.op} was answered`, { cause: error }));
+    }
+    for (const controller of this.#serving.values()) controller.abort(new ProtocolError('closed', 'connection closed'));
+    this.#serving.clear();
+    for (const listener of this.#closeListeners.splice(0)) listener(error);
+  }
+}
