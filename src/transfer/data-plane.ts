@@ -41,6 +41,8 @@ export interface TransferIntent {
   readonly verb: string;
   /** The virtual path it concerns, if any. */
   readonly path?: string | undefined;
+  /** The filesystem `path` belongs to (the user's view), so a data plane can locate its storage. */
+  readonly fs?: FileSystem | undefined;
 }
 
 /** Representation type (TYPE A / TYPE I). ASCII converts LF <-> CRLF on the wire. */

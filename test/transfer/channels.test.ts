@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalDataPlane, isDataConnectionError, type DataConnectionError, type SessionDataChannel } from '../../src/transfer/index.js';
 import { closed, dial, readAll } from './helpers/data-client.js';
 import { DiskFs } from './helpers/disk-fs.js';
@@ -252,6 +252,11 @@ describe('passive channels', () => {
 describe('active channels (bounce protection)', () => {
   const plane = new LocalDataPlane({ zeroCopy: 'off' });
   const relaxed = new LocalDataPlane({ zeroCopy: 'off', allowActiveLowPorts: true, allowActiveToForeignHosts: true });
+  // Shared by every case: closed once after all of them, whatever order a shuffled run picks.
+  afterAll(async () => {
+    await plane.close();
+    await relaxed.close();
+  });
 
   it.each([
     [{ host: '10.1.2.3', port: 5000 }, 'foreign-host'],
@@ -288,8 +293,6 @@ describe('active channels (bounce protection)', () => {
       expect(isDataConnectionError(error, 'connect-failed')).toBe(true);
     } finally {
       await fs.dispose();
-      await plane.close();
-      await relaxed.close();
     }
   });
 });

@@ -68,7 +68,7 @@ export const MASTER_OPERATIONS = {
 
 /** Events a slave sends without expecting an answer. */
 export const SLAVE_EVENTS = {
-  heartbeat: z.object({ freeBytes: count.optional(), totalBytes: count.optional(), load: z.number().nonnegative(), transfers: count }).strict(),
+  heartbeat: z.object({ dataAddress: host.optional(), freeBytes: count.optional(), totalBytes: count.optional(), load: z.number().nonnegative(), transfers: count }).strict(),
   transferStarted: z.object({ transferId }).strict(),
   transferProgress: z.object({ transferId, bytes: count }).strict(),
 } as const;

@@ -1,12 +1,13 @@
 import { formatEpsvPort, formatPasvAddress, parseEprtArgument, parsePortArgument, ReplyCode } from '../../parser/index.js';
+import type { TransferIntent } from '../../transfer/index.js';
 import type { CommandContext } from '../command-context.js';
 
 const PRET_VERBS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
 
-function takeIntent(context: CommandContext): { intent?: { verb: string; path?: string | undefined } } {
+function takeIntent(context: CommandContext): { intent?: TransferIntent } {
   const intent = context.state.pretIntent;
   context.state.pretIntent = undefined;
-  return intent === undefined ? {} : { intent };
+  return intent === undefined ? {} : { intent: { ...intent, fs: context.fs() } };
 }
 
 /** PASV: 227 with h1,h2,h3,h4,p1,p2 (RFC 959); 503 after EPSV ALL; 425 when no IPv4 address can be given. */
@@ -79,6 +80,8 @@ export async function handleEprt(context: CommandContext, arg: string | undefine
 }
 
 async function setActive(context: CommandContext, target: { host: string; port: number }, verb: string): Promise<void> {
+  // A PRET intent belongs to the next PASV/EPSV only: active mode drops it, so no later PASV reuses a stale one.
+  context.state.pretIntent = undefined;
   try {
     await context.data.active(target, { signal: context.signal });
   } catch (error: unknown) {

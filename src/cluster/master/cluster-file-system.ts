@@ -1,0 +1,274 @@
+import {
+  FsError,
+  type AbortOptions, type AsciiSizeCapable, type ChecksumAlgorithm, type ChecksumCapable, type ChecksumOptions, type DirEntry,
+  type FileStat, type FileSystem, type FreeSpaceCapable, type OpenReadOptions, type OpenWriteOptions,
+  type SetTimesCapable, type StorageLocatable, type StorageLocation,
+} from '../../vfs/index.js';
+import { silentLogger, type Logger } from '../../session/index.js';
+import type { TransferOutcome } from '../protocol/index.js';
+import type { MetadataStore, NodeRecord } from '../store/index.js';
+import { relayRead, relayWrite, type RelayCounter, type RelayedReadHandle, type RelayedWriteHandle } from './relay.js';
+import { defaultStrategy, type SelectionStrategy } from './selection.js';
+import { fromSlaveError } from './slave-errors.js';
+import type { SlaveNode } from './slave-node.js';
+import type { SlaveRegistry } from './slave-registry.js';
+
+/** Options of {@link ClusterFileSystem}. */
+export interface ClusterFileSystemOptions {
+  /** The authoritative tree. */
+  readonly store: MetadataStore;
+  /** The slaves. */
+  readonly registry: SlaveRegistry;
+  /** Orders candidate slaves for reads and writes. @default {@link defaultStrategy} */
+  readonly strategy?: SelectionStrategy | undefined;
+  /** Largest file whose TYPE A size SIZE computes (on the slave). @default 1 MiB */
+  readonly maxAsciiSizeBytes?: number | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/** Where a transfer of a file should run, and what is known of the file. */
+export interface Placement {
+  readonly node: SlaveNode;
+  /** The file's record before the transfer, if it exists. */
+  readonly existing: NodeRecord | undefined;
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+function nameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function toStat(record: NodeRecord): FileStat {
+  return {
+    type: record.type,
+    size: record.size,
+    mtime: new Date(record.mtimeMs),
+    ...(record.owner === undefined ? {} : { owner: record.owner }),
+    ...(record.group === undefined ? {} : { group: record.group }),
+    ...(record.type === 'file' ? { extraFacts: { 'x.slaves': record.holders.join(',') } } : {}),
+  };
+}
+
+/**
+ * The master's view of the cluster as a {@link FileSystem}: listings and metadata from the
+ * store, file bytes on the slaves. Any data plane can use it (bytes then pass through the
+ * master: the relay); `ClusterDataPlane` finds it through `locate` and moves bytes directly
+ * between clients and slaves instead. Deletes and renames fan out to the holders; a failure
+ * on one slave is logged and never kicks it.
+ */
+export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumCapable, AsciiSizeCapable, FreeSpaceCapable, StorageLocatable {
+  readonly store: MetadataStore;
+  readonly registry: SlaveRegistry;
+  /** Bytes passed through the master between clients and slaves. */
+  readonly relay: RelayCounter = { relayedBytes: 0 };
+  readonly #strategy: SelectionStrategy;
+  readonly #maxAscii: number;
+  readonly #logger: Logger;
+
+  constructor(options: ClusterFileSystemOptions) {
+    this.store = options.store;
+    this.registry = options.registry;
+    this.#strategy = options.strategy ?? defaultStrategy();
+    this.#maxAscii = options.maxAsciiSizeBytes ?? 1024 * 1024;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  locate(path: string): StorageLocation {
+    return { store: this, path };
+  }
+
+  async #record(path: string): Promise<NodeRecord> {
+    const record = await this.store.get(path);
+    if (record === undefined) throw new FsError('not-found', 'No such file or directory', { path });
+    return record;
+  }
+
+  async stat(path: string, options?: AbortOptions): Promise<FileStat> {
+    options?.signal?.throwIfAborted();
+    return toStat(await this.#record(path));
+  }
+
+  async *list(path: string, options?: AbortOptions): AsyncIterable<DirEntry> {
+    for await (const record of this.store.list(path, options)) {
+      yield { ...toStat(record), name: nameOf(record.path) };
+    }
+  }
+
+  async mkdir(path: string, options?: AbortOptions): Promise<void> {
+    await this.store.mkdir(path, Date.now(), options);
+  }
+
+  async rmdir(path: string, options?: AbortOptions): Promise<void> {
+    const record = await this.#record(path);
+    if (record.type !== 'dir') throw new FsError('not-directory', 'Not a directory', { path });
+    await this.store.remove(path, options);
+    // Directories exist on slaves only as parents of files; an empty one may linger there.
+    await this.#fanOut(this.registry.usable(), 'rmdir', path, (node) => node.link!.request('rmdir', { path }), ['not-found', 'not-empty']);
+  }
+
+  async delete(path: string, options?: AbortOptions): Promise<void> {
+    const record = await this.#record(path);
+    if (record.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
+    await this.store.remove(path, options);
+    await this.#fanOut(this.#holders(record), 'delete', path, (node) => node.link!.request('delete', { path }), ['not-found']);
+  }
+
+  async rename(from: string, to: string, options?: AbortOptions): Promise<void> {
+    const record = await this.#record(from);
+    const replaced = record.type === 'file' ? await this.store.get(to) : undefined;
+    await this.store.rename(from, to, options);
+    const nodes = record.type === 'file' ? this.#holders(record) : this.registry.usable();
+    await this.#fanOut(nodes, 'rename', `${from} -> ${to}`, (node) => node.link!.request('rename', { from, to }), record.type === 'dir' ? ['not-found'] : []);
+    // A file replaced by the rename stays on holders that did not hold the renamed one.
+    if (replaced?.type === 'file') {
+      const keep = new Set(record.holders);
+      const stale = this.#holders(replaced).filter((node) => !keep.has(node.name));
+      await this.#fanOut(stale, 'delete', to, (node) => node.link!.request('delete', { path: to }), ['not-found']);
+    }
+  }
+
+  async setTimes(path: string, mtime: Date, options?: AbortOptions): Promise<void> {
+    const record = await this.#record(path);
+    await this.store.setMtime(path, mtime.getTime(), options);
+    if (record.type === 'file') {
+      await this.#fanOut(this.#holders(record), 'setMtime', path, (node) => node.link!.request('setMtime', { path, mtimeMs: mtime.getTime() }), ['not-found', 'permission']);
+    }
+  }
+
+  async checksum(path: string, algorithm: ChecksumAlgorithm, options?: ChecksumOptions): Promise<string> {
+    const { node } = await this.placeRead(path);
+    try {
+      const { hex } = await node.link!.request('checksum', {
+        path, algorithm, ...(options?.start === undefined ? {} : { start: options.start }), ...(options?.end === undefined ? {} : { end: options.end }),
+      }, { signal: options?.signal, timeoutMs: 0 });
+      return hex;
+    } catch (error) {
+      throw fromSlaveError(error, node.name, path, 'operation');
+    }
+  }
+
+  async asciiSize(path: string, options?: AbortOptions): Promise<number> {
+    const { node } = await this.placeRead(path);
+    try {
+      const { size } = await node.link!.request('asciiSize', { path, maxBytes: this.#maxAscii }, { signal: options?.signal });
+      return size;
+    } catch (error) {
+      throw fromSlaveError(error, node.name, path, 'operation');
+    }
+  }
+
+  freeSpace(): Promise<number | undefined> {
+    let total: number | undefined;
+    for (const node of this.registry.usable()) {
+      if (node.freeBytes !== undefined) total = (total ?? 0) + node.freeBytes;
+    }
+    return Promise.resolve(total);
+  }
+
+  async openRead(path: string, options?: OpenReadOptions): Promise<RelayedReadHandle> {
+    const { node, existing } = await this.placeRead(path);
+    const offset = options?.offset ?? 0;
+    const size = existing?.size ?? 0;
+    if (offset > size) throw new FsError('io', 'Restart offset past the end of the file', { path });
+    return relayRead(node, path, offset, size, this.relay, options?.signal);
+  }
+
+  async openWrite(path: string, options?: OpenWriteOptions): Promise<RelayedWriteHandle> {
+    const offset = options?.offset ?? 0;
+    const append = options?.append ?? false;
+    const { node, existing } = await this.placeWrite(path, { offset, append, exclusive: options?.exclusive ?? false });
+    const fresh = offset === 0 && !append;
+    return relayWrite(node, path, this.relay, {
+      offset, append, exclusive: options?.exclusive ?? false, signal: options?.signal,
+      ...(fresh ? { checksum: 'sha256' as const } : {}),
+      onCommitted: (outcome) => this.commitUpload(path, node, outcome, existing, fresh),
+    });
+  }
+
+  #holders(record: NodeRecord): SlaveNode[] {
+    return record.holders.map((name) => this.registry.get(name)).filter((node): node is SlaveNode => node?.usable === true);
+  }
+
+  /**
+   * Chooses the slave to read `path` from: a usable holder, by the strategy. Rejects
+   * `not-found`, `is-directory`, or `unavailable` (450) when every holder is offline.
+   */
+  async placeRead(path: string): Promise<Placement> {
+    const record = await this.#record(path);
+    if (record.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
+    const holders = this.#holders(record);
+    const ordered = this.#strategy(holders.map((n) => n.status()), { purpose: 'read', path });
+    const chosen = ordered[0] === undefined ? undefined : this.registry.get(ordered[0].name);
+    if (chosen === undefined) {
+      throw new FsError('unavailable', record.holders.length === 0 ? 'No slave holds a good copy of this file' : 'Every slave holding this file is offline; try again later', { path });
+    }
+    return { node: chosen, existing: record };
+  }
+
+  /**
+   * Chooses the slave an upload of `path` goes to: a holder of the existing file when there
+   * is one online (so REST and APPE continue the same copy), otherwise the strategy's pick
+   * among slaves with room. Checks the parent and STOU's exclusivity first.
+   */
+  async placeWrite(path: string, intent: { readonly offset: number; readonly append: boolean; readonly exclusive: boolean }): Promise<Placement> {
+    const parent = await this.store.get(parentOf(path));
+    if (parent === undefined) throw new FsError('not-found', 'The parent directory does not exist', { path });
+    if (parent.type !== 'dir') throw new FsError('not-directory', 'A parent is not a directory', { path });
+    const existing = await this.store.get(path);
+    if (existing?.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
+    if (existing !== undefined && intent.exclusive) throw new FsError('exists', 'File exists', { path });
+    if (existing !== undefined) {
+      if (intent.offset > existing.size) throw new FsError('io', 'Restart offset past the end of the file', { path });
+      const holder = this.#strategy(this.#holders(existing).map((n) => n.status()), { purpose: 'write', path })[0];
+      const node = holder === undefined ? undefined : this.registry.get(holder.name);
+      if (node !== undefined) return { node, existing };
+      if (intent.offset > 0 || intent.append) throw new FsError('unavailable', 'The slave holding this file is offline; try again later', { path });
+    } else if (intent.offset > 0) {
+      throw new FsError('io', 'Restart offset past the end of the file', { path });
+    }
+    const candidates = this.registry.usable().map((n) => n.status());
+    const picked = this.#strategy(candidates, { purpose: 'write', path })[0];
+    const node = picked === undefined ? undefined : this.registry.get(picked.name);
+    if (node === undefined) {
+      throw candidates.length === 0
+        ? new FsError('unavailable', 'No storage slave is online; try again later', { path })
+        : new FsError('no-space', 'No storage slave has room for this file', { path });
+    }
+    return { node, existing };
+  }
+
+  /**
+   * Records a finished upload before the client hears 226: the file, its size, its holder
+   * and (for a whole new file) its SHA-256. Copies on other slaves are now stale: deleted.
+   */
+  async commitUpload(path: string, node: SlaveNode, outcome: TransferOutcome, existing: NodeRecord | undefined, fresh: boolean): Promise<void> {
+    const checksum = fresh && outcome.checksum !== undefined && outcome.checksum.length === 64 ? outcome.checksum : undefined;
+    await this.store.putFile({
+      path, size: outcome.size, mtimeMs: outcome.mtimeMs, holders: [node.name],
+      ...(checksum === undefined ? {} : { checksum }),
+      ...(existing?.owner === undefined ? {} : { owner: existing.owner }),
+      ...(existing?.group === undefined ? {} : { group: existing.group }),
+    });
+    if (existing?.type === 'file') {
+      const stale = this.#holders(existing).filter((other) => other.name !== node.name);
+      await this.#fanOut(stale, 'delete', path, (other) => other.link!.request('delete', { path }), ['not-found']);
+    }
+  }
+
+  async #fanOut(nodes: readonly SlaveNode[], what: string, path: string, call: (node: SlaveNode) => Promise<unknown>, ignored: readonly string[]): Promise<void> {
+    await Promise.all(nodes.map(async (node) => {
+      try {
+        await call(node);
+      } catch (error) {
+        const mapped = fromSlaveError(error, node.name, path, 'operation');
+        if (mapped instanceof FsError && ignored.includes(mapped.code)) return;
+        // Reported, never a reason to drop the slave: the tree is already right.
+        this.#logger.warn({ slave: node.name, operation: what, path, err: mapped }, `${what} failed on slave ${node.name}`);
+      }
+    }));
+  }
+}

@@ -1,0 +1,158 @@
+import { EventEmitter } from 'node:events';
+import { silentLogger, type Logger } from '../../session/index.js';
+import type { HandshakeResult, SlaveLink } from '../protocol/index.js';
+import type { MetadataStore } from '../store/index.js';
+import { SlaveNode, type SlaveState, type SlaveStatus } from './slave-node.js';
+
+/** Events of a {@link SlaveRegistry}. */
+export interface SlaveRegistryEvents {
+  /** A slave changed state (connecting, remerging, online, offline). */
+  slaveState: [{ readonly name: string; readonly state: SlaveState; readonly previous: SlaveState }];
+  /** At remerge, a slave's file differs in size from the tree: that copy is never served. */
+  conflict: [{ readonly slave: string; readonly path: string; readonly storeSize: number; readonly slaveSize: number }];
+  /** A remerge finished. */
+  remerged: [{ readonly slave: string; readonly files: number; readonly added: number; readonly lost: number; readonly conflicts: number }];
+  /** A remerge failed (the slave stays connected, as `online` with what was merged, or goes offline). */
+  remergeFailed: [{ readonly slave: string; readonly error: Error }];
+}
+
+/** Options of {@link SlaveRegistry}. */
+export interface SlaveRegistryOptions {
+  readonly store: MetadataStore;
+  /** Entries a slave sends per remerge batch. @default 1000 */
+  readonly remergeBatchSize?: number | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/**
+ * The slaves the master knows, by name, with their connection, state and last heartbeat.
+ * Runs each slave's remerge when it connects: its file list is merged into the tree in
+ * bounded batches (flow-controlled by our answers) while its heartbeats keep flowing.
+ */
+export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
+  readonly #nodes = new Map<string, SlaveNode>();
+  readonly #store: MetadataStore;
+  readonly #batchSize: number;
+  readonly #logger: Logger;
+
+  constructor(options: SlaveRegistryOptions) {
+    super();
+    this.#store = options.store;
+    this.#batchSize = options.remergeBatchSize ?? 1000;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Every slave ever seen since start, as snapshots. */
+  list(): SlaveStatus[] {
+    return [...this.#nodes.values()].map((node) => node.status());
+  }
+
+  /** The live node of `name`, if known. */
+  get(name: string): SlaveNode | undefined {
+    return this.#nodes.get(name);
+  }
+
+  /** Nodes that can take orders now. */
+  usable(): SlaveNode[] {
+    return [...this.#nodes.values()].filter((node) => node.usable);
+  }
+
+  #setState(node: SlaveNode, state: SlaveState): void {
+    const previous = node.state;
+    if (previous === state) return;
+    node.state = state;
+    this.#logger.info({ slave: node.name, state, previous }, `slave ${node.name} is ${state}`);
+    this.emit('slaveState', { name: node.name, state, previous });
+  }
+
+  /** Takes an authenticated connection; a slave reconnecting under the same name replaces its old one. */
+  attach(link: SlaveLink, hello: HandshakeResult): void {
+    let node = this.#nodes.get(hello.name);
+    if (node === undefined) {
+      node = new SlaveNode(hello.name);
+      this.#nodes.set(hello.name, node);
+    }
+    const old = node.link;
+    node.link = link;
+    old?.close();
+    node.tlsData = hello.capabilities.includes('tls-data');
+    node.dataAddress = link.remoteAddress;
+    node.pendingTransfers = 0;
+    this.#setState(node, 'connecting');
+    const current = node;
+    link.listen({
+      heartbeat: (beat) => {
+        current.freeBytes = beat.freeBytes;
+        current.totalBytes = beat.totalBytes;
+        current.load = beat.load;
+        current.reportedTransfers = beat.transfers;
+        current.pendingTransfers = 0;
+        current.lastHeartbeatMs = Date.now();
+        if (beat.dataAddress !== undefined) current.dataAddress = beat.dataAddress;
+      },
+      transferStarted: ({ transferId }) => {
+        current.transferStarted(transferId);
+      },
+      transferProgress: ({ transferId, bytes }) => {
+        current.transferProgress(transferId, bytes);
+      },
+    });
+    link.onClose((error) => {
+      if (current.link !== link) return;
+      current.link = undefined;
+      this.#logger.warn({ slave: current.name, err: error }, 'slave connection lost');
+      this.#setState(current, 'offline');
+    });
+    void this.remerge(hello.name);
+  }
+
+  /** Runs a remerge of `name` now (SITE REMERGE). Resolves when it is done; never rejects. */
+  async remerge(name: string): Promise<void> {
+    const node = this.#nodes.get(name);
+    const link = node?.link;
+    if (node === undefined || link === undefined || link.closed) return;
+    this.#setState(node, 'remerging');
+    const epoch = Date.now();
+    let added = 0;
+    let conflicts = 0;
+    link.serve({
+      remergeBatch: async ({ epoch: batchEpoch, entries }, { signal }) => {
+        if (batchEpoch !== epoch) return {};
+        const outcome = await this.#store.mergeSlaveFiles(name, epoch, entries, { signal });
+        added += outcome.added;
+        for (const conflict of outcome.conflicts) {
+          conflicts += 1;
+          this.#logger.warn({ slave: name, ...conflict }, 'remerge: size conflict; this copy is not served');
+          this.emit('conflict', { slave: name, ...conflict });
+        }
+        return {};
+      },
+    });
+    try {
+      // No overall timeout: a remerge of millions of files takes what it takes; each batch is bounded.
+      const { files } = await link.request('remerge', { epoch, batchSize: this.#batchSize }, { timeoutMs: 0 });
+      const lost = await this.#store.finishRemerge(name, epoch);
+      node.conflicts = conflicts;
+      this.#logger.info({ slave: name, files, added, lost, conflicts }, 'remerge done');
+      this.emit('remerged', { slave: name, files, added, lost, conflicts });
+      if (node.link === link && !link.closed) this.#setState(node, 'online');
+    } catch (error) {
+      this.#logger.error({ slave: name, err: error }, 'remerge failed');
+      this.emit('remergeFailed', { slave: name, error: error as Error });
+      if (node.link === link) link.close();
+    }
+  }
+
+  /** Disconnects a slave (SITE KICKSLAVE); it will reconnect by itself and remerge. */
+  kick(name: string): boolean {
+    const link = this.#nodes.get(name)?.link;
+    if (link === undefined) return false;
+    link.close();
+    return true;
+  }
+
+  /** Disconnects every slave. */
+  closeAll(): void {
+    for (const node of this.#nodes.values()) node.link?.close();
+  }
+}

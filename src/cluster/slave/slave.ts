@@ -1,0 +1,198 @@
+import { EventEmitter } from 'node:events';
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger, type Logger } from '../../session/index.js';
+import { LocalDataPlane } from '../../transfer/index.js';
+import { hasFreeSpace } from '../../vfs/index.js';
+import { checkSecret, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
+import { slaveOperations } from './slave-operations.js';
+import type { SlaveOptions } from './slave-options.js';
+import { SlaveTransfers } from './slave-transfers.js';
+
+/** Where a slave stands with its master. */
+export type SlaveConnectionState = 'connecting' | 'online' | 'stopped';
+
+/** Events of a {@link Slave}. */
+export interface SlaveEvents {
+  /** Authenticated to a master. */
+  online: [{ readonly master: string }];
+  /** The master connection was lost or refused; a reconnect follows unless stopped. */
+  offline: [{ readonly error: Error | undefined }];
+}
+
+/**
+ * A storage slave: dials the master, authenticates, and executes its orders (listen, send,
+ * receive, delete, rename, checksum, remerge) on any FileSystem with the standalone server's
+ * transfer engine, zero-copy where it can. It knows no users and no FTP commands.
+ */
+export class Slave extends EventEmitter<SlaveEvents> {
+  readonly #options: SlaveOptions;
+  readonly #secret: Buffer;
+  readonly #logger: Logger;
+  readonly #plane: LocalDataPlane;
+  readonly #transfers: SlaveTransfers;
+  readonly #stop = new AbortController();
+  #link: MasterLink | undefined;
+  #state: SlaveConnectionState = 'stopped';
+  #loop: Promise<void> | undefined;
+
+  /** Throws `RangeError` for a short secret, a bad name or no master. */
+  constructor(options: SlaveOptions) {
+    super();
+    if (options.masters.length === 0) throw new RangeError('a slave needs at least one master address');
+    if (!nodeNameSchema.safeParse(options.name).success) throw new RangeError(`invalid slave name ${JSON.stringify(options.name)}: letters, digits, ".", "_" or "-", at most 64`);
+    this.#options = options;
+    this.#secret = checkSecret(options.secret);
+    this.#logger = options.logger ?? silentLogger;
+    this.#plane = new LocalDataPlane({ ...options.dataPlane, logger: this.#logger });
+    this.#transfers = new SlaveTransfers(this.#plane, () => this.#dataAddress(), options.dataTls, this.#plane.options.passiveTimeoutMs);
+  }
+
+  /** This slave's name. */
+  get name(): string {
+    return this.#options.name;
+  }
+
+  /** Connecting, online, or stopped. */
+  get state(): SlaveConnectionState {
+    return this.#state;
+  }
+
+  /** Transfers announced or running now. */
+  get activeTransfers(): number {
+    return this.#transfers.count;
+  }
+
+  #dataAddress(): string {
+    return this.#options.dataAddress ?? this.#link?.localAddress ?? '127.0.0.1';
+  }
+
+  /** Starts dialing the master (and keeps reconnecting until {@link Slave.close}). */
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#state = 'connecting';
+    this.#loop = this.#run();
+  }
+
+  /** Resolves once the slave is online (or rejects after `timeoutMs`). */
+  async waitOnline(timeoutMs = 10_000): Promise<void> {
+    if (this.#state === 'online') return;
+    const signal = AbortSignal.timeout(timeoutMs);
+    await new Promise<void>((resolve, reject) => {
+      const onOnline = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        this.off('online', onOnline);
+        reject(new Error(`slave ${this.name} not online within ${timeoutMs} ms`));
+      };
+      this.once('online', onOnline);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Disconnects, aborts running transfers and stops reconnecting. */
+  async close(): Promise<void> {
+    this.#stop.abort();
+    this.#link?.close();
+    await this.#loop;
+    await this.#transfers.closeAll();
+    await this.#plane.close();
+    this.#state = 'stopped';
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    const min = this.#options.minReconnectMs ?? 250;
+    const max = this.#options.maxReconnectMs ?? 10_000;
+    let attempt = 0;
+    let index = 0;
+    while (!signal.aborted) {
+      const master = this.#options.masters[index % this.#options.masters.length]!;
+      this.#state = 'connecting';
+      try {
+        const link = await dialMaster({
+          host: master.host, port: master.port, secret: this.#secret, name: this.#options.name,
+          capabilities: this.#options.dataTls === undefined ? [] : ['tls-data'],
+          tls: this.#options.masterTls, signal,
+          onProtocolError: (reason) => {
+            this.#logger.warn({ slave: this.name, reason }, 'refused a frame from the master');
+          },
+        });
+        attempt = 0;
+        await this.#serve(link, `${master.host}:${master.port}`);
+      } catch (error) {
+        if (signal.aborted) break;
+        this.#logger.warn({ slave: this.name, master: `${master.host}:${master.port}`, err: error }, 'cannot reach the master');
+        this.emit('offline', { error: error as Error });
+      }
+      if (signal.aborted) break;
+      index += 1;
+      // Exponential backoff with jitter, so a restarted master is not hit by every slave at once.
+      const delay = Math.min(max, min * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
+      attempt += 1;
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
+    }
+    this.#state = 'stopped';
+  }
+
+  async #serve(link: MasterLink, master: string): Promise<void> {
+    this.#link = link;
+    const closed = new Promise<Error | undefined>((resolve) => {
+      link.onClose(resolve);
+    });
+    link.serve(slaveOperations({ fs: this.#options.fs, transfers: this.#transfers, link }));
+    this.#state = 'online';
+    this.#logger.info({ slave: this.name, master }, 'connected to the master');
+    this.emit('online', { master });
+    const heartbeat = setInterval(() => {
+      void this.#heartbeat(link);
+    }, this.#options.heartbeatMs ?? 2000);
+    void this.#heartbeat(link);
+    const error = await closed;
+    clearInterval(heartbeat);
+    this.#link = undefined;
+    await this.#transfers.closeAll();
+    if (!this.#stop.signal.aborted) {
+      this.#logger.warn({ slave: this.name, master, err: error }, 'lost the master connection');
+      this.emit('offline', { error });
+    }
+  }
+
+  async #heartbeat(link: MasterLink): Promise<void> {
+    let space: { readonly freeBytes?: number | undefined; readonly totalBytes?: number | undefined } = {};
+    try {
+      if (this.#options.space !== undefined) space = await this.#options.space();
+      else if (hasFreeSpace(this.#options.fs)) space = { freeBytes: await this.#options.fs.freeSpace('/') };
+    } catch (error) {
+      this.#logger.warn({ slave: this.name, err: error }, 'cannot read free space');
+    }
+    const clean = (n: number | undefined): number | undefined => (n === undefined || !Number.isSafeInteger(n) || n < 0 ? undefined : n);
+    const freeBytes = clean(space.freeBytes);
+    const totalBytes = clean(space.totalBytes);
+    link.notify('heartbeat', {
+      dataAddress: this.#dataAddress(),
+      load: loadavg()[0] ?? 0,
+      transfers: this.#transfers.count,
+      ...(freeBytes === undefined ? {} : { freeBytes }),
+      ...(totalBytes === undefined ? {} : { totalBytes }),
+    });
+  }
+}
+
+/**
+ * Creates a slave; call `start()` to connect.
+ *
+ * @example
+ * ```ts
+ * import { createSlave } from 'ftpgrid/cluster';
+ * import { LocalFileSystem } from 'ftpgrid/vfs';
+ *
+ * const slave = createSlave({ masters: [{ host: '127.0.0.1', port: 7021 }], secret, name: 'a', fs: new LocalFileSystem({ root: './a' }) });
+ * slave.start();
+ * ```
+ */
+export function createSlave(options: SlaveOptions): Slave {
+  return new Slave(options);
+}

@@ -1,0 +1,1 @@
+export type { MetadataStore, NodeRecord, SlaveFileEntry, MergeOutcome } from './metadata-store.js';
