@@ -3,4 +3,14 @@
  *
  * @packageDocumentation
  */
-export {};
+export type {
+  FileRecordInput,
+  LmdbMetadataStoreOptions,
+  MergeConflict,
+  MergeOutcome,
+  MergeRejection,
+  MetadataStore,
+  NodeRecord,
+  SlaveFileEntry,
+} from './store/index.js';
+export { LMDB_STORE_SCHEMA, MAX_PATH_BYTES, MAX_SLAVE_NAME_BYTES, MemoryMetadataStore, openLmdbMetadataStore } from './store/index.js';

@@ -9,3 +9,5 @@ export type { FileSystemFactory, FileSystemFixture } from './fs-helpers.js';
 export { expectFsError, listNames, readFile, writeFile } from './fs-helpers.js';
 export type { AuthorizerFixture } from './describe-authorizer.js';
 export { describeAuthorizer } from './describe-authorizer.js';
+export type { MetadataStoreFactory, MetadataStoreFixture, StoreCaseContext } from './describe-metadata-store.js';
+export { describeMetadataStore } from './describe-metadata-store.js';

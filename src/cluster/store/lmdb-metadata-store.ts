@@ -1,0 +1,257 @@
+import { open } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
+import type { AbortOptions } from '../../vfs/index.js';
+import { FsError } from '../../vfs/index.js';
+import type { EncodedNode } from './lmdb-codec.js';
+import { childrenRange, decodeNode, encodeNode, heldRange, keyAfter, nodeKey, pathOfHeldKey, pathOfNodeKey } from './lmdb-codec.js';
+import type { LmdbDatabases } from './lmdb-store-txn.js';
+import { LmdbStoreTxn } from './lmdb-store-txn.js';
+import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
+import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import { checkPath, checkSlaveName } from './store-path.js';
+import { dirNode, recordOf } from './stored-node.js';
+import type { StoreTxn } from './store-txn.js';
+import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
+
+/** Version of the on-disk layout this code writes; a newer one is refused. */
+export const LMDB_STORE_SCHEMA = 1;
+
+/** Entries read per page by `list` and `filesHeldBy`. */
+const PAGE_SIZE = 512;
+/** Held entries examined per transaction by `finishRemerge`. */
+const FINISH_STEP = 10_000;
+
+/** Options of {@link openLmdbMetadataStore}. */
+export interface LmdbMetadataStoreOptions {
+  /** Directory of the LMDB environment (created when missing). Required. */
+  readonly path: string;
+  /**
+   * When a write's promise resolves: `'flushed'` once the commit is synced to disk (survives
+   * a power loss), `'committed'` once it is committed (survives a crash or SIGKILL of the
+   * process, not of the machine).
+   * @default 'flushed'
+   */
+  readonly durability?: 'flushed' | 'committed' | undefined;
+}
+
+/**
+ * Opens (or creates) the embedded {@link MetadataStore} at `options.path`: an LMDB
+ * environment through the `lmdb` package, no server needed. Writes are atomic transactions;
+ * a resolved write is durable (see {@link LmdbMetadataStoreOptions.durability}), so a master
+ * killed with SIGKILL restarts with everything it acknowledged. Listings and holder scans are
+ * ordered range reads done page by page, and the tree lives on disk (memory-mapped), not in
+ * JS objects. One process at a time should open a given path.
+ *
+ * Rejects with `FsError('io')` when the environment cannot be opened or was written by a
+ * newer schema.
+ *
+ * @example
+ * ```ts
+ * const store = await openLmdbMetadataStore({ path: 'state/metadata' });
+ * await store.mergeSlaveFiles('s1', 1, [{ path: '/a.iso', type: 'file', size: 3, mtimeMs: 0 }]);
+ * ```
+ */
+export async function openLmdbMetadataStore(options: LmdbMetadataStoreOptions): Promise<MetadataStore> {
+  if (typeof options.path !== 'string' || options.path === '') throw new TypeError('openLmdbMetadataStore: path is required');
+  const durability: unknown = options.durability ?? 'flushed';
+  if (durability !== 'flushed' && durability !== 'committed') throw new TypeError("openLmdbMetadataStore: durability must be 'flushed' or 'committed'");
+  let env: RootDatabase;
+  try {
+    env = open({ path: options.path, maxDbs: 8 });
+  } catch (error: unknown) {
+    throw new FsError('io', 'Cannot open the metadata store', { cause: error });
+  }
+  const meta = env.openDB<number, string>('meta', {});
+  const dbs: LmdbDatabases = {
+    nodes: env.openDB<EncodedNode, Uint8Array>('nodes', { keyEncoding: 'binary' }),
+    held: env.openDB<number, Uint8Array>('held', { keyEncoding: 'binary' }),
+    slaves: env.openDB<number, string>('slaves', {}),
+  };
+  const schema = meta.get('schema');
+  if (schema !== undefined && schema > LMDB_STORE_SCHEMA) {
+    await env.close();
+    throw new FsError('io', `The metadata store has schema ${schema}; this version supports ${LMDB_STORE_SCHEMA}`);
+  }
+  if (schema === undefined || dbs.nodes.get(nodeKey('/')) === undefined) {
+    await env.transaction(() => {
+      meta.putSync('schema', LMDB_STORE_SCHEMA);
+      if (dbs.nodes.get(nodeKey('/')) === undefined) dbs.nodes.putSync(nodeKey('/'), encodeNode(dirNode(0)));
+    });
+    await env.flushed;
+  }
+  return new LmdbMetadataStore(env, dbs, durability);
+}
+
+/** The embedded store; created by {@link openLmdbMetadataStore}. */
+class LmdbMetadataStore implements MetadataStore {
+  readonly #env: RootDatabase;
+  readonly #dbs: LmdbDatabases;
+  readonly #durability: 'flushed' | 'committed';
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(env: RootDatabase, dbs: LmdbDatabases, durability: 'flushed' | 'committed') {
+    this.#env = env;
+    this.#dbs = dbs;
+    this.#durability = durability;
+  }
+
+  get(path: string, options?: AbortOptions): Promise<NodeRecord | undefined> {
+    return this.#read(options, () => {
+      checkPath(path);
+      const value = this.#dbs.nodes.get(nodeKey(path));
+      return value === undefined ? undefined : recordOf(path, decodeNode(value));
+    });
+  }
+
+  async *list(dir: string, options?: AbortOptions): AsyncIterable<NodeRecord> {
+    const range = await this.#read(options, () => {
+      checkPath(dir);
+      const value = this.#dbs.nodes.get(nodeKey(dir));
+      if (value === undefined) throw new FsError('not-found', 'No such directory', { path: dir });
+      if (decodeNode(value).type !== 'dir') throw new FsError('not-directory', 'Not a directory', { path: dir });
+      return childrenRange(dir);
+    });
+    // One short range read per page, resumed after the last key: no read transaction stays
+    // open while the consumer is slow, and no page holds more than PAGE_SIZE records.
+    let start = range.start;
+    for (;;) {
+      const page = await this.#read(options, () => {
+        const out: NodeRecord[] = [];
+        let last: Uint8Array | undefined;
+        for (const { key, value } of this.#dbs.nodes.getRange({ start, end: range.end, limit: PAGE_SIZE })) {
+          out.push(recordOf(pathOfNodeKey(key), decodeNode(value)));
+          last = key;
+        }
+        return { out, next: last === undefined ? undefined : keyAfter(last) };
+      });
+      yield* page.out;
+      if (page.next === undefined || page.out.length < PAGE_SIZE) return;
+      start = page.next;
+    }
+  }
+
+  putFile(record: FileRecordInput, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      putFileOp(t, record);
+    });
+  }
+
+  mkdir(path: string, mtimeMs: number, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      mkdirOp(t, path, mtimeMs);
+    });
+  }
+
+  remove(path: string, options?: AbortOptions): Promise<NodeRecord> {
+    return this.#write(options, (t) => removeOp(t, path));
+  }
+
+  rename(from: string, to: string, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      renameOp(t, from, to);
+    });
+  }
+
+  addHolder(path: string, slave: string, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      addHolderOp(t, path, slave);
+    });
+  }
+
+  removeHolder(path: string, slave: string, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      removeHolderOp(t, path, slave);
+    });
+  }
+
+  setMtime(path: string, mtimeMs: number, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      setMtimeOp(t, path, mtimeMs);
+    });
+  }
+
+  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: AbortOptions): Promise<MergeOutcome> {
+    return this.#write(options, (t) => mergeOp(t, slave, epoch, entries));
+  }
+
+  async finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {
+    checkSlaveName(slave);
+    checkEpoch(epoch);
+    let removed = 0;
+    let after: string | undefined;
+    // Bounded steps: each is its own transaction, and the whole is idempotent, so a crash
+    // between steps only means calling it again.
+    for (;;) {
+      const from = after;
+      const step = await this.#write(options, (t) => finishStep(t, slave, epoch, from, FINISH_STEP));
+      removed += step.removed;
+      if (step.done) return removed;
+      after = step.last;
+    }
+  }
+
+  async *filesHeldBy(slave: string, options?: AbortOptions): AsyncIterable<string> {
+    const range = await this.#read(options, () => {
+      checkSlaveName(slave);
+      return heldRange(slave);
+    });
+    let start = range.start;
+    for (;;) {
+      const page = await this.#read(options, () => {
+        const out: string[] = [];
+        let last: Uint8Array | undefined;
+        for (const key of this.#dbs.held.getKeys({ start, end: range.end, limit: PAGE_SIZE })) {
+          out.push(pathOfHeldKey(key));
+          last = key;
+        }
+        return { out, next: last === undefined ? undefined : keyAfter(last) };
+      });
+      yield* page.out;
+      if (page.next === undefined || page.out.length < PAGE_SIZE) return;
+      start = page.next;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#env.flushed;
+    await this.#env.close();
+  }
+
+  #check(options: AbortOptions | undefined): void {
+    if (this.#closed) throw new FsError('unavailable', 'The metadata store is closed');
+    if (options?.signal?.aborted === true) throw new FsError('aborted', 'The operation was aborted', { cause: options.signal.reason });
+  }
+
+  #read<T>(options: AbortOptions | undefined, body: () => T): Promise<T> {
+    // A throw inside an executor becomes the rejection.
+    return new Promise<T>((resolve) => {
+      this.#check(options);
+      resolve(body());
+    });
+  }
+
+  #write<T>(options: AbortOptions | undefined, body: (t: StoreTxn) => T): Promise<T> {
+    const done = this.#commit(options, body);
+    this.#inFlight.add(done);
+    const forget = (): void => {
+      this.#inFlight.delete(done);
+    };
+    done.then(forget, forget);
+    return done;
+  }
+
+  async #commit<T>(options: AbortOptions | undefined, body: (t: StoreTxn) => T): Promise<T> {
+    // Checked before the first await, so nothing is queued once close() has begun.
+    this.#check(options);
+    // A child transaction, so a throwing operation is rolled back without touching the other
+    // operations lmdb-js batches into the same commit.
+    const txn = new LmdbStoreTxn(this.#dbs);
+    const result = await this.#env.childTransaction(() => body(txn));
+    if (this.#durability === 'flushed') await this.#env.flushed;
+    return result;
+  }
+}
