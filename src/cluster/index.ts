@@ -1,5 +1,12 @@
 /**
- * The distributed case: master/slave protocol, cluster filesystem and data plane, replication.
+ * The distributed case: a master that holds users and the authoritative tree, and storage
+ * slaves that hold the files and move the bytes, over an authenticated framed protocol.
+ *
+ * - `createSlave` — a storage slave on any FileSystem.
+ * - `ClusterMaster` — the master's cluster half (slave listener, registry, ClusterFileSystem,
+ *   ClusterDataPlane); `createMaster` in `ftpgrid` adds the FTP front end.
+ * - Metadata stores: `openLmdbMetadataStore` (embedded, durable), `MemoryMetadataStore`.
+ * - The protocol itself (`createClusterListener`, `dialMaster`, the operation tables).
  *
  * @packageDocumentation
  */
@@ -14,3 +21,6 @@ export type {
   SlaveFileEntry,
 } from './store/index.js';
 export { LMDB_STORE_SCHEMA, MAX_PATH_BYTES, MAX_SLAVE_NAME_BYTES, MemoryMetadataStore, openLmdbMetadataStore } from './store/index.js';
+export * from './protocol/index.js';
+export * from './slave/index.js';
+export * from './master/index.js';

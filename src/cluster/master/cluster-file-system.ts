@@ -26,6 +26,13 @@ export interface ClusterFileSystemOptions {
   readonly logger?: Logger | undefined;
 }
 
+/** What an upload will do: REST offset, APPE, STOU. */
+export interface WriteIntent {
+  readonly offset: number;
+  readonly append: boolean;
+  readonly exclusive: boolean;
+}
+
 /** Where a transfer of a file should run, and what is known of the file. */
 export interface Placement {
   readonly node: SlaveNode;
@@ -214,21 +221,13 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
    * is one online (so REST and APPE continue the same copy), otherwise the strategy's pick
    * among slaves with room. Checks the parent and STOU's exclusivity first.
    */
-  async placeWrite(path: string, intent: { readonly offset: number; readonly append: boolean; readonly exclusive: boolean }): Promise<Placement> {
-    const parent = await this.store.get(parentOf(path));
-    if (parent === undefined) throw new FsError('not-found', 'The parent directory does not exist', { path });
-    if (parent.type !== 'dir') throw new FsError('not-directory', 'A parent is not a directory', { path });
-    const existing = await this.store.get(path);
-    if (existing?.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
-    if (existing !== undefined && intent.exclusive) throw new FsError('exists', 'File exists', { path });
+  async placeWrite(path: string, intent: WriteIntent): Promise<Placement> {
+    const existing = await this.checkWrite(path, intent);
     if (existing !== undefined) {
-      if (intent.offset > existing.size) throw new FsError('io', 'Restart offset past the end of the file', { path });
       const holder = this.#strategy(this.#holders(existing).map((n) => n.status()), { purpose: 'write', path })[0];
       const node = holder === undefined ? undefined : this.registry.get(holder.name);
       if (node !== undefined) return { node, existing };
       if (intent.offset > 0 || intent.append) throw new FsError('unavailable', 'The slave holding this file is offline; try again later', { path });
-    } else if (intent.offset > 0) {
-      throw new FsError('io', 'Restart offset past the end of the file', { path });
     }
     const candidates = this.registry.usable().map((n) => n.status());
     const picked = this.#strategy(candidates, { purpose: 'write', path })[0];
@@ -239,6 +238,22 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
         : new FsError('no-space', 'No storage slave has room for this file', { path });
     }
     return { node, existing };
+  }
+
+  /**
+   * Checks an upload of `path` may start: the parent is a directory, the target is not one,
+   * STOU's target does not exist, a restart offset is within the file. Returns the existing
+   * file's record, if any.
+   */
+  async checkWrite(path: string, intent: WriteIntent): Promise<NodeRecord | undefined> {
+    const parent = await this.store.get(parentOf(path));
+    if (parent === undefined) throw new FsError('not-found', 'The parent directory does not exist', { path });
+    if (parent.type !== 'dir') throw new FsError('not-directory', 'A parent is not a directory', { path });
+    const existing = await this.store.get(path);
+    if (existing?.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
+    if (existing !== undefined && intent.exclusive) throw new FsError('exists', 'File exists', { path });
+    if (intent.offset > (existing?.size ?? 0)) throw new FsError('io', 'Restart offset past the end of the file', { path });
+    return existing;
   }
 
   /**

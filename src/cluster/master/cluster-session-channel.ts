@@ -5,6 +5,7 @@ import {
 } from '../../transfer/index.js';
 import { locateStorage, type AbortOptions, type FileSystem, type ReadHandle, type WriteHandle } from '../../vfs/index.js';
 import type { TransferOutcome } from '../protocol/index.js';
+import type { NodeRecord } from '../store/index.js';
 import type { ClusterFileSystem, Placement } from './cluster-file-system.js';
 import { newTransferId } from './relay.js';
 import { fromSlaveError } from './slave-errors.js';
@@ -150,11 +151,18 @@ export class ClusterSessionChannel implements SessionDataChannel {
     const offset = options.offset ?? 0;
     const append = options.append ?? false;
     if (direct !== undefined) {
-      const placement = await this.#fs.placeWrite(clusterPath, { offset, append, exclusive: options.exclusive ?? false });
-      const node = direct.kind === 'passive' ? direct.endpoint.node : placement.node;
-      if (direct.kind === 'passive' && node !== placement.node) {
-        void node.link?.request('abort', { transferId: direct.endpoint.transferId }).catch(() => undefined);
-        throw new DataConnectionError('no-endpoint', 'The file now lives on another slave; send PRET and PASV again');
+      const intent = { offset, append, exclusive: options.exclusive ?? false };
+      let node: SlaveNode;
+      let existing: NodeRecord | undefined;
+      if (direct.kind === 'passive') {
+        node = direct.endpoint.node;
+        existing = await this.#fs.checkWrite(clusterPath, intent);
+        if ((offset > 0 || append) && existing !== undefined && !existing.holders.includes(node.name)) {
+          void node.link?.request('abort', { transferId: direct.endpoint.transferId }).catch(() => undefined);
+          throw new DataConnectionError('no-endpoint', 'The file now lives on another slave; send PRET and PASV again');
+        }
+      } else {
+        ({ node, existing } = await this.#fs.placeWrite(clusterPath, intent));
       }
       if (direct.kind === 'passive' || this.#slaveCanServe(node)) {
         if (direct.kind === 'active') await this.#inner.abort();
@@ -165,7 +173,7 @@ export class ClusterSessionChannel implements SessionDataChannel {
           ...(options.checksum === undefined ? (fresh ? { checksum: 'sha256' as const } : {}) : { checksum: options.checksum }),
           ...(connectTo === undefined ? {} : { connectTo }),
         }, { signal: this.#running?.signal, timeoutMs: 0 }), clusterPath, async (outcome) => {
-          await this.#fs.commitUpload(clusterPath, node, outcome, placement.existing, fresh && (options.checksum === undefined || options.checksum === 'sha256'));
+          await this.#fs.commitUpload(clusterPath, node, outcome, existing, fresh && (options.checksum === undefined || options.checksum === 'sha256'));
         });
         return result;
       }

@@ -65,6 +65,7 @@ interface Pending {
 }
 
 const MAX_PROTOCOL_ERRORS = 16;
+const MAX_EARLY = 1024;
 
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -81,8 +82,10 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
   readonly #options: PeerConnectionOptions<Local, Remote, Outgoing, Incoming>;
   readonly #pending = new Map<number, Pending>();
   readonly #serving = new Map<number, AbortController>();
-  #handlers: Partial<OperationHandlers<Local>> = {};
-  #eventHandlers: EventHandlers<Incoming> = {};
+  #handlers: Partial<OperationHandlers<Local>> | undefined;
+  #eventHandlers: EventHandlers<Incoming> | undefined;
+  /** Requests and events that arrived before their handlers were installed (right after the handshake). */
+  readonly #early: Envelope[] = [];
   #nextId = 1;
   #protocolErrors = 0;
   #lastReceived = Date.now();
@@ -128,11 +131,18 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
   /** Installs the handlers of the operations this side serves. */
   serve(handlers: Partial<OperationHandlers<Local>>): void {
     this.#handlers = handlers;
+    this.#replayEarly();
   }
 
   /** Installs listeners of the other side's events. */
   listen(handlers: EventHandlers<Incoming>): void {
     this.#eventHandlers = handlers;
+    this.#replayEarly();
+  }
+
+  #replayEarly(): void {
+    const early = this.#early.splice(0);
+    for (const envelope of early) this.#dispatch(envelope);
   }
 
   /** Called once when the connection closes. */
@@ -203,7 +213,18 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
       this.#refuse('malformed envelope');
       return;
     }
-    const envelope = parsed.data;
+    this.#dispatch(parsed.data);
+  }
+
+  #dispatch(envelope: Envelope): void {
+    if ((envelope.t === 'req' && this.#handlers === undefined) || (envelope.t === 'evt' && this.#eventHandlers === undefined)) {
+      if (this.#early.length >= MAX_EARLY) {
+        this.close(new ProtocolError('busy', 'too many frames before the handlers were installed'));
+        return;
+      }
+      this.#early.push(envelope);
+      return;
+    }
     switch (envelope.t) {
       case 'req':
         this.#serveRequest(envelope.id, envelope.op, envelope.a);
@@ -254,12 +275,12 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
       this.#refuse(`malformed ${event} event`);
       return;
     }
-    const handler = this.#eventHandlers[event] as ((payload: unknown) => void) | undefined;
+    const handler = this.#eventHandlers?.[event] as ((payload: unknown) => void) | undefined;
     handler?.(checked.data);
   }
 
   #serveRequest(requestId: number, op: string, args: unknown): void {
-    if (!Object.hasOwn(this.#options.localOperations, op) || this.#handlers[op] === undefined) {
+    if (!Object.hasOwn(this.#options.localOperations, op) || this.#handlers?.[op] === undefined) {
       this.#refuse(`unknown operation ${op}`, requestId);
       return;
     }
@@ -274,7 +295,7 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
     }
     const controller = new AbortController();
     this.#serving.set(requestId, controller);
-    const handler = this.#handlers[op] as (a: unknown, c: { signal: AbortSignal }) => Promise<unknown>;
+    const handler = this.#handlers![op] as (a: unknown, c: { signal: AbortSignal }) => Promise<unknown>;
     handler(checked.data, { signal: controller.signal }).then(
       (result) => {
         this.#serving.delete(requestId);

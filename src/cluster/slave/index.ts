@@ -1,2 +1,2 @@
-export { Slave, createSlave, type SlaveConnectionState, type SlaveEvents } from './slave.js';
+export { Slave, createSlave, type SlaveConnectionState, type SlaveEvents as SlaveAgentEvents } from './slave.js';
 export type { SlaveOptions } from './slave-options.js';

@@ -1,0 +1,125 @@
+import type { TlsOptions } from 'node:tls';
+import { silentLogger, type CommandRegistry, type Logger } from '../../session/index.js';
+import type { LocalDataPlaneOptions } from '../../transfer/index.js';
+import { checkSecret, createClusterListener, type ClusterListener, type LinkOptions } from '../protocol/index.js';
+import type { MetadataStore } from '../store/index.js';
+import { registerAdminCommands, type ClusterAdmin } from './admin-commands.js';
+import { ClusterDataPlane } from './cluster-data-plane.js';
+import { ClusterFileSystem } from './cluster-file-system.js';
+import type { SelectionStrategy } from './selection.js';
+import type { SlaveStatus } from './slave-node.js';
+import { SlaveRegistry } from './slave-registry.js';
+
+/**
+ * Options of {@link ClusterMaster}.
+ *
+ * @example
+ * ```ts
+ * const master = new ClusterMaster({ store: await openLmdbMetadataStore({ path: './state' }), secret });
+ * await master.listen({ host: '0.0.0.0', port: 7021 });
+ * ```
+ */
+export interface ClusterMasterOptions {
+  /** The authoritative tree. The master does not close it; its owner does. */
+  readonly store: MetadataStore;
+  /** The cluster's shared secret, at least 16 bytes. */
+  readonly secret: string | Uint8Array;
+  /** Orders slaves for reads and writes. @default `defaultStrategy()` */
+  readonly strategy?: SelectionStrategy | undefined;
+  /** TLS for slave connections (add `requestCert` and `ca` for mutual TLS). @default plain TCP with HMAC-authenticated frames */
+  readonly clusterTls?: TlsOptions | undefined;
+  /** The master's own data connections (listings, relays): passive ports, address, timeouts. */
+  readonly dataPlane?: LocalDataPlaneOptions | undefined;
+  /** Entries per remerge batch. @default 1000 */
+  readonly remergeBatchSize?: number | undefined;
+  /** Protocol timeouts and frame limits of slave connections. @default see {@link LinkOptions} */
+  readonly link?: Omit<LinkOptions, 'onProtocolError'> | undefined;
+  /** Users allowed SITE SLAVES / REMERGE / KICKSLAVE. @default none */
+  readonly admins?: readonly string[] | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/**
+ * The cluster half of a master: the slave listener and registry, the {@link ClusterFileSystem}
+ * to give users as their root, and the {@link ClusterDataPlane} to give the FTP server. The
+ * FTP front end itself is the standalone server's (see `createMaster` in `ftpgrid`).
+ */
+export class ClusterMaster implements ClusterAdmin {
+  readonly store: MetadataStore;
+  readonly registry: SlaveRegistry;
+  readonly fs: ClusterFileSystem;
+  readonly dataPlane: ClusterDataPlane;
+  readonly #listener: ClusterListener;
+  readonly #logger: Logger;
+  readonly #admins: readonly string[];
+
+  /** Throws `RangeError` for a secret shorter than 16 bytes. */
+  constructor(options: ClusterMasterOptions) {
+    const secret = checkSecret(options.secret);
+    this.#logger = options.logger ?? silentLogger;
+    this.#admins = options.admins ?? [];
+    this.store = options.store;
+    this.registry = new SlaveRegistry({ store: options.store, remergeBatchSize: options.remergeBatchSize, logger: this.#logger });
+    this.fs = new ClusterFileSystem({ store: options.store, registry: this.registry, strategy: options.strategy, logger: this.#logger });
+    this.dataPlane = new ClusterDataPlane({ fs: this.fs, local: { ...options.dataPlane, logger: options.dataPlane?.logger ?? this.#logger } });
+    this.#listener = createClusterListener({
+      ...options.link,
+      secret,
+      tls: options.clusterTls,
+      onSlave: (link, hello) => {
+        this.#logger.info({ slave: hello.name, address: link.remoteAddress }, 'slave authenticated');
+        this.registry.attach(link, hello);
+      },
+      onRefused: (address, error) => {
+        this.#logger.warn({ address, err: error }, 'refused a cluster connection');
+      },
+      onProtocolError: (reason) => {
+        this.#logger.warn({ reason }, 'refused a frame from a slave');
+      },
+    });
+  }
+
+  /** Starts accepting slaves; resolves with the bound address. */
+  listen(address: { readonly host: string; readonly port: number }): Promise<{ host: string; port: number }> {
+    return this.#listener.listen(address.host, address.port);
+  }
+
+  /** The slave listener's address, or `null`. */
+  clusterAddress(): { host: string; port: number } | null {
+    return this.#listener.address();
+  }
+
+  /** Every known slave's state, space, load and transfers. */
+  slaves(): SlaveStatus[] {
+    return this.registry.list();
+  }
+
+  /** Remerges a connected slave; false when no such slave is connected. */
+  async remerge(name: string): Promise<boolean> {
+    if (this.registry.get(name)?.link === undefined) return false;
+    await this.registry.remerge(name);
+    return true;
+  }
+
+  /** Disconnects a slave (it reconnects by itself); false when it is not connected. */
+  kick(name: string): boolean {
+    return this.registry.kick(name);
+  }
+
+  /** Bytes the master has relayed between clients and slaves. */
+  get relayedBytes(): number {
+    return this.fs.relay.relayedBytes;
+  }
+
+  /** Adds SITE SLAVES / REMERGE / KICKSLAVE (for the `admins`) to an FTP command registry. */
+  registerCommands(registry: CommandRegistry): void {
+    registerAdminCommands(registry, this, this.#admins);
+  }
+
+  /** Stops accepting slaves, disconnects them and closes the data plane. Leaves the store open. */
+  async close(): Promise<void> {
+    await this.#listener.close();
+    this.registry.closeAll();
+    await this.dataPlane.close();
+  }
+}

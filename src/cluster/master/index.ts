@@ -1,0 +1,10 @@
+export { ClusterMaster, type ClusterMasterOptions } from './cluster-master.js';
+export { ClusterFileSystem, type ClusterFileSystemOptions, type Placement } from './cluster-file-system.js';
+export { ClusterDataPlane, type ClusterDataPlaneOptions } from './cluster-data-plane.js';
+export { SlaveRegistry, type SlaveRegistryEvents, type SlaveRegistryOptions } from './slave-registry.js';
+export type { SlaveState, SlaveStatus } from './slave-node.js';
+export {
+  combineStrategies, defaultStrategy, fewestTransfers, mostFreeSpace, pathRules, roundRobin, withRoom,
+  type PathRule, type SelectionRequest, type SelectionStrategy,
+} from './selection.js';
+export { formatSlaveLine, type ClusterAdmin } from './admin-commands.js';

@@ -1,0 +1,104 @@
+import { ClusterMaster, openLmdbMetadataStore, type ClusterMasterOptions, type MetadataStore } from './cluster/index.js';
+import { createServer, type FtpServer, type FtpServerOptions, type ServerAddress } from './server/index.js';
+import { CommandRegistry, createDefaultRegistry } from './session/index.js';
+import { MemoryAuthorizer, type Authorizer, type FileSystem } from './vfs/index.js';
+
+/** A user of the master, given the cluster's tree as root. */
+export interface MasterUser {
+  readonly name: string;
+  readonly password: string;
+  /** May use SITE SLAVES / REMERGE / KICKSLAVE. @default false */
+  readonly admin?: boolean | undefined;
+}
+
+/**
+ * Options of {@link createMaster}: those of the standalone server (limits, TLS, logger,
+ * commands, middleware) minus the data plane, which is the cluster's.
+ */
+export interface MasterOptions extends Omit<FtpServerOptions, 'dataPlane' | 'authorizer' | 'dataPlaneOptions'>, Omit<ClusterMasterOptions, 'store' | 'admins' | 'logger'> {
+  /** Where the embedded metadata store lives (an LMDB folder). Ignored when `store` is given. */
+  readonly stateDir?: string | undefined;
+  /** A metadata store of your own (left open on close). @default the embedded store in `stateDir` */
+  readonly store?: MetadataStore | undefined;
+  /** Users with passwords; each sees the cluster's tree as `/`. */
+  readonly users?: readonly MasterUser[] | undefined;
+  /** Your own authorizer instead of `users`: receives the cluster's filesystem to hand out as users' roots. */
+  readonly authorizer?: ((clusterFs: FileSystem) => Authorizer) | undefined;
+  /** Users allowed the admin SITE commands, in addition to `users` marked `admin`. @default none */
+  readonly admins?: readonly string[] | undefined;
+}
+
+/** Where a master listens. */
+export interface MasterListenOptions {
+  /** The FTP control port. */
+  readonly ftp: { readonly host: string; readonly port: number };
+  /** The port slaves dial. */
+  readonly cluster: { readonly host: string; readonly port: number };
+}
+
+/** A running master: the FTP front end plus the cluster. */
+export interface FtpMaster {
+  /** The FTP server (events, sessions, certificates). */
+  readonly ftp: FtpServer;
+  /** The cluster half: slaves, the tree, the data plane, admin actions. */
+  readonly cluster: ClusterMaster;
+  /** Starts both listeners. */
+  listen(options: MasterListenOptions): Promise<{ ftp: ServerAddress; cluster: ServerAddress }>;
+  /** Closes the FTP server (with its grace period), the cluster, and the store it opened. */
+  close(options?: { readonly graceMs?: number | undefined }): Promise<void>;
+}
+
+/**
+ * Creates a master: the standalone server's FTP front end (sessions, limits, TLS, bans) on
+ * top of a {@link ClusterMaster}: users see the cluster's tree, bytes move between clients
+ * and slaves.
+ *
+ * @example
+ * ```ts
+ * import { createMaster } from 'ftpgrid';
+ *
+ * const master = await createMaster({ stateDir: './master-state', secret, users: [{ name: 'alice', password: 's3cret', admin: true }] });
+ * await master.listen({ ftp: { host: '0.0.0.0', port: 21 }, cluster: { host: '10.0.0.1', port: 7021 } });
+ * ```
+ */
+export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
+  if (options.store === undefined && options.stateDir === undefined) throw new RangeError('createMaster needs a stateDir (or a store)');
+  if (options.users === undefined && options.authorizer === undefined) throw new RangeError('createMaster needs users or an authorizer');
+  const ownStore = options.store === undefined;
+  const store = options.store ?? (await openLmdbMetadataStore({ path: options.stateDir! }));
+  const admins = [...(options.admins ?? []), ...(options.users ?? []).filter((u) => u.admin === true).map((u) => u.name)];
+  const {
+    stateDir: _stateDir, store: _store, users, authorizer, admins: _admins, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, commands,
+    ...serverOptions
+  } = options;
+  let cluster: ClusterMaster;
+  try {
+    cluster = new ClusterMaster({ store, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, admins, logger: options.logger });
+  } catch (error) {
+    if (ownStore) await store.close();
+    throw error;
+  }
+  const registry = commands instanceof CommandRegistry ? commands : createDefaultRegistry();
+  if (typeof commands === 'function') commands(registry);
+  cluster.registerCommands(registry);
+  const ftp = createServer({
+    ...serverOptions,
+    commands: registry,
+    dataPlane: cluster.dataPlane,
+    authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, root: cluster.fs })) }),
+  });
+  return {
+    ftp,
+    cluster,
+    async listen(where) {
+      const clusterAddress = await cluster.listen(where.cluster);
+      const ftpAddress = await ftp.listen({ host: where.ftp.host, port: where.ftp.port });
+      return { ftp: ftpAddress, cluster: clusterAddress };
+    },
+    async close(closeOptions) {
+      await ftp.close(closeOptions);
+      await cluster.close();
+      if (ownStore) await store.close();
+    },
+  };
+}
