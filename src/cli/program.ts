@@ -3,9 +3,7 @@ import { isCliError } from './cli-error.js';
 import type { CliOutput } from './serve-command.js';
 import { runServe } from './serve-command.js';
 import type { RawServeOptions } from './serve-config.js';
-
-/** Exit code of `ftpgrid master` / `ftpgrid slave` until the cluster assembly exists. */
-export const NOT_AVAILABLE_EXIT_CODE = 2;
+import { MASTER_CONFIG_KEYS, SLAVE_CONFIG_KEYS, type RawMasterOptions, type RawSlaveOptions } from './cluster-config.js';
 
 /** Exit code when something fails that is neither a usage error nor a known runtime error. */
 export const UNEXPECTED_ERROR_EXIT_CODE = 1;
@@ -29,13 +27,16 @@ Examples:
   ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --user demo:demo --tls-cert fullchain.pem --tls-key key.pem --tls-required all
 `;
 
-function notAvailable(name: string, output: CliOutput): number {
-  output.stderr(
-    `ftpgrid ${name}: the cluster (master/slave) is not available yet in this version.\n` +
-      'Use `ftpgrid serve` for a standalone server; see `ftpgrid serve --help`.\n',
-  );
-  return NOT_AVAILABLE_EXIT_CODE;
-}
+const MASTER_HELP_AFTER = `
+Examples:
+  head -c 32 /dev/urandom | base64 > secret && chmod 600 secret
+  ftpgrid master --listen 0.0.0.0:21 --cluster-listen 10.0.0.1:7021 --secret-file secret --state ./master-state --user alice:s3cret --admin alice
+`;
+
+const SLAVE_HELP_AFTER = `
+Examples:
+  ftpgrid slave --master 10.0.0.1:7021 --secret-file secret --root /srv/slave-a --name slave-a --data-address 10.0.0.11 --pasv-ports 50000-50100
+`;
 
 /**
  * Builds the `ftpgrid` command. `run` receives the exit code of the sub-command that ran.
@@ -43,7 +44,7 @@ function notAvailable(name: string, output: CliOutput): number {
  */
 export function createProgram(output: CliOutput, run: (task: () => Promise<number>) => void): Command {
   const program = new Command('ftpgrid')
-    .description('ftpgrid: a standalone FTP server now, a distributed one (master/slaves) later.')
+    .description('ftpgrid: a standalone FTP server, or a distributed one (a master and storage slaves).')
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .showHelpAfterError('(add --help for usage)');
@@ -75,16 +76,42 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
       run(() => runServe(options, output));
     });
 
-  for (const name of ['master', 'slave']) {
-    program
-      .command(name)
-      .description(`Run a cluster ${name} (not available yet: exits with code ${NOT_AVAILABLE_EXIT_CODE}).`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => {
-        run(() => Promise.resolve(notAvailable(name, output)));
-      });
-  }
+  program
+    .command('master')
+    .description('Run a cluster master: the FTP front end, users and the file tree; slaves hold the files.')
+    .option('--listen <host:port>', 'FTP address and port (default: 127.0.0.1:2121)')
+    .option('--cluster-listen <host:port>', 'address and port slaves connect to (default: 127.0.0.1:7021)')
+    .option('--secret-file <file>', 'file holding the cluster\'s shared secret, at least 16 bytes, mode 600 (required)')
+    .option('--state <dir>', 'folder of the master\'s metadata store, created if missing (required)')
+    .option('--user <name:password>', 'an FTP user; repeat for more users', collect)
+    .option('--admin <name>', 'a --user allowed SITE SLAVES, SITE REMERGE and SITE KICKSLAVE; repeat for more', collect)
+    .option('--pasv-ports <a-b>', 'passive ports of the master\'s own data connections (listings, relays)')
+    .option('--pasv-address <ip>', 'address announced in PASV replies of the master\'s own listeners')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
+    .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, how long running transfers may finish (default: 10000)')
+    .option('--config <file>', `JSON file with the same options in camelCase (${MASTER_CONFIG_KEYS.join(', ')}); command-line options win`)
+    .addHelpText('after', MASTER_HELP_AFTER)
+    .action((options: RawMasterOptions) => {
+      run(async () => (await import('./master-command.js')).runMaster(options, output));
+    });
+
+  program
+    .command('slave')
+    .description('Run a storage slave: holds files under --root and moves their bytes on the master\'s orders.')
+    .option('--master <host:port>', 'the master\'s --cluster-listen address; several, comma-separated, are tried in turn (required)')
+    .option('--secret-file <file>', 'file holding the cluster\'s shared secret (required)')
+    .option('--root <dir>', 'folder where this slave stores files, each at its virtual path (required)')
+    .option('--name <name>', 'this slave\'s unique name: letters, digits, ".", "_", "-" (required)')
+    .option('--pasv-ports <a-b>', 'ports of this slave\'s data listeners (default: any free port)')
+    .option('--data-address <ip>', 'address clients reach this slave\'s data ports at (default: the address it reaches the master from)')
+    .option('--tls-cert <file>', 'certificate PEM for PROT P data connections straight to this slave (with --tls-key); without it the master relays PROT P')
+    .option('--tls-key <file>', 'private key PEM (with --tls-cert)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
+    .option('--config <file>', `JSON file with the same options in camelCase (${SLAVE_CONFIG_KEYS.join(', ')}); command-line options win`)
+    .addHelpText('after', SLAVE_HELP_AFTER)
+    .action((options: RawSlaveOptions) => {
+      run(async () => (await import('./slave-command.js')).runSlave(options, output));
+    });
   return program;
 }
 

@@ -1,6 +1,7 @@
 import { CliError } from './cli-error.js';
 import { formatConnectHelp } from './connect-help.js';
 import { createCliLogger } from './logger.js';
+import { waitForShutdownSignal } from './shutdown-signal.js';
 import type { RawServeOptions } from './serve-config.js';
 import { checkRoot, isWritableDirectory, loadConfigFile, resolveServeConfig } from './serve-config.js';
 
@@ -8,25 +9,6 @@ import { checkRoot, isWritableDirectory, loadConfigFile, resolveServeConfig } fr
 export interface CliOutput {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-}
-
-const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
-
-function waitForShutdownSignal(onSecond: (signal: ShutdownSignal) => void): Promise<ShutdownSignal> {
-  return new Promise((resolve) => {
-    let received = false;
-    const handler = (signal: ShutdownSignal): void => {
-      if (received) {
-        onSecond(signal);
-        return;
-      }
-      received = true;
-      resolve(signal);
-    };
-    for (const signal of SHUTDOWN_SIGNALS) process.on(signal, handler);
-  });
 }
 
 /**

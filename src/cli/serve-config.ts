@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { access, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { CliError } from './cli-error.js';
+import { errorCode, expectBoolean, expectString, readConfigObject, type ConfigValues } from './config-file.js';
 import { TlsConfigError, tlsOptionsFromFlags, type ConnectionRateOptions, type LoginBanOptions, type TlsServerOptions } from '../server/index.js';
 import { parseConnectionRate, parseLoginBan } from './flood-flags.js';
 import type { ListenAddress, LogLevel, PortRange, UserCredentials, ZeroCopyMode } from './option-parsers.js';
@@ -95,17 +96,7 @@ const CONFIG_KEYS = [
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 /** A config file after key normalisation; values are still unchecked. */
-export type ConfigFileValues = Partial<Record<ConfigKey, unknown>> & { readonly baseDir: string };
-
-function camelCase(key: string): string {
-  return key.replace(/-([a-z])/g, (_m, letter: string) => letter.toUpperCase());
-}
-
-function normaliseKey(key: string): ConfigKey | undefined {
-  const camel = camelCase(key);
-  const alias = camel === 'user' ? 'users' : camel === 'shutdownGraceMs' ? 'shutdownGrace' : camel;
-  return CONFIG_KEYS.find((candidate) => candidate === alias);
-}
+export type ConfigFileValues = ConfigValues<ConfigKey>;
 
 /**
  * Reads a JSON config file whose keys are the long options of `ftpgrid serve`
@@ -114,45 +105,7 @@ function normaliseKey(key: string): ConfigKey | undefined {
  * resolved against the file's directory.
  */
 export async function loadConfigFile(path: string): Promise<ConfigFileValues> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new CliError('config-unreadable', `--config ${path}: cannot read the file (${errorCode(error)})`, { cause: error });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new CliError('config-invalid', `--config ${path}: not valid JSON (${(error as Error).message})`, { cause: error });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError('config-invalid', `--config ${path}: expected a JSON object`);
-  }
-  const values: Partial<Record<ConfigKey, unknown>> = {};
-  for (const [key, value] of Object.entries(parsed)) {
-    const known = normaliseKey(key);
-    if (known === undefined) {
-      throw new CliError('config-invalid', `--config ${path}: unknown key ${JSON.stringify(key)} (known: ${CONFIG_KEYS.join(', ')})`);
-    }
-    values[known] = value;
-  }
-  return { ...values, baseDir: dirname(resolve(path)) };
-}
-
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return String(error);
-}
-
-function expectString(value: unknown, key: string): string {
-  if (typeof value !== 'string') throw new CliError('config-invalid', `config ${key}: expected a string`);
-  return value;
-}
-
-function expectBoolean(value: unknown, key: string): boolean {
-  if (typeof value !== 'boolean') throw new CliError('config-invalid', `config ${key}: expected true or false`);
-  return value;
+  return readConfigObject(path, CONFIG_KEYS, { user: 'users', shutdownGraceMs: 'shutdownGrace' });
 }
 
 function configUsers(value: unknown): UserCredentials[] {

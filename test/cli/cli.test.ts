@@ -38,10 +38,13 @@ describe.concurrent('ftpgrid CLI usage (child process)', () => {
     }
   });
 
-  it('master says the cluster is not available yet and exits 2', async ({ expect }) => {
-    const { code, stderr } = await runCliToEnd(['master', '--anything']);
-    expect(code).toBe(2);
-    expect(stderr).toContain('not available yet');
+  it('explains every master and slave option in --help and exits 0', async ({ expect }) => {
+    const master = await runCliToEnd(['master', '--help']);
+    expect(master.code).toBe(0);
+    for (const option of ['--listen', '--cluster-listen', '--secret-file', '--state', '--user', '--admin', '--pasv-ports', '--config']) expect(master.stdout).toContain(option);
+    const slave = await runCliToEnd(['slave', '--help']);
+    expect(slave.code).toBe(0);
+    for (const option of ['--master', '--secret-file', '--root', '--name', '--pasv-ports', '--data-address', '--tls-cert', '--config']) expect(slave.stdout).toContain(option);
   });
 
   it('turns a usage error into exit code 2 and one line on stderr', async ({ expect }) => {
@@ -92,12 +95,36 @@ describe('ftpgrid usage errors (in process)', () => {
     expect(stdout).toMatch(/serve[\s\S]*master[\s\S]*slave/);
   });
 
-  it('says master and slave are not available yet', async () => {
-    for (const name of ['master', 'slave']) {
-      const { code, stderr } = await run([name]);
-      expect(code).toBe(2);
-      expect(stderr).toContain('not available yet');
-    }
+  it.each([
+    [['master', '--state', 'x', '--user', 'a:b'], /--secret-file FILE is required/],
+    [['master', '--secret-file', 'x', '--user', 'a:b'], /--state DIR is required/],
+    [['master', '--secret-file', 'x', '--state', 'x'], /give at least one --user NAME:PASSWORD/],
+    [['master', '--secret-file', 'x', '--state', 'x', '--user', 'a:b', '--admin', 'zed'], /--admin zed: no --user of that name/],
+    [['master', '--secret-file', 'x', '--state', 'x', '--user', 'a:b', '--cluster-listen', 'nope'], /--cluster-listen: expected HOST:PORT/],
+    [['slave', '--secret-file', 'x', '--root', '.', '--name', 'a'], /--master HOST:PORT is required/],
+    [['slave', '--master', '127.0.0.1:7021', '--secret-file', 'x', '--root', '.'], /--name NAME is required/],
+    [['slave', '--master', '127.0.0.1:7021', '--secret-file', 'x', '--root', '.', '--name', 'bad name'], /--name: letters, digits/],
+    [['slave', '--master', '127.0.0.1:99999', '--secret-file', 'x', '--root', '.', '--name', 'a'], /--master: port out of range/],
+    [['slave', '--master', '127.0.0.1:7021', '--secret-file', '/definitely/not/here', '--root', '.', '--name', 'a'], /--secret-file \/definitely\/not\/here: cannot read it \(ENOENT\)/],
+    [['slave', '--master', '127.0.0.1:7021', '--secret-file', 'x', '--root', '.', '--name', 'a', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
+  ])('refuses cluster usage %j with exit code 2 and one clear line', async (args, message) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a secret file that is too short or readable by others', async () => {
+    const short = join(dir, 'short-secret');
+    await writeFile(short, 'tiny\n', { mode: 0o600 });
+    const tooShort = await run(['slave', '--master', '127.0.0.1:7021', '--secret-file', short, '--root', dir, '--name', 'a']);
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toMatch(/the secret must be at least 16 bytes/);
+    const open = join(dir, 'open-secret');
+    await writeFile(open, 'x'.repeat(32), { mode: 0o644 });
+    const readable = await run(['slave', '--master', '127.0.0.1:7021', '--secret-file', open, '--root', dir, '--name', 'a']);
+    expect(readable.code).toBe(2);
+    expect(readable.stderr).toMatch(/readable by other users \(mode 644\); chmod 600 it/);
   });
 
   it('refuses duplicate users', async () => {

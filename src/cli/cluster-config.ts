@@ -1,0 +1,166 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CliError } from './cli-error.js';
+import { errorCode, expectString, stringOption, type ConfigValues } from './config-file.js';
+import { parseIpAddress, parseListen, parseLogLevel, parseMilliseconds, parsePortRange, parseUser, type ListenAddress, type LogLevel, type PortRange, type UserCredentials } from './option-parsers.js';
+
+/** Options of `ftpgrid master` as commander gives them. */
+export interface RawMasterOptions {
+  readonly listen?: string;
+  readonly clusterListen?: string;
+  readonly secretFile?: string;
+  readonly state?: string;
+  readonly user?: string[];
+  readonly admin?: string[];
+  readonly pasvPorts?: string;
+  readonly pasvAddress?: string;
+  readonly logLevel?: string;
+  readonly shutdownGrace?: string;
+  readonly config?: string;
+}
+
+/** Options of `ftpgrid slave` as commander gives them. */
+export interface RawSlaveOptions {
+  readonly master?: string;
+  readonly secretFile?: string;
+  readonly root?: string;
+  readonly name?: string;
+  readonly pasvPorts?: string;
+  readonly dataAddress?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly logLevel?: string;
+  readonly config?: string;
+}
+
+/** Config-file keys of `ftpgrid master`. */
+export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace'] as const;
+/** Config-file keys of `ftpgrid slave`. */
+export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
+
+/** `ftpgrid master`, validated, defaults applied. */
+export interface MasterConfig {
+  readonly listen: ListenAddress;
+  readonly clusterListen: ListenAddress;
+  readonly secretFile: string;
+  readonly stateDir: string;
+  readonly users: readonly UserCredentials[];
+  readonly admins: readonly string[];
+  readonly pasvPorts: PortRange | undefined;
+  readonly pasvAddress: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly shutdownGraceMs: number;
+}
+
+/** `ftpgrid slave`, validated, defaults applied. */
+export interface SlaveConfig {
+  readonly masters: readonly ListenAddress[];
+  readonly secretFile: string;
+  readonly root: string;
+  readonly name: string;
+  readonly pasvPorts: PortRange | undefined;
+  readonly dataAddress: string | undefined;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly logLevel: LogLevel;
+}
+
+/** Default FTP address of the master (the same as `serve`). */
+export const DEFAULT_MASTER_LISTEN: ListenAddress = { host: '127.0.0.1', port: 2121 };
+/** Default address slaves dial. */
+export const DEFAULT_CLUSTER_LISTEN: ListenAddress = { host: '127.0.0.1', port: 7021 };
+
+function required<T>(value: T | undefined, message: string): T {
+  if (value === undefined) throw new CliError('missing-option', message);
+  return value;
+}
+
+function stringList(cli: readonly string[] | undefined, file: unknown, key: string): string[] {
+  if (cli !== undefined && cli.length > 0) return [...cli];
+  if (file === undefined) return [];
+  const list: unknown[] = Array.isArray(file) ? file : [file];
+  return list.map((entry) => expectString(entry, key));
+}
+
+function path(cli: string | undefined, file: unknown, key: string, baseDir: string | undefined): string | undefined {
+  if (cli !== undefined) return resolve(cli);
+  if (file === undefined) return undefined;
+  return resolve(baseDir ?? '.', expectString(file, key));
+}
+
+/** Merges `ftpgrid master`'s flags over its config file and checks them. */
+export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<(typeof MASTER_CONFIG_KEYS)[number]>): MasterConfig {
+  const listen = stringOption(raw.listen, file?.listen, 'listen');
+  const clusterListen = stringOption(raw.clusterListen, file?.clusterListen, 'clusterListen');
+  const users = stringList(raw.user, file?.users, 'users').map((u) => parseUser(u));
+  if (users.length === 0) throw new CliError('missing-option', 'nobody could log in: give at least one --user NAME:PASSWORD');
+  const admins = stringList(raw.admin, file?.admins, 'admins');
+  for (const admin of admins) {
+    if (!users.some((u) => u.name === admin)) throw new CliError('invalid-option', `--admin ${admin}: no --user of that name`);
+  }
+  const pasvPorts = stringOption(raw.pasvPorts, file?.pasvPorts, 'pasvPorts');
+  const pasvAddress = stringOption(raw.pasvAddress, file?.pasvAddress, 'pasvAddress');
+  const logLevel = stringOption(raw.logLevel, file?.logLevel, 'logLevel');
+  const grace = raw.shutdownGrace ?? (file?.shutdownGrace === undefined ? undefined : String(file.shutdownGrace as string | number));
+  return {
+    listen: listen === undefined ? DEFAULT_MASTER_LISTEN : parseListen(listen),
+    clusterListen: clusterListen === undefined ? DEFAULT_CLUSTER_LISTEN : parseListen(clusterListen, '--cluster-listen'),
+    secretFile: required(path(raw.secretFile, file?.secretFile, 'secretFile', file?.baseDir), '--secret-file FILE is required (the cluster\'s shared secret, at least 16 bytes)'),
+    stateDir: required(path(raw.state, file?.state, 'state', file?.baseDir), '--state DIR is required (where the master keeps its metadata)'),
+    users,
+    admins,
+    pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts),
+    pasvAddress: pasvAddress === undefined ? undefined : parseIpAddress(pasvAddress),
+    logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
+    shutdownGraceMs: grace === undefined ? 10_000 : parseMilliseconds(grace, '--shutdown-grace'),
+  };
+}
+
+/** Merges `ftpgrid slave`'s flags over its config file and checks them. */
+export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(typeof SLAVE_CONFIG_KEYS)[number]>): SlaveConfig {
+  const masterText = required(stringOption(raw.master, file?.master, 'master'), '--master HOST:PORT is required (the master\'s --cluster-listen address)');
+  const masters = masterText.split(',').map((part) => parseListen(part.trim(), '--master'));
+  const name = required(stringOption(raw.name, file?.name, 'name'), '--name NAME is required (unique in the cluster)');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new CliError('invalid-option', `--name: letters, digits, ".", "_" or "-", at most 64, got ${JSON.stringify(name)}`);
+  const pasvPorts = stringOption(raw.pasvPorts, file?.pasvPorts, 'pasvPorts');
+  const dataAddress = stringOption(raw.dataAddress, file?.dataAddress, 'dataAddress');
+  const logLevel = stringOption(raw.logLevel, file?.logLevel, 'logLevel');
+  const tlsCert = path(raw.tlsCert, file?.tlsCert, 'tlsCert', file?.baseDir);
+  const tlsKey = path(raw.tlsKey, file?.tlsKey, 'tlsKey', file?.baseDir);
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new CliError('invalid-option', '--tls-cert and --tls-key go together');
+  return {
+    masters,
+    secretFile: required(path(raw.secretFile, file?.secretFile, 'secretFile', file?.baseDir), '--secret-file FILE is required (the cluster\'s shared secret, at least 16 bytes)'),
+    root: required(path(raw.root, file?.root, 'root', file?.baseDir), '--root DIR is required (where this slave stores files)'),
+    name,
+    pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts),
+    dataAddress: dataAddress === undefined ? undefined : parseIpAddress(dataAddress, '--data-address'),
+    tlsCert,
+    tlsKey,
+    logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
+  };
+}
+
+/** Minimum length of a secret file's content, in bytes. */
+const MIN_SECRET = 16;
+
+/**
+ * Reads the shared secret: the file's bytes without a trailing newline, at least 16 bytes.
+ * A file others may read is refused: the secret is all that keeps strangers out of the cluster.
+ */
+export async function readSecretFile(file: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if ((info.mode & 0o077) !== 0) {
+      throw new CliError('invalid-option', `--secret-file ${file}: readable by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`);
+    }
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError('invalid-option', `--secret-file ${file}: cannot read it (${errorCode(error)})`, { cause: error });
+  }
+  const secret = bytes.subarray(0, bytes.length - (bytes.at(-1) === 0x0a ? (bytes.at(-2) === 0x0d ? 2 : 1) : 0));
+  if (secret.length < MIN_SECRET) throw new CliError('invalid-option', `--secret-file ${file}: the secret must be at least ${MIN_SECRET} bytes (try: head -c 32 /dev/urandom | base64 > ${file})`);
+  return secret;
+}
