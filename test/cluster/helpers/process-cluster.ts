@@ -25,6 +25,8 @@ export interface ProcessCluster {
   slaveLines(): Promise<string[]>;
   /** Polls SITE SLAVES until `names` are all online (or throws after `timeoutMs`). */
   waitOnline(names: readonly string[], timeoutMs?: number): Promise<void>;
+  /** Polls SITE SLAVES until `name` is offline. */
+  waitOffline(name: string, timeoutMs?: number): Promise<void>;
   /** Bytes the master relayed, from SITE SLAVES. */
   relayedBytes(): Promise<number>;
   close(): Promise<void>;
@@ -99,6 +101,15 @@ export async function startProcessCluster(slaveNames: readonly string[]): Promis
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`slaves ${names.join(', ')} not online within ${timeoutMs} ms; SITE SLAVES says:\n${lines.join('\n')}`);
+    },
+    async waitOffline(name, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const lines = await cluster.slaveLines().catch(() => []);
+        if (lines.some((l) => l.startsWith(`${name} offline`))) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`slave ${name} not offline within ${timeoutMs} ms`);
     },
     async relayedBytes() {
       const first = (await cluster.slaveLines())[0] ?? '';
