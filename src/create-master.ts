@@ -62,10 +62,11 @@ export interface FtpMaster {
  * ```
  */
 export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
-  if (options.store === undefined && options.stateDir === undefined) throw new RangeError('createMaster needs a stateDir (or a store)');
+  const stateDir = options.stateDir;
+  if (options.store === undefined && stateDir === undefined) throw new RangeError('createMaster needs a stateDir (or a store)');
   if (options.users === undefined && options.authorizer === undefined) throw new RangeError('createMaster needs users or an authorizer');
   const ownStore = options.store === undefined;
-  const store = options.store ?? (await openLmdbMetadataStore({ path: options.stateDir! }));
+  const store = options.store ?? (await openLmdbMetadataStore({ path: stateDir ?? '' }));
   const admins = [...(options.admins ?? []), ...(options.users ?? []).filter((u) => u.admin === true).map((u) => u.name)];
   const {
     stateDir: _stateDir, store: _store, users, authorizer, admins: _admins, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, commands,

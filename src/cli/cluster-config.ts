@@ -101,7 +101,8 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<(
   const pasvPorts = stringOption(raw.pasvPorts, file?.pasvPorts, 'pasvPorts');
   const pasvAddress = stringOption(raw.pasvAddress, file?.pasvAddress, 'pasvAddress');
   const logLevel = stringOption(raw.logLevel, file?.logLevel, 'logLevel');
-  const grace = raw.shutdownGrace ?? (file?.shutdownGrace === undefined ? undefined : String(file.shutdownGrace as string | number));
+  const fileGrace = file?.shutdownGrace;
+  const grace = raw.shutdownGrace ?? (typeof fileGrace === 'number' ? String(fileGrace) : stringOption(undefined, fileGrace, 'shutdownGrace'));
   return {
     listen: listen === undefined ? DEFAULT_MASTER_LISTEN : parseListen(listen),
     clusterListen: clusterListen === undefined ? DEFAULT_CLUSTER_LISTEN : parseListen(clusterListen, '--cluster-listen'),

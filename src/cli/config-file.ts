@@ -36,7 +36,7 @@ export async function readConfigObject<K extends string>(path: string, keys: rea
     throw new CliError('config-invalid', `--config ${path}: expected a JSON object`);
   }
   const values: Partial<Record<K, unknown>> = {};
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     const camel = camelCase(key);
     const known = aliases[camel] ?? keys.find((candidate) => candidate === camel);
     if (known === undefined) {

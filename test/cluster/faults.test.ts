@@ -54,7 +54,9 @@ except ftplib.all_errors as e:
       if (out.includes('SENT')) resolve();
     };
     child.stdout.on('data', check);
-    void done.then(() => reject(new Error(`python exited before sending: ${out} ${err}`)));
+    void done.then(() => {
+      reject(new Error(`python exited before sending: ${out} ${err}`));
+    });
   });
   return { sent, resume: () => child.stdin.end('go\n'), done };
 }

@@ -114,14 +114,14 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     if (record.type !== 'dir') throw new FsError('not-directory', 'Not a directory', { path });
     await this.store.remove(path, options);
     // Directories exist on slaves only as parents of files; an empty one may linger there.
-    await this.#fanOut(this.registry.usable(), 'rmdir', path, (node) => node.link!.request('rmdir', { path }), ['not-found', 'not-empty']);
+    await this.#fanOut(this.registry.usable(), 'rmdir', path, (node) => node.requireLink().request('rmdir', { path }), ['not-found', 'not-empty']);
   }
 
   async delete(path: string, options?: AbortOptions): Promise<void> {
     const record = await this.#record(path);
     if (record.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
     await this.store.remove(path, options);
-    await this.#fanOut(this.#holders(record), 'delete', path, (node) => node.link!.request('delete', { path }), ['not-found']);
+    await this.#fanOut(this.#holders(record), 'delete', path, (node) => node.requireLink().request('delete', { path }), ['not-found']);
   }
 
   async rename(from: string, to: string, options?: AbortOptions): Promise<void> {
@@ -129,12 +129,12 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const replaced = record.type === 'file' ? await this.store.get(to) : undefined;
     await this.store.rename(from, to, options);
     const nodes = record.type === 'file' ? this.#holders(record) : this.registry.usable();
-    await this.#fanOut(nodes, 'rename', `${from} -> ${to}`, (node) => node.link!.request('rename', { from, to }), record.type === 'dir' ? ['not-found'] : []);
+    await this.#fanOut(nodes, 'rename', `${from} -> ${to}`, (node) => node.requireLink().request('rename', { from, to }), record.type === 'dir' ? ['not-found'] : []);
     // A file replaced by the rename stays on holders that did not hold the renamed one.
     if (replaced?.type === 'file') {
       const keep = new Set(record.holders);
       const stale = this.#holders(replaced).filter((node) => !keep.has(node.name));
-      await this.#fanOut(stale, 'delete', to, (node) => node.link!.request('delete', { path: to }), ['not-found']);
+      await this.#fanOut(stale, 'delete', to, (node) => node.requireLink().request('delete', { path: to }), ['not-found']);
     }
   }
 
@@ -142,14 +142,14 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const record = await this.#record(path);
     await this.store.setMtime(path, mtime.getTime(), options);
     if (record.type === 'file') {
-      await this.#fanOut(this.#holders(record), 'setMtime', path, (node) => node.link!.request('setMtime', { path, mtimeMs: mtime.getTime() }), ['not-found', 'permission']);
+      await this.#fanOut(this.#holders(record), 'setMtime', path, (node) => node.requireLink().request('setMtime', { path, mtimeMs: mtime.getTime() }), ['not-found', 'permission']);
     }
   }
 
   async checksum(path: string, algorithm: ChecksumAlgorithm, options?: ChecksumOptions): Promise<string> {
     const { node } = await this.placeRead(path);
     try {
-      const { hex } = await node.link!.request('checksum', {
+      const { hex } = await node.requireLink().request('checksum', {
         path, algorithm, ...(options?.start === undefined ? {} : { start: options.start }), ...(options?.end === undefined ? {} : { end: options.end }),
       }, { signal: options?.signal, timeoutMs: 0 });
       return hex;
@@ -161,7 +161,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   async asciiSize(path: string, options?: AbortOptions): Promise<number> {
     const { node } = await this.placeRead(path);
     try {
-      const { size } = await node.link!.request('asciiSize', { path, maxBytes: this.#maxAscii }, { signal: options?.signal });
+      const { size } = await node.requireLink().request('asciiSize', { path, maxBytes: this.#maxAscii }, { signal: options?.signal });
       return size;
     } catch (error) {
       throw fromSlaveError(error, node.name, path, 'operation');
@@ -261,7 +261,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
    * and (for a whole new file) its SHA-256. Copies on other slaves are now stale: deleted.
    */
   async commitUpload(path: string, node: SlaveNode, outcome: TransferOutcome, existing: NodeRecord | undefined, fresh: boolean): Promise<void> {
-    const checksum = fresh && outcome.checksum !== undefined && outcome.checksum.length === 64 ? outcome.checksum : undefined;
+    const checksum = fresh && outcome.checksum?.length === 64 ? outcome.checksum : undefined;
     await this.store.putFile({
       path, size: outcome.size, mtimeMs: outcome.mtimeMs, holders: [node.name],
       ...(checksum === undefined ? {} : { checksum }),
@@ -270,7 +270,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     });
     if (existing?.type === 'file') {
       const stale = this.#holders(existing).filter((other) => other.name !== node.name);
-      await this.#fanOut(stale, 'delete', path, (other) => other.link!.request('delete', { path }), ['not-found']);
+      await this.#fanOut(stale, 'delete', path, (other) => other.requireLink().request('delete', { path }), ['not-found']);
     }
   }
 

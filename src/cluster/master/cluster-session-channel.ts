@@ -86,7 +86,7 @@ export class ClusterSessionChannel implements SessionDataChannel {
         await this.#inner.abort();
         const transferId = newTransferId();
         try {
-          const { port } = await node.link!.request('listen', {
+          const { port } = await node.requireLink().request('listen', {
             transferId, expectPeer: this.#session.controlPeer.host, tls: this.#protection.level === 'private',
           }, { signal: options.signal });
           this.#slaveEndpoint = { node, transferId, purpose, path };
@@ -134,7 +134,7 @@ export class ClusterSessionChannel implements SessionDataChannel {
       const node = direct.kind === 'passive' ? direct.endpoint.node : (await this.#fs.placeRead(clusterPath)).node;
       if (direct.kind === 'passive' || this.#slaveCanServe(node)) {
         if (direct.kind === 'active') await this.#inner.abort();
-        return this.#direct(node, direct, options, (transferId, connectTo) => node.link!.request('send', {
+        return this.#direct(node, direct, options, (transferId, connectTo) => node.requireLink().request('send', {
           transferId, path: clusterPath, offset: options.offset ?? 0, type: options.type ?? 'binary', tls: this.#protection.level === 'private',
           ...(options.checksum === undefined ? {} : { checksum: options.checksum }),
           ...(connectTo === undefined ? {} : { connectTo }),
@@ -167,7 +167,7 @@ export class ClusterSessionChannel implements SessionDataChannel {
       if (direct.kind === 'passive' || this.#slaveCanServe(node)) {
         if (direct.kind === 'active') await this.#inner.abort();
         const fresh = offset === 0 && !append;
-        const result = await this.#direct(node, direct, options, (transferId, connectTo) => node.link!.request('receive', {
+        const result = await this.#direct(node, direct, options, (transferId, connectTo) => node.requireLink().request('receive', {
           transferId, path: clusterPath, offset, append, exclusive: options.exclusive ?? false, type: options.type ?? 'binary',
           tls: this.#protection.level === 'private',
           ...(options.checksum === undefined ? (fresh ? { checksum: 'sha256' as const } : {}) : { checksum: options.checksum }),
@@ -192,10 +192,10 @@ export class ClusterSessionChannel implements SessionDataChannel {
       controller.abort();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    let started = false;
+    const progress = { started: false };
     const unwatch = node.watch(transferId, {
       onStart: () => {
-        started = true;
+        progress.started = true;
         options.onStart?.();
       },
       onProgress: (bytes) => options.onProgress?.(bytes),
@@ -204,11 +204,11 @@ export class ClusterSessionChannel implements SessionDataChannel {
     try {
       const outcome = await start(transferId, direct.kind === 'active' ? direct.target : undefined);
       await onDone?.(outcome);
-      if (!started) options.onStart?.();
+      if (!progress.started) options.onStart?.();
       return { bytes: outcome.bytes, durationMs: outcome.durationMs, method: outcome.method, node: node.name, ...(outcome.checksum === undefined ? {} : { checksum: outcome.checksum }) };
     } catch (error) {
       if (controller.signal.aborted) throw new TransferAbortedError('aborted', 'Transfer aborted', { cause: error });
-      throw fromSlaveError(error, node.name, path, started ? 'transfer' : 'operation');
+      throw fromSlaveError(error, node.name, path, progress.started ? 'transfer' : 'operation');
     } finally {
       unwatch();
       options.signal?.removeEventListener('abort', onAbort);

@@ -71,7 +71,7 @@ function startedOrFailed(node: SlaveNode, transferId: string, running: Promise<T
       resolve();
     }, (error: unknown) => {
       unwatch();
-      reject(error as Error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     });
   });
 }

@@ -1,3 +1,4 @@
+import { FsError } from '../../vfs/index.js';
 import type { SlaveLink } from '../protocol/index.js';
 
 /** A slave's state as the master sees it. */
@@ -48,6 +49,13 @@ export class SlaveNode {
 
   constructor(name: string) {
     this.name = name;
+  }
+
+  /** The live connection; rejects `unavailable` (450) when the slave is offline. */
+  requireLink(): SlaveLink {
+    const link = this.link;
+    if (link === undefined || link.closed) throw new FsError('unavailable', `slave ${this.name} is offline`);
+    return link;
   }
 
   /** True when it can take orders now. */

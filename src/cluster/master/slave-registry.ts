@@ -4,6 +4,11 @@ import type { HandshakeResult, SlaveLink } from '../protocol/index.js';
 import type { MetadataStore } from '../store/index.js';
 import { SlaveNode, type SlaveState, type SlaveStatus } from './slave-node.js';
 
+// A read through a function, so a closure's earlier check does not narrow it.
+function isClosed(link: SlaveLink): boolean {
+  return link.closed;
+}
+
 /** Events of a {@link SlaveRegistry}. */
 export interface SlaveRegistryEvents {
   /** A slave changed state (connecting, remerging, online, offline). */
@@ -135,7 +140,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
       node.conflicts = conflicts;
       this.#logger.info({ slave: name, files, added, lost, conflicts }, 'remerge done');
       this.emit('remerged', { slave: name, files, added, lost, conflicts });
-      if (node.link === link && !link.closed) this.#setState(node, 'online');
+      if (node.link === link && !isClosed(link)) this.#setState(node, 'online');
     } catch (error) {
       this.#logger.error({ slave: name, err: error }, 'remerge failed');
       this.emit('remergeFailed', { slave: name, error: error as Error });

@@ -270,7 +270,9 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
       this.#refuse(`unknown event ${event}`);
       return;
     }
-    const checked = this.#options.incomingEvents[event]!.safeParse(data);
+    const schema = this.#options.incomingEvents[event];
+    const checked = schema?.safeParse(data);
+    if (checked === undefined) return;
     if (!checked.success) {
       this.#refuse(`malformed ${event} event`);
       return;
@@ -280,11 +282,13 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
   }
 
   #serveRequest(requestId: number, op: string, args: unknown): void {
-    if (!Object.hasOwn(this.#options.localOperations, op) || this.#handlers?.[op] === undefined) {
+    const handler = Object.hasOwn(this.#options.localOperations, op) ? (this.#handlers?.[op] as ((a: unknown, c: { signal: AbortSignal }) => Promise<unknown>) | undefined) : undefined;
+    const schema = this.#options.localOperations[op];
+    if (handler === undefined || schema === undefined) {
       this.#refuse(`unknown operation ${op}`, requestId);
       return;
     }
-    const checked = this.#options.localOperations[op]!.args.safeParse(args);
+    const checked = schema.args.safeParse(args);
     if (!checked.success) {
       this.#refuse(`malformed arguments of ${op}`, requestId);
       return;
@@ -295,7 +299,6 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
     }
     const controller = new AbortController();
     this.#serving.set(requestId, controller);
-    const handler = this.#handlers![op] as (a: unknown, c: { signal: AbortSignal }) => Promise<unknown>;
     handler(checked.data, { signal: controller.signal }).then(
       (result) => {
         this.#serving.delete(requestId);

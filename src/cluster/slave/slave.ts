@@ -9,6 +9,11 @@ import { slaveOperations } from './slave-operations.js';
 import type { SlaveOptions } from './slave-options.js';
 import { SlaveTransfers } from './slave-transfers.js';
 
+// Read through a function: the signal changes while we await, which narrowing cannot see.
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
 /** Where a slave stands with its master. */
 export type SlaveConnectionState = 'connecting' | 'online' | 'stopped';
 
@@ -109,7 +114,7 @@ export class Slave extends EventEmitter<SlaveEvents> {
     let attempt = 0;
     let index = 0;
     while (!signal.aborted) {
-      const master = this.#options.masters[index % this.#options.masters.length]!;
+      const master = this.#options.masters[index % this.#options.masters.length] ?? { host: '127.0.0.1', port: 0 };
       this.#state = 'connecting';
       try {
         const link = await dialMaster({
@@ -123,11 +128,11 @@ export class Slave extends EventEmitter<SlaveEvents> {
         attempt = 0;
         await this.#serve(link, `${master.host}:${master.port}`);
       } catch (error) {
-        if (signal.aborted) break;
+        if (isAborted(signal)) break;
         this.#logger.warn({ slave: this.name, master: `${master.host}:${master.port}`, err: error }, 'cannot reach the master');
         this.emit('offline', { error: error as Error });
       }
-      if (signal.aborted) break;
+      if (isAborted(signal)) break;
       index += 1;
       // Exponential backoff with jitter, so a restarted master is not hit by every slave at once.
       const delay = Math.min(max, min * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
