@@ -14,8 +14,10 @@ export const ALLOWED = {
   cluster: ['parser', 'vfs', 'transfer', 'session'],
   testing: ['parser', 'vfs', 'transfer', 'session', 'cluster'],
   server: ['parser', 'vfs', 'transfer', 'session'],
-  cli: ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server'],
-  '(root)': ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server'],
+  // The master assembly joins the two halves, so that server and cluster never import each other.
+  master: ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server'],
+  cli: ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server', 'master'],
+  '(root)': ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server', 'master'],
 };
 
 const SPECIFIER = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

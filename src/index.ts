@@ -8,8 +8,8 @@
  * @packageDocumentation
  */
 export { createServer, InvalidServerOptionError } from './server/index.js';
-export { createMaster } from './create-master.js';
-export type { FtpMaster, MasterListenOptions, MasterOptions, MasterUser } from './create-master.js';
+export { createMaster } from './master/index.js';
+export type { FtpMaster, MasterListenOptions, MasterOptions, MasterUser } from './master/index.js';
 export type {
   CloseOptions,
   CommandRateOptions,

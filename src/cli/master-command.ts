@@ -24,7 +24,7 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
     logger.warn({ signal: second }, 'second signal: exiting without waiting for transfers');
     process.exit(130);
   });
-  const { createMaster } = await import('../create-master.js');
+  const { createMaster } = await import('../master/index.js');
   const master = await createMaster({
     stateDir: config.stateDir,
     secret,

@@ -1,7 +1,7 @@
-import { ClusterMaster, openLmdbMetadataStore, type ClusterMasterOptions, type MetadataStore } from './cluster/index.js';
-import { createServer, type FtpServer, type FtpServerOptions, type ServerAddress } from './server/index.js';
-import { CommandRegistry, createDefaultRegistry } from './session/index.js';
-import { MemoryAuthorizer, type Authorizer, type FileSystem } from './vfs/index.js';
+import { ClusterMaster, openLmdbMetadataStore, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
+import { createServer, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
+import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
+import { MemoryAuthorizer, type Authorizer, type FileSystem } from '../vfs/index.js';
 
 /** A user of the master, given the cluster's tree as root. */
 export interface MasterUser {
