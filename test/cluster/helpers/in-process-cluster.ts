@@ -14,6 +14,8 @@ export const PASSWORD = 'wonderland';
 export interface InProcessCluster {
   readonly master: FtpMaster;
   readonly slaves: Slave[];
+  /** The FileSystem behind each slave, by name. */
+  readonly storage: Map<string, FileSystem>;
   readonly ftpPort: number;
   readonly clusterPort: number;
   readonly dir: TempDir;
@@ -40,13 +42,16 @@ export async function startInProcessCluster(options: InProcessClusterOptions = {
   });
   const address = await master.listen({ ftp: { host: '127.0.0.1', port: 0 }, cluster: { host: '127.0.0.1', port: 0 } });
   const slaves: Slave[] = [];
+  const storage = new Map<string, FileSystem>();
   const cluster: InProcessCluster = {
-    master, slaves, ftpPort: address.ftp.port, clusterPort: address.cluster.port, dir,
+    master, slaves, storage, ftpPort: address.ftp.port, clusterPort: address.cluster.port, dir,
     slaveRoot: (i) => join(dir.path, `slave-${i}`),
     async addSlave(name, fs, extra = {}) {
+      const backing = fs ?? new LocalFileSystem({ root: join(dir.path, name) });
+      storage.set(name, backing);
       const slave = createSlave({
         masters: [{ host: '127.0.0.1', port: address.cluster.port }], secret: SECRET, name,
-        fs: fs ?? new LocalFileSystem({ root: join(dir.path, name) }), dataAddress: '127.0.0.1', heartbeatMs: 200, minReconnectMs: 50, maxReconnectMs: 500,
+        fs: backing, dataAddress: '127.0.0.1', heartbeatMs: 200, minReconnectMs: 50, maxReconnectMs: 500,
         ...extra,
       });
       slaves.push(slave);
