@@ -129,7 +129,9 @@ export class Slave extends EventEmitter<SlaveEvents> {
         await this.#serve(link, `${master.host}:${master.port}`);
       } catch (error) {
         if (isAborted(signal)) break;
-        this.#logger.warn({ slave: this.name, master: `${master.host}:${master.port}`, err: error }, 'cannot reach the master');
+        // A master that is not up yet (refused) is routine while a cluster starts; anything else is worth a warning.
+        const refused = (error as { code?: unknown }).code === 'ECONNREFUSED';
+        this.#logger[refused ? 'info' : 'warn']({ slave: this.name, master: `${master.host}:${master.port}`, err: error }, 'cannot reach the master');
         this.emit('offline', { error: error as Error });
       }
       if (isAborted(signal)) break;
