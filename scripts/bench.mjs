@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, then runs the parser benchmark (bench/parser-bench.mjs, when it
-// exists) and the transfer benchmark (bench/transfer-bench.mjs). Installs nothing; see
+// exists), the transfer benchmark (bench/transfer-bench.mjs) and the cluster benchmark
+// (bench/cluster-bench.mjs). Installs nothing; see
 // docs/benchmarks.md for the optional servers it compares against.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,5 +25,12 @@ if (process.env.BENCH_SKIP_TRANSFER === '1') {
   console.error('bench: BENCH_SKIP_TRANSFER=1; skipping the transfer benchmark');
 } else {
   const { run } = await import(pathToFileURL(join(root, 'bench', 'transfer-bench.mjs')).href);
+  await run();
+}
+
+if (process.env.BENCH_SKIP_CLUSTER === '1') {
+  console.error('bench: BENCH_SKIP_CLUSTER=1; skipping the cluster benchmark');
+} else {
+  const { run } = await import(pathToFileURL(join(root, 'bench', 'cluster-bench.mjs')).href);
   await run();
 }
