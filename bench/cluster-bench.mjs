@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { cpuSeconds, curlDownload, median, stopChild } from './bench-utils.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
