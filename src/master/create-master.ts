@@ -1,7 +1,7 @@
-import { ClusterMaster, openLmdbMetadataStore, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
+import { ClusterMaster, openLmdbMetadataStore, type ClusterFileSystem, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
 import { createServer, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
 import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
-import { MemoryAuthorizer, type Authorizer, type FileSystem } from '../vfs/index.js';
+import { MemoryAuthorizer, type Authorizer } from '../vfs/index.js';
 
 /** A user of the master, given the cluster's tree as root. */
 export interface MasterUser {
@@ -23,7 +23,7 @@ export interface MasterOptions extends Omit<FtpServerOptions, 'dataPlane' | 'aut
   /** Users with passwords; each sees the cluster's tree as `/`. */
   readonly users?: readonly MasterUser[] | undefined;
   /** Your own authorizer instead of `users`: receives the cluster's filesystem to hand out as users' roots. */
-  readonly authorizer?: ((clusterFs: FileSystem) => Authorizer) | undefined;
+  readonly authorizer?: ((clusterFs: ClusterFileSystem) => Authorizer) | undefined;
   /** Users allowed the admin SITE commands, in addition to `users` marked `admin`. @default none */
   readonly admins?: readonly string[] | undefined;
 }

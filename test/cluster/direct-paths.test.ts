@@ -3,9 +3,8 @@ import { connect } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterFileSystem } from '../../src/cluster/index.js';
 import { createMaster, type FtpMaster } from '../../src/index.js';
-import { MemoryMetadataStore, createSlave, type Slave } from '../../src/cluster/index.js';
+import { MemoryMetadataStore, createSlave, type ClusterFileSystem, type Slave } from '../../src/cluster/index.js';
 import { LocalFileSystem, type FileSystem, type StorageLocation } from '../../src/vfs/index.js';
 import { RawClient } from '../support/ftp-control-client.js';
 import { hasTool, runToolOrThrow } from '../support/run-tool.js';
@@ -43,9 +42,8 @@ describe.skipIf(!hasTool('curl'))('direct slave transfers', () => {
     await store.mkdir('/home/carol', 0);
     master = await createMaster({
       store, secret: SECRET, connectionRate: false,
-      authorizer: (fs) => ({
+      authorizer: (cluster) => ({
         authenticate: (user, password) => {
-          const cluster = fs as ClusterFileSystem;
           if (user === USER && password === PASSWORD) return Promise.resolve({ name: user, anonymous: false, fs: cluster, home: '/', can: () => true });
           if (user === 'carol' && password === 'pw') return Promise.resolve({ name: user, anonymous: false, fs: subtree(cluster, '/home/carol'), home: '/', can: () => true });
           return Promise.resolve(null);
