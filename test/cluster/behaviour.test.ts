@@ -176,3 +176,25 @@ describe('remerge', () => {
     });
   });
 });
+
+describe('PRET for a file that cannot be served', () => {
+  let cluster: InProcessCluster;
+  beforeAll(async () => {
+    cluster = await startInProcessCluster({ slaves: 1 });
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('answers PASV from the master, and RETR with 550 for a missing file', async () => {
+    const { client: raw } = await RawClient.connect(cluster.ftpPort);
+    try {
+      expect(await raw.login(USER, PASSWORD)).toBe(230);
+      expect(await raw.code('PRET RETR /missing.bin')).toBe(200);
+      const transfer = await raw.download('RETR /missing.bin');
+      expect(transfer.first.code).toBe(550);
+    } finally {
+      raw.close();
+    }
+  });
+});

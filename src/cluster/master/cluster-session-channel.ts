@@ -75,8 +75,10 @@ export class ClusterSessionChannel implements SessionDataChannel {
     const intent = options.intent;
     const path = this.#clusterPath(intent?.fs, intent?.path);
     const purpose = intent === undefined ? undefined : READ_VERBS.has(intent.verb) ? 'read' : WRITE_VERBS.has(intent.verb) ? 'write' : undefined;
-    if (path !== undefined && purpose !== undefined) {
-      const placement = await this.#place(purpose, path, intent?.verb === 'APPE', intent?.verb === 'STOU');
+    // A PRET for a file that cannot be placed (missing, every holder offline) falls back to the
+    // master's own listener: the transfer command then gets the precise error (550, 450).
+    const placement = path === undefined || purpose === undefined ? undefined : await this.#place(purpose, path, intent?.verb === 'APPE', intent?.verb === 'STOU').catch(() => undefined);
+    if (path !== undefined && purpose !== undefined && placement !== undefined) {
       const { node } = placement;
       // EPSV's reply carries no address: the client reuses the master's. Only a slave reachable
       // there can answer it directly; otherwise the master listens and relays.
