@@ -10,7 +10,8 @@ import { waitForShutdownSignal } from './shutdown-signal.js';
 async function dataTls(config: SlaveConfig): Promise<SecureContext | undefined> {
   if (config.tlsCert === undefined || config.tlsKey === undefined) return undefined;
   try {
-    return createSecureContext({ cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey), minVersion: 'TLSv1.2' });
+    // TLS 1.2 only: see SlaveOptions.dataTls (TLS 1.3 tickets after a full handshake break uploads).
+    return createSecureContext({ cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
   } catch (error) {
     throw new CliError('invalid-option', `--tls-cert/--tls-key: ${(error as Error).message}`, { cause: error });
   }

@@ -185,12 +185,21 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   }
 
   async openWrite(path: string, options?: OpenWriteOptions): Promise<RelayedWriteHandle> {
-    const offset = options?.offset ?? 0;
-    const append = options?.append ?? false;
-    const { node, existing } = await this.placeWrite(path, { offset, append, exclusive: options?.exclusive ?? false });
-    const fresh = offset === 0 && !append;
+    return this.openWriteOn(undefined, path, options);
+  }
+
+  /**
+   * {@link ClusterFileSystem.openWrite} on a slave chosen earlier (after PRET, when the slave
+   * could not take the client's connection itself), so the relay goes where PRET placed it;
+   * `undefined` places it now.
+   */
+  async openWriteOn(preferred: SlaveNode | undefined, path: string, options?: OpenWriteOptions): Promise<RelayedWriteHandle> {
+    const intent = { offset: options?.offset ?? 0, append: options?.append ?? false, exclusive: options?.exclusive ?? false };
+    const usePreferred = preferred?.usable === true && (intent.offset === 0 && !intent.append);
+    const { node, existing } = usePreferred ? { node: preferred, existing: await this.checkWrite(path, intent) } : await this.placeWrite(path, intent);
+    const fresh = intent.offset === 0 && !intent.append;
     return relayWrite(node, path, this.relay, {
-      offset, append, exclusive: options?.exclusive ?? false, signal: options?.signal,
+      ...intent, signal: options?.signal,
       ...(fresh ? { checksum: 'sha256' as const } : {}),
       onCommitted: (outcome) => this.commitUpload(path, node, outcome, existing, fresh),
     });

@@ -38,6 +38,8 @@ export class ClusterSessionChannel implements SessionDataChannel {
   #activeTarget: Endpoint | undefined;
   #protection: DataProtection = { level: 'clear' };
   #running: AbortController | undefined;
+  /** The slave PRET chose for an upload it could not send the client to directly: the relay uses it. */
+  #relayTarget: { readonly path: string; readonly node: SlaveNode } | undefined;
 
   constructor(session: DataSessionInfo, inner: SessionDataChannel, fs: ClusterFileSystem) {
     this.#session = session;
@@ -72,6 +74,7 @@ export class ClusterSessionChannel implements SessionDataChannel {
   async passive(options: PassiveOptions): Promise<Endpoint> {
     await this.#dropSlaveEndpoint();
     this.#activeTarget = undefined;
+    this.#relayTarget = undefined;
     const intent = options.intent;
     const path = this.#clusterPath(intent?.fs, intent?.path);
     const purpose = intent === undefined ? undefined : READ_VERBS.has(intent.verb) ? 'read' : WRITE_VERBS.has(intent.verb) ? 'write' : undefined;
@@ -97,12 +100,14 @@ export class ClusterSessionChannel implements SessionDataChannel {
           throw fromSlaveError(error, node.name, path, 'operation');
         }
       }
+      if (purpose === 'write') this.#relayTarget = { path, node };
     }
     return this.#inner.passive({ extended: options.extended, signal: options.signal });
   }
 
   async active(target: Endpoint, options?: AbortOptions): Promise<void> {
     await this.#dropSlaveEndpoint();
+    this.#relayTarget = undefined;
     await this.#inner.active(target, options);
     // The inner channel applied the bounce rules already; keep the canonical target.
     this.#activeTarget = checkActiveTarget(target, target.host, { allowForeignHosts: true, allowLowPorts: true });
@@ -180,7 +185,9 @@ export class ClusterSessionChannel implements SessionDataChannel {
         return result;
       }
     }
-    return this.#relay((relayFs) => this.#inner.store(relayFs, clusterPath, options));
+    const target = this.#relayTarget?.path === clusterPath ? this.#relayTarget.node : undefined;
+    this.#relayTarget = undefined;
+    return this.#relay((relayFs) => this.#inner.store(relayFs, clusterPath, options), target);
   }
 
   async #direct(
@@ -219,7 +226,7 @@ export class ClusterSessionChannel implements SessionDataChannel {
   }
 
   /** Runs a transfer through the master's own channel, reading or writing the slave over a relay. */
-  async #relay(run: (relayFs: FileSystem) => Promise<TransferResult>): Promise<TransferResult> {
+  async #relay(run: (relayFs: FileSystem) => Promise<TransferResult>, writeTarget?: SlaveNode): Promise<TransferResult> {
     let node: string | undefined;
     const fs = this.#fs;
     const relayFs: FileSystem = {
@@ -235,7 +242,7 @@ export class ClusterSessionChannel implements SessionDataChannel {
         return handle;
       },
       openWrite: async (p, o): Promise<WriteHandle> => {
-        const handle = await fs.openWrite(p, o);
+        const handle = await fs.openWriteOn(writeTarget, p, o);
         node = handle.node;
         return handle;
       },

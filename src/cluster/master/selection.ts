@@ -23,13 +23,15 @@ export const mostFreeSpace: SelectionStrategy = (candidates) =>
 export const fewestTransfers: SelectionStrategy = (candidates) =>
   [...candidates].sort((a, b) => a.transfers - b.transfers || a.load - b.load);
 
-/** Each call starts with the next slave in name order. */
+/** Each call starts with the next slave in name order; reads and writes take turns separately. */
 export function roundRobin(): SelectionStrategy {
-  let next = 0;
-  return (candidates) => {
+  // One counter per purpose: a client alternating uploads and downloads must not land every
+  // upload on the same slave.
+  const next = { read: 0, write: 0 };
+  return (candidates, request) => {
     if (candidates.length === 0) return candidates;
     const sorted = [...candidates].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const start = next++ % sorted.length;
+    const start = next[request.purpose]++ % sorted.length;
     return [...sorted.slice(start), ...sorted.slice(0, start)];
   };
 }

@@ -33,7 +33,14 @@ export interface SlaveOptions {
    * the address passive listeners bind to. @default the local address of the master connection
    */
   readonly dataAddress?: string | undefined;
-  /** TLS for data connections under PROT P, with this slave's own certificate. @default none (the master relays PROT P transfers) */
+  /**
+   * TLS for data connections under PROT P, with this slave's own certificate. Build it with
+   * `maxVersion: 'TLSv1.2'` (as `ftpgrid slave` does): a client's session with the master can
+   * never resume on a slave, and after a full TLS 1.3 handshake the server sends session
+   * tickets the uploading client never reads, so it resets the connection when it closes and
+   * the upload's end is lost (curl does). TLS 1.2 sends its ticket inside the handshake.
+   * @default none (the master relays PROT P transfers)
+   */
   readonly dataTls?: SecureContext | undefined;
   /** TLS for the master connection (give `ca` to check the master's certificate). @default plain TCP */
   readonly masterTls?: ConnectionOptions | undefined;
