@@ -91,6 +91,8 @@ export function createClusterListener(options: ClusterListenerOptions): ClusterL
       },
       (error: unknown) => {
         pending.delete(socket);
+        // Stop reading: a refused peer must not make us queue what it goes on sending.
+        socket.pause();
         // Let a refusal frame reach the peer before closing.
         socket.end();
         setTimeout(() => socket.destroy(), 1000).unref();

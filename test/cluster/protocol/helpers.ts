@@ -145,8 +145,8 @@ export function rawPeer(socket: Socket): RawPeer {
 }
 
 /** Opens a raw connection to `port`. */
-export async function rawConnect(port: number): Promise<RawPeer> {
-  const socket = connect({ host: '127.0.0.1', port });
+export async function rawConnect(port: number, options: { allowHalfOpen?: boolean } = {}): Promise<RawPeer> {
+  const socket = connect({ host: '127.0.0.1', port, ...options });
   await within(once(socket, 'connect'), 5000, 'connect');
   return rawPeer(socket);
 }
