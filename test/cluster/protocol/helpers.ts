@@ -3,7 +3,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   createClusterListener, dialMaster, encodeFrame, FrameDecoder, isProtocolError,
-  type ClusterListenerOptions, type DialOptions, type HandshakeResult, type MasterLink, type ProtocolErrorCode, type SlaveLink,
+  type ClusterListenerOptions, type DialOptions, type HandshakeResult, type MasterLink, type SlaveLink,
 } from '../../../src/cluster/protocol/index.js';
 import { FramedSocket } from '../../../src/cluster/protocol/framed-socket.js';
 
@@ -28,7 +28,7 @@ export async function within<T>(promise: Promise<T>, ms = 5000, what = 'operatio
 }
 
 /** The code of a ProtocolError, or the error itself when it is something else (so a test shows it). */
-export function codeOf(error: unknown): ProtocolErrorCode | unknown {
+export function codeOf(error: unknown): unknown {
   return isProtocolError(error) ? error.code : error;
 }
 
