@@ -70,8 +70,9 @@ export class FramedSocket {
       try {
         return Promise.resolve(this.#open(queued));
       } catch (error) {
-        this.destroy(error as Error);
-        return Promise.reject(error as Error);
+        const failure = error as Error;
+        this.destroy(failure);
+        return Promise.reject(failure);
       }
     }
     if (this.#closed) return Promise.reject(this.#closeError ?? new ProtocolError('closed', 'connection closed'));
