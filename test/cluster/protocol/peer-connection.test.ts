@@ -318,7 +318,7 @@ describe('PeerConnection requests', () => {
 describe('PeerConnection events and hygiene', () => {
   it('events are validated: malformed and unknown ones are dropped and reported, valid ones delivered', async () => {
     const reasons: string[] = [];
-    const { master, raw } = await masterFacingRaw({ onProtocolError: (r) => reasons.push(r) });
+    const { master, raw, inbox } = await masterFacingRaw({ onProtocolError: (r) => reasons.push(r) });
     const got: unknown[] = [];
     master.listen({ heartbeat: (d) => got.push(d), transferProgress: (d) => got.push(d) });
     raw.send({ t: 'evt', ev: 'heartbeat', d: { load: -1, transfers: 0 } });
@@ -328,6 +328,8 @@ describe('PeerConnection events and hygiene', () => {
     await until(() => got.length === 1);
     expect(got).toEqual([{ transferId: 't', bytes: 10 }]);
     expect(reasons).toEqual(['malformed heartbeat event', 'malformed heartbeat event', 'unknown event selfDestruct']);
+    await until(() => inbox.length === 3);
+    expect(inbox).toEqual(['malformed heartbeat event', 'malformed heartbeat event', 'unknown event selfDestruct'].map((message) => ({ t: 'err', id: 0, code: 'malformed', message })));
   });
 
   it('a malformed envelope is answered with an err frame of id 0', async () => {
