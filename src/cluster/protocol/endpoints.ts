@@ -100,10 +100,17 @@ export function createClusterListener(options: ClusterListenerOptions): ClusterL
       },
     );
   };
-  const server: Server = options.tls === undefined ? createNetServer(onSocket) : createTlsServer(options.tls, onSocket);
-  // A TLS handshake failure is a refusal too.
+  // The TLS handshake comes before ours and is bounded by the same time (Node's default is 120 s,
+  // and a connection in it does not count against maxPendingHandshakes).
+  const server: Server = options.tls === undefined
+    ? createNetServer(onSocket)
+    : createTlsServer({ handshakeTimeout: options.handshakeTimeoutMs ?? 10_000, ...options.tls }, onSocket);
+  // A TLS handshake failure is a refusal too. Node leaves the socket open on a handshake
+  // timeout when this event has a listener, so close it here.
   server.on('tlsClientError', (error: Error, socket: Socket) => {
-    options.onRefused?.(socket.remoteAddress ?? '', error);
+    const address = socket.remoteAddress ?? '';
+    socket.destroy();
+    options.onRefused?.(address, error);
   });
   return {
     listen(host, port) {
