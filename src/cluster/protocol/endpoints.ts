@@ -191,11 +191,19 @@ function openSocket(options: DialOptions): Promise<Socket> {
 export async function dialMaster(options: DialOptions): Promise<MasterLink> {
   const socket = await openSocket(options);
   const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME_BYTES);
+  // The signal cancels the handshake too, not only the connect (a stopping slave must not wait for the handshake timeout).
+  const onAbort = (): void => {
+    framed.destroy(new ProtocolError('aborted', 'connection attempt cancelled'));
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (options.signal?.aborted === true) onAbort();
     await offerHandshake(framed, options.secret, options.name, options.capabilities ?? [], options.handshakeTimeoutMs ?? 10_000);
   } catch (error) {
     framed.destroy();
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
   framed.setMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME);
   return new PeerConnection(framed, {

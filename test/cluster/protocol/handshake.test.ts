@@ -112,6 +112,29 @@ describe('handshake', () => {
     await expect(within(dial(server.port, { handshakeTimeoutMs: 200 }))).rejects.toMatchObject({ code: 'timeout' });
   });
 
+  it('an AbortSignal cancels a dial while the handshake is still running', async () => {
+    let challenged: (() => void) | undefined;
+    const gotChallenge = new Promise<void>((resolve) => (challenged = resolve));
+    // A master that challenges and then never answers the hello.
+    const server = await startServer((socket) => {
+      rawPeer(socket).send(encodeMessage({ t: 'challenge', versions: [1], nonce: randomBytes(32) }));
+    });
+    cleanups.push(() => server.close());
+    const proxy = await startFrameProxy(server.port, {
+      toMaster: (frame) => {
+        challenged?.();
+        return [frame];
+      },
+    });
+    cleanups.push(() => proxy.close());
+    const controller = new AbortController();
+    const dialed = dial(proxy.port, { handshakeTimeoutMs: 60_000, signal: controller.signal });
+    const rejected = expect(within(dialed, 5000)).rejects.toMatchObject({ code: 'aborted' });
+    await within(gotChallenge); // the hello went out: we are inside the handshake
+    controller.abort();
+    await rejected;
+  });
+
   it('version mismatch, slave side: a master offering only unknown versions is refused with version', async () => {
     const port = await fakeMaster(() => ({ t: 'refused', reason: 'unreachable' }), [99, 100]);
     await expect(within(dial(port))).rejects.toMatchObject({ code: 'version' });
