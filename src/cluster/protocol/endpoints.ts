@@ -91,6 +91,8 @@ export function createClusterListener(options: ClusterListenerOptions): ClusterL
       },
       (error: unknown) => {
         pending.delete(socket);
+        // Stop reading: a refused peer must not make us queue what it goes on sending.
+        socket.pause();
         // Let a refusal frame reach the peer before closing.
         socket.end();
         setTimeout(() => socket.destroy(), 1000).unref();
@@ -98,10 +100,17 @@ export function createClusterListener(options: ClusterListenerOptions): ClusterL
       },
     );
   };
-  const server: Server = options.tls === undefined ? createNetServer(onSocket) : createTlsServer(options.tls, onSocket);
-  // A TLS handshake failure is a refusal too.
+  // The TLS handshake comes before ours and is bounded by the same time (Node's default is 120 s,
+  // and a connection in it does not count against maxPendingHandshakes).
+  const server: Server = options.tls === undefined
+    ? createNetServer(onSocket)
+    : createTlsServer({ handshakeTimeout: options.handshakeTimeoutMs ?? 10_000, ...options.tls }, onSocket);
+  // A TLS handshake failure is a refusal too. Node leaves the socket open on a handshake
+  // timeout when this event has a listener, so close it here.
   server.on('tlsClientError', (error: Error, socket: Socket) => {
-    options.onRefused?.(socket.remoteAddress ?? '', error);
+    const address = socket.remoteAddress ?? '';
+    socket.destroy();
+    options.onRefused?.(address, error);
   });
   return {
     listen(host, port) {
@@ -182,11 +191,19 @@ function openSocket(options: DialOptions): Promise<Socket> {
 export async function dialMaster(options: DialOptions): Promise<MasterLink> {
   const socket = await openSocket(options);
   const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME_BYTES);
+  // The signal cancels the handshake too, not only the connect (a stopping slave must not wait for the handshake timeout).
+  const onAbort = (): void => {
+    framed.destroy(new ProtocolError('aborted', 'connection attempt cancelled'));
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (options.signal?.aborted === true) onAbort();
     await offerHandshake(framed, options.secret, options.name, options.capabilities ?? [], options.handshakeTimeoutMs ?? 10_000);
   } catch (error) {
     framed.destroy();
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
   framed.setMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME);
   return new PeerConnection(framed, {

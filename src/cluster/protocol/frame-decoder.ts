@@ -62,7 +62,8 @@ export class FrameDecoder {
   }
 
   #take(count: number): Buffer {
-    const joined = this.#chunks.length === 1 && this.#chunks[0] !== undefined ? this.#chunks[0] : Buffer.concat(this.#chunks);
+    const [only] = this.#chunks;
+    const joined = this.#chunks.length === 1 && only !== undefined ? only : Buffer.concat(this.#chunks);
     const out = joined.subarray(0, count);
     const rest = joined.subarray(count);
     this.#chunks = rest.length > 0 ? [rest] : [];

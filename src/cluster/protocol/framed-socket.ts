@@ -70,7 +70,7 @@ export class FramedSocket {
       try {
         return Promise.resolve(this.#open(queued));
       } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
+        const failure = error as Error;
         this.destroy(failure);
         return Promise.reject(failure);
       }

@@ -45,7 +45,7 @@ export interface PeerConnectionOptions<Local extends OperationTable, Remote exte
   readonly idleTimeoutMs?: number | undefined;
   /** A ping goes out when nothing else was sent for this long. @default idleTimeoutMs / 3 */
   readonly keepAliveMs?: number | undefined;
-  /** Called for frames that are refused (malformed, unknown) with a short reason; for logs. */
+  /** Called for frames that are refused (malformed, unknown) and for event handlers that threw, with a short reason; for logs. */
   readonly onProtocolError?: ((reason: string) => void) | undefined;
 }
 
@@ -266,29 +266,34 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
   }
 
   #onEvent(event: string, data: unknown): void {
-    if (!Object.hasOwn(this.#options.incomingEvents, event)) {
+    const schema = Object.hasOwn(this.#options.incomingEvents, event) ? this.#options.incomingEvents[event] : undefined;
+    if (schema === undefined) {
       this.#refuse(`unknown event ${event}`);
       return;
     }
-    const schema = this.#options.incomingEvents[event];
-    const checked = schema?.safeParse(data);
-    if (checked === undefined) return;
+    const checked = schema.safeParse(data);
     if (!checked.success) {
       this.#refuse(`malformed ${event} event`);
       return;
     }
     const handler = this.#eventHandlers?.[event] as ((payload: unknown) => void) | undefined;
-    handler?.(checked.data);
+    // A listener's bug must not escape into the socket's 'data' handler (an uncaught exception
+    // would take the whole process down); report it and go on.
+    try {
+      handler?.(checked.data);
+    } catch (error) {
+      this.#options.onProtocolError?.(`${event} handler failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   #serveRequest(requestId: number, op: string, args: unknown): void {
-    const handler = Object.hasOwn(this.#options.localOperations, op) ? (this.#handlers?.[op] as ((a: unknown, c: { signal: AbortSignal }) => Promise<unknown>) | undefined) : undefined;
-    const schema = this.#options.localOperations[op];
-    if (handler === undefined || schema === undefined) {
+    const operation = Object.hasOwn(this.#options.localOperations, op) ? this.#options.localOperations[op] : undefined;
+    const handler = operation === undefined ? undefined : this.#handlers?.[op] as ((a: unknown, c: { signal: AbortSignal }) => Promise<unknown>) | undefined;
+    if (operation === undefined || handler === undefined) {
       this.#refuse(`unknown operation ${op}`, requestId);
       return;
     }
-    const checked = schema.args.safeParse(args);
+    const checked = operation.args.safeParse(args);
     if (!checked.success) {
       this.#refuse(`malformed arguments of ${op}`, requestId);
       return;
@@ -299,7 +304,10 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
     }
     const controller = new AbortController();
     this.#serving.set(requestId, controller);
-    handler(checked.data, { signal: controller.signal }).then(
+    // Through a promise so a handler that throws synchronously is answered like one that rejects.
+    new Promise<unknown>((resolve) => {
+      resolve(handler(checked.data, { signal: controller.signal }));
+    }).then(
       (result) => {
         this.#serving.delete(requestId);
         this.#send({ t: 'res', id: requestId, r: result });
