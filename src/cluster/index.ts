@@ -11,6 +11,15 @@ export type {
   MergeRejection,
   MetadataStore,
   NodeRecord,
+  PostgresMetadataStoreOptions,
   SlaveFileEntry,
 } from './store/index.js';
-export { LMDB_STORE_SCHEMA, MAX_PATH_BYTES, MAX_SLAVE_NAME_BYTES, MemoryMetadataStore, openLmdbMetadataStore } from './store/index.js';
+export {
+  LMDB_STORE_SCHEMA,
+  MAX_PATH_BYTES,
+  MAX_SLAVE_NAME_BYTES,
+  MemoryMetadataStore,
+  openLmdbMetadataStore,
+  openPostgresMetadataStore,
+  PG_STORE_SCHEMA,
+} from './store/index.js';
