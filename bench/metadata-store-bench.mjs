@@ -9,7 +9,8 @@
 // of RSS per file. Files/s is by the wall clock; the rate per CPU second (all threads of the
 // child, LMDB's writer included) is printed beside it, since a shared machine slows the first.
 //   STORE_BENCH_FILES   files per store (default 1000000; the 100,000-entry directory is part of them)
-//   STORE_BENCH_STORES  comma-separated stores to run (default "lmdb,memory")
+//   STORE_BENCH_STORES  comma-separated stores to run (default "lmdb,memory", plus "postgres" when the URL below is set)
+//   STORE_BENCH_PG_URL  postgres://USER@HOST:PORT/DB of a server to measure (a schema bench_<pid> is created and dropped)
 //   STORE_BENCH_IN_FLIGHT  remerge batches applied at once (default 1: each awaited before the next)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,7 +57,13 @@ async function child(kind, total) {
   const cluster = await import(new URL('../dist/cluster/index.js', import.meta.url).href);
   const dir = mkdtempSync(join(tmpdir(), 'ftpgrid-store-bench-'));
   try {
-    const store = kind === 'lmdb' ? await cluster.openLmdbMetadataStore({ path: join(dir, 'metadata'), durability: process.env.STORE_BENCH_DURABILITY ?? 'flushed' }) : new cluster.MemoryMetadataStore();
+    const schema = `bench_${process.pid}`;
+    const store =
+      kind === 'lmdb'
+        ? await cluster.openLmdbMetadataStore({ path: join(dir, 'metadata'), durability: process.env.STORE_BENCH_DURABILITY ?? 'flushed' })
+        : kind === 'postgres'
+          ? await cluster.openPostgresMetadataStore({ connectionString: process.env.STORE_BENCH_PG_URL, schema })
+          : new cluster.MemoryMetadataStore();
     settle();
     const before = memory();
     const started = performance.now();
@@ -90,6 +97,7 @@ async function child(kind, total) {
     const lost = await store.finishRemerge('s1', 1);
     const finishMs = performance.now() - finishStarted;
     await store.close();
+    if (kind === 'postgres') await dropSchema(schema);
     if (added !== total || lost !== 0) throw new Error(`bench: added ${added} of ${total}, finish dropped ${lost}`);
     process.stdout.write(`${JSON.stringify({
       kind, total, ingestMs, ingestCpuMs, rssPerFile: (after.rss - before.rss) / total, anonPerFile: (after.anon - before.anon) / total,
@@ -100,10 +108,18 @@ async function child(kind, total) {
   }
 }
 
+async function dropSchema(schema) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: process.env.STORE_BENCH_PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  await client.end();
+}
+
 /** Runs each store in a child process and prints one row per store. */
 export async function run() {
   const total = Number(process.env.STORE_BENCH_FILES ?? 1_000_000);
-  const kinds = (process.env.STORE_BENCH_STORES ?? 'lmdb,memory').split(',').filter(Boolean);
+  const kinds = (process.env.STORE_BENCH_STORES ?? (process.env.STORE_BENCH_PG_URL ? 'lmdb,memory,postgres' : 'lmdb,memory')).split(',').filter(Boolean);
   const mode = IN_FLIGHT === 1 ? 'awaited batch by batch' : `${IN_FLIGHT} batches in flight`;
   console.log(`\nmetadata store: remerge of ${total.toLocaleString('en')} files in batches of ${BATCH} (one slave, ${mode})`);
   console.log('store   files/s (per CPU s)   RSS B/file (anon + file-backed)   list 100k: first / all   finishRemerge scan');
