@@ -56,6 +56,28 @@ describe.skipIf(bin === undefined)(`PostgresMetadataStore${bin === undefined ? '
       await sql('DROP SCHEMA migrations CASCADE');
     });
 
+    it('serializes the writes of two masters sharing one schema', { timeout: 60_000 }, async () => {
+      const a = await openPostgresMetadataStore({ connectionString: url(), schema: 'shared' });
+      const b = await openPostgresMetadataStore({ connectionString: url(), schema: 'shared' });
+      try {
+        await a.putFile({ path: '/f', size: 1, mtimeMs: 1, holders: [] });
+        const writes: Promise<void>[] = [];
+        for (let i = 0; i < 30; i += 1) {
+          writes.push((i % 2 === 0 ? a : b).addHolder('/f', `s${i}`));
+          writes.push((i % 2 === 0 ? b : a).putFile({ path: `/d${i % 3}/sub/g${i}`, size: i, mtimeMs: 1, holders: [] }));
+        }
+        await Promise.all(writes);
+        expect([...((await b.get('/f'))?.holders ?? [])].sort()).toEqual(Array.from({ length: 30 }, (_, i) => `s${i}`).sort());
+        let files = 0;
+        for (let d = 0; d < 3; d += 1) for await (const _ of a.list(`/d${d}/sub`)) files += 1;
+        expect(files).toBe(30);
+      } finally {
+        await a.close();
+        await b.close();
+        await sql('DROP SCHEMA shared CASCADE');
+      }
+    });
+
     it('validates its options', async () => {
       await expect(openPostgresMetadataStore({ connectionString: '' })).rejects.toThrow(/connectionString/);
       await expect(openPostgresMetadataStore({ connectionString: url(), schema: 'Bad-Name' })).rejects.toThrow(/schema/);
