@@ -1,4 +1,3 @@
-import { open } from 'lmdb';
 import type { RootDatabase } from 'lmdb';
 import type { AbortOptions } from '../../vfs/index.js';
 import { FsError } from '../../vfs/index.js';
@@ -58,6 +57,9 @@ export async function openLmdbMetadataStore(options: LmdbMetadataStoreOptions): 
   if (durability !== 'flushed' && durability !== 'committed') throw new TypeError("openLmdbMetadataStore: durability must be 'flushed' or 'committed'");
   let env: RootDatabase;
   try {
+    // Loaded on first use: importing ftpgrid/cluster for the memory or PostgreSQL store never
+    // loads LMDB's native addon.
+    const { open } = await import('lmdb');
     env = open({ path: options.path, maxDbs: 8 });
   } catch (error: unknown) {
     throw new FsError('io', 'Cannot open the metadata store', { cause: error });
