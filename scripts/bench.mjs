@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, then runs the parser benchmark (bench/parser-bench.mjs, when it
-// exists), the transfer benchmark (bench/transfer-bench.mjs) and the cluster benchmark
-// (bench/cluster-bench.mjs). Installs nothing; see
-// docs/benchmarks.md for the optional servers it compares against.
+// exists), the metadata store benchmark (bench/metadata-store-bench.mjs, about a minute;
+// BENCH_SKIP_STORE=1 skips it), the transfer benchmark (bench/transfer-bench.mjs) and the
+// cluster benchmark (bench/cluster-bench.mjs, BENCH_SKIP_CLUSTER=1 skips it).
+// Installs nothing; see docs/benchmarks.md for the optional servers it compares against.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,13 @@ if (existsSync(parserBench)) {
   if (typeof run === 'function') await run();
 } else {
   console.error('bench: bench/parser-bench.mjs not found; skipping the parser benchmark');
+}
+
+if (process.env.BENCH_SKIP_STORE === '1') {
+  console.error('bench: BENCH_SKIP_STORE=1; skipping the metadata store benchmark');
+} else {
+  const { run } = await import(pathToFileURL(join(root, 'bench', 'metadata-store-bench.mjs')).href);
+  await run();
 }
 
 if (process.env.BENCH_SKIP_TRANSFER === '1') {

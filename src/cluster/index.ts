@@ -18,9 +18,18 @@ export type {
   MergeRejection,
   MetadataStore,
   NodeRecord,
+  PostgresMetadataStoreOptions,
   SlaveFileEntry,
 } from './store/index.js';
-export { LMDB_STORE_SCHEMA, MAX_PATH_BYTES, MAX_SLAVE_NAME_BYTES, MemoryMetadataStore, openLmdbMetadataStore } from './store/index.js';
+export {
+  LMDB_STORE_SCHEMA,
+  MAX_PATH_BYTES,
+  MAX_SLAVE_NAME_BYTES,
+  MemoryMetadataStore,
+  openLmdbMetadataStore,
+  openPostgresMetadataStore,
+  PG_STORE_SCHEMA,
+} from './store/index.js';
 export * from './protocol/index.js';
 export * from './slave/index.js';
 export * from './master/index.js';

@@ -68,6 +68,32 @@ export function storeScaleCases(ctx: StoreCaseContext): void {
     expect((await heldBy(s(), 's0')).length).toBe(100);
   });
 
+  it('never orphans a file written while its directory is renamed', { timeout: 60_000 }, async () => {
+    const puts: Promise<void>[] = [];
+    const renames: Promise<void>[] = [];
+    // Issued together, so an implementation may run them in either order, but each is atomic:
+    // the file ends up under exactly one of the two names and is reachable from the root.
+    for (let i = 0; i < 20; i += 1) {
+      puts.push(s().putFile(file(`/c${i}/sub/f`, i, ['sx'])));
+      renames.push(s().rename(`/c${i}`, `/e${i}`));
+    }
+    await Promise.all(puts);
+    const outcomes = await Promise.allSettled(renames);
+    const reachable: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const record of await collect(s().list(dir))) {
+        if (record.type === 'dir') await walk(record.path);
+        else reachable.push(record.path);
+      }
+    };
+    await walk('/');
+    for (let i = 0; i < 20; i += 1) {
+      const renamed = outcomes[i]?.status === 'fulfilled';
+      expect(reachable.filter((p) => p === `/c${i}/sub/f` || p === `/e${i}/sub/f`)).toEqual([renamed ? `/e${i}/sub/f` : `/c${i}/sub/f`]);
+    }
+    expect([...(await heldBy(s(), 'sx'))].sort()).toEqual([...reachable].sort());
+  });
+
   it('finishes a remerge of 25,000 files that lost 2,500', { timeout: 120_000 }, async () => {
     for (const batch of batches('/r', 25_000)) await s().mergeSlaveFiles('s1', 1, batch);
     for (const batch of batches('/r', 25_000)) {

@@ -1,6 +1,6 @@
 /**
  * The master's metadata store: the authoritative tree (type, size, times, owner, group and
- * holders of every file), the embedded LMDB default and an in-memory implementation.
+ * holders of every file), the embedded LMDB default, PostgreSQL and an in-memory implementation.
  *
  * @packageDocumentation
  */
@@ -17,3 +17,6 @@ export { MAX_PATH_BYTES, MAX_SLAVE_NAME_BYTES } from './store-path.js';
 export { MemoryMetadataStore } from './memory-metadata-store.js';
 export type { LmdbMetadataStoreOptions } from './lmdb-metadata-store.js';
 export { LMDB_STORE_SCHEMA, openLmdbMetadataStore } from './lmdb-metadata-store.js';
+export type { PostgresMetadataStoreOptions } from './pg-metadata-store.js';
+export { openPostgresMetadataStore } from './pg-metadata-store.js';
+export { PG_STORE_SCHEMA } from './pg-schema.js';

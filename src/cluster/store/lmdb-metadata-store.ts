@@ -1,9 +1,8 @@
-import { open } from 'lmdb';
 import type { RootDatabase } from 'lmdb';
 import type { AbortOptions } from '../../vfs/index.js';
 import { FsError } from '../../vfs/index.js';
 import type { EncodedNode } from './lmdb-codec.js';
-import { childrenRange, decodeNode, encodeNode, heldRange, keyAfter, nodeKey, pathOfHeldKey, pathOfNodeKey } from './lmdb-codec.js';
+import { childrenRange, decodeNode, encodeNode, heldKey, heldRange, keyAfter, nodeKey, pathOfHeldKey, pathOfNodeKey } from './lmdb-codec.js';
 import type { LmdbDatabases } from './lmdb-store-txn.js';
 import { LmdbStoreTxn } from './lmdb-store-txn.js';
 import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
@@ -28,7 +27,8 @@ export interface LmdbMetadataStoreOptions {
   /**
    * When a write's promise resolves: `'flushed'` once the commit is synced to disk (survives
    * a power loss), `'committed'` once it is committed (survives a crash or SIGKILL of the
-   * process, not of the machine).
+   * process, not of the machine). Remerge batches (`mergeSlaveFiles`) always resolve once
+   * committed: one lost to a power cut is reported again by the slave's next remerge.
    * @default 'flushed'
    */
   readonly durability?: 'flushed' | 'committed' | undefined;
@@ -57,6 +57,9 @@ export async function openLmdbMetadataStore(options: LmdbMetadataStoreOptions): 
   if (durability !== 'flushed' && durability !== 'committed') throw new TypeError("openLmdbMetadataStore: durability must be 'flushed' or 'committed'");
   let env: RootDatabase;
   try {
+    // Loaded on first use: importing ftpgrid/cluster for the memory or PostgreSQL store never
+    // loads LMDB's native addon.
+    const { open } = await import('lmdb');
     env = open({ path: options.path, maxDbs: 8 });
   } catch (error: unknown) {
     throw new FsError('io', 'Cannot open the metadata store', { cause: error });
@@ -118,12 +121,12 @@ class LmdbMetadataStore implements MetadataStore {
     for (;;) {
       const page = await this.#read(options, () => {
         const out: NodeRecord[] = [];
-        let last: Uint8Array | undefined;
         for (const { key, value } of this.#dbs.nodes.getRange({ start, end: range.end, limit: PAGE_SIZE })) {
           out.push(recordOf(pathOfNodeKey(key), decodeNode(value)));
-          last = key;
         }
-        return { out, next: last === undefined ? undefined : keyAfter(last) };
+        // Resumed from the decoded path, never from a key buffer lmdb-js may reuse.
+        const last = out.at(-1);
+        return { out, next: last === undefined ? undefined : keyAfter(nodeKey(last.path)) };
       });
       yield* page.out;
       if (page.next === undefined || page.out.length < PAGE_SIZE) return;
@@ -172,7 +175,9 @@ class LmdbMetadataStore implements MetadataStore {
   }
 
   mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: AbortOptions): Promise<MergeOutcome> {
-    return this.#write(options, (t) => mergeOp(t, slave, epoch, entries));
+    // Committed, not flushed: a batch survives a crash of the process; one lost to a power
+    // cut is reported again by the slave's next remerge, so a sync per batch buys nothing.
+    return this.#write(options, (t) => mergeOp(t, slave, epoch, entries), false);
   }
 
   async finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {
@@ -184,9 +189,12 @@ class LmdbMetadataStore implements MetadataStore {
     // between steps only means calling it again.
     for (;;) {
       const from = after;
-      const step = await this.#write(options, (t) => finishStep(t, slave, epoch, from, FINISH_STEP));
+      const step = await this.#write(options, (t) => finishStep(t, slave, epoch, from, FINISH_STEP), false);
       removed += step.removed;
-      if (step.done) return removed;
+      if (step.done) {
+        if (this.#durability === 'flushed') await this.#env.flushed;
+        return removed;
+      }
       after = step.last;
     }
   }
@@ -200,12 +208,9 @@ class LmdbMetadataStore implements MetadataStore {
     for (;;) {
       const page = await this.#read(options, () => {
         const out: string[] = [];
-        let last: Uint8Array | undefined;
-        for (const key of this.#dbs.held.getKeys({ start, end: range.end, limit: PAGE_SIZE })) {
-          out.push(pathOfHeldKey(key));
-          last = key;
-        }
-        return { out, next: last === undefined ? undefined : keyAfter(last) };
+        for (const key of this.#dbs.held.getKeys({ start, end: range.end, limit: PAGE_SIZE })) out.push(pathOfHeldKey(key));
+        const last = out.at(-1);
+        return { out, next: last === undefined ? undefined : keyAfter(heldKey(slave, last)) };
       });
       yield* page.out;
       if (page.next === undefined || page.out.length < PAGE_SIZE) return;
@@ -234,8 +239,8 @@ class LmdbMetadataStore implements MetadataStore {
     });
   }
 
-  #write<T>(options: AbortOptions | undefined, body: (t: StoreTxn) => T): Promise<T> {
-    const done = this.#commit(options, body);
+  #write<T>(options: AbortOptions | undefined, body: (t: StoreTxn) => T, flush = this.#durability === 'flushed'): Promise<T> {
+    const done = this.#commit(options, body, flush);
     this.#inFlight.add(done);
     const forget = (): void => {
       this.#inFlight.delete(done);
@@ -244,14 +249,14 @@ class LmdbMetadataStore implements MetadataStore {
     return done;
   }
 
-  async #commit<T>(options: AbortOptions | undefined, body: (t: StoreTxn) => T): Promise<T> {
+  async #commit<T>(options: AbortOptions | undefined, body: (t: StoreTxn) => T, flush: boolean): Promise<T> {
     // Checked before the first await, so nothing is queued once close() has begun.
     this.#check(options);
     // A child transaction, so a throwing operation is rolled back without touching the other
     // operations lmdb-js batches into the same commit.
     const txn = new LmdbStoreTxn(this.#dbs);
     const result = await this.#env.childTransaction(() => body(txn));
-    if (this.#durability === 'flushed') await this.#env.flushed;
+    if (flush) await this.#env.flushed;
     return result;
   }
 }

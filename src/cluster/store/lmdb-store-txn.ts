@@ -21,22 +21,25 @@ export interface LmdbDatabases {
  */
 export class LmdbStoreTxn implements StoreTxn {
   readonly #dbs: LmdbDatabases;
+  // Operations read a node and then write it: the key of the last path is kept for the write.
+  #lastPath = '';
+  #lastKey: Buffer = nodeKey('/');
 
   constructor(dbs: LmdbDatabases) {
     this.#dbs = dbs;
   }
 
   getNode(path: string): StoredNode | undefined {
-    const value = this.#dbs.nodes.get(nodeKey(path));
+    const value = this.#dbs.nodes.get(this.#key(path));
     return value === undefined ? undefined : decodeNode(value);
   }
 
   putNode(path: string, node: StoredNode): void {
-    this.#dbs.nodes.putSync(nodeKey(path), encodeNode(node));
+    this.#dbs.nodes.putSync(this.#key(path), encodeNode(node));
   }
 
   deleteNode(path: string): void {
-    this.#dbs.nodes.removeSync(nodeKey(path));
+    this.#dbs.nodes.removeSync(this.#key(path));
   }
 
   hasChildren(dir: string): boolean {
@@ -78,5 +81,13 @@ export class LmdbStoreTxn implements StoreTxn {
 
   setSlaveEpoch(slave: string, epoch: number): void {
     this.#dbs.slaves.putSync(slave, epoch);
+  }
+
+  #key(path: string): Buffer {
+    if (path !== this.#lastPath) {
+      this.#lastKey = nodeKey(path);
+      this.#lastPath = path;
+    }
+    return this.#lastKey;
   }
 }

@@ -10,23 +10,42 @@ export const MAX_PATH_BYTES = 1800;
 /** Longest accepted slave name, in UTF-8 bytes. */
 export const MAX_SLAVE_NAME_BYTES = 128;
 
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
 /**
  * Checks that `path` is an absolute, normalized virtual path and returns its UTF-8 byte
  * length. Rejects `name-invalid` (relative, trailing or doubled slash, `.`/`..` component,
  * NUL, lone surrogate) or `too-long`.
  */
 export function checkPath(path: string): number {
-  if (typeof path !== 'string' || !path.startsWith('/')) throw invalid(path, 'Path must be absolute');
-  if (path === '/') return 1;
-  if (path.endsWith('/')) throw invalid(path, 'Path must not end with a slash');
-  if (path.includes('\0')) throw invalid(path, 'Path must not contain NUL');
+  if (typeof path !== 'string' || path.charCodeAt(0) !== SLASH) throw invalid(path, 'Path must be absolute');
+  const length = path.length;
+  if (length === 1) return 1;
+  // Every UTF-16 unit is at least one UTF-8 byte: long strings fail before the scan.
+  if (length > MAX_PATH_BYTES) throw new FsError('too-long', 'Path too long', { path });
+  // One pass over the characters (remerge checks every path of every slave).
+  let start = 1;
+  for (let i = 1; i <= length; i += 1) {
+    const c = i < length ? path.charCodeAt(i) : SLASH;
+    if (c === SLASH) {
+      const size = i - start;
+      const dot = path.charCodeAt(start) === DOT;
+      if (size === 0 || (size === 1 && dot) || (size === 2 && dot && path.charCodeAt(start + 1) === DOT)) {
+        throw invalid(path, 'Path has an empty, . or .. component');
+      }
+      start = i + 1;
+    } else if (c === 0) {
+      throw invalid(path, 'Path must not contain NUL');
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      // A lone surrogate has no UTF-8 form: it would be stored as U+FFFD and come back different.
+      const low = path.charCodeAt(i + 1);
+      if (c > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) throw invalid(path, 'Path is not valid Unicode');
+      i += 1;
+    }
+  }
   const bytes = Buffer.byteLength(path, 'utf8');
   if (bytes > MAX_PATH_BYTES) throw new FsError('too-long', 'Path too long', { path });
-  // A lone surrogate has no UTF-8 form: it would be stored as U+FFFD and come back different.
-  if (/\p{Surrogate}/u.test(path)) throw invalid(path, 'Path is not valid Unicode');
-  for (const name of path.slice(1).split('/')) {
-    if (name === '' || name === '.' || name === '..') throw invalid(path, 'Path has an empty, . or .. component');
-  }
   return bytes;
 }
 
