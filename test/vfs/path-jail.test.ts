@@ -128,6 +128,7 @@ describe('replyForFsError', () => {
     ['busy', 450],
     ['unavailable', 450],
     ['aborted', 426],
+    ['invalid-offset', 554],
     ['io', 451],
   ] as const)('maps %s to %i', (code, reply) => {
     const out = replyForFsError(new FsError(code, 'secret /host/path'));
