@@ -22,7 +22,7 @@ import type {
 } from './file-system.js';
 import { FsError } from './fs-error.js';
 import { isInternalName, newStagingName } from './internal-names.js';
-import { LocalAnchor, type VerifiedDir } from './local-anchor.js';
+import { hostComponents, LocalAnchor, type VerifiedDir } from './local-anchor.js';
 import { copyPrefix } from './local-copy.js';
 import { LocalReadHandle } from './local-read-handle.js';
 import { fileStatOf } from './local-stat.js';
@@ -184,7 +184,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
   async openWrite(path: string, options: OpenWriteOptions = {}): Promise<WriteHandle> {
     throwIfAborted(options, path);
     if (isRoot(path)) throw new FsError('is-directory', 'The root is a directory', { path });
-    const parts = virtualComponents(path);
+    const parts = hostComponents(path);
     const name = parts.pop() ?? '';
     const parent = await this.#anchor.openDir(`/${parts.join('/')}`).catch((error: unknown) => {
       throw withPath(error, path);
