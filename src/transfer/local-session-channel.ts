@@ -180,7 +180,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     return this.#run(options, async (signal) => {
       signal.throwIfAborted();
       options.onStart?.();
-      const socket = await this.#connect(signal);
+      const socket = await this.#connect(signal, 'out');
       return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx) => {
         await streamListing(ctx, lines);
         return 'stream';
@@ -243,7 +243,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     }
   }
 
-  async #connect(signal: AbortSignal): Promise<Socket | Duplex> {
+  async #connect(signal: AbortSignal, direction: 'in' | 'out'): Promise<Socket | Duplex> {
     const pending = this.#pending;
     this.#pending = undefined;
     if (pending === undefined) throw new DataConnectionError('no-endpoint', 'Use PASV/EPSV or PORT/EPRT first');
@@ -260,7 +260,11 @@ export class LocalSessionChannel implements SessionDataChannel {
     }
     if (this.#protection.level === 'private') {
       try {
-        return await secureDataSocket(socket, this.#protection, this.#protection.handshakeTimeoutMs ?? o.connectTimeoutMs, signal);
+        const protection = this.#protection;
+        // Only a connection we send on may carry a renewed ticket: a client that never reads its
+        // upload connection resets it on close, and the unread ticket would cut the upload short.
+        const secureContext = direction === 'out' ? (protection.sendingSecureContext ?? protection.secureContext) : protection.secureContext;
+        return await secureDataSocket(socket, { ...protection, secureContext }, protection.handshakeTimeoutMs ?? o.connectTimeoutMs, signal);
       } catch (error: unknown) {
         if (signal.aborted) throw mapTransferFailure(error, signal, 0);
         throw error;
@@ -289,7 +293,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     options.onStart?.();
-    const socket = await this.#connect(signal);
+    const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
     return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx, zero) => {
       const type = options.type ?? 'binary';
@@ -310,7 +314,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     options.onStart?.();
-    const socket = await this.#connect(signal);
+    const socket = await this.#connect(signal, 'in');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
     return transferOverConnection(this.#connectionContext(socket, options, signal, 'in'), async (ctx, zero) => {
       const type = options.type ?? 'binary';

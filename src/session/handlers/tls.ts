@@ -101,6 +101,7 @@ export function protHandler(settings: SessionTlsSettings): CommandHandler {
       context.data.setProtection({
         level: 'private',
         secureContext: settings.secureContext(),
+        sendingSecureContext: settings.sendingSecureContext?.(),
         controlSocket: socket instanceof TLSSocket ? socket : undefined,
         requireSessionReuse: settings.requireDataSessionReuse,
         handshakeTimeoutMs: settings.handshakeTimeoutMs,
