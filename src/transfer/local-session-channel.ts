@@ -47,7 +47,24 @@ export interface ChannelServices {
   detach(channel: LocalSessionChannel): void;
 }
 
-type Pending = { readonly kind: 'passive'; readonly listener: PassiveListener } | { readonly kind: 'active'; readonly target: Endpoint };
+/** A passive data connection accepted under PROT P, watched for a client that handshakes first. */
+interface EarlyTls {
+  readonly socket: Socket;
+  /** Stops watching (the transfer command came first). */
+  readonly stop: () => void;
+  /** Set once the client sent its first bytes before the transfer command. */
+  secured?: Promise<Socket | Duplex>;
+}
+
+/**
+ * How long a client's first bytes on a passive data connection may wait for the transfer
+ * command before the handshake starts without it. curl sends the command and its ClientHello
+ * back to back, so the command usually follows at once; waiting for it lets the handshake use
+ * the context that suits the transfer's direction.
+ */
+const EARLY_TLS_WAIT_MS = 500;
+
+type Pending = { readonly kind: 'passive'; readonly listener: PassiveListener; early?: EarlyTls } | { readonly kind: 'active'; readonly target: Endpoint };
 
 interface Running {
   readonly controller: AbortController;
@@ -101,6 +118,9 @@ export class LocalSessionChannel implements SessionDataChannel {
         timeoutMs: o.passiveTimeoutMs,
         logger,
         sessionId: this.#session.id,
+        onAccept: (socket) => {
+          this.#startEarlyTls(socket, seq);
+        },
       });
     } catch (error: unknown) {
       this.#services.releaseListenerSlot();
@@ -208,6 +228,45 @@ export class LocalSessionChannel implements SessionDataChannel {
     this.#services.detach(this);
   }
 
+  /**
+   * Under PROT P a passive data connection is watched from the moment it arrives: when the
+   * client sends bytes (its ClientHello) before the transfer command, as aioftp does in
+   * implicit mode, the server side of the handshake starts without the command (after
+   * {@link EARLY_TLS_WAIT_MS}, in case it is just behind) instead of waiting for a command the
+   * client only sends afterwards. Nothing is consumed: Node feeds the buffered bytes to the TLS
+   * socket. The plain context is used there (the transfer's direction is not known); when the
+   * command comes first, the transfer takes the usual path and context.
+   */
+  #startEarlyTls(socket: Socket, seq: number): void {
+    const pending = this.#pending;
+    const protection = this.#protection;
+    if (protection.level !== 'private' || pending?.kind !== 'passive' || seq !== this.#passiveSeq) return;
+    let timer: NodeJS.Timeout | undefined;
+    const start = (): void => {
+      // A transfer command arrived meanwhile: its connect takes the socket with the right context.
+      if (this.#running !== undefined) return;
+      const timeoutMs = protection.handshakeTimeoutMs ?? this.#services.options.connectTimeoutMs;
+      const secured = secureDataSocket(socket, protection, timeoutMs);
+      // Observed here; the transfer that takes the socket awaits it again.
+      secured.catch(() => undefined);
+      early.secured = secured;
+    };
+    const onReadable = (): void => {
+      timer = setTimeout(start, EARLY_TLS_WAIT_MS);
+      timer.unref();
+    };
+    const early: EarlyTls = {
+      socket,
+      stop: () => {
+        clearTimeout(timer);
+        socket.off('readable', onReadable);
+      },
+    };
+    socket.once('close', () => { clearTimeout(timer); });
+    socket.once('readable', onReadable);
+    pending.early = early;
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new DataConnectionError('closed', 'Data channel closed');
   }
@@ -258,6 +317,9 @@ export class LocalSessionChannel implements SessionDataChannel {
       if (signal.aborted) throw mapTransferFailure(error, signal, 0);
       throw error;
     }
+    const early = pending.kind === 'passive' && pending.early?.socket === socket ? pending.early : undefined;
+    early?.stop();
+    if (early?.secured !== undefined) return awaitEarlyTls(early.socket, early.secured, signal);
     if (this.#protection.level === 'private') {
       try {
         const protection = this.#protection;
@@ -336,6 +398,22 @@ export class LocalSessionChannel implements SessionDataChannel {
       if (digest !== undefined) ctx.setChecksum(digest.digest());
       return 'stream';
     });
+  }
+}
+
+/** The early handshake of {@link LocalSessionChannel}'s passive connection, cut short by `signal`. */
+async function awaitEarlyTls(socket: Socket, secured: Promise<Socket | Duplex>, signal: AbortSignal): Promise<Socket | Duplex> {
+  const onAbort = (): void => {
+    socket.destroy();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await secured;
+  } catch (error: unknown) {
+    if (signal.aborted) throw mapTransferFailure(error, signal, 0);
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

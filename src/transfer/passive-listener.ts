@@ -24,6 +24,8 @@ export interface PassiveListenerOptions {
   readonly timeoutMs: number;
   readonly logger: TransferLogger;
   readonly sessionId: string;
+  /** Called with each accepted data connection from the expected peer, before it is handed out. @default none */
+  readonly onAccept?: ((socket: Socket) => void) | undefined;
 }
 
 const MAX_RANDOM_TRIES = 64;
@@ -185,6 +187,7 @@ export class PassiveListener {
       return;
     }
     socket.on('error', () => undefined);
+    this.#options.onAccept?.(socket);
     if (this.#waiter !== undefined) {
       const waiter = this.#waiter;
       this.#waiter = undefined;
