@@ -80,16 +80,16 @@ describe.each([false, true])('restart (local filesystem: %s)', (local) => {
     expect(await content(c, 't.txt')).toBe('a\r\nb\r\n');
   });
 
-  it('refuses a restart that the type change made ambiguous with 554', async () => {
+  it('refuses a restart that a change to TYPE A made ambiguous with 555 (type mismatch)', async () => {
     const c = await withFile('t.txt', 'a\nb\n');
     expect(await c.code('REST 2')).toBe(350);
     expect(await c.code('TYPE A')).toBe(200);
-    expect((await c.download('RETR t.txt')).first.code).toBe(554);
+    expect((await c.download('RETR t.txt')).first.code).toBe(555);
     expect(await c.code('REST 2')).toBe(504);
     expect(await c.code('TYPE I')).toBe(200);
     expect(await c.code('REST 2')).toBe(350);
     expect(await c.code('TYPE A')).toBe(200);
-    expect((await c.upload('STOR t.txt', 'zz')).first.code).toBe(554);
+    expect((await c.upload('STOR t.txt', 'zz')).first.code).toBe(555);
     expect(await c.code('TYPE I')).toBe(200);
     expect(await content(c, 't.txt')).toBe('a\nb\n');
   });

@@ -23,11 +23,13 @@ function takeRest(context: CommandContext): number {
  * A restart offset counts bytes of the stream as sent (RFC 3659 section 5.1). In TYPE A that
  * stream is the converted (CRLF) one, whose positions do not map to file positions without
  * reading the file up to them; ftpgrid refuses a nonzero restart there rather than resume at
- * the wrong byte. Replies 554 (RFC 3659 section 5.4) and returns false in that case.
+ * the wrong byte. The REST command itself is refused in TYPE A (504), so this only sees an
+ * offset given in TYPE I before a switch to TYPE A: 555, "type or stru mismatch" (RFC 3659
+ * section 5.4), and returns false.
  */
 async function restartAllowed(context: CommandContext, offset: number): Promise<boolean> {
   if (offset === 0 || context.state.type !== 'ascii') return true;
-  await context.reply(ReplyCode.InvalidRestParameter, 'Restart is not supported in ASCII mode; use TYPE I');
+  await context.reply(ReplyCode.TypeOrStruMismatch, 'Restart offset was given for TYPE I; restart is not supported in ASCII mode');
   return false;
 }
 
