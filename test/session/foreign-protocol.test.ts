@@ -18,7 +18,7 @@ function recordingLogger(): { logger: Logger; warnings: { fields: Record<string,
       warn: (fields: Record<string, unknown>, msg: string) => {
         warnings.push({ fields, msg });
       },
-    } as Logger,
+    },
   };
 }
 
