@@ -57,7 +57,13 @@ const NUL = 0x00;
 const IAC = 0xff;
 const SB = 0xfa;
 const SE = 0xf0;
+/** The lowest Telnet command code (SE); bytes below it after an IAC are not commands. */
+const FIRST_COMMAND = SE;
 const WILL = 0xfb;
+const IP = 0xf4;
+const DM = 0xf2;
+/** `ABOR` in ASCII: the one line that may end at its CR (see {@link ControlDecoder}). */
+const ABOR = [0x41, 0x42, 0x4f, 0x52] as const;
 const DONT = 0xfe;
 
 /** Telnet parser states (RFC 854). */
@@ -102,8 +108,15 @@ function errorItem(code: DecodeErrorCode): DecodedItem {
  *   Telnet `CR NUL`) makes the line an error item, and so does a NUL byte.
  * - Telnet commands are removed: `IAC IAC` is a data byte 0xFF, `IAC WILL/WONT/DO/DONT x`
  *   three bytes, `IAC SB ... IAC SE` the whole subnegotiation (a LF inside one ends it, so a
- *   broken client cannot stall resynchronisation), any other `IAC x` (IP, DM, AO, ...) two
- *   bytes. This is what RFC 959 expects clients to send before ABOR.
+ *   broken client cannot stall resynchronisation), any other Telnet command `IAC x` (IP, DM,
+ *   AO, ...; x >= 0xF0) two bytes. This is what RFC 959 expects clients to send before ABOR.
+ *   An IAC followed by a byte that is no Telnet command is dropped and the byte kept: that is
+ *   what remains of `IAC DM` when the DM travelled as urgent data and the kernel removed it.
+ *   Likewise a DM byte right after `IAC IP` is dropped (the BSD client sends `IAC IP IAC` as
+ *   urgent data, so its last IAC is the byte that goes out of band).
+ * - A line that is exactly `ABOR` ends at its CR, and a LF or NUL right after that CR is
+ *   dropped: Python's `ftplib.abort()` sends the whole line as urgent data, so its last byte,
+ *   the LF, never reaches a socket without `SO_OOBINLINE` (which Node cannot set).
  * - Memory is bounded by `maxLineLength`: the byte that overflows it yields a `too-long`
  *   item at once, the rest of that line is dropped without being stored.
  * - Items do not depend on how the bytes were chunked, and `push` never throws.
@@ -129,6 +142,10 @@ export class ControlDecoder {
   #discarding = false;
   /** The current line has a byte >= 0x80 (ASCII lines skip the slower UTF-8 decoder). */
   #nonAscii = false;
+  /** The last Telnet command was IP: a DM whose IAC went out of band may follow. */
+  #afterInterrupt = false;
+  /** An ABOR line just ended at its CR: a following LF or NUL belongs to it. */
+  #aborEnded = false;
   readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(options: ControlDecoderOptions = {}) {
@@ -171,6 +188,8 @@ export class ControlDecoder {
     this.#fault = undefined;
     this.#discarding = false;
     this.#nonAscii = false;
+    this.#afterInterrupt = false;
+    this.#aborEnded = false;
   }
 
   /** Decodes a chunk. Returns the items completed by it, in order. Never throws. */
@@ -180,11 +199,17 @@ export class ControlDecoder {
       switch (this.#telnet) {
         case Telnet.Data:
           if (byte === IAC) this.#telnet = Telnet.Command;
+          else if (this.#afterInterrupt && byte === DM) this.#afterInterrupt = false;
           else this.#data(byte, items);
           break;
         case Telnet.Command:
           this.#telnet = Telnet.Data;
+          this.#afterInterrupt = byte === IP;
           if (byte === IAC) this.#data(IAC, items);
+          // A lone IAC before an ordinary byte: its partner was lost, typically the DM of a
+          // Synch sent as TCP urgent data, which the kernel takes out of the stream. The byte
+          // is data (lftp's `IAC IP IAC` + `ABOR` must stay ABOR, not become BOR).
+          else if (byte < FIRST_COMMAND) this.#data(byte, items);
           else if (byte >= WILL && byte <= DONT) this.#telnet = Telnet.Option;
           else if (byte === SB) this.#telnet = Telnet.Sub;
           break;
@@ -212,6 +237,11 @@ export class ControlDecoder {
   }
 
   #data(byte: number, items: DecodedItem[]): void {
+    this.#afterInterrupt = false;
+    if (this.#aborEnded) {
+      this.#aborEnded = false;
+      if (byte === LF || byte === NUL) return;
+    }
     if (byte === LF) {
       this.#pendingCr = false;
       this.#endLine(items);
@@ -223,11 +253,23 @@ export class ControlDecoder {
       this.#store(CR, items);
     }
     if (byte === CR) {
+      if (this.#isAbor()) {
+        this.#aborEnded = true;
+        this.#endLine(items);
+        return;
+      }
       this.#pendingCr = true;
       return;
     }
     if (byte === NUL) this.#fault ??= 'nul';
     this.#store(byte, items);
+  }
+
+  /** The current line is exactly `ABOR` (any case) with no fault. */
+  #isAbor(): boolean {
+    if (this.#length !== ABOR.length || this.#fault !== undefined || this.#discarding) return false;
+    // OR 0x20 folds ASCII letters to lower case; the constants are upper case.
+    return ABOR.every((letter, index) => ((this.#line[index] ?? 0) | 0x20) === (letter | 0x20));
   }
 
   #store(byte: number, items: DecodedItem[]): void {

@@ -7,6 +7,8 @@
 export { ControlDecoder } from './control-decoder.js';
 export type { ControlDecoderOptions, ControlEncoding, DecodeError, DecodeErrorCode, DecodedItem, DecodedLine } from './control-decoder.js';
 export { parseCommandLine } from './command-line.js';
+export { detectForeignLine, detectForeignPrefix } from './foreign-protocol.js';
+export type { ForeignProtocol } from './foreign-protocol.js';
 export type { ParsedCommand } from './command-line.js';
 export { parseMfmtArgument, parseRestArgument, parseTypeArgument } from './command-arguments.js';
 export type { MfmtArgument } from './command-arguments.js';

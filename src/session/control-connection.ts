@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { ControlDecoder, type DecodedItem } from '../parser/index.js';
+import { TLSSocket } from 'node:tls';
+import { ControlDecoder, detectForeignPrefix, type DecodedItem, type ForeignProtocol } from '../parser/index.js';
 
 /** Options of {@link ControlConnection}. */
 export interface ControlConnectionOptions {
@@ -7,7 +8,15 @@ export interface ControlConnectionOptions {
   readonly maxLineLength?: number | undefined;
   /** Decoded items held before the socket is paused (backpressure). @default 32 */
   readonly maxQueuedItems?: number | undefined;
+  /**
+   * Called when the first bytes on a plain connection are another protocol's (a TLS
+   * ClientHello); those bytes are not decoded. @default none: they are decoded as usual
+   */
+  readonly onForeignProtocol?: ((protocol: ForeignProtocol) => void) | undefined;
 }
+
+/** Bytes looked at before the first line to recognise a TLS record. */
+const PREFIX_BYTES = 2;
 
 /**
  * The control channel of one session: decodes incoming bytes into command lines with
@@ -26,9 +35,26 @@ export class ControlConnection {
   #closed = false;
   #ending = false;
   #paused = false;
+  /** The first bytes of a plain connection, until {@link PREFIX_BYTES} arrived; then undefined. */
+  #prefix: Buffer | undefined;
+  readonly #onForeign: ((protocol: ForeignProtocol) => void) | undefined;
   readonly #closeListeners: ((reason: string) => void)[] = [];
 
   readonly #onData = (chunk: Buffer): void => {
+    if (this.#prefix !== undefined) {
+      const prefix = Buffer.concat([this.#prefix, chunk]);
+      if (prefix.length < PREFIX_BYTES) {
+        this.#prefix = prefix;
+        return;
+      }
+      this.#prefix = undefined;
+      const foreign = detectForeignPrefix(prefix);
+      if (foreign !== undefined) {
+        this.#onForeign?.(foreign);
+        return;
+      }
+      chunk = prefix;
+    }
     for (const item of this.#decoder.push(chunk)) this.#queue.push(item);
     if (this.#queue.length >= this.#maxQueued && !this.#paused) {
       this.#paused = true;
@@ -50,6 +76,9 @@ export class ControlConnection {
     this.#socket = socket;
     this.#decoder = new ControlDecoder({ maxLineLength: options.maxLineLength ?? 4096 });
     this.#maxQueued = options.maxQueuedItems ?? 32;
+    this.#onForeign = options.onForeignProtocol;
+    // Implicit FTPS sockets already speak TLS: only a plain connection can receive a ClientHello by mistake.
+    if (this.#onForeign !== undefined && !(socket instanceof TLSSocket)) this.#prefix = Buffer.alloc(0);
     this.#attach(socket);
   }
 
@@ -121,6 +150,7 @@ export class ControlConnection {
   replaceSocket(socket: Socket): void {
     this.#detach(this.#socket);
     this.#decoder.reset();
+    this.#prefix = undefined;
     this.#queue.length = 0;
     this.#paused = false;
     this.#socket = socket;

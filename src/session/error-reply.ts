@@ -13,7 +13,8 @@ export interface Reply {
  * never shown to the client (they may hold host paths or stack traces).
  *
  * - `FsError` -> `replyForFsError` (550, 552, 553, 450, ...)
- * - `DataConnectionError` -> 425, `TransferAbortedError` -> 426
+ * - `DataConnectionError` -> 425 (502 for PASV over IPv6: permanent, the client must use EPSV),
+ *   `TransferAbortedError` -> 426
  * - `ParseError` -> 501
  * - anything else -> 451 (`expected` is false: the caller logs it)
  */
@@ -21,6 +22,10 @@ export function replyForError(error: unknown, verb?: string): Reply & { readonly
   if (isFsError(error)) {
     const reply = replyForFsError(error, verb === undefined ? {} : { verb });
     return { code: reply.code, text: safeText(reply.text), expected: true };
+  }
+  if (error instanceof DataConnectionError && error.reason === 'pasv-ipv6') {
+    // 425 would invite a retry that can never succeed; 502 is in PASV's RFC 959 reply list.
+    return { code: ReplyCode.CommandNotImplemented, text: 'PASV is not available over IPv6; use EPSV', expected: true };
   }
   if (error instanceof DataConnectionError) return { code: ReplyCode.CannotOpenDataConnection, text: "Can't open data connection", expected: true };
   if (error instanceof TransferAbortedError) return { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted', expected: true };

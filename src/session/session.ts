@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ParsedCommand, ReplyCode } from '../parser/index.js';
+import { detectForeignLine, formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ForeignProtocol, type ParsedCommand, ReplyCode } from '../parser/index.js';
 import { FsError, resolveVirtualPath, type FileSystem, type Permission, type UserContext } from '../vfs/index.js';
 import type { DataPlane, Endpoint, SessionDataChannel } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
@@ -92,7 +92,13 @@ export class FtpSession {
     this.peer = endpointOf(socket.remoteAddress, socket.remotePort);
     this.local = endpointOf(socket.localAddress, socket.localPort);
     this.#emitSink = services.emit ?? (() => undefined);
-    this.control = new ControlConnection(socket, { maxLineLength: this.options.maxLineLength });
+    this.control = new ControlConnection(socket, {
+      maxLineLength: this.options.maxLineLength,
+      onForeignProtocol: (protocol) => {
+        // A TLS client cannot read an FTP reply: close without one.
+        this.#closeForeign(protocol, false);
+      },
+    });
     this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate);
     const state = this.state;
     this.data = services.dataPlane.attach({
@@ -198,8 +204,13 @@ export class FtpSession {
       else await this.#reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: invalid characters in command line');
       return;
     }
-    this.#armIdleTimer();
     const command = parseCommandLine(item.line);
+    const foreign = detectForeignLine(item.line);
+    if (foreign !== undefined && this.options.registry.spec(command.verb) === undefined) {
+      this.#closeForeign(foreign, true);
+      return;
+    }
+    this.#armIdleTimer();
     const maskedArg = command.verb === 'PASS' && command.arg !== undefined ? '***' : command.arg;
     this.options.logger.debug({ sessionId: this.id, verb: command.verb, arg: maskedArg }, 'command');
     this.#emit('command', { verb: command.verb, arg: maskedArg, user: this.state.user?.name });
@@ -216,6 +227,18 @@ export class FtpSession {
     const loggedIn = this.state.phase === 'logged-in';
     if (loggedIn && !wasLoggedIn) clearTimeout(this.#loginTimer);
     if (!loggedIn && wasLoggedIn && this.state.phase !== 'closing') this.#armLoginTimer();
+  }
+
+  /**
+   * Ends a connection that speaks another protocol (HTTP, TLS, SMTP, IMAP): cross-protocol
+   * attacks such as ALPACA rely on a server that answers and keeps reading, so ftpgrid says
+   * 421 (when the peer sent text) and closes, with one log line.
+   */
+  #closeForeign(protocol: ForeignProtocol, reply: boolean): void {
+    if (this.state.phase === 'closing') return;
+    this.options.logger.warn({ sessionId: this.id, remoteAddress: this.peer.host, protocol }, 'closing connection: the client speaks another protocol');
+    if (reply) void this.#reply(ReplyCode.ServiceNotAvailable, 'Not an FTP command; closing control connection');
+    this.close(`not FTP (${protocol})`);
   }
 
   async #replyError(error: unknown, verb: string): Promise<void> {

@@ -23,7 +23,7 @@ export function ioCases(fs: () => FileSystem): void {
     await handle.close();
     expect((await readFile(fs(), '/f', 4)).toString()).toBe('456789');
     expect((await readFile(fs(), '/f', 10)).toString()).toBe('');
-    await expectFsError(fs().openRead('/f', { offset: 11 }), 'io');
+    await expectFsError(fs().openRead('/f', { offset: 11 }), 'invalid-offset');
   });
 
   it('refuses to read directories or missing files', async () => {
@@ -94,7 +94,7 @@ export function ioCases(fs: () => FileSystem): void {
     await endStream(resume.stream(), 'there');
     await resume.commit();
     expect((await readFile(fs(), '/f')).toString()).toBe('hello there');
-    await expectFsError(fs().openWrite('/f', { offset: 100 }), 'io');
+    await expectFsError(fs().openWrite('/f', { offset: 100 }), 'invalid-offset');
     const created = await fs().openWrite('/new', { append: true });
     await endStream(created.stream(), 'x');
     await created.commit();

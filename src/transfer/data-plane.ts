@@ -25,6 +25,12 @@ export interface DataProtection {
   readonly level: 'clear' | 'private';
   /** TLS context for private data connections. Required when `level` is `private`. */
   readonly secureContext?: SecureContext | undefined;
+  /**
+   * TLS context for private data connections the server sends on (RETR, listings), which may
+   * issue a new session ticket on resumption; uploads and handshakes the client starts before
+   * the transfer command use `secureContext`. @default secureContext
+   */
+  readonly sendingSecureContext?: SecureContext | undefined;
   /** The TLS control socket, whose session data connections may be required to resume. */
   readonly controlSocket?: TLSSocket | undefined;
   /** Refuse data connections that do not resume the control connection's TLS session. */

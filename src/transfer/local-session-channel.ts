@@ -47,7 +47,24 @@ export interface ChannelServices {
   detach(channel: LocalSessionChannel): void;
 }
 
-type Pending = { readonly kind: 'passive'; readonly listener: PassiveListener } | { readonly kind: 'active'; readonly target: Endpoint };
+/** A passive data connection accepted under PROT P, watched for a client that handshakes first. */
+interface EarlyTls {
+  readonly socket: Socket;
+  /** Stops watching (the transfer command came first). */
+  readonly stop: () => void;
+  /** Set once the client sent its first bytes before the transfer command. */
+  secured?: Promise<Socket | Duplex>;
+}
+
+/**
+ * How long a client's first bytes on a passive data connection may wait for the transfer
+ * command before the handshake starts without it. curl sends the command and its ClientHello
+ * back to back, so the command usually follows at once; waiting for it lets the handshake use
+ * the context that suits the transfer's direction.
+ */
+const EARLY_TLS_WAIT_MS = 500;
+
+type Pending = { readonly kind: 'passive'; readonly listener: PassiveListener; early?: EarlyTls } | { readonly kind: 'active'; readonly target: Endpoint };
 
 interface Running {
   readonly controller: AbortController;
@@ -101,6 +118,9 @@ export class LocalSessionChannel implements SessionDataChannel {
         timeoutMs: o.passiveTimeoutMs,
         logger,
         sessionId: this.#session.id,
+        onAccept: (socket) => {
+          this.#startEarlyTls(socket, seq);
+        },
       });
     } catch (error: unknown) {
       this.#services.releaseListenerSlot();
@@ -180,7 +200,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     return this.#run(options, async (signal) => {
       signal.throwIfAborted();
       options.onStart?.();
-      const socket = await this.#connect(signal);
+      const socket = await this.#connect(signal, 'out');
       return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx) => {
         await streamListing(ctx, lines);
         return 'stream';
@@ -206,6 +226,45 @@ export class LocalSessionChannel implements SessionDataChannel {
       await running.done.catch(() => undefined);
     }
     this.#services.detach(this);
+  }
+
+  /**
+   * Under PROT P a passive data connection is watched from the moment it arrives: when the
+   * client sends bytes (its ClientHello) before the transfer command, as aioftp does in
+   * implicit mode, the server side of the handshake starts without the command (after
+   * {@link EARLY_TLS_WAIT_MS}, in case it is just behind) instead of waiting for a command the
+   * client only sends afterwards. Nothing is consumed: Node feeds the buffered bytes to the TLS
+   * socket. The plain context is used there (the transfer's direction is not known); when the
+   * command comes first, the transfer takes the usual path and context.
+   */
+  #startEarlyTls(socket: Socket, seq: number): void {
+    const pending = this.#pending;
+    const protection = this.#protection;
+    if (protection.level !== 'private' || pending?.kind !== 'passive' || seq !== this.#passiveSeq) return;
+    let timer: NodeJS.Timeout | undefined;
+    const start = (): void => {
+      // A transfer command arrived meanwhile: its connect takes the socket with the right context.
+      if (this.#running !== undefined) return;
+      const timeoutMs = protection.handshakeTimeoutMs ?? this.#services.options.connectTimeoutMs;
+      const secured = secureDataSocket(socket, protection, timeoutMs);
+      // Observed here; the transfer that takes the socket awaits it again.
+      secured.catch(() => undefined);
+      early.secured = secured;
+    };
+    const onReadable = (): void => {
+      timer = setTimeout(start, EARLY_TLS_WAIT_MS);
+      timer.unref();
+    };
+    const early: EarlyTls = {
+      socket,
+      stop: () => {
+        clearTimeout(timer);
+        socket.off('readable', onReadable);
+      },
+    };
+    socket.once('close', () => { clearTimeout(timer); });
+    socket.once('readable', onReadable);
+    pending.early = early;
   }
 
   #assertOpen(): void {
@@ -243,7 +302,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     }
   }
 
-  async #connect(signal: AbortSignal): Promise<Socket | Duplex> {
+  async #connect(signal: AbortSignal, direction: 'in' | 'out'): Promise<Socket | Duplex> {
     const pending = this.#pending;
     this.#pending = undefined;
     if (pending === undefined) throw new DataConnectionError('no-endpoint', 'Use PASV/EPSV or PORT/EPRT first');
@@ -258,9 +317,16 @@ export class LocalSessionChannel implements SessionDataChannel {
       if (signal.aborted) throw mapTransferFailure(error, signal, 0);
       throw error;
     }
+    const early = pending.kind === 'passive' && pending.early?.socket === socket ? pending.early : undefined;
+    early?.stop();
+    if (early?.secured !== undefined) return awaitEarlyTls(early.socket, early.secured, signal);
     if (this.#protection.level === 'private') {
       try {
-        return await secureDataSocket(socket, this.#protection, this.#protection.handshakeTimeoutMs ?? o.connectTimeoutMs, signal);
+        const protection = this.#protection;
+        // Only a connection we send on may carry a renewed ticket: a client that never reads its
+        // upload connection resets it on close, and the unread ticket would cut the upload short.
+        const secureContext = direction === 'out' ? (protection.sendingSecureContext ?? protection.secureContext) : protection.secureContext;
+        return await secureDataSocket(socket, { ...protection, secureContext }, protection.handshakeTimeoutMs ?? o.connectTimeoutMs, signal);
       } catch (error: unknown) {
         if (signal.aborted) throw mapTransferFailure(error, signal, 0);
         throw error;
@@ -289,7 +355,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     options.onStart?.();
-    const socket = await this.#connect(signal);
+    const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
     return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx, zero) => {
       const type = options.type ?? 'binary';
@@ -310,7 +376,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     options.onStart?.();
-    const socket = await this.#connect(signal);
+    const socket = await this.#connect(signal, 'in');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
     return transferOverConnection(this.#connectionContext(socket, options, signal, 'in'), async (ctx, zero) => {
       const type = options.type ?? 'binary';
@@ -332,6 +398,22 @@ export class LocalSessionChannel implements SessionDataChannel {
       if (digest !== undefined) ctx.setChecksum(digest.digest());
       return 'stream';
     });
+  }
+}
+
+/** The early handshake of {@link LocalSessionChannel}'s passive connection, cut short by `signal`. */
+async function awaitEarlyTls(socket: Socket, secured: Promise<Socket | Duplex>, signal: AbortSignal): Promise<Socket | Duplex> {
+  const onAbort = (): void => {
+    socket.destroy();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await secured;
+  } catch (error: unknown) {
+    if (signal.aborted) throw mapTransferFailure(error, signal, 0);
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -24,9 +24,21 @@ export interface PassiveListenerOptions {
   readonly timeoutMs: number;
   readonly logger: TransferLogger;
   readonly sessionId: string;
+  /** Called with each accepted data connection from the expected peer, before it is handed out. @default none */
+  readonly onAccept?: ((socket: Socket) => void) | undefined;
 }
 
 const MAX_RANDOM_TRIES = 64;
+
+/**
+ * What to do with a connection on a passive port: `accept` it (from the expected peer),
+ * refuse it as `foreign`, or drop it as `gone`: a connection the client reset before we
+ * looked at it has no remote address, and is neither foreign nor a data connection.
+ */
+export function classifyDataConnection(remoteAddress: string | undefined, expectedPeer: string | undefined): 'accept' | 'foreign' | 'gone' {
+  if (remoteAddress === undefined || remoteAddress === '') return 'gone';
+  return expectedPeer === undefined || sameIp(remoteAddress, expectedPeer) ? 'accept' : 'foreign';
+}
 
 function listenOn(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -173,18 +185,25 @@ export class PassiveListener {
   }
 
   #onConnection(socket: Socket): void {
-    const peer = socket.remoteAddress ?? '';
-    const expected = this.#options.expectedPeer;
     if (this.#closed || this.#socket !== undefined) {
       socket.destroy();
       return;
     }
-    if (expected !== undefined && !sameIp(peer, expected)) {
+    const peer = socket.remoteAddress;
+    const verdict = classifyDataConnection(peer, this.#options.expectedPeer);
+    if (verdict === 'gone') {
+      // Reset by the client before it was accepted (port scanners, clients probing the port).
+      this.#options.logger.debug?.({ session: this.#options.sessionId, port: this.port }, 'data connection reset by the client before it was accepted');
+      socket.destroy();
+      return;
+    }
+    if (verdict === 'foreign') {
       this.#options.logger.warn({ session: this.#options.sessionId, peer, port: this.port }, 'refused data connection from a foreign address');
       socket.destroy();
       return;
     }
     socket.on('error', () => undefined);
+    this.#options.onAccept?.(socket);
     if (this.#waiter !== undefined) {
       const waiter = this.#waiter;
       this.#waiter = undefined;

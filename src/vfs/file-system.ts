@@ -118,13 +118,13 @@ export interface FileSystem {
   rename(from: string, to: string, options?: AbortOptions): Promise<void>;
   /**
    * Opens a file to read from `offset`. Rejects `is-directory`, `not-found`, `permission`
-   * (special files, escapes) and `io` for an offset past the end.
+   * (special files, escapes) and `invalid-offset` for an offset past the end.
    */
   openRead(path: string, options?: OpenReadOptions): Promise<ReadHandle>;
   /**
    * Opens a staged upload. Nothing is visible under `path` until `commit()`. Rejects
-   * `is-directory`, `not-found` (parent missing), `exists` (exclusive), `no-space`, and `io`
-   * for an offset past the end of the existing file.
+   * `is-directory`, `not-found` (parent missing), `exists` (exclusive), `no-space`, and
+   * `invalid-offset` for an offset past the end of the existing file.
    */
   openWrite(path: string, options?: OpenWriteOptions): Promise<WriteHandle>;
 }

@@ -15,6 +15,8 @@ export type FsErrorCode =
   | 'busy'
   | 'unavailable'
   | 'aborted'
+  /** A restart offset outside the file (REST past the end): permanent, reply 554. */
+  | 'invalid-offset'
   | 'io';
 
 /** Options of {@link FsError}. */

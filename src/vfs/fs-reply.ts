@@ -31,6 +31,8 @@ const REPLIES: Readonly<Record<FsErrorCode, FsReply>> = {
   busy: { code: ReplyCode.FileActionNotTaken, text: 'File busy, try again later.' },
   unavailable: { code: ReplyCode.FileActionNotTaken, text: 'File unavailable, try again later.' },
   aborted: { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted.' },
+  // RFC 3659 section 5.4: a restart offset the file cannot honour is permanent, never 451.
+  'invalid-offset': { code: ReplyCode.InvalidRestParameter, text: 'Invalid restart offset.' },
   io: { code: ReplyCode.LocalError, text: 'Local error in processing.' },
 };
 
@@ -48,6 +50,7 @@ const EXCLUSIVE_VERBS = new Set(['STOU']);
  * | name-invalid, too-long | 553 |
  * | busy, unavailable | 450 |
  * | aborted | 426 |
+ * | invalid-offset | 554 |
  * | io | 451 |
  *
  * @example

@@ -52,7 +52,7 @@ export class LocalAnchor {
 
   /** The unverified host path of a virtual path (only ever used as the start of an open). */
   hostPath(path: string): string {
-    return join(this.rootReal, ...virtualComponents(path));
+    return join(this.rootReal, ...hostComponents(path));
   }
 
   /**
@@ -99,7 +99,7 @@ export class LocalAnchor {
    * `/` has no parent: `rootError` is thrown for it.
    */
   async withParent<T>(path: string, rootError: FsError, operation: (parent: VerifiedDir, name: string) => Promise<T>): Promise<T> {
-    const parts = virtualComponents(path);
+    const parts = hostComponents(path);
     const name = parts.pop();
     if (name === undefined) throw rootError;
     const parent = await this.openDir(`/${parts.join('/')}`).catch((error: unknown) => {
@@ -150,4 +150,18 @@ export class LocalAnchor {
       this.openEntry(parent, name, flags, path),
     );
   }
+}
+
+/**
+ * The components of a virtual path as host names. On Windows a backslash is a separator and
+ * `:` names an alternate data stream, so a component holding either would not name one file
+ * under its parent: refused with `name-invalid` (553) there. Elsewhere every character but `/`
+ * and NUL is ordinary, and a backslash is stored as it is.
+ */
+export function hostComponents(path: string): string[] {
+  const parts = virtualComponents(path);
+  if (process.platform === 'win32' && parts.some((part) => /[\\:]/u.test(part))) {
+    throw new FsError('name-invalid', 'This storage cannot hold "\\" or ":" in a name', { path });
+  }
+  return parts;
 }

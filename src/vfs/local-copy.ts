@@ -26,7 +26,7 @@ export async function copyPrefix(
   try {
     const stats = await source.stat();
     if (!stats.isFile()) throw new FsError('permission', 'Not a regular file', { path });
-    if (wanted !== Number.POSITIVE_INFINITY && wanted > stats.size) throw new FsError('io', 'Offset outside the file', { path });
+    if (wanted !== Number.POSITIVE_INFINITY && wanted > stats.size) throw new FsError('invalid-offset', 'Offset outside the file', { path });
     const total = Math.min(wanted, stats.size);
     const buffer = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(1, total)));
     let done = 0;

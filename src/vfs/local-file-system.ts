@@ -22,7 +22,7 @@ import type {
 } from './file-system.js';
 import { FsError } from './fs-error.js';
 import { isInternalName, newStagingName } from './internal-names.js';
-import { LocalAnchor, type VerifiedDir } from './local-anchor.js';
+import { hostComponents, LocalAnchor, type VerifiedDir } from './local-anchor.js';
 import { copyPrefix } from './local-copy.js';
 import { LocalReadHandle } from './local-read-handle.js';
 import { fileStatOf } from './local-stat.js';
@@ -172,7 +172,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
       if (stats.isDirectory()) throw new FsError('is-directory', 'Is a directory', { path });
       if (!stats.isFile()) throw new FsError('permission', 'Not a regular file', { path });
       const offset = options.offset ?? 0;
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset > stats.size) throw new FsError('io', 'Offset outside the file', { path });
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset > stats.size) throw new FsError('invalid-offset', 'Offset outside the file', { path });
       throwIfAborted(options, path);
       return new LocalReadHandle(handle, stats.size, offset);
     } catch (error: unknown) {
@@ -184,7 +184,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
   async openWrite(path: string, options: OpenWriteOptions = {}): Promise<WriteHandle> {
     throwIfAborted(options, path);
     if (isRoot(path)) throw new FsError('is-directory', 'The root is a directory', { path });
-    const parts = virtualComponents(path);
+    const parts = hostComponents(path);
     const name = parts.pop() ?? '';
     const parent = await this.#anchor.openDir(`/${parts.join('/')}`).catch((error: unknown) => {
       throw withPath(error, path);
@@ -194,7 +194,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
     try {
       const exists = await this.#checkTarget(parent, name, path, options);
       const wanted = options.append === true ? Number.POSITIVE_INFINITY : (options.offset ?? 0);
-      if (!exists && wanted > 0 && options.append !== true) throw new FsError('io', 'Offset outside the file', { path });
+      if (!exists && wanted > 0 && options.append !== true) throw new FsError('invalid-offset', 'Offset outside the file', { path });
       file = await this.#anchor.openEntry(
         parent,
         stagingName,
@@ -298,7 +298,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
   // Validates the target of an upload; true when it exists.
   async #checkTarget(parent: VerifiedDir, name: string, path: string, options: OpenWriteOptions): Promise<boolean> {
     const offset = options.offset ?? 0;
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new FsError('io', 'Offset outside the file', { path });
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new FsError('invalid-offset', 'Offset outside the file', { path });
     const existing = await lstat(join(parent.anchor, name)).catch(() => undefined);
     if (existing?.isDirectory() === true) throw new FsError('is-directory', 'Is a directory', { path });
     if (existing !== undefined && options.exclusive === true) throw new FsError('exists', 'Already exists', { path });

@@ -152,7 +152,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
       // A snapshot: commits replace `data`, so this reader never sees a later upload's bytes.
       const data = node.data;
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > data.length) {
-        throw new FsError('io', 'Offset outside the file', { path });
+        throw new FsError('invalid-offset', 'Offset outside the file', { path });
       }
       let used = false;
       const handle: ReadHandle = {
@@ -179,7 +179,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
       const current = existing?.data ?? Buffer.alloc(0);
       const offset = options.append === true ? current.length : (options.offset ?? 0);
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > current.length) {
-        throw new FsError('io', 'Offset outside the file', { path });
+        throw new FsError('invalid-offset', 'Offset outside the file', { path });
       }
       if (!this.#reserve(offset)) throw new FsError('no-space', 'Insufficient storage space', { path });
       return new MemoryWriteHandle(

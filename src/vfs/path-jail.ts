@@ -32,7 +32,7 @@ function validate(text: string, maxLength: number, what: string): void {
 }
 
 function applyComponents(stack: string[], text: string, maxComponentBytes: number): void {
-  for (const part of text.split(/[/\\]/u)) {
+  for (const part of text.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
       stack.pop();
@@ -51,8 +51,10 @@ function applyComponents(stack: string[], text: string, maxComponentBytes: numbe
  * The path jail: resolves a client-supplied `input` against the current directory `cwd` into a
  * normalised virtual absolute path that can never climb above `/`.
  *
- * Rules: `/` and `\` are both separators; an input starting with either is absolute (relative
- * to the user's root, never the host's); empty and `.` components vanish; `..` removes the
+ * Rules: `/` is the only separator; an input starting with it is absolute (relative to the
+ * user's root, never the host's). A backslash is an ordinary character, as on POSIX storage
+ * (RFC 959 leaves names to the server; pyftpdlib and vsftpd do the same): backends that cannot
+ * store it refuse it themselves (`LocalFileSystem` on Windows). Empty and `.` components vanish; `..` removes the
  * previous component and is clamped at `/`. The result is `/` or `/a/b` (no trailing slash).
  *
  * Throws {@link FsError} `name-invalid` for control characters (including NUL, CR, LF),
@@ -63,7 +65,8 @@ function applyComponents(stack: string[], text: string, maxComponentBytes: numbe
  * @example
  * ```ts
  * resolveVirtualPath('/pub', '../../etc/passwd'); // '/etc/passwd' (inside the user's root)
- * resolveVirtualPath('/pub', 'a\\..\\b//c/');       // '/pub/b/c'
+ * resolveVirtualPath('/pub', 'a/../b//c/');         // '/pub/b/c'
+ * resolveVirtualPath('/pub', 'back\\slash.txt');     // '/pub/back\\slash.txt'
  * ```
  */
 export function resolveVirtualPath(cwd: string, input: string, options: ResolveVirtualPathOptions = {}): string {
@@ -71,7 +74,7 @@ export function resolveVirtualPath(cwd: string, input: string, options: ResolveV
   const maxComponentBytes = options.maxComponentBytes ?? DEFAULT_MAX_COMPONENT_BYTES;
   validate(input, maxLength, 'The path');
   const stack: string[] = [];
-  if (!input.startsWith('/') && !input.startsWith('\\')) {
+  if (!input.startsWith('/')) {
     validate(cwd, maxLength, 'The current directory');
     applyComponents(stack, cwd, maxComponentBytes);
   }

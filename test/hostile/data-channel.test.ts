@@ -234,6 +234,7 @@ describe('hostile: transfers', () => {
     const live = await start();
     await put(live.fs, '/small', Buffer.from('0123456789'));
     const client = await live.client();
+    expect(await client.code('TYPE I')).toBe(200);
     for (const arg of ['-1', 'abc', '1e3', '0x10', '', '99999999999999999999999']) {
       expect([arg, await client.code(`REST ${arg}`.trimEnd())]).toEqual([arg, 501]);
     }

@@ -9,18 +9,25 @@ import { ControlDecoder, type DecodedItem } from '../../src/parser/index.js';
 function telnetStrip(input: Uint8Array): number[] {
   const out: number[] = [];
   let i = 0;
+  // After IAC IP, one bare DM (its IAC sent out of band) is dropped.
+  let afterIp = false;
   while (i < input.length) {
     const b = input[i] ?? 0;
     if (b !== 0xff) {
-      out.push(b);
+      if (!(afterIp && b === 0xf2)) out.push(b);
+      afterIp = false;
       i++;
       continue;
     }
     if (i + 1 >= input.length) break; // a dangling IAC waits for more input
     const cmd = input[i + 1] ?? 0;
+    afterIp = cmd === 0xf4;
     if (cmd === 0xff) {
       out.push(0xff);
       i += 2;
+    } else if (cmd < 0xf0) {
+      // not a Telnet command (its IAC lost its partner, e.g. an urgent DM taken out of band): data
+      i += 1;
     } else if (cmd >= 0xfb && cmd <= 0xfe) {
       i += 3;
     } else if (cmd === 0xfa) {
@@ -55,15 +62,32 @@ function telnetStrip(input: Uint8Array): number[] {
   return out;
 }
 
+/** Where the line starting at `start` ends: its LF, or the CR of a line that is exactly ABOR. */
+function lineEnd(data: number[], start: number): { end: number; next: number } | undefined {
+  const abor = String.fromCharCode(...data.slice(start, start + 4)).toUpperCase() === 'ABOR' && data[start + 4] === 0x0d;
+  if (abor) {
+    const after = data[start + 5];
+    if (after === undefined) return { end: start + 4, next: start + 5 };
+    return { end: start + 4, next: after === 0x0a || after === 0x00 ? start + 6 : start + 5 };
+  }
+  const lf = data.indexOf(0x0a, start);
+  return lf === -1 ? undefined : { end: lf, next: lf + 1 };
+}
+
 function reference(input: Uint8Array, max: number): string[] {
   const data = telnetStrip(input);
   const out: string[] = [];
   let start = 0;
   for (;;) {
-    const lf = data.indexOf(0x0a, start);
-    if (lf === -1) return out;
-    let line = data.slice(start, lf);
-    start = lf + 1;
+    const found = lineEnd(data, start);
+    if (found === undefined) {
+      // An unfinished line is reported as soon as it overflows (a trailing CR is still pending).
+      const held = data.length - start - (data[data.length - 1] === 0x0d ? 1 : 0);
+      if (held > max) out.push('!too-long');
+      return out;
+    }
+    let line = data.slice(start, found.end);
+    start = found.next;
     if (line[line.length - 1] === 0x0d) line = line.slice(0, -1);
     if (line.length > max) {
       out.push('!too-long');
@@ -87,7 +111,10 @@ const show = (items: DecodedItem[]): string[] => items.map((i) => (i.kind === 'l
 
 describe('ControlDecoder against a reference model', () => {
   const alphabet = fc.constantFrom(0x0d, 0x0a, 0xff, 0x00, 0xf4, 0xf2, 0xfa, 0xf0, 0xfb, 0xfd, 0x20, 0x41, 0x42, 0xc3, 0xa9, 0x80, 0xe2);
-  const data = fc.array(fc.oneof(alphabet, fc.integer({ min: 0, max: 255 })), { maxLength: 400 }).map((a) => Uint8Array.from(a));
+  const abor = fc.constantFrom('ABOR\r', 'abor\r\n', 'ABOR\r\0', '\nABOR\r', 'ABOR\rNOOP').map((text) => [...Buffer.from(text, 'latin1')]);
+  const data = fc
+    .array(fc.oneof(alphabet.map((b) => [b]), fc.integer({ min: 0, max: 255 }).map((b) => [b]), abor), { maxLength: 300 })
+    .map((parts) => Uint8Array.from(parts.flat()));
 
   it('emits exactly the items the rules define (property)', () => {
     fc.assert(

@@ -39,6 +39,29 @@ describe('ControlDecoder', () => {
     expect(lines(d.push(bytes([IAC, 0xf4, IAC, 0xf2], 'ABOR\r\n', 'A', [IAC, IAC], 'B\r\n')))).toEqual(['ABOR', 'A\u00ffB']);
   });
 
+  it('keeps the byte after a lone IAC when it is not a Telnet command (Synch whose urgent DM the kernel took out of band)', () => {
+    const d = new ControlDecoder();
+    // lftp: IAC IP, then IAC DM with DM sent as TCP urgent data; without SO_OOBINLINE the DM never arrives.
+    expect(lines(d.push(bytes([IAC, 0xf4, IAC], 'ABOR\r\n')))).toEqual(['ABOR']);
+    expect(lines(d.push(bytes([IAC], 'NOOP\r\n', [IAC, 0xf4, IAC], '\r\n')))).toEqual(['NOOP', '']);
+  });
+
+  it('drops a bare DM right after IAC IP (the BSD client sends IAC IP IAC as urgent data)', () => {
+    const d = new ControlDecoder({ encoding: 'latin1' });
+    expect(lines(d.push(bytes([IAC, 0xf4, 0xf2], 'ABOR\r\n')))).toEqual(['ABOR']);
+    // Anywhere else 0xF2 is an ordinary byte.
+    expect(lines(d.push(bytes('A', [0xf2], 'B\r\n')))).toEqual(['A\u00f2B']);
+  });
+
+  it('ends an ABOR line at its CR (ftplib sends the LF as urgent data) and eats the LF that may follow', () => {
+    const d = new ControlDecoder();
+    expect(lines(d.push(bytes('ABOR\r')))).toEqual(['ABOR']);
+    expect(lines(d.push(bytes('NOOP\r\n')))).toEqual(['NOOP']);
+    expect(lines(d.push(bytes('abor\r', '\nNOOP\r\nABOR\r\0PWD\r\n')))).toEqual(['abor', 'NOOP', 'ABOR', 'PWD']);
+    // Only a line that is exactly ABOR: any other bare CR is still an error.
+    expect(lines(d.push(bytes('ABORT\rX\r\n', 'XABOR\rX\r\n')))).toEqual(['!bare-cr', '!bare-cr']);
+  });
+
   it('removes option negotiation and subnegotiation', () => {
     const d = new ControlDecoder();
     const data = bytes([IAC, 0xfb, 0x01], 'NO', [IAC, 0xfa, 0x18, 0x00, 0x41, IAC, IAC, IAC, 0xf0], 'OP\r\n');

@@ -71,10 +71,22 @@ describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
     expect(reply.lines.join(' ')).toContain('PBSZ=0');
   });
 
-  it('accepts the AUTH SSL alias and refuses AUTH after login and CCC on a clear connection', async () => {
+  it('accepts AUTH after a login in clear and asks for a new login (RFC 2228 section 3)', async () => {
     fixture = await startFtps();
     const clear = await connect(fixture.port);
-    expect(await clear.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'CCC', 'AUTH TLS')).toEqual([331, 230, 533, 503]);
+    expect(await clear.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'CWD /', 'EPSV')).toEqual([331, 230, 250, 229]);
+    const auth = await clear.cmd('AUTH TLS');
+    expect([auth.code, auth.lines[0]]).toEqual([234, 'AUTH TLS OK, starting TLS; log in again']);
+    await clear.startTls();
+    // The login, and the passive listener prepared in clear, are gone.
+    expect(await clear.codes('PWD', 'LIST', `USER ${USER}`, `PASS ${PASSWORD}`, 'PWD', 'LIST')).toEqual([530, 530, 331, 230, 257, 425]);
+    expect(await clear.codes('AUTH TLS')).toEqual([503]);
+  });
+
+  it('accepts the AUTH SSL alias and refuses CCC on a clear connection', async () => {
+    fixture = await startFtps();
+    const clear = await connect(fixture.port);
+    expect(await clear.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'CCC')).toEqual([331, 230, 533]);
     const ssl = await connect(fixture.port);
     expect((await ssl.cmd('AUTH SSL')).code).toBe(234);
     await ssl.startTls();

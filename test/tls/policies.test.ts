@@ -82,7 +82,11 @@ describe('TLS policies', () => {
   it("required 'data': a login in clear is allowed but no data connection ever is", async () => {
     fixture = await startFtps({ required: 'data' });
     const client = await connect(fixture.port);
-    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PWD', 'EPSV', 'PBSZ 0', 'PROT P', 'AUTH TLS')).toEqual([331, 230, 257, 522, 503, 503, 503]);
+    expect(await client.codes(`USER ${USER}`, `PASS ${PASSWORD}`, 'PWD', 'EPSV', 'PBSZ 0', 'PROT P')).toEqual([331, 230, 257, 522, 503, 503]);
+    // AUTH after the clear login is accepted (RFC 2228 section 3) and asks for a new login.
+    expect(await client.codes('AUTH TLS')).toEqual([234]);
+    await client.startTls();
+    expect(await client.codes('PWD', `USER ${USER}`, `PASS ${PASSWORD}`, 'EPSV', 'PBSZ 0', 'PROT P', 'EPSV')).toEqual([530, 331, 230, 522, 200, 200, 229]);
   });
 
   it("required 'all': both refusals", async () => {

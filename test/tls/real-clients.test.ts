@@ -52,6 +52,21 @@ describe.skipIf(!HAS_CURL)('curl', () => {
     await expectRoundTrip('curl-explicit.bin', out);
   });
 
+  it('explicit, TLS 1.3, reuse required: several transfers over one control connection (each ticket used once)', async () => {
+    fixture = await startFtps({ required: 'all', requireDataSessionReuse: true });
+    const url = `ftp://127.0.0.1:${fixture.port}`;
+    const names = ['multi-1.bin', 'multi-2.bin', 'multi-3.bin', 'multi-4.bin'];
+    for (const name of names) await writeFile(join(fixture.root, name), payload);
+    // One curl run, one control connection: OpenSSL clients spend each TLS 1.3 ticket once
+    // (RFC 8446 appendix C.4), so every data connection after the second needs a new one.
+    const args = ['--ssl-reqd', '--tlsv1.3', '-k', '-sS', '--user', `${USER}:${PASSWORD}`, '--max-time', '20'];
+    for (const name of names) args.push('-o', join(work, `got-${name}`), `${url}/${name}`);
+    const result = await runTool('curl', args);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const name of names) expect((await readFile(join(work, `got-${name}`))).equals(payload)).toBe(true);
+  });
+
   it('explicit limited to TLS 1.2 (session-id resumption): upload and download byte-identical with reuse required', async () => {
     fixture = await startFtps({ required: 'all', requireDataSessionReuse: true });
     const url = `ftp://127.0.0.1:${fixture.port}`;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { constants, randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { AbortOptions } from '../../vfs/index.js';
+import { enableTicketRenewal } from './ticket-renewal.js';
 import { TlsConfigError } from './tls-config-error.js';
 
 /** TLS protocol floor accepted by ftpgrid. Older versions are never offered. */
@@ -62,11 +63,12 @@ export class CertificateStore {
   // (a data connection resumes the control connection's session).
   readonly #ticketKeys: Buffer;
   #context: SecureContext;
+  #renewing: SecureContext;
   #loadedAt: Date;
 
   private constructor(pem: PemMaterial, settings: SecureContextSettings, files: CertificateFiles | undefined) {
     this.#ticketKeys = randomBytes(48);
-    this.#context = buildSecureContext(pem, settings, this.#ticketKeys);
+    [this.#context, this.#renewing] = buildSecureContexts(pem, settings, this.#ticketKeys);
     this.#settings = settings;
     this.#files = files;
     this.#loadedAt = new Date();
@@ -88,6 +90,18 @@ export class CertificateStore {
     return this.#context;
   }
 
+  /**
+   * The same certificate and settings, but a resumed TLS handshake also gets a new session
+   * ticket (see `enableTicketRenewal`): for data connections the server sends on, so a client
+   * that spends each TLS 1.3 ticket once can resume every later one. Not for connections the
+   * client only writes to: a client that never reads resets its socket on close and an
+   * unread ticket makes that reset lose the end of an upload. Equal to
+   * {@link CertificateStore.secureContext} where Node lacks the hook.
+   */
+  get renewingSecureContext(): SecureContext {
+    return this.#renewing;
+  }
+
   /** When the current certificate was loaded. */
   get loadedAt(): Date {
     return this.#loadedAt;
@@ -107,16 +121,17 @@ export class CertificateStore {
       throw new TlsConfigError('tls-invalid-option', 'this certificate store was built from PEM in memory; use replace()');
     }
     const pem = await readPemFiles(this.#files, options);
-    this.#swap(buildSecureContext(pem, this.#settings, this.#ticketKeys));
+    this.#swap(buildSecureContexts(pem, this.#settings, this.#ticketKeys));
   }
 
   /** Replaces the certificate with new PEM material (validated before the swap). */
   replace(pem: PemMaterial): void {
-    this.#swap(buildSecureContext(pem, this.#settings, this.#ticketKeys));
+    this.#swap(buildSecureContexts(pem, this.#settings, this.#ticketKeys));
   }
 
-  #swap(context: SecureContext): void {
+  #swap([context, renewing]: readonly [SecureContext, SecureContext]): void {
     this.#context = context;
+    this.#renewing = renewing;
     this.#loadedAt = new Date();
   }
 }
@@ -138,8 +153,9 @@ async function readPemFiles(files: CertificateFiles, options: AbortOptions): Pro
 }
 
 function buildSecureContext(pem: PemMaterial, settings: SecureContextSettings, ticketKeys: Buffer): SecureContext {
+  let context: SecureContext;
   try {
-    return createSecureContext({
+    context = createSecureContext({
       cert: pem.ca === undefined ? pem.cert : [pem.cert, pem.ca].map((part) => part.toString()).join('\n'),
       key: pem.key,
       ...(pem.passphrase === undefined ? {} : { passphrase: pem.passphrase }),
@@ -156,4 +172,12 @@ function buildSecureContext(pem: PemMaterial, settings: SecureContextSettings, t
     const reason = error instanceof Error ? error.message : String(error);
     throw new TlsConfigError('tls-certificate-invalid', `unusable certificate or key: ${reason}`, { cause: error });
   }
+  return context;
+}
+
+/** The plain context and its ticket-renewing twin (see {@link CertificateStore.renewingSecureContext}). */
+function buildSecureContexts(pem: PemMaterial, settings: SecureContextSettings, ticketKeys: Buffer): [SecureContext, SecureContext] {
+  const context = buildSecureContext(pem, settings, ticketKeys);
+  const renewing = buildSecureContext(pem, settings, ticketKeys);
+  return [context, enableTicketRenewal(renewing, ticketKeys) ? renewing : context];
 }

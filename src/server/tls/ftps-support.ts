@@ -72,6 +72,7 @@ export class FtpsSupport {
     this.sessionSettings = {
       sessionCache,
       secureContext: () => this.certificates.secureContext,
+      sendingSecureContext: () => this.certificates.renewingSecureContext,
       requireTlsForLogin: this.policy.requireTlsForLogin,
       requireTlsForData: this.policy.requireTlsForData,
       requireDataSessionReuse: this.policy.requireDataSessionReuse,

@@ -71,5 +71,7 @@ export async function handleMlst(context: CommandContext, arg: string | undefine
   const entry = { ...entryFor(path, stat), name: path };
   const line = formatMlsxEntry(entry, { facts: context.state.mlstFacts, perm: permFact(context, path, stat.type) });
   if (/[\r\n]/.test(line)) throw new FsError('name-invalid', 'Name cannot be shown', { path });
-  await context.reply(ReplyCode.FileActionOk, [`Listing ${path}`, ` ${line.startsWith(' ') ? line.slice(1) : line}`, 'End']);
+  // RFC 3659 section 7.2: each entry line is SP entry, and entry is [facts] SP pathname, so an
+  // entry without facts is sent with two spaces.
+  await context.reply(ReplyCode.FileActionOk, [`Listing ${path}`, ` ${line}`, 'End']);
 }

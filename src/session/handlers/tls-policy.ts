@@ -7,6 +7,8 @@ import { handleCcc } from './tls.js';
 export interface SessionTlsSettings {
   /** The context for new TLS connections; called at each AUTH and PROT P so reloads apply. */
   readonly secureContext: () => SecureContext;
+  /** The context for data connections the server sends on (see `DataProtection.sendingSecureContext`). @default secureContext */
+  readonly sendingSecureContext?: (() => SecureContext) | undefined;
   /** USER is refused (530) until the control connection is protected. */
   readonly requireTlsForLogin: boolean;
   /** PROT C is refused (534) and clear data connections are refused (522). */

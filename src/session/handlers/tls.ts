@@ -1,6 +1,7 @@
 import { TLSSocket } from 'node:tls';
 import { ReplyCode } from '../../parser/index.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
+import { resetLogin } from '../initial-state.js';
 import type { CommandRegistry } from '../command-registry.js';
 import type { SessionTlsSettings } from './tls-policy.js';
 import { wrapServerTls } from './tls-socket.js';
@@ -11,7 +12,9 @@ const AUTH_MECHANISMS: ReadonlySet<string> = new Set(['TLS', 'TLS-C', 'SSL', 'TL
 /**
  * AUTH TLS (RFC 4217 section 4): 234, then the handshake on the same connection. Every byte
  * the client sent after the AUTH line in clear is dropped, never executed.
- * 504 unknown mechanism; 503 when already protected or logged in.
+ * 504 unknown mechanism; 503 when already protected. After a login in clear, AUTH is
+ * accepted and the login is forgotten: RFC 2228 section 3 requires the user to log in again
+ * (USER and PASS now travel protected), and RFC 4217 section 4 allows AUTH at any time.
  */
 export function authHandler(settings: SessionTlsSettings): CommandHandler {
   return async (context, arg) => {
@@ -24,11 +27,16 @@ export function authHandler(settings: SessionTlsSettings): CommandHandler {
       await context.reply(ReplyCode.BadSequence, 'Control connection already protected');
       return;
     }
-    if (context.state.phase === 'logged-in') {
-      await context.reply(ReplyCode.BadSequence, 'AUTH must come before login');
-      return;
+    const relogin = context.state.phase !== 'connected';
+    if (relogin) {
+      context.logger.info({ sessionId: context.id, user: context.state.user?.name }, 'AUTH after login: the user must log in again');
+      await context.data.abort();
+      resetLogin(context.state);
     }
-    await context.reply(ReplyCode.SecurityExchangeComplete, `AUTH ${mechanism} OK, starting TLS`);
+    await context.reply(
+      ReplyCode.SecurityExchangeComplete,
+      relogin ? `AUTH ${mechanism} OK, starting TLS; log in again` : `AUTH ${mechanism} OK, starting TLS`,
+    );
     if (context.control.closed) return;
     const secure = wrapServerTls(context.control.socket, {
       secureContext: settings.secureContext(),
@@ -93,6 +101,7 @@ export function protHandler(settings: SessionTlsSettings): CommandHandler {
       context.data.setProtection({
         level: 'private',
         secureContext: settings.secureContext(),
+        sendingSecureContext: settings.sendingSecureContext?.(),
         controlSocket: socket instanceof TLSSocket ? socket : undefined,
         requireSessionReuse: settings.requireDataSessionReuse,
         handshakeTimeoutMs: settings.handshakeTimeoutMs,

@@ -19,14 +19,38 @@ function takeRest(context: CommandContext): number {
   return offset;
 }
 
-/** REST: 350 with the offset (RFC 3659 section 5, stream mode); 501 unless a non-negative integer. */
+/**
+ * A restart offset counts bytes of the stream as sent (RFC 3659 section 5.1). In TYPE A that
+ * stream is the converted (CRLF) one, whose positions do not map to file positions without
+ * reading the file up to them; ftpgrid refuses a nonzero restart there rather than resume at
+ * the wrong byte. The REST command itself is refused in TYPE A (504), so this only sees an
+ * offset given in TYPE I before a switch to TYPE A: 555, "type or stru mismatch" (RFC 3659
+ * section 5.4), and returns false.
+ */
+async function restartAllowed(context: CommandContext, offset: number): Promise<boolean> {
+  if (offset === 0 || context.state.type !== 'ascii') return true;
+  await context.reply(ReplyCode.TypeOrStruMismatch, 'Restart offset was given for TYPE I; restart is not supported in ASCII mode');
+  return false;
+}
+
+/**
+ * REST: 350 with the offset (RFC 3659 section 5, stream mode); 501 unless a non-negative
+ * integer; 504 for a nonzero offset in TYPE A (see {@link restartAllowed}), so a client falls
+ * back to a whole transfer before it starts one.
+ */
 export async function handleRest(context: CommandContext, arg: string | undefined): Promise<void> {
   const value = (arg ?? '').trim();
   if (!/^\d{1,15}$/.test(value)) {
     await context.reply(ReplyCode.SyntaxErrorInArguments, 'REST requires a non-negative integer');
     return;
   }
-  context.state.restOffset = Number(value);
+  const offset = Number(value);
+  if (offset > 0 && context.state.type === 'ascii') {
+    context.state.restOffset = undefined;
+    await context.reply(ReplyCode.ParameterNotImplemented, 'Restart is not supported in ASCII mode; use TYPE I');
+    return;
+  }
+  context.state.restOffset = offset;
   await context.reply(ReplyCode.PendingFurtherInformation, `Restarting at ${value}. Send STORE or RETRIEVE to initiate transfer`);
 }
 
@@ -38,6 +62,7 @@ export async function handleRetr(context: CommandContext, arg: string | undefine
   const fs = context.fs();
   const stat = await context.fs().stat(path, { signal: context.signal });
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
+  if (!(await restartAllowed(context, offset))) return;
   if (offset > stat.size) {
     await context.reply(ReplyCode.InvalidRestParameter, 'Restart offset is past the end of the file');
     return;
@@ -53,17 +78,38 @@ export async function handleRetr(context: CommandContext, arg: string | undefine
   });
 }
 
+/**
+ * REST is defined before RETR and STOR only (RFC 3659 section 5.5). Before APPE it used to
+ * write at the offset and cut the file there, which destroys data an append must keep; before
+ * STOU it has no meaning for a new file. Both are refused with 554, the REST reply of RFC
+ * 3659 section 5.4, and the offset is forgotten.
+ */
+async function refuseRestart(context: CommandContext, verb: string, offset: number): Promise<boolean> {
+  if (offset === 0) return false;
+  await context.reply(ReplyCode.InvalidRestParameter, `REST is not allowed before ${verb}; use REST with RETR or STOR`);
+  return true;
+}
+
 async function store(context: CommandContext, verb: 'STOR' | 'APPE', arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
   const offset = takeRest(context);
-  const append = verb === 'APPE' && offset === 0;
-  let exists = false;
+  if (verb === 'APPE' && (await refuseRestart(context, verb, offset))) return;
+  if (!(await restartAllowed(context, offset))) return;
+  const append = verb === 'APPE';
+  let size: number | undefined;
   try {
     const stat = await context.fs().stat(path, { signal: context.signal });
     if (stat.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
-    exists = true;
+    size = stat.size;
   } catch (error: unknown) {
     if (!isFsError(error, 'not-found')) throw error;
+    // A restart needs the file it resumes: its absence is permanent (550), not a local error.
+    if (offset > 0) throw error;
+  }
+  const exists = size !== undefined;
+  if (size !== undefined && offset > size) {
+    await context.reply(ReplyCode.InvalidRestParameter, 'Restart offset is past the end of the file');
+    return;
   }
   // Overwriting needs `write`; adding bytes to an existing file only `append` (pyftpdlib's a/w split).
   context.requirePermission(exists && (append || offset > 0) ? 'append' : 'write', path);
@@ -83,14 +129,14 @@ export async function handleStor(context: CommandContext, arg: string | undefine
   await store(context, 'STOR', arg);
 }
 
-/** APPE: like STOR but appends; with REST it writes at the offset. */
+/** APPE: like STOR but appends at the end; 554 after a nonzero REST (see {@link refuseRestart}). */
 export async function handleAppe(context: CommandContext, arg: string | undefined): Promise<void> {
   await store(context, 'APPE', arg);
 }
 
 /** STOU: stores under a new unique name (RFC 1123 section 4.1.2.9: `150 FILE: name`). */
 export async function handleStou(context: CommandContext, arg: string | undefined): Promise<void> {
-  context.state.restOffset = undefined;
+  if (await refuseRestart(context, 'STOU', takeRest(context))) return;
   const base = context.resolvePath(arg ?? 'ftpgrid');
   let path: string | undefined;
   for (let attempt = 0; attempt < STOU_ATTEMPTS && path === undefined; attempt++) {
