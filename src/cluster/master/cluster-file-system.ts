@@ -180,7 +180,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const { node, existing } = await this.placeRead(path);
     const offset = options?.offset ?? 0;
     const size = existing?.size ?? 0;
-    if (offset > size) throw new FsError('io', 'Restart offset past the end of the file', { path });
+    if (offset > size) throw new FsError('invalid-offset', 'Restart offset past the end of the file', { path });
     return relayRead(node, path, offset, size, this.relay, options?.signal);
   }
 
@@ -261,7 +261,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const existing = await this.store.get(path);
     if (existing?.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
     if (existing !== undefined && intent.exclusive) throw new FsError('exists', 'File exists', { path });
-    if (intent.offset > (existing?.size ?? 0)) throw new FsError('io', 'Restart offset past the end of the file', { path });
+    if (intent.offset > (existing?.size ?? 0)) throw new FsError('invalid-offset', 'Restart offset past the end of the file', { path });
     return existing;
   }
 

@@ -3,7 +3,7 @@ import { FsError, type FsErrorCode } from '../../vfs/index.js';
 import { isProtocolError } from '../protocol/index.js';
 
 const FS_CODES: ReadonlySet<string> = new Set<FsErrorCode>([
-  'not-found', 'exists', 'not-directory', 'is-directory', 'not-empty', 'permission', 'no-space', 'name-invalid', 'too-long', 'busy', 'unavailable', 'aborted', 'io',
+  'not-found', 'exists', 'not-directory', 'is-directory', 'not-empty', 'permission', 'no-space', 'name-invalid', 'too-long', 'busy', 'unavailable', 'aborted', 'io', 'invalid-offset',
 ]);
 
 /**
