@@ -22,7 +22,11 @@ export function replyForError(error: unknown, verb?: string): Reply & { readonly
     const reply = replyForFsError(error, verb === undefined ? {} : { verb });
     return { code: reply.code, text: safeText(reply.text), expected: true };
   }
-  if (error instanceof DataConnectionError) return { code: ReplyCode.CannotOpenDataConnection, text: "Can't open data connection", expected: true };
+  if (error instanceof DataConnectionError) {
+    // The one reason the client can act on by waiting: say so.
+    const text = error.reason === 'memory-budget' ? "Can't open data connection: server transfer memory is busy, try again later" : "Can't open data connection";
+    return { code: ReplyCode.CannotOpenDataConnection, text, expected: true };
+  }
   if (error instanceof TransferAbortedError) return { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted', expected: true };
   if (error instanceof ParseError) return { code: ReplyCode.SyntaxErrorInArguments, text: 'Syntax error in parameters or arguments', expected: true };
   return { code: ReplyCode.LocalError, text: 'Requested action aborted: local error in processing', expected: false };
