@@ -1,4 +1,4 @@
-import { constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errnoOf, toFsError, withPath } from './errno-error.js';
@@ -140,6 +140,34 @@ export class LocalAnchor {
     } catch (error: unknown) {
       await handle.close();
       throw toFsError(error, path);
+    }
+  }
+
+  /**
+   * The stats of virtual `path` (the root included) with direct system calls on this thread,
+   * verified like {@link LocalAnchor.openDir}: the parent directory is opened and proven inside
+   * the root by its descriptor, the entry looked up below it. A final symlink is followed only
+   * to a target inside (undefined otherwise). Four thread-pool round trips cost more than the
+   * calls themselves on a local disk (a SIZE or MDTM); `LocalFileSystem` uses it unless told
+   * its disk may block. Throws what the system calls throw (map with `toFsError`).
+   */
+  statSync(path: string): Stats | undefined {
+    const parts = virtualComponents(path);
+    const name = parts.pop();
+    const dirHost = join(this.rootReal, ...parts);
+    const fd = openSync(dirHost, constants.O_RDONLY | O_DIRECTORY);
+    try {
+      const dirReal = realpathSync.native(this.#procFd ? `/proc/self/fd/${fd}` : dirHost);
+      if (!this.inside(dirReal)) throw new FsError('permission', 'The path leads outside the root', { path });
+      if (name === undefined) return statSync(dirReal);
+      const host = join(this.#procFd ? `/proc/self/fd/${fd}` : dirReal, name);
+      const own = lstatSync(host);
+      if (!own.isSymbolicLink()) return own;
+      // Metadata only, by name (as the async lookup): a swap could at worst show an outside file's size.
+      const real = realpathSync.native(host);
+      return this.inside(real) ? statSync(real) : undefined;
+    } finally {
+      closeSync(fd);
     }
   }
 
