@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, lstatSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errnoOf, toFsError, withPath } from './errno-error.js';
@@ -168,6 +168,38 @@ export class LocalAnchor {
       return this.inside(real) ? statSync(real) : undefined;
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /**
+   * Opens the regular object at virtual `path` read-only with direct system calls, verified
+   * on its descriptor like {@link LocalAnchor.openEntry}. Returns undefined where that takes
+   * more than the plain calls (no `/proc/self/fd`, a final symlink, the root): the caller then
+   * uses the asynchronous path. Throws what the system calls throw, or `FsError` permission.
+   */
+  openReadSync(path: string): { fd: number; stats: Stats } | undefined {
+    const parts = virtualComponents(path);
+    const name = parts.pop();
+    if (!this.#procFd || name === undefined || O_NOFOLLOW === 0) return undefined;
+    const dir = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
+    let fd: number;
+    try {
+      if (!this.inside(realpathSync.native(`/proc/self/fd/${dir}`))) throw new FsError('permission', 'The path leads outside the root', { path });
+      try {
+        fd = openSync(join(`/proc/self/fd/${dir}`, name), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+      } catch (error: unknown) {
+        if (errnoOf(error) === 'ELOOP') return undefined;
+        throw error;
+      }
+    } finally {
+      closeSync(dir);
+    }
+    try {
+      if (!this.inside(realpathSync.native(`/proc/self/fd/${fd}`))) throw new FsError('permission', 'The path leads outside the root', { path });
+      return { fd, stats: fstatSync(fd) };
+    } catch (error: unknown) {
+      closeSync(fd);
+      throw error;
     }
   }
 
