@@ -296,7 +296,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     const t = o.throttle;
     const throttled = t.globalBytesPerSecond !== undefined || t.perSessionBytesPerSecond !== undefined || (t.perUserBytesPerSecond !== undefined && this.#session.user !== undefined);
     return {
-      zeroCopy: o.zeroCopy === 'auto' && zeroCopy !== null && this.#protection.level === 'clear' && binary && fd !== undefined,
+      zeroCopy: o.zeroCopy === 'auto' && zeroCopy !== null && zeroCopy.busy?.() !== true && this.#protection.level === 'clear' && binary && fd !== undefined,
       fd: fd !== undefined,
       binary,
       throttled,
