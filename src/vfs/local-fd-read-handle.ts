@@ -1,6 +1,28 @@
-import { closeSync, createReadStream } from 'node:fs';
+import { closeSync, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadHandle } from './file-system.js';
+
+const CHUNK = 256 * 1024;
+
+function readAt(fd: number, buffer: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, buffer.length, position, (error, bytes) => {
+      if (error) reject(error);
+      else resolve(bytes);
+    });
+  });
+}
+
+/** Positional reads of `[start, end)`, stopping early at end of file. */
+async function* readRange(fd: number, start: number, end: number): AsyncGenerator<Buffer> {
+  for (let position = start; position < end; ) {
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, end - position));
+    const bytes = await readAt(fd, buffer, position);
+    if (bytes === 0) return;
+    position += bytes;
+    yield bytes === buffer.length ? buffer : buffer.subarray(0, bytes);
+  }
+}
 
 /**
  * A verified open file of `LocalFileSystem` held by a plain descriptor (opened with direct
@@ -24,7 +46,8 @@ export class LocalFdReadHandle implements ReadHandle {
     this.#streamed = true;
     // Stops at the size seen at open time, as LocalReadHandle does.
     if (this.offset >= this.size) return Readable.from([]);
-    return createReadStream('', { fd: this.fd, start: this.offset, end: this.size - 1, autoClose: false, highWaterMark: 256 * 1024 });
+    // Not fs.createReadStream({ fd }): destroying that one closes the descriptor, which this handle owns.
+    return Readable.from(readRange(this.fd, this.offset, this.size), { objectMode: false });
   }
 
   close(): Promise<void> {
