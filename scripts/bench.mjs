@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, then runs the parser benchmark (bench/parser-bench.mjs, when it
-// exists) and the transfer benchmark (bench/transfer-bench.mjs). Installs nothing; see
-// docs/benchmarks.md for the optional servers it compares against.
+// exists), the transfer benchmark (bench/transfer-bench.mjs) and the small-operations
+// benchmark (bench/small-ops-bench.mjs). Installs nothing: `npm run bench:setup` installs the
+// servers it compares against (see docs/benchmarks.md). BENCH_SKIP_TRANSFER=1 and
+// BENCH_SKIP_SMALL=1 skip a part.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,5 +26,12 @@ if (process.env.BENCH_SKIP_TRANSFER === '1') {
   console.error('bench: BENCH_SKIP_TRANSFER=1; skipping the transfer benchmark');
 } else {
   const { run } = await import(pathToFileURL(join(root, 'bench', 'transfer-bench.mjs')).href);
+  await run();
+}
+
+if (process.env.BENCH_SKIP_SMALL === '1') {
+  console.error('bench: BENCH_SKIP_SMALL=1; skipping the small-operations benchmark');
+} else {
+  const { run } = await import(pathToFileURL(join(root, 'bench', 'small-ops-bench.mjs')).href);
   await run();
 }
