@@ -155,6 +155,14 @@ export async function run({
   const started = [];
   const skipped = [];
   const samples = {};
+  // Ctrl-C must not leave the servers running (this is a script: it may own the signals).
+  const interrupted = async () => {
+    for (const server of started) await server.stop().catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     for (const driver of drivers) {
       const reason = await driver.available({ projectRoot });
