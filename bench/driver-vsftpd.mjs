@@ -16,10 +16,11 @@ function ftpUser() {
 }
 
 /**
- * @param {{ tls?: boolean }} [options] tls: explicit FTPS (self-signed certificate), TLS forced
- *   for the anonymous login and data (PROT P), session reuse required (vsftpd's default).
+ * @param {{ tls?: boolean, maxClients?: number }} [options] tls: explicit FTPS (self-signed
+ *   certificate), TLS forced for the anonymous login and data (PROT P), session reuse required
+ *   (vsftpd's default). maxClients: sessions at once, in all and per address (default 50).
  */
-export function vsftpdDriver({ tls = false } = {}) {
+export function vsftpdDriver({ tls = false, maxClients = 50 } = {}) {
   return {
     name: tls ? 'vsftpd (PROT P)' : 'vsftpd',
     async available() {
@@ -38,6 +39,7 @@ export function vsftpdDriver({ tls = false } = {}) {
       const { uid, gid } = ftpUser();
       chownSync(join(root, 'up'), uid, gid);
       linkSync(sourceFile, join(root, 'bench.bin'));
+      linkSync(sourceFile, join(root, 'small.bin'));
       const port = await freePort();
       const pasv = randomPortRange(50);
       const config = join(workDir, tls ? 'vsftpd-tls.conf' : 'vsftpd.conf');
@@ -60,7 +62,7 @@ export function vsftpdDriver({ tls = false } = {}) {
         'pasv_enable=YES', 'pasv_address=127.0.0.1', `pasv_min_port=${pasv.min}`, `pasv_max_port=${pasv.max}`,
         'connect_from_port_20=NO', 'xferlog_enable=NO', 'dirmessage_enable=NO', 'use_localtime=NO',
         `secure_chroot_dir=${empty}`, 'seccomp_sandbox=NO', 'isolate=NO', 'isolate_network=NO',
-        'use_sendfile=YES', 'max_clients=50', 'max_per_ip=50', ...tlsLines, '',
+        'use_sendfile=YES', `max_clients=${maxClients}`, `max_per_ip=${maxClients}`, ...tlsLines, '',
       ].join('\n'));
       const child = spawn(BINARY, [config], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -70,6 +72,9 @@ export function vsftpdDriver({ tls = false } = {}) {
       return {
         pid: child.pid,
         notes: [],
+        port,
+        user: 'anonymous',
+        pass: 'bench',
         url: (path) => `ftp://anonymous:bench@127.0.0.1:${port}/${path}`,
         curlArgs: tls ? ['--ssl-reqd', '-k'] : [],
         localPath: (path) => join(root, path),

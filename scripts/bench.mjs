@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, then runs the parser benchmark (bench/parser-bench.mjs, when it
-// exists), the metadata store benchmark (bench/metadata-store-bench.mjs, about a minute;
-// BENCH_SKIP_STORE=1 skips it), the transfer benchmark (bench/transfer-bench.mjs) and the
-// cluster benchmark (bench/cluster-bench.mjs, BENCH_SKIP_CLUSTER=1 skips it).
-// Installs nothing; see docs/benchmarks.md for the optional servers it compares against.
+// exists), the metadata store benchmark (bench/metadata-store-bench.mjs, about a minute),
+// the transfer benchmark (bench/transfer-bench.mjs), the small-operations benchmark
+// (bench/small-ops-bench.mjs) and the cluster benchmark (bench/cluster-bench.mjs). Installs
+// nothing: `npm run bench:setup` installs the servers it compares against (see
+// docs/benchmarks.md). BENCH_SKIP_STORE=1, BENCH_SKIP_TRANSFER=1, BENCH_SKIP_SMALL=1 and
+// BENCH_SKIP_CLUSTER=1 skip a part.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,6 +35,13 @@ if (process.env.BENCH_SKIP_TRANSFER === '1') {
   console.error('bench: BENCH_SKIP_TRANSFER=1; skipping the transfer benchmark');
 } else {
   const { run } = await import(pathToFileURL(join(root, 'bench', 'transfer-bench.mjs')).href);
+  await run();
+}
+
+if (process.env.BENCH_SKIP_SMALL === '1') {
+  console.error('bench: BENCH_SKIP_SMALL=1; skipping the small-operations benchmark');
+} else {
+  const { run } = await import(pathToFileURL(join(root, 'bench', 'small-ops-bench.mjs')).href);
   await run();
 }
 

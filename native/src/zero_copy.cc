@@ -1,10 +1,16 @@
-// Node-API surface of the zero-copy engine. Each transfer runs its blocking loop on its own
-// thread (not the libuv pool, which a few long transfers would otherwise starve of fs work)
-// and reports back through a thread-safe function: coalesced progress, then one completion.
+// Node-API surface of the zero-copy engine. Transfers run their blocking loops on a small
+// bounded pool of threads of the addon's own (not libuv's pool, which a few long transfers
+// would otherwise starve of fs work; and not a new thread per call, which cost a thread
+// start per small file and about 20 a second for a throttled transfer). At most kMaxWorkers
+// blocking calls run at once; later ones wait in a queue, and `busy()` tells the JS side
+// when the pool is full so it can stream instead of queueing. Each reports back through a
+// thread-safe function: coalesced progress, then one completion.
 //
 //   handle = sendFile(fileFd, socketFd, offset, length, callback)
 //   handle = receiveFile(socketFd, fileFd, offset, maxBytes, callback)
 //   cancel(handle)
+//   busy() -> true when every worker runs a transfer
+//   poolSize -> kMaxWorkers
 //
 // `callback(kind, bytes, errno, syscall, aborted)`: kind 0 = progress, 1 = done.
 // The state a transfer thread touches is reference-counted and owned jointly by the thread,
@@ -14,16 +20,23 @@
 #include <napi.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "transfer_loops.h"
 
 namespace {
 
-constexpr int kAbiVersion = 2;
+constexpr int kAbiVersion = 3;
+// Enough for many concurrent zero-copy transfers; each idle worker costs a parked thread.
+constexpr int kMaxWorkers = 16;
 
 struct Job {
   bool receive = false;
@@ -83,7 +96,87 @@ void RunJob(JobPtr job, Tsfn tsfn) {
   tsfn.Release();
 }
 
+// A fixed-size pool, grown on demand up to kMaxWorkers and never shrunk: workers park on a
+// condition variable between jobs. Process-wide (shared by every environment, e.g. worker
+// threads); a queued job owns what it touches, so an environment going away is harmless.
+class Pool {
+ public:
+  // Queues `task`; starts a worker if all are busy and the cap allows. False when no worker
+  // exists and none could be started (the caller reports it; nothing was queued).
+  bool Submit(std::function<void()> task) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(task));
+    running_++;
+    if (idle_ == 0 && workers_ < kMaxWorkers) {
+      try {
+        std::thread([this] { Work(); }).detach();
+        workers_++;
+      } catch (const std::system_error&) {
+        if (workers_ == 0) {
+          queue_.pop_back();
+          running_--;
+          return false;
+        }
+      }
+    }
+    lock.unlock();
+    ready_.notify_one();
+    return true;
+  }
+
+  // True when every worker runs a job (or the queue is not empty): a new job would wait.
+  bool Busy() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return running_ >= kMaxWorkers;
+  }
+
+ private:
+  void Work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      idle_++;
+      ready_.wait(lock, [this] { return !queue_.empty(); });
+      idle_--;
+      std::function<void()> task = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+      running_--;
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  int workers_ = 0;
+  int idle_ = 0;
+  int running_ = 0;  // jobs submitted and not finished (queued or running)
+};
+
+// Never destroyed: detached workers may still park on it while the process exits.
+Pool& ThePool() {
+  static Pool* pool = new Pool();
+  return *pool;
+}
+
 int64_t ToInt64(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+
+// Throws a JS Error with a stable `code` (the JS side maps it to a ZeroCopyError).
+Napi::Value ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
+  if (env.IsExceptionPending()) {
+    // An N-API call already threw: keep its message, add our code.
+    Napi::Error pending = env.GetAndClearPendingException();
+    Napi::Error error = Napi::Error::New(env, message + ": " + pending.Message());
+    error.Set("code", Napi::String::New(env, code));
+    error.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, code));
+  error.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
 
 Napi::Value Start(const Napi::CallbackInfo& info, bool receive) {
   Napi::Env env = info.Env();
@@ -99,17 +192,24 @@ Napi::Value Start(const Napi::CallbackInfo& info, bool receive) {
   job->socketFd = static_cast<int>(ToInt64(info[receive ? 0 : 1]));
   job->offset = ToInt64(info[2]);
   job->limit = ToInt64(info[3]);
-  Tsfn tsfn = Tsfn::New(env, info[4].As<Napi::Function>(), "ftpgrid_zero_copy", 0, 1,
-                        new JobPtr(job), [](Napi::Env, void*, JobPtr* context) { delete context; });
+  JobPtr* context = new JobPtr(job);
+  Tsfn tsfn = Tsfn::New(env, info[4].As<Napi::Function>(), "ftpgrid_zero_copy", 0, 1, context,
+                        [](Napi::Env, void*, JobPtr* held) { delete held; });
+  // With C++ exceptions off, a failed napi_create_threadsafe_function leaves a pending JS
+  // exception and an empty function (and never runs the finalizer).
+  if (env.IsExceptionPending()) {
+    delete context;
+    return ThrowCoded(env, "ERR_ZERO_COPY_START", "ftpgrid_zero_copy: cannot create the completion callback");
+  }
   Napi::External<JobPtr> handle = Napi::External<JobPtr>::New(
       env, new JobPtr(job), [](Napi::Env, JobPtr* held) { delete held; });
-  try {
-    std::thread(RunJob, job, tsfn).detach();
-  } catch (const std::exception& error) {
+  if (env.IsExceptionPending()) {
     tsfn.Release();
-    Napi::Error::New(env, std::string("ftpgrid_zero_copy: cannot start a thread: ") + error.what())
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
+    return ThrowCoded(env, "ERR_ZERO_COPY_START", "ftpgrid_zero_copy: cannot create the transfer handle");
+  }
+  if (!ThePool().Submit([job, tsfn]() { RunJob(job, tsfn); })) {
+    tsfn.Release();
+    return ThrowCoded(env, "ERR_ZERO_COPY_START", "ftpgrid_zero_copy: cannot start a worker thread");
   }
   return handle;
 }
@@ -125,8 +225,14 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value Busy(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), ThePool().Busy());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
+  exports.Set("poolSize", Napi::Number::New(env, kMaxWorkers));
+  exports.Set("busy", Napi::Function::New(env, Busy, "busy"));
   exports.Set("sendFile", Napi::Function::New(env, SendFile, "sendFile"));
   exports.Set("receiveFile", Napi::Function::New(env, ReceiveFile, "receiveFile"));
   exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));

@@ -48,6 +48,8 @@ export type DecodedItem = DecodedLine | DecodeError;
 /** Checked at run time too: plain JavaScript callers reach this with anything. */
 const ENCODINGS: ReadonlySet<string> = new Set<ControlEncoding>(['utf-8', 'latin1']);
 const DEFAULT_MAX_LINE = 4096;
+/** First size of the line buffer (grown by doubling up to the maximum line length). */
+const INITIAL_LINE = 128;
 const MIN_MAX_LINE = 16;
 const MAX_MAX_LINE = 1024 * 1024;
 
@@ -130,7 +132,7 @@ function errorItem(code: DecodeErrorCode): DecodedItem {
  */
 export class ControlDecoder {
   readonly #max: number;
-  readonly #line: Uint8Array;
+  #line: Uint8Array;
   #encoding: ControlEncoding;
   #length = 0;
   #telnet: Telnet = Telnet.Data;
@@ -159,7 +161,9 @@ export class ControlDecoder {
     }
     this.#max = max;
     this.#encoding = encoding;
-    this.#line = new Uint8Array(max);
+    // Grown on demand up to `max`: most command lines are short, and a buffer of the full
+    // 4 KiB per idle session was most of a session's memory.
+    this.#line = new Uint8Array(Math.min(max, INITIAL_LINE));
   }
 
   /** Bytes held for the current, unfinished line (never more than `maxLineLength`). */
@@ -279,6 +283,11 @@ export class ControlDecoder {
       this.#length = 0;
       items.push(errorItem('too-long'));
       return;
+    }
+    if (this.#length === this.#line.length) {
+      const grown = new Uint8Array(Math.min(this.#max, this.#line.length * 2));
+      grown.set(this.#line);
+      this.#line = grown;
     }
     this.#line[this.#length++] = byte;
     this.#nonAscii ||= byte >= 0x80;

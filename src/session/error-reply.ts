@@ -27,7 +27,11 @@ export function replyForError(error: unknown, verb?: string): Reply & { readonly
     // 425 would invite a retry that can never succeed; 502 is in PASV's RFC 959 reply list.
     return { code: ReplyCode.CommandNotImplemented, text: 'PASV is not available over IPv6; use EPSV', expected: true };
   }
-  if (error instanceof DataConnectionError) return { code: ReplyCode.CannotOpenDataConnection, text: "Can't open data connection", expected: true };
+  if (error instanceof DataConnectionError) {
+    // The one reason the client can act on by waiting: say so.
+    const text = error.reason === 'memory-budget' ? "Can't open data connection: server transfer memory is busy, try again later" : "Can't open data connection";
+    return { code: ReplyCode.CannotOpenDataConnection, text, expected: true };
+  }
   if (error instanceof TransferAbortedError) return { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted', expected: true };
   if (error instanceof ParseError) return { code: ReplyCode.SyntaxErrorInArguments, text: 'Syntax error in parameters or arguments', expected: true };
   return { code: ReplyCode.LocalError, text: 'Requested action aborted: local error in processing', expected: false };

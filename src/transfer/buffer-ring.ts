@@ -11,18 +11,22 @@ export class BufferRing {
   readonly #size: number;
   readonly #max: number;
   readonly #free: Buffer[] = [];
+  readonly #allocate: (size: number) => Buffer;
   #created = 0;
   #waiting: ((buffer: Buffer) => void) | undefined;
 
   /**
    * @param size - bytes per buffer
    * @param max - most buffers in existence at once
+   * @param allocate - makes a new buffer of `size` bytes (e.g. from a pooled lease). @default a buffer of its own
    */
-  constructor(size: number, max: number) {
+  // allocUnsafeSlow: a buffer of its own, never a slice of Node's shared pool.
+  constructor(size: number, max: number, allocate: (size: number) => Buffer = (n) => Buffer.allocUnsafeSlow(n)) {
     if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`size must be a positive integer, got ${size}`);
     if (!Number.isSafeInteger(max) || max <= 0) throw new RangeError(`max must be a positive integer, got ${max}`);
     this.#size = size;
     this.#max = max;
+    this.#allocate = allocate;
   }
 
   /** Buffers created so far (never more than `max`). */
@@ -36,8 +40,7 @@ export class BufferRing {
     if (free !== undefined) return free;
     if (this.#created < this.#max) {
       this.#created++;
-      // allocUnsafeSlow: a buffer of its own, never a slice of Node's shared pool.
-      return Buffer.allocUnsafeSlow(this.#size);
+      return this.#allocate(this.#size);
     }
     if (this.#waiting !== undefined) throw new Error('BufferRing.take: another caller is already waiting');
     return new Promise<Buffer>((resolve) => {
@@ -54,5 +57,10 @@ export class BufferRing {
       return;
     }
     this.#free.push(buffer);
+  }
+
+  /** Removes and returns the buffers given back and not handed out again (to return them to a pool). */
+  drain(): Buffer[] {
+    return this.#free.splice(0);
   }
 }

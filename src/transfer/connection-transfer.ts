@@ -93,7 +93,8 @@ export async function transferOverConnection(
   };
   linked.addEventListener('abort', onAbort, { once: true });
   let checksum: string | undefined;
-  const socketFd = ctx.zeroCopy !== null && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
+  // A full native pool would queue the call behind long transfers: stream instead.
+  const socketFd = ctx.zeroCopy !== null && ctx.zeroCopy.busy?.() !== true && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
   const zero = socketFd === undefined || ctx.zeroCopy === null || !isNetSocket(socket) ? undefined : { engine: ctx.zeroCopy, socket, socketFd };
   try {
     const method = await body(

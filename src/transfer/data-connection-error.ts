@@ -1,6 +1,7 @@
 /**
  * Why a data connection could not be opened. The session replies 425 for every reason
  * except the bounce refusals (`foreign-host`, `low-port`, `bad-port`), which deserve 504/501.
+ * `memory-budget`: the data plane's transfer memory stayed spent for its whole wait.
  */
 export type DataConnectionReason =
   | 'no-endpoint'
@@ -16,7 +17,8 @@ export type DataConnectionReason =
   | 'bad-port'
   | 'tls-required'
   | 'tls-handshake'
-  | 'tls-session-not-reused';
+  | 'tls-session-not-reused'
+  | 'memory-budget';
 
 /** Options of {@link DataConnectionError}. */
 export interface DataConnectionErrorOptions {

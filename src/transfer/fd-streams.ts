@@ -11,16 +11,19 @@ const CHUNK = 1024 * 1024;
  */
 export class FdReadable extends Readable {
   readonly #fd: number;
+  readonly #chunk: number;
   #position: number;
 
-  constructor(fd: number, start: number) {
-    super({ highWaterMark: CHUNK });
+  /** @param chunk - bytes per read (a small file needs no 1 MiB buffer). @default 1 MiB */
+  constructor(fd: number, start: number, chunk = CHUNK) {
+    super({ highWaterMark: chunk });
     this.#fd = fd;
+    this.#chunk = chunk;
     this.#position = start;
   }
 
   override _read(size: number): void {
-    const buffer = Buffer.allocUnsafe(Math.max(size, CHUNK));
+    const buffer = Buffer.allocUnsafe(Math.max(size, this.#chunk));
     read(this.#fd, buffer, 0, buffer.length, this.#position, (error, bytesRead) => {
       if (error) {
         this.destroy(error);

@@ -47,6 +47,8 @@ export type { LocalDataPlaneOptions, ResolvedDataPlaneOptions, ThrottleOptions }
 export type { PortRange } from './passive-listener.js';
 export type { ZeroCopyEnginePort } from './zero-copy-port.js';
 export { LocalDataPlane, createLocalDataPlane } from './local-data-plane.js';
+export type { LeaseOptions, TransferLease, TransferMemoryOptions } from './transfer-memory.js';
+export { TransferMemory } from './transfer-memory.js';
 export type { ActiveTargetRules } from './active-target.js';
 export { checkActiveTarget } from './active-target.js';
 export { canonicalIp, sameIp } from './ip-address.js';

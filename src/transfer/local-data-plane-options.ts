@@ -1,6 +1,10 @@
 import type { TransferLogger } from './logger.js';
 import type { PortRange } from './passive-listener.js';
+import type { TransferMemory } from './transfer-memory.js';
 import type { ZeroCopyEnginePort } from './zero-copy-port.js';
+
+/** Least transfer memory budget accepted: one 64 KiB socket region. */
+const MIN_TRANSFER_MEMORY = 64 * 1024;
 
 /** Bandwidth caps in bytes per second (token buckets); absent means unlimited. */
 export interface ThrottleOptions {
@@ -49,6 +53,17 @@ export interface LocalDataPlaneOptions {
   readonly zeroCopyEngine?: ZeroCopyEnginePort | null | undefined;
   /** Bandwidth caps. @default no caps */
   readonly throttle?: ThrottleOptions | undefined;
+  /**
+   * Global budget of transfer buffers, in bytes: buffers are sized to the file where its size
+   * is known, pooled and reused, and a transfer that would exceed the budget waits for memory
+   * (see `transferMemoryWaitMs`) instead of growing the heap. Zero-copy transfers use none.
+   * At least 65536. @default 268435456 (256 MiB)
+   */
+  readonly transferMemoryBytes?: number | undefined;
+  /** How long a transfer waits for buffer memory before 425. @default 30000 */
+  readonly transferMemoryWaitMs?: number | undefined;
+  /** A budget shared with other data planes, instead of one of `transferMemoryBytes` of this plane's own. @default undefined */
+  readonly transferMemory?: TransferMemory | undefined;
   /** pino-compatible logger. @default silent */
   readonly logger?: TransferLogger | undefined;
 }
@@ -66,6 +81,8 @@ export interface ResolvedDataPlaneOptions {
   readonly dataTimeoutMs: number;
   readonly zeroCopy: 'auto' | 'off';
   readonly throttle: ThrottleOptions;
+  readonly transferMemoryBytes: number;
+  readonly transferMemoryWaitMs: number;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -77,6 +94,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 function optionalRate(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   return positive(name, value, 0);
+}
+
+function transferMemoryBytes(value: number | undefined): number {
+  const v = value ?? 256 * 1024 * 1024;
+  if (!Number.isSafeInteger(v) || v < MIN_TRANSFER_MEMORY) throw new RangeError(`transferMemoryBytes must be an integer of at least ${MIN_TRANSFER_MEMORY}, got ${v}`);
+  return v;
 }
 
 /** Applies defaults and validates, throwing `RangeError`/`TypeError` with a clear message. */
@@ -102,6 +125,8 @@ export function resolveDataPlaneOptions(options: LocalDataPlaneOptions): Resolve
     allowActiveLowPorts: options.allowActiveLowPorts ?? false,
     dataTimeoutMs: positive('dataTimeoutMs', options.dataTimeoutMs, 300_000),
     zeroCopy,
+    transferMemoryBytes: transferMemoryBytes(options.transferMemoryBytes),
+    transferMemoryWaitMs: positive('transferMemoryWaitMs', options.transferMemoryWaitMs, 30_000),
     throttle: {
       globalBytesPerSecond: optionalRate('throttle.globalBytesPerSecond', throttle.globalBytesPerSecond),
       perSessionBytesPerSecond: optionalRate('throttle.perSessionBytesPerSecond', throttle.perSessionBytesPerSecond),

@@ -5,6 +5,7 @@ import { resolveDataPlaneOptions, type LocalDataPlaneOptions, type ResolvedDataP
 import { LocalSessionChannel, type ChannelServices } from './local-session-channel.js';
 import { Throttle } from './throttle.js';
 import { TokenBucket } from './token-bucket.js';
+import { TransferMemory } from './transfer-memory.js';
 import { loadZeroCopyEngine } from './zero-copy/index.js';
 import type { ZeroCopyEnginePort } from './zero-copy-port.js';
 
@@ -36,6 +37,7 @@ export class LocalDataPlane implements DataPlane {
   readonly #global: TokenBucket | undefined;
   readonly #users = new Map<string, UserBucket>();
   readonly #zeroCopy: ZeroCopyEnginePort | null;
+  readonly #memory: TransferMemory;
   #listeners = 0;
   #closed = false;
 
@@ -46,6 +48,12 @@ export class LocalDataPlane implements DataPlane {
     const rate = this.options.throttle.globalBytesPerSecond;
     this.#global = rate === undefined ? undefined : new TokenBucket({ bytesPerSecond: rate });
     this.#zeroCopy = this.options.zeroCopy === 'off' ? null : options.zeroCopyEngine !== undefined ? options.zeroCopyEngine : this.#loadEngine();
+    this.#memory = options.transferMemory ?? new TransferMemory({ limitBytes: this.options.transferMemoryBytes });
+  }
+
+  /** The budget and pool of transfer buffers (for metrics: `inUse`, `peak`, `waiting`). */
+  get transferMemory(): TransferMemory {
+    return this.#memory;
   }
 
   #loadEngine(): ZeroCopyEnginePort | null {
@@ -79,6 +87,7 @@ export class LocalDataPlane implements DataPlane {
       logger: this.#logger,
       reservedPorts: this.#reservedPorts,
       zeroCopy: this.#zeroCopy,
+      memory: this.#memory,
       acquireListenerSlot: () => {
         if (this.#listeners >= this.options.maxPassiveListeners) return false;
         this.#listeners++;

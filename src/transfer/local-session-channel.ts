@@ -27,6 +27,8 @@ import { PassiveListener } from './passive-listener.js';
 import { streamListing, streamRetrieve, streamStore } from './stream-engine.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
+import { leaseForRetrieve, leaseForStore, type LeasePlan, type PlannedLease } from './transfer-lease-plan.js';
+import type { TransferMemory } from './transfer-memory.js';
 import { zeroCopyRetrieve, zeroCopyStore } from './zero-copy-engine.js';
 import type { ZeroCopyEnginePort } from './zero-copy-port.js';
 
@@ -38,6 +40,8 @@ export interface ChannelServices {
   readonly reservedPorts: Set<number>;
   /** The zero-copy engine, or null when streams must be used. */
   readonly zeroCopy: ZeroCopyEnginePort | null;
+  /** The budget and pool of transfer buffers. */
+  readonly memory: TransferMemory;
   /** Takes one global passive-listener slot; false when the cap is reached. */
   acquireListenerSlot(): boolean;
   releaseListenerSlot(): void;
@@ -351,9 +355,37 @@ export class LocalSessionChannel implements SessionDataChannel {
     };
   }
 
+  /** What a transfer will likely use, known before its data connection opens (for its memory lease). */
+  #leasePlan(fd: number | undefined, options: TransferOptions, signal: AbortSignal, length?: number): LeasePlan {
+    const { options: o, zeroCopy, memory } = this.#services;
+    const binary = (options.type ?? 'binary') === 'binary';
+    const t = o.throttle;
+    const throttled = t.globalBytesPerSecond !== undefined || t.perSessionBytesPerSecond !== undefined || (t.perUserBytesPerSecond !== undefined && this.#session.user !== undefined);
+    return {
+      zeroCopy: o.zeroCopy === 'auto' && zeroCopy !== null && zeroCopy.busy?.() !== true && this.#protection.level === 'clear' && binary && fd !== undefined,
+      fd: fd !== undefined,
+      binary,
+      throttled,
+      length,
+      memory,
+      timeoutMs: o.transferMemoryWaitMs,
+      signal,
+    };
+  }
+
   async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal): Promise<TransferResult> {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
+    // Memory before the 150: a spent budget is a 425, not a transfer cut short.
+    const planned = await leaseForRetrieve(this.#leasePlan(handle.fd, options, signal, Math.max(0, handle.size - handle.offset)));
+    try {
+      return await this.#moveOutLeased(handle, options, signal, planned);
+    } finally {
+      planned.lease?.release();
+    }
+  }
+
+  async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, planned: PlannedLease): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
@@ -366,7 +398,7 @@ export class LocalSessionChannel implements SessionDataChannel {
         if (options.checksum !== undefined) ctx.setChecksum(await digestFileRange(fileFd, handle.offset, sent, options.checksum, ctx.signal));
         return 'zero-copy';
       }
-      await streamRetrieve({ ...ctx, digest }, handle);
+      await streamRetrieve({ ...ctx, digest, lease: planned.lease }, handle);
       if (digest !== undefined) ctx.setChecksum(digest.digest());
       return 'stream';
     });
@@ -375,6 +407,18 @@ export class LocalSessionChannel implements SessionDataChannel {
   async #moveIn(handle: WriteHandle, options: StoreOptions, signal: AbortSignal): Promise<TransferResult> {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
+    // Memory before the 150: a spent budget is a 425, not a transfer cut short.
+    const planned = await leaseForStore(this.#leasePlan(handle.fd, options, signal));
+    try {
+      return await this.#moveInLeased(handle, options, signal, planned);
+    } finally {
+      // transferOverConnection destroyed the socket: nothing reads into the arena any more.
+      if (planned.arena !== undefined) planned.lease?.give(planned.arena);
+      planned.lease?.release();
+    }
+  }
+
+  async #moveInLeased(handle: WriteHandle, options: StoreOptions, signal: AbortSignal, planned: PlannedLease): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal, 'in');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
@@ -394,7 +438,7 @@ export class LocalSessionChannel implements SessionDataChannel {
         }
         return 'zero-copy';
       }
-      await streamStore({ ...ctx, digest }, handle);
+      await streamStore({ ...ctx, digest, lease: planned.lease, arena: planned.arena }, handle);
       if (digest !== undefined) ctx.setChecksum(digest.digest());
       return 'stream';
     });

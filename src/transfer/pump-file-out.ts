@@ -4,11 +4,26 @@ import { BufferRing } from './buffer-ring.js';
 import type { Digest } from './checksum.js';
 import type { ProgressMeter } from './progress-meter.js';
 import type { Throttle } from './throttle.js';
+import { sizeClassOf, type TransferLease } from './transfer-memory.js';
 
 /** Bytes per read and per socket write: fewer syscalls and event-loop turns than 64 KiB. */
 const CHUNK = 1024 * 1024;
 /** One buffer being read, one being written, one queued behind it. */
 const BUFFERS = 3;
+
+/**
+ * The buffers a send of `length` bytes needs: one buffer of the file's size class when the
+ * whole file fits in one read (a 4 KiB file costs 4 KiB, not 3 MiB), else three of 1 MiB.
+ * Unknown length: three of 1 MiB. With `maxBytes` (a lease smaller than that), fewer or
+ * smaller buffers that fit it.
+ */
+export function fileOutBuffers(length: number | undefined, maxBytes = Number.POSITIVE_INFINITY): { size: number; count: number } {
+  let size = length === undefined || length > CHUNK ? CHUNK : sizeClassOf(Math.max(1, length));
+  let count = length === undefined || length > CHUNK ? BUFFERS : 1;
+  while (size * count > maxBytes && count > 1) count--;
+  while (size > maxBytes && size > 4096) size /= 2;
+  return { size, count };
+}
 
 /** What {@link pumpFileOut} needs besides the descriptor and the socket. */
 export interface PumpOutOptions {
@@ -17,6 +32,13 @@ export interface PumpOutOptions {
   readonly signal: AbortSignal;
   /** Hashes the bytes read. */
   readonly digest?: Digest | undefined;
+  /**
+   * Bytes to send at most (the file's size at open minus the offset, as the zero-copy path
+   * sends); the pump stops there without a last read to find the end. @default until EOF
+   */
+  readonly length?: number | undefined;
+  /** Where the buffers come from ({@link fileOutBuffers} of `length` bytes must fit it). @default buffers of its own */
+  readonly lease?: TransferLease | undefined;
 }
 
 function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
@@ -65,28 +87,32 @@ function once(socket: Duplex, event: 'drain' | 'finish'): Promise<void> {
 }
 
 /**
- * Sends a file from `start` to EOF over the data connection with a ring of reused 1 MiB
- * buffers, reading the next chunk while the previous one is written, then ends the
- * connection and waits until every byte is handed to the kernel. Each buffer is reused only
- * after its socket write completed. Resolves with the bytes sent.
+ * Sends a file from `start` to EOF (or `length` bytes) over the data connection with a ring
+ * of reused buffers ({@link fileOutBuffers}), reading the next chunk while the previous one is
+ * written, then ends the connection and waits until every byte is handed to the kernel. Each
+ * buffer is reused only after its socket write completed, and given back to the lease only
+ * then. Resolves with the bytes sent.
  */
 export async function pumpFileOut(fd: number, start: number, socket: Duplex, options: PumpOutOptions): Promise<number> {
-  const { meter, throttle, signal, digest } = options;
-  const ring = new BufferRing(CHUNK, BUFFERS);
+  const { meter, throttle, signal, digest, length, lease } = options;
+  const shape = fileOutBuffers(length, lease?.bytes);
+  const ring = new BufferRing(shape.size, shape.count, lease === undefined ? undefined : (n) => lease.take(n));
   const failure = failureOf(socket, signal);
   const race = <T>(promise: Promise<T> | T): Promise<T> => Promise.race([promise, failure.promise]);
   // A throttled transfer reads one grant at a time, so pacing needs no slicing.
-  const chunkBytes = throttle.active ? Math.min(CHUNK, Math.max(1, throttle.grantBytes)) : CHUNK;
+  const chunkBytes = throttle.active ? Math.min(shape.size, Math.max(1, throttle.grantBytes)) : shape.size;
+  const end = length === undefined ? Number.POSITIVE_INFINITY : start + length;
   let position = start;
   let sent = 0;
   // The read in flight, awaited before returning: the caller closes the descriptor next.
   let reading: Promise<unknown> = Promise.resolve();
   let stopped = false;
-  const readNext = async (): Promise<{ buffer: Buffer; bytes: number }> => {
+  const readNext = async (): Promise<{ buffer: Buffer | undefined; bytes: number }> => {
+    if (position >= end) return { buffer: undefined, bytes: 0 };
     const buffer = await race(ring.take());
     if (stopped) throw new Error('pump stopped');
     const at = position;
-    const pending = readAt(fd, buffer, chunkBytes, at);
+    const pending = readAt(fd, buffer, Math.min(chunkBytes, end - at), at);
     reading = pending.catch(() => undefined);
     const bytes = await pending;
     position = at + bytes;
@@ -96,8 +122,8 @@ export async function pumpFileOut(fd: number, start: number, socket: Duplex, opt
     let next = readNext();
     for (;;) {
       const { buffer, bytes } = await race(next);
-      if (bytes === 0) {
-        ring.give(buffer);
+      if (buffer === undefined || bytes === 0) {
+        if (buffer !== undefined) ring.give(buffer);
         break;
       }
       next = readNext();
@@ -121,5 +147,7 @@ export async function pumpFileOut(fd: number, start: number, socket: Duplex, opt
     stopped = true;
     failure.dispose();
     await reading;
+    // Only buffers whose write completed are back in the ring; the others are left to the GC.
+    if (lease !== undefined) for (const buffer of ring.drain()) lease.give(buffer);
   }
 }

@@ -2,22 +2,30 @@ import { writev } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Digest } from './checksum.js';
 import type { ProgressMeter } from './progress-meter.js';
-import { readIntoArena, type ArenaReader } from './socket-arena-reader.js';
+import { ARENA_REGION, readIntoArena, type ArenaReader } from './socket-arena-reader.js';
 
 /**
- * Least bytes per file write while the upload runs. Each write is a trip to libuv's thread
- * pool (a futex wake-up and a context switch): one per 64 KiB socket read cost more CPU than
- * the copying into the page cache.
+ * Least bytes per file write while the upload runs (with the full arena). Each write is a
+ * trip to libuv's thread pool (a futex wake-up and a context switch): one per 64 KiB socket
+ * read cost more CPU than the copying into the page cache.
  */
 const BATCH_MIN = 1024 * 1024;
-/** Queued bytes above which the socket is paused until the file write in flight completes. */
+/** Queued bytes above which the socket is paused until the file write in flight completes (full arena). */
 const PAUSE_ABOVE = 2 * 1024 * 1024;
 /**
  * Reused memory for the socket's reads (plain TCP only): room for a full queue plus a full
  * write in flight, so reads never fall back to fresh buffers (whose external memory would
  * bring back V8's full collections).
  */
-const ARENA = 2 * PAUSE_ABOVE + 4 * 65536;
+export const UPLOAD_ARENA_BYTES = 2 * PAUSE_ABOVE + 4 * ARENA_REGION;
+/** The arena an upload makes do with when the full one does not fit the memory budget. */
+export const SMALL_UPLOAD_ARENA_BYTES = 8 * ARENA_REGION;
+
+/** Pause and batch thresholds for an arena of `bytes`: the full arena's, scaled down for smaller ones. */
+function thresholds(bytes: number): { pauseAbove: number; batchMin: number } {
+  const pauseAbove = Math.min(PAUSE_ABOVE, Math.max(ARENA_REGION, Math.floor((bytes - 4 * ARENA_REGION) / 2)));
+  return { pauseAbove, batchMin: Math.min(BATCH_MIN, Math.max(ARENA_REGION, Math.floor(pauseAbove / 2))) };
+}
 /** Buffers per writev(2): Linux accepts at most IOV_MAX (1024). */
 const MAX_IOV = 1024;
 
@@ -27,6 +35,11 @@ export interface PumpInOptions {
   readonly signal: AbortSignal;
   /** Hashes the bytes received. */
   readonly digest?: Digest | undefined;
+  /**
+   * The arena to read into (e.g. from a pooled lease; give it back only once the socket is
+   * destroyed). Its size sets the pause and batch thresholds. @default an arena of its own of {@link UPLOAD_ARENA_BYTES}
+   */
+  readonly arena?: Buffer | undefined;
 }
 
 function writevAt(fd: number, buffers: Buffer[], position: number): Promise<number> {
@@ -64,14 +77,15 @@ async function writeAll(fd: number, buffers: Buffer[], position: number): Promis
  * it, without a stream pipeline: the chunks the socket delivers are queued and written with
  * one writev(2) at a time of at least 1 MiB (all that arrived during the previous write goes
  * into the next one; the rest when the peer ends), and the socket is paused while more than
- * 2 MiB wait. What arrived before a lost connection is still written. A plain TCP socket
+ * 2 MiB wait (both scaled down with a smaller `arena`). What arrived before a lost connection is still written. A plain TCP socket
  * reads into a reused arena of about 4 MiB ({@link readIntoArena}) instead of a new buffer
  * per read. Resolves with the bytes
  * received, only after the last write completed; on failure, also only once no write is in
  * flight, so the caller may close the descriptor at once.
  */
 export function pumpSocketIn(socket: Duplex, fd: number, start: number, options: PumpInOptions): Promise<number> {
-  const { meter, signal, digest } = options;
+  const { meter, signal, digest, arena } = options;
+  const { pauseAbove: PAUSE, batchMin: BATCH } = thresholds(arena?.length ?? UPLOAD_ARENA_BYTES);
   return new Promise<number>((resolve, reject) => {
     let queue: Buffer[] = [];
     let queued = 0;
@@ -112,7 +126,7 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
       flush();
     };
     const flush = (): void => {
-      const due = queued >= BATCH_MIN || ended || failure !== undefined;
+      const due = queued >= BATCH || ended || failure !== undefined;
       if (writing || fileFailed || queue.length === 0 || !due) {
         settle();
         return;
@@ -129,7 +143,7 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
         () => {
           writing = false;
           if (reader !== undefined) for (const b of batch) reader.release(b);
-          if (queued <= PAUSE_ABOVE && !ended && failure === undefined) socket.resume();
+          if (queued <= PAUSE && !ended && failure === undefined) socket.resume();
           flush();
         },
         (error: unknown) => {
@@ -146,7 +160,7 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
       queued += chunk.length;
       // Counted when received, so progress and the stall watchdog follow the connection.
       meter.add(chunk.length);
-      if (queued > PAUSE_ABOVE) socket.pause();
+      if (queued > PAUSE) socket.pause();
       flush();
     };
     const onEnd = (): void => {
@@ -166,9 +180,9 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
       onAbort();
       return;
     }
-    reader = readIntoArena(socket, ARENA, (chunk) => {
+    reader = readIntoArena(socket, arena ?? UPLOAD_ARENA_BYTES, (chunk) => {
       onData(chunk);
-      return queued <= PAUSE_ABOVE;
+      return queued <= PAUSE;
     });
     socket.on('data', onData);
     socket.on('end', onEnd);

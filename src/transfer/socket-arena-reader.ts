@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 
 /** Bytes per socket read, as libuv reads by default. */
-const REGION = 64 * 1024;
+export const ARENA_REGION = 64 * 1024;
+const REGION = ARENA_REGION;
 
 /** Reads of one plain TCP socket into a reused arena; see {@link readIntoArena}. */
 export interface ArenaReader {
@@ -36,7 +37,9 @@ function findInternals(socket: Duplex): Internals | undefined {
 }
 
 /**
- * Makes a plain TCP socket read into regions of one reused arena of `arenaBytes`, the way
+ * Makes a plain TCP socket read into regions of one reused arena (`arena`: its size, or a
+ * buffer to use, e.g. from a pooled lease, which must not be reused before the socket is
+ * destroyed), the way
  * Node's public `onread` option of `net.Socket` does for client sockets (accepted sockets
  * cannot be given that option). Every read otherwise allocates a fresh 64 KiB buffer, and
  * that external memory makes V8 run a full garbage collection every few dozen MiB, which
@@ -49,11 +52,13 @@ function findInternals(socket: Duplex): Internals | undefined {
  * version, a socket with buffered data), it returns undefined and the caller uses 'data'
  * events.
  */
-export function readIntoArena(socket: Duplex, arenaBytes: number, onChunk: (chunk: Buffer) => boolean): ArenaReader | undefined {
+export function readIntoArena(socket: Duplex, arenaOrBytes: number | Buffer, onChunk: (chunk: Buffer) => boolean): ArenaReader | undefined {
   const internals = findInternals(socket);
   if (internals === undefined) return undefined;
-  const count = Math.max(2, Math.floor(arenaBytes / REGION));
-  const arena = Buffer.allocUnsafeSlow(count * REGION);
+  const given = typeof arenaOrBytes === 'number' ? undefined : arenaOrBytes;
+  const count = Math.max(2, Math.floor((given?.length ?? (arenaOrBytes as number)) / REGION));
+  if (given !== undefined && given.length < count * REGION) return undefined;
+  const arena = given ?? Buffer.allocUnsafeSlow(count * REGION);
   let head = 0;
   let inUse = 0;
   const next = (): Buffer => {

@@ -10,6 +10,9 @@ import { pumpFileOut } from './pump-file-out.js';
 import { pumpSocketIn } from './pump-socket-in.js';
 import type { Throttle } from './throttle.js';
 import { TransferTap } from './transfer-tap.js';
+import { sizeClassOf, type TransferLease } from './transfer-memory.js';
+
+const MAX_READ_CHUNK = 1024 * 1024;
 
 /** What every engine call needs to know of its transfer. */
 export interface EngineContext {
@@ -21,12 +24,17 @@ export interface EngineContext {
   /** Hashes the file-side bytes (what is stored, before or after ASCII conversion). */
   readonly digest?: Digest | undefined;
   readonly type: TransferType;
+  /** The transfer's share of the memory budget, when it has one (buffers of the pumps come from it). */
+  readonly lease?: TransferLease | undefined;
+  /** Store: the arena the upload pump reads into (from `lease`). */
+  readonly arena?: Buffer | undefined;
 }
 
 function fileSource(handle: ReadHandle): Readable {
-  // With a descriptor we read it ourselves with 1 MiB buffers; the backend's own stream may use 64 KiB.
+  // With a descriptor we read it ourselves with buffers of up to 1 MiB (sized to a small
+  // file); the backend's own stream may use 64 KiB.
   if (handle.fd !== undefined) {
-    return new FdReadable(handle.fd, handle.offset);
+    return new FdReadable(handle.fd, handle.offset, Math.min(MAX_READ_CHUNK, sizeClassOf(Math.max(1, handle.size - handle.offset))));
   }
   return handle.stream();
 }
@@ -43,7 +51,8 @@ export async function streamRetrieve(ctx: EngineContext, handle: ReadHandle): Pr
   if (handle.fd !== undefined && ctx.type === 'binary') {
     // Reading (and discarding) lets us see the client's reset or close while we write.
     ctx.socket.resume();
-    await pumpFileOut(handle.fd, handle.offset, ctx.socket, ctx);
+    // The size at open, as the zero-copy path sends: no last read just to find the end.
+    await pumpFileOut(handle.fd, handle.offset, ctx.socket, { ...ctx, length: Math.max(0, handle.size - handle.offset) });
     return;
   }
   const stages: Transform[] = [];

@@ -24,6 +24,8 @@ export interface ZeroCopyEnginePort {
     signal?: AbortSignal | undefined;
     onProgress?: ((bytesSoFar: number) => void) | undefined;
   }): Promise<number>;
+  /** True when a new call would wait for a worker (the data plane then streams). @default never busy */
+  busy?(): boolean;
 }
 
 /** The OS descriptor of a plain TCP socket on Unix, or `undefined` (Windows, TLS, JS streams). */

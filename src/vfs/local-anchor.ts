@@ -1,4 +1,4 @@
-import { constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errnoOf, toFsError, withPath } from './errno-error.js';
@@ -140,6 +140,66 @@ export class LocalAnchor {
     } catch (error: unknown) {
       await handle.close();
       throw toFsError(error, path);
+    }
+  }
+
+  /**
+   * The stats of virtual `path` (the root included) with direct system calls on this thread,
+   * verified like {@link LocalAnchor.openDir}: the parent directory is opened and proven inside
+   * the root by its descriptor, the entry looked up below it. A final symlink is followed only
+   * to a target inside (undefined otherwise). Four thread-pool round trips cost more than the
+   * calls themselves on a local disk (a SIZE or MDTM); `LocalFileSystem` uses it unless told
+   * its disk may block. Throws what the system calls throw (map with `toFsError`).
+   */
+  statSync(path: string): Stats | undefined {
+    const parts = virtualComponents(path);
+    const name = parts.pop();
+    const dirHost = join(this.rootReal, ...parts);
+    const fd = openSync(dirHost, constants.O_RDONLY | O_DIRECTORY);
+    try {
+      const dirReal = realpathSync.native(this.#procFd ? `/proc/self/fd/${fd}` : dirHost);
+      if (!this.inside(dirReal)) throw new FsError('permission', 'The path leads outside the root', { path });
+      if (name === undefined) return statSync(dirReal);
+      const host = join(this.#procFd ? `/proc/self/fd/${fd}` : dirReal, name);
+      const own = lstatSync(host);
+      if (!own.isSymbolicLink()) return own;
+      // Metadata only, by name (as the async lookup): a swap could at worst show an outside file's size.
+      const real = realpathSync.native(host);
+      return this.inside(real) ? statSync(real) : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Opens the regular object at virtual `path` read-only with direct system calls, verified
+   * on its descriptor like {@link LocalAnchor.openEntry}. Returns undefined where that takes
+   * more than the plain calls (no `/proc/self/fd`, a final symlink, the root): the caller then
+   * uses the asynchronous path. Throws what the system calls throw, or `FsError` permission.
+   */
+  openReadSync(path: string): { fd: number; stats: Stats } | undefined {
+    const parts = virtualComponents(path);
+    const name = parts.pop();
+    if (!this.#procFd || name === undefined || O_NOFOLLOW === 0) return undefined;
+    const dir = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
+    let fd: number;
+    try {
+      if (!this.inside(realpathSync.native(`/proc/self/fd/${dir}`))) throw new FsError('permission', 'The path leads outside the root', { path });
+      try {
+        fd = openSync(join(`/proc/self/fd/${dir}`, name), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+      } catch (error: unknown) {
+        if (errnoOf(error) === 'ELOOP') return undefined;
+        throw error;
+      }
+    } finally {
+      closeSync(dir);
+    }
+    try {
+      if (!this.inside(realpathSync.native(`/proc/self/fd/${fd}`))) throw new FsError('permission', 'The path leads outside the root', { path });
+      return { fd, stats: fstatSync(fd) };
+    } catch (error: unknown) {
+      closeSync(fd);
+      throw error;
     }
   }
 

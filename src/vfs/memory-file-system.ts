@@ -18,13 +18,17 @@ import type {
   WriteHandle,
 } from './file-system.js';
 import { FsError } from './fs-error.js';
-import { bytesUnder, contains, entryOf, locate, lookup, type MemoryDir, type MemoryFile, statOf } from './memory-tree.js';
+import { bytesUnder, contains, contentRange, EMPTY_CONTENT, entryOf, type FileContent, locate, lookup, type MemoryDir, type MemoryFile, statOf } from './memory-tree.js';
 import { MemoryWriteHandle } from './memory-write-handle.js';
 import { virtualComponents } from './path-jail.js';
 
 /** Options of {@link MemoryFileSystem}. */
 export interface MemoryFileSystemOptions {
-  /** Capacity in bytes (committed files plus uploads in progress); beyond it writes fail with `no-space`. @default Infinity */
+  /**
+   * Capacity in bytes (committed files plus uploads in progress); beyond it writes fail with
+   * `no-space` (552), so clients cannot fill the process's memory. `Infinity` for no cap.
+   * @default 268435456 (256 MiB)
+   */
   readonly maxBytes?: number | undefined;
   /** On `WriteHandle.abort()`, publish what was received so a client can resume (REST). @default false */
   readonly keepPartialUploads?: boolean | undefined;
@@ -33,6 +37,7 @@ export interface MemoryFileSystemOptions {
 }
 
 const READ_CHUNK = 64 * 1024;
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * A {@link FileSystem} held in memory, with the same behaviour as `LocalFileSystem`: staged
@@ -58,7 +63,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
   #reserved = 0;
 
   constructor(options: MemoryFileSystemOptions = {}) {
-    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     if (!(maxBytes >= 0)) throw new RangeError('MemoryFileSystem: maxBytes must be a non-negative number');
     this.#maxBytes = maxBytes;
     this.#keepPartial = options.keepPartialUploads ?? false;
@@ -161,7 +166,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
         stream: (): Readable => {
           if (used) throw new Error('ReadHandle.stream() may be called only once');
           used = true;
-          return Readable.from(chunks(data, offset), { objectMode: false });
+          return Readable.from(readChunks(data, offset), { objectMode: false });
         },
         close: (): Promise<void> => Promise.resolve(),
       };
@@ -176,7 +181,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
       const existing = parent.children.get(name);
       if (existing?.kind === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
       if (existing !== undefined && options.exclusive === true) throw new FsError('exists', 'Already exists', { path });
-      const current = existing?.data ?? Buffer.alloc(0);
+      const current = existing?.data ?? EMPTY_CONTENT;
       const offset = options.append === true ? current.length : (options.offset ?? 0);
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > current.length) {
         throw new FsError('invalid-offset', 'Offset outside the file', { path });
@@ -194,7 +199,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
             this.#publish(path, data, options.exclusive === true);
           },
         },
-        current.subarray(0, offset),
+        { chunks: [...contentRange(current, 0, offset)], length: offset },
       );
     });
   }
@@ -229,7 +234,7 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
     return true;
   }
 
-  #publish(path: string, data: Buffer, exclusive: boolean): void {
+  #publish(path: string, data: FileContent, exclusive: boolean): void {
     // The parent is looked up again: it may have been removed or renamed while uploading.
     const { parent, name } = locate(this.#root, path);
     const existing = parent.children.get(name);
@@ -255,6 +260,8 @@ export class MemoryFileSystem implements FileSystem, SetTimesCapable, FreeSpaceC
   }
 }
 
-function* chunks(data: Buffer, offset: number): Generator<Buffer> {
-  for (let at = offset; at < data.length; at += READ_CHUNK) yield data.subarray(at, Math.min(data.length, at + READ_CHUNK));
+function* readChunks(data: FileContent, offset: number): Generator<Buffer> {
+  for (const chunk of contentRange(data, offset)) {
+    for (let at = 0; at < chunk.length; at += READ_CHUNK) yield chunk.subarray(at, Math.min(chunk.length, at + READ_CHUNK));
+  }
 }

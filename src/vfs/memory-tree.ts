@@ -2,11 +2,35 @@ import type { DirEntry, FileStat } from './file-system.js';
 import { FsError } from './fs-error.js';
 import { virtualComponents } from './path-jail.js';
 
+/**
+ * The bytes of a memory file: the chunks as they were received, never copied together (an
+ * upload is stored as it arrived, and REST/APPE share the kept prefix's chunks). Chunks are
+ * never mutated, so readers and new uploads can share them.
+ */
+export interface FileContent {
+  readonly chunks: readonly Buffer[];
+  readonly length: number;
+}
+
+/** The content of an empty file. */
+export const EMPTY_CONTENT: FileContent = { chunks: [], length: 0 };
+
+/** The chunks of `content` covering bytes `[start, end)`, as views (no copy). */
+export function* contentRange(content: FileContent, start: number, end: number = content.length): Generator<Buffer> {
+  let at = 0;
+  for (const chunk of content.chunks) {
+    const next = at + chunk.length;
+    if (next > start && at < end) yield chunk.subarray(Math.max(0, start - at), Math.min(chunk.length, end - at));
+    at = next;
+    if (at >= end) return;
+  }
+}
+
 /** A file of {@link MemoryFileSystem}. Content is replaced as a whole, never mutated in place. */
 export interface MemoryFile {
   readonly kind: 'file';
   readonly id: number;
-  data: Buffer;
+  data: FileContent;
   mtime: Date;
   readonly birthtime: Date;
   mode: number;

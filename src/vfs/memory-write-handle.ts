@@ -3,6 +3,7 @@ import { drainUploadStream } from './drain-upload-stream.js';
 import { isNoSpace } from './errno-error.js';
 import type { WriteHandle } from './file-system.js';
 import { FsError } from './fs-error.js';
+import type { FileContent } from './memory-tree.js';
 
 /** What a {@link MemoryWriteHandle} needs from its filesystem. */
 export interface MemoryWriteTarget {
@@ -13,12 +14,16 @@ export interface MemoryWriteTarget {
   /** Returns staging space. */
   release(bytes: number): void;
   /** Publishes the complete content under the real name (throws `FsError`). */
-  publish(data: Buffer): void;
+  publish(data: FileContent): void;
   /** Publish a partial upload on abort (resumable partials). */
   readonly keepPartial: boolean;
 }
 
-/** A staged upload of {@link MemoryFileSystem}: chunks are kept aside until `commit`. */
+/**
+ * A staged upload of {@link MemoryFileSystem}: chunks are copied once as they arrive (the
+ * sender may reuse its buffers) and kept aside until `commit`, which publishes them as they
+ * are: no second copy of the whole file. A kept prefix (REST/APPE) shares the old chunks.
+ */
 export class MemoryWriteHandle implements WriteHandle {
   readonly offset: number;
   readonly #target: MemoryWriteTarget;
@@ -28,10 +33,10 @@ export class MemoryWriteHandle implements WriteHandle {
   #failure: FsError | undefined;
   #settled = false;
 
-  constructor(target: MemoryWriteTarget, prefix: Buffer) {
+  constructor(target: MemoryWriteTarget, prefix: FileContent) {
     this.#target = target;
     this.offset = prefix.length;
-    this.#chunks = prefix.length > 0 ? [Buffer.from(prefix)] : [];
+    this.#chunks = [...prefix.chunks];
     this.#staged = prefix.length;
   }
 
@@ -79,7 +84,7 @@ export class MemoryWriteHandle implements WriteHandle {
       throw error;
     }
     if (this.#settled) throw new FsError('aborted', 'The upload was already finished', { path: this.#target.path });
-    const data = Buffer.concat(this.#chunks);
+    const data: FileContent = { chunks: this.#chunks.slice(), length: this.#staged };
     try {
       this.#target.publish(data);
     } finally {
@@ -92,7 +97,7 @@ export class MemoryWriteHandle implements WriteHandle {
     this.#stream?.destroy();
     if (this.#target.keepPartial && this.#failure === undefined && !isNoSpace(reason) && this.#staged > this.offset) {
       try {
-        this.#target.publish(Buffer.concat(this.#chunks));
+        this.#target.publish({ chunks: this.#chunks.slice(), length: this.#staged });
       } catch {
         // Keeping a partial is best effort: the parent may have gone meanwhile.
       }

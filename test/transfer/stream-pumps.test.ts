@@ -14,6 +14,8 @@ import { pumpSocketIn } from '../../src/transfer/pump-socket-in.js';
 import { readIntoArena } from '../../src/transfer/socket-arena-reader.js';
 import { Throttle } from '../../src/transfer/throttle.js';
 import { TokenBucket } from '../../src/transfer/token-bucket.js';
+import { fileOutBuffers } from '../../src/transfer/pump-file-out.js';
+import { TransferMemory } from '../../src/transfer/transfer-memory.js';
 
 let dir: string;
 let server: Server;
@@ -132,6 +134,36 @@ describe('pumpFileOut', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('sizes its buffers to the file, takes them from the lease and gives them back for the next transfer', async () => {
+    expect(fileOutBuffers(4096)).toEqual({ size: 4096, count: 1 });
+    expect(fileOutBuffers(5000)).toEqual({ size: 8192, count: 1 });
+    expect(fileOutBuffers(8 * 1024 * 1024)).toEqual({ size: 1024 * 1024, count: 3 });
+    expect(fileOutBuffers(undefined, 1024 * 1024)).toEqual({ size: 1024 * 1024, count: 1 });
+    const memory = new TransferMemory({ limitBytes: 1024 * 1024 });
+    const content = randomBytes(4096);
+    const fd = openSync(tempFile(content), 'r');
+    try {
+      for (let round = 0; round < 2; round++) {
+        const { local, peer } = await pair();
+        const received = readAll(peer);
+        local.resume();
+        const lease = memory.tryLease(4096);
+        if (lease === undefined) throw new Error('no lease');
+        const sent = await pumpFileOut(fd, 0, local, { meter: new ProgressMeter(), throttle: noThrottle(), signal: new AbortController().signal, length: 4096, lease });
+        lease.release();
+        expect(sent).toBe(4096);
+        expect((await received).equals(content)).toBe(true);
+        // The one 4 KiB buffer is back in the pool (the second round reused it).
+        expect(memory.retained).toBe(4096);
+        local.destroy();
+        peer.destroy();
+      }
+      expect(memory.peak).toBeLessThanOrEqual(8192);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('paces a throttled transfer in grant-sized reads and still sends every byte', async () => {

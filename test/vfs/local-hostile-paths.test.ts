@@ -88,3 +88,42 @@ describe('LocalFileSystem under hostile client paths (property)', () => {
     expect(await readHost(join(outside, 'secret'), 'utf8')).toBe('OUTSIDE');
   });
 });
+
+describe('stat and openRead with direct system calls (syncMetadata)', () => {
+  async function outcome(fs: LocalFileSystem, path: string): Promise<string> {
+    let stat: string;
+    try {
+      const s = await fs.stat(path);
+      stat = `${s.type}:${s.size}`;
+    } catch (error: unknown) {
+      expect(error).toBeInstanceOf(FsError);
+      stat = (error as FsError).code;
+    }
+    try {
+      const handle = await fs.openRead(path);
+      await handle.close();
+      return `${stat} open:${handle.size}`;
+    } catch (error: unknown) {
+      expect(error).toBeInstanceOf(FsError);
+      return `${stat} open:${(error as FsError).code}`;
+    }
+  }
+
+  it('answers exactly as the thread-pool lookup for any path, and never reports the outside file', async () => {
+    const direct = new LocalFileSystem({ root });
+    const pooled = new LocalFileSystem({ root, syncMetadata: false });
+    await fc.assert(
+      fc.asyncProperty(hostilePath, async (path) => {
+        await ensureLinks();
+        const a = await outcome(direct, path);
+        expect(a).toBe(await outcome(pooled, path));
+        // 'OUTSIDE' is 7 bytes; nothing inside the root is a 7-byte file.
+        expect(a).not.toContain(':7');
+      }),
+      { numRuns: 300 },
+    );
+    expect(await outcome(direct, '/out/secret')).toBe('permission open:permission');
+    expect(await outcome(direct, '/sub/leak')).toBe('permission open:permission');
+    expect(await outcome(direct, '/')).toBe(await outcome(pooled, '/'));
+  });
+});

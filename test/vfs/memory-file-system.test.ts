@@ -30,7 +30,7 @@ describe('MemoryFileSystem capacity', () => {
     expect(await fs.freeSpace('/')).toBe(80);
     await fs.delete('/a');
     expect(await fs.freeSpace('/')).toBe(100);
-    expect(await new MemoryFileSystem().freeSpace('/')).toBeUndefined();
+    expect(await new MemoryFileSystem({ maxBytes: Number.POSITIVE_INFINITY }).freeSpace('/')).toBeUndefined();
   });
 
   it('refuses a resumed upload whose kept prefix does not fit', async () => {
@@ -76,5 +76,33 @@ describe('WriteHandle.abort(reason)', () => {
     });
     await handle.abort(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
     expect(await listNames(fs, '/')).toEqual([]);
+  });
+});
+
+describe('MemoryFileSystem memory use', () => {
+  it('caps its size at 256 MiB by default (552 no-space beyond), Infinity only when asked', async () => {
+    expect(await new MemoryFileSystem().freeSpace('/')).toBe(256 * 1024 * 1024);
+    expect(await new MemoryFileSystem({ maxBytes: Number.POSITIVE_INFINITY }).freeSpace('/')).toBeUndefined();
+  });
+
+  it('stores an upload as the chunks it received, without copying the whole file again on commit', async () => {
+    const fs = new MemoryFileSystem();
+    const parts = [Buffer.alloc(100_000, 1), Buffer.alloc(100_000, 2), Buffer.alloc(5, 3)];
+    const handle = await fs.openWrite('/a.bin');
+    const stream = handle.stream();
+    for (const part of parts) stream.write(part);
+    stream.end();
+    await handle.commit();
+    const read = await fs.openRead('/a.bin');
+    const seen: Buffer[] = [];
+    for await (const chunk of read.stream()) seen.push(chunk as Buffer);
+    expect(Buffer.concat(seen).equals(Buffer.concat(parts))).toBe(true);
+    // One concatenated copy would put every chunk in one ArrayBuffer.
+    expect(new Set(seen.map((c) => c.buffer)).size).toBeGreaterThanOrEqual(parts.length);
+    // REST: the kept prefix shares the stored chunks; the file reads back whole.
+    const resumed = await fs.openWrite('/a.bin', { offset: 150_000 });
+    resumed.stream().end(Buffer.from('tail'));
+    await resumed.commit();
+    expect((await readFile(fs, '/a.bin')).equals(Buffer.concat([Buffer.concat(parts).subarray(0, 150_000), Buffer.from('tail')]))).toBe(true);
   });
 });

@@ -28,6 +28,13 @@ function systemErrorName(errno: number): string {
   }
 }
 
+/** What the addon threw when it could not start a transfer, as a typed error. */
+function startError(error: unknown): ZeroCopyError {
+  if (error instanceof ZeroCopyError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ZeroCopyError('ERR_ZERO_COPY_START', message, { cause: error });
+}
+
 interface Run {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ZeroCopyProgress | undefined;
@@ -81,7 +88,7 @@ function run({ signal, onProgress, start, cancel }: Run): Promise<number> {
       signal?.addEventListener('abort', onAbort, { once: true });
     } catch (error) {
       signal?.removeEventListener('abort', onAbort);
-      reject(error instanceof Error ? error : new Error(String(error)));
+      reject(startError(error));
     }
   });
 }
@@ -120,5 +127,6 @@ export function createZeroCopyEngine(binding: NativeBinding): ZeroCopyEngine {
         },
       });
     },
+    busy: () => binding.busy(),
   };
 }

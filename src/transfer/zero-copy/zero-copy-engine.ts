@@ -38,12 +38,15 @@ export interface ReceiveFileOptions {
 
 /**
  * Moves bytes between files and TCP sockets inside the kernel (sendfile(2), splice(2)) on a
- * thread of its own, so the event loop keeps serving control connections meanwhile.
+ * small bounded pool of threads of its own (16), so the event loop keeps serving control
+ * connections meanwhile. Calls beyond the pool wait for a worker; {@link ZeroCopyEngine.busy}
+ * says when one would, so a data plane can stream instead.
  *
  * The caller pauses the Node socket (so libuv does not read it) for the duration, chunks
  * calls if it throttles, and closes both descriptors afterwards: the engine never does.
  * Failures reject with a {@link ZeroCopyError} whose `code` is the errno name
- * (`ECONNRESET`, `EPIPE`, `ENOSPC`, ...) or `ABORT_ERR`.
+ * (`ECONNRESET`, `EPIPE`, `ENOSPC`, ...), `ABORT_ERR`, or `ERR_ZERO_COPY_START` when the
+ * addon could not start the transfer (no thread, a failed Node-API call).
  *
  * @example
  * ```ts
@@ -58,4 +61,6 @@ export interface ZeroCopyEngine {
   sendFile(o: SendFileOptions): Promise<number>;
   /** Receives from `socketFd` until EOF (or `maxBytes`) into `fileFd` at `offset` (splice through a pipe). Resolves with the bytes written. */
   receiveFile(o: ReceiveFileOptions): Promise<number>;
+  /** True when every worker of the pool runs a transfer: a new call would wait for one. */
+  busy(): boolean;
 }
