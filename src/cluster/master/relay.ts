@@ -199,6 +199,13 @@ export async function relayWrite(node: SlaveNode, path: string, counter: RelayCo
   input.pipe(data);
   data.on('error', (error) => input.destroy(new TransferAbortedError('connection-lost', `data connection to slave ${node.name} failed`, { cause: error })));
   let finished = false;
+  // A slave that fails or dies mid-upload must stop the client's upload at once, not when it
+  // ends: otherwise a client blocked on a full socket would wait for ever.
+  receiving.catch((error: unknown) => {
+    if (finished) return;
+    input.destroy(error instanceof Error ? error : new Error(String(error)));
+    data.destroy();
+  });
   return {
     node: node.name,
     offset: options.offset,
