@@ -42,7 +42,8 @@ export type { DataConnectionErrorOptions, DataConnectionReason } from './data-co
 export { DataConnectionError, isDataConnectionError } from './data-connection-error.js';
 export type { TransferAbortReason, TransferAbortedErrorOptions } from './transfer-aborted-error.js';
 export { TransferAbortedError, isTransferAbortedError } from './transfer-aborted-error.js';
-export type { TransferLogger } from './logger.js';
+export { silentLogger } from './logger.js';
+export type { Logger, TransferLogger } from './logger.js';
 export type { LocalDataPlaneOptions, ResolvedDataPlaneOptions, ThrottleOptions } from './local-data-plane-options.js';
 export type { PortRange } from './passive-listener.js';
 export type { ZeroCopyEnginePort } from './zero-copy-port.js';

@@ -1,4 +1,4 @@
-import type { TransferLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { PortRange } from './passive-listener.js';
 import type { ZeroCopyEnginePort } from './zero-copy-port.js';
 
@@ -50,7 +50,7 @@ export interface LocalDataPlaneOptions {
   /** Bandwidth caps. @default no caps */
   readonly throttle?: ThrottleOptions | undefined;
   /** pino-compatible logger. @default silent */
-  readonly logger?: TransferLogger | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /** {@link LocalDataPlaneOptions} with defaults applied and values checked. */

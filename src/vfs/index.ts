@@ -44,3 +44,5 @@ export { PasswordFileError, parsePasswordFile } from './password-file.js';
 export type { PasswordFileAuthorizerOptions } from './password-file-authorizer.js';
 export { PasswordFileAuthorizer } from './password-file-authorizer.js';
 export { checksumOf } from './checksum.js';
+export { createDigest } from './digest.js';
+export type { Digest } from './digest.js';
