@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { it } from 'vitest';
 import { createServer } from '../../src/server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -28,6 +29,14 @@ export function targetFromEnv(value: string | undefined): ConformanceTarget | un
     throw new Error('FTPGRID_CONFORMANCE_TARGET must be host:port:user:pass');
   }
   return { host, port: Number(port), user, password: rest.join(':') };
+}
+
+/** True when the suite runs against an external server (`FTPGRID_CONFORMANCE_TARGET`). */
+export const externalTarget = targetFromEnv(process.env.FTPGRID_CONFORMANCE_TARGET) !== undefined;
+
+/** A case that checks ftpgrid-only behaviour: reported as skipped (never passed) against an external target. */
+export function ftpgridOnly(name: string, test: () => Promise<void>): void {
+  it.skipIf(externalTarget)(name, test);
 }
 
 /**

@@ -15,14 +15,17 @@ export interface RunCounts {
 export function countRun(testModules: readonly TestModule[], unhandledErrors: readonly unknown[]): RunCounts {
   const counts: RunCounts = { passed: 0, failed: 0, skipped: 0 };
   for (const module of testModules) {
+    let failedTests = 0;
     for (const test of module.children.allTests()) {
       const state = test.result().state;
       if (state === 'passed') counts.passed += 1;
-      else if (state === 'failed') counts.failed += 1;
+      else if (state === 'failed') failedTests += 1;
       else counts.skipped += 1;
     }
-    // A module that failed to load (syntax error, a throwing import) has no tests to count.
-    if (module.state() === 'failed' && !module.children.size) counts.failed += 1;
+    counts.failed += failedTests;
+    // A module that failed to load (syntax error, a throwing import) or whose beforeAll threw
+    // (its tests then show as skipped) has no failed test to count: the module counts as one.
+    if (module.state() === 'failed' && failedTests === 0) counts.failed += 1;
   }
   counts.failed += unhandledErrors.length;
   return counts;
