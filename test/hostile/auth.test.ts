@@ -158,7 +158,7 @@ describe('hostile: login sequence', () => {
     expect(await client.login()).toBe(230);
   });
 
-  it('unprintable user names and passwords are refused (501/530), never logged in', async () => {
+  it('unprintable user names and passwords are refused (501), never logged in', async () => {
     server = await startTestServer({ loginBan: false, maxLoginAttempts: 10 });
     const client = await server.client();
     client.send(Buffer.from('USER al\x01ice\r\n', 'latin1'));
@@ -167,7 +167,8 @@ describe('hostile: login sequence', () => {
     else expect(first.code).toBe(501);
     client.send(Buffer.from('USER alice\r\nPASS sec\x00ret\r\n', 'latin1'));
     expect((await client.reply()).code).toBe(331);
-    expect([501, 530]).toContain((await client.reply()).code);
+    // A NUL in the argument is a syntax error (501) before any credential check.
+    expect((await client.reply()).code).toBe(501);
   });
 });
 
