@@ -18,7 +18,7 @@ const noExecutables: CommandMiddleware = async (context, command, next) => {
 };
 
 const server = createServer({
-  authorizer: new MemoryAuthorizer({ users: [{ name: 'bob', password: 'builder', root: new MemoryFileSystem() }] }),
+  authorizer: new MemoryAuthorizer({ users: [{ name: 'bob', password: 'builder', fs: new MemoryFileSystem() }] }),
   commands: (registry) => {
     registry.registerSite(
       'TIME',

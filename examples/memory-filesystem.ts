@@ -20,7 +20,7 @@ await handle.commit();
 
 const server = createServer({
   authorizer: new MemoryAuthorizer({
-    users: [{ name: 'drop', password: 'box', root: files, pathPermissions: { '/': 'elr', '/incoming': 'elrawm' } }],
+    users: [{ name: 'drop', password: 'box', fs: files, pathPermissions: { '/': 'elr', '/incoming': 'elrawm' } }],
     anonymous: { root: files },
   }),
 });

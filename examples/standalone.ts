@@ -9,7 +9,7 @@ import { LocalFileSystem, MemoryAuthorizer } from '../src/vfs/index.js';
 const files = new LocalFileSystem({ root: process.env.FTP_ROOT ?? '.' });
 const server = createServer({
   authorizer: new MemoryAuthorizer({
-    users: [{ name: 'alice', password: process.env.FTP_PASSWORD ?? 's3cret', root: files }],
+    users: [{ name: 'alice', password: process.env.FTP_PASSWORD ?? 's3cret', fs: files }],
     anonymous: { root: files },
   }),
   // Behind NAT, also give `dataPlaneOptions` with `passiveAddress` (the public IP) and

@@ -28,7 +28,7 @@ afterEach(async () => {
 
 async function start(options: Partial<FtpServerOptions> = {}, fsOptions: MemoryFileSystemOptions = {}): Promise<Live> {
   const fs = new MemoryFileSystem(fsOptions);
-  const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: fs }] }), failedLoginDelayMs: 1, ...options });
+  const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs: fs }] }), failedLoginDelayMs: 1, ...options });
   servers.push(server);
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -45,7 +45,7 @@ export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } 
   const root = rootDir.path;
   const work = workDir.path;
   const fs = new LocalFileSystem({ root });
-  const authorizer = new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] });
+  const authorizer = new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, fs: fs }] });
   const server = createServer({
     authorizer,
     failedLoginDelayMs: 10,

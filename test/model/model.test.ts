@@ -291,7 +291,7 @@ describe('model-based: random command sequences against a live server', () => {
     root = await mkdtemp(join(tmpdir(), 'ftpgrid-model-'));
     const fs = new LocalFileSystem({ root });
     server = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, fs: fs }] }),
       maxLineLength: MAX_LINE,
       failedLoginDelayMs: 1,
       // Every run opens a new connection from loopback.

@@ -40,8 +40,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
   const authorizer = new MemoryAuthorizer({
     users: [
-      { name: 'alice', password: 'secret', root: fs, ...(permissions === undefined ? {} : { permissions }) },
-      { name: 'bob', password: 'pw', root: fs, permissions: 'elr' },
+      { name: 'alice', password: 'secret', fs: fs, ...(permissions === undefined ? {} : { permissions }) },
+      { name: 'bob', password: 'pw', fs: fs, permissions: 'elr' },
     ],
     anonymous: { root: fs },
   });

@@ -78,8 +78,8 @@ describe('MemoryAuthorizer', () => {
   it('authenticates users with plain or hashed passwords and hands out their view', async () => {
     const auth = new MemoryAuthorizer({
       users: [
-        { name: 'alice', password: 'pw', root: fs, home: '/home/alice', permissions: 'elr', pathPermissions: { '/home/alice': 'elradfmw' } },
-        { name: 'bob', passwordHash: await hashPassword('bobpw', cheap), root: fs },
+        { name: 'alice', password: 'pw', fs: fs, home: '/home/alice', permissions: 'elr', pathPermissions: { '/home/alice': 'elradfmw' } },
+        { name: 'bob', passwordHash: await hashPassword('bobpw', cheap), fs: fs },
       ],
     });
     const alice = await auth.authenticate('alice', 'pw', peer);
@@ -115,10 +115,10 @@ describe('MemoryAuthorizer', () => {
 
   it('validates its options at construction', () => {
     expect(() => new MemoryAuthorizer({ anonymous: { root: anonFs, permissions: 'elrw' } })).toThrow(/read-only/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', root: fs }] })).toThrow(/exactly one/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', passwordHash: 'plain', root: fs }] })).toThrow(/malformed/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'ftp', password: 'x', root: fs }] })).toThrow(/anonymous/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', password: 'x', root: fs, permissions: 'z' }] })).toThrow(/Unknown permission/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', fs: fs }] })).toThrow(/exactly one/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', passwordHash: 'plain', fs: fs }] })).toThrow(/malformed/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'ftp', password: 'x', fs: fs }] })).toThrow(/anonymous/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', password: 'x', fs: fs, permissions: 'z' }] })).toThrow(/Unknown permission/u);
   });
 });
 
