@@ -36,7 +36,7 @@ describe('MemoryUser fs (root is the deprecated name)', () => {
     const legacy: Record<string, unknown> = { name: 'old', password: 'p' };
     legacy.root = fs;
     expect((await new MemoryAuthorizer({ users: [legacy as unknown as MemoryUser] }).authenticate('old', 'p', peer))?.fs).toBe(fs);
-    expect(() => new MemoryAuthorizer({ users: [{ ...legacy, name: 'x', fs } as unknown as MemoryUser] })).toThrow(/exactly one of fs and root/u);
+    expect(() => new MemoryAuthorizer({ users: [{ ...legacy, name: 'x', fs }] })).toThrow(/exactly one of fs and root/u);
     expect(() => new MemoryAuthorizer({ users: [{ name: 'x', password: 'p' }] })).toThrow(/exactly one of fs and root/u);
   });
 });
