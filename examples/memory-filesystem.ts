@@ -21,7 +21,7 @@ await handle.commit();
 const server = createServer({
   authorizer: new MemoryAuthorizer({
     users: [{ name: 'drop', password: 'box', fs: files, pathPermissions: { '/': 'elr', '/incoming': 'elrawm' } }],
-    anonymous: { root: files },
+    anonymous: { fs: files },
   }),
 });
 server.on('fileReceived', (event) => {

@@ -10,10 +10,10 @@ const files = new LocalFileSystem({ root: process.env.FTP_ROOT ?? '.' });
 const server = createServer({
   authorizer: new MemoryAuthorizer({
     users: [{ name: 'alice', password: process.env.FTP_PASSWORD ?? 's3cret', fs: files }],
-    anonymous: { root: files },
+    anonymous: { fs: files },
   }),
-  // Behind NAT, also give `dataPlaneOptions` with `passiveAddress` (the public IP) and
-  // `passivePorts` (the range open in the firewall): see docs/standalone.md.
+  // Behind NAT, also give `passiveAddress` (the public IP) and `passivePorts` (the range
+  // open in the firewall): see docs/standalone.md.
 });
 server.on('fileReceived', (event) => {
   console.log(`${event.user ?? '?'} uploaded ${event.path} (${event.bytes} bytes)`);

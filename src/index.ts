@@ -7,9 +7,15 @@
  *
  * @packageDocumentation
  */
-export { createServer, InvalidServerOptionError } from './server/index.js';
+export { createServer, DEFAULT_PORT, InvalidServerOptionError } from './server/index.js';
+export { createUserContext } from './vfs/index.js';
+export type { PermissionSpec, UserContext, UserContextOptions } from './vfs/index.js';
 export type {
+  AuthenticateHook,
   CloseOptions,
+  DataPlaneSettings,
+  FtpServerEventName,
+  InvalidServerOptionCode,
   CommandRateOptions,
   ConnectionRateOptions,
   FtpServer,

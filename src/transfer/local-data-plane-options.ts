@@ -21,7 +21,7 @@ export interface ThrottleOptions {
  * ```
  */
 export interface LocalDataPlaneOptions {
-  /** Ports for passive listeners, picked at random. @default ephemeral ports (port 0) */
+  /** Ports for passive listeners (1024 to 65535), picked at random. @default ephemeral ports (port 0) */
   readonly passivePorts?: PortRange | undefined;
   /**
    * The address announced in PASV replies (behind NAT), or a function of the client's
@@ -83,8 +83,9 @@ function optionalRate(name: string, value: number | undefined): number | undefin
 export function resolveDataPlaneOptions(options: LocalDataPlaneOptions): ResolvedDataPlaneOptions {
   const ports = options.passivePorts;
   if (ports !== undefined) {
-    const ok = Number.isInteger(ports.min) && Number.isInteger(ports.max) && ports.min >= 1 && ports.max <= 65535 && ports.min <= ports.max;
-    if (!ok) throw new RangeError(`passivePorts must satisfy 1 <= min <= max <= 65535, got ${ports.min}-${ports.max}`);
+    // Privileged ports are never handed out for passive data (the CLI applies the same rule).
+    const ok = Number.isInteger(ports.min) && Number.isInteger(ports.max) && ports.min >= 1024 && ports.max <= 65535 && ports.min <= ports.max;
+    if (!ok) throw new RangeError(`passivePorts must satisfy 1024 <= min <= max <= 65535, got ${ports.min}-${ports.max}`);
   }
   const address = options.passiveAddress;
   // Checked at run time too: plain JavaScript callers pass anything.

@@ -13,7 +13,7 @@ let port = 0;
 beforeAll(async () => {
   if (externalTarget || !ipv6) return;
   const fs = new MemoryFileSystem();
-  server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'conf', password: 'conf', fs: fs }] }) });
+  server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'conf', password: 'conf', fs }] }) });
   ({ port } = await server.listen({ host: '::1', port: 0 }));
 });
 afterAll(async () => {

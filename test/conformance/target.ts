@@ -51,7 +51,7 @@ export async function setupConformance(): Promise<ConformanceSetup> {
     const root = await makeTempDir('ftpgrid-conformance-');
     const fs = new LocalFileSystem({ root: root.path });
     const server = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: 'conf', password: 'conf', fs: fs }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: 'conf', password: 'conf', fs }] }),
       failedLoginDelayMs: 1,
       commands: (registry) => {
         registry.registerSite('ECHO', async (context, arg) => {

@@ -108,7 +108,7 @@ describe('hostile: login sequence', () => {
     const fs = new MemoryFileSystem();
     const { plane, counts } = countingDataPlane(new LocalDataPlane({}));
     const ftp = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs: fs }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] }),
       dataPlane: plane,
       failedLoginDelayMs: 1,
     });
@@ -123,7 +123,7 @@ describe('hostile: login sequence', () => {
 
   it('anonymous is refused when not configured', async () => {
     const fs = new MemoryFileSystem();
-    const ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs: fs }] }), failedLoginDelayMs: 1 });
+    const ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] }), failedLoginDelayMs: 1 });
     extra.push(ftp);
     const { port } = await ftp.listen({ host: '127.0.0.1', port: 0 });
     const client = await connect(port);

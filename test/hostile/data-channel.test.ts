@@ -122,7 +122,7 @@ describe('hostile: active mode (bounce)', () => {
 
 describe('hostile: passive mode', () => {
   it('PASV never connected: 425 after passiveTimeoutMs and the listener is closed', async () => {
-    const live = await start({ dataPlaneOptions: { passiveTimeoutMs: 150 } });
+    const live = await start({ passiveTimeoutMs: 150 });
     const client = await live.client();
     const port = epsvPort((await client.cmd('EPSV')).lines.join(' '));
     await delay(400);
@@ -144,7 +144,7 @@ describe('hostile: passive mode', () => {
   });
 
   it('LIST after PASV, client never connects: 425 after the timeout, session kept', async () => {
-    const live = await start({ dataPlaneOptions: { passiveTimeoutMs: 150 } });
+    const live = await start({ passiveTimeoutMs: 150 });
     const client = await live.client();
     expect(await client.code('EPSV')).toBe(229);
     const first = await client.code('LIST');
@@ -176,7 +176,7 @@ describe('hostile: passive mode', () => {
   });
 
   it('a global cap on passive listeners: 425 when exhausted, and free again once released', async () => {
-    const live = await start({ dataPlaneOptions: { maxPassiveListeners: 2 } });
+    const live = await start({ maxPassiveListeners: 2 });
     const a = await live.client();
     const b = await live.client();
     const c = await live.client();

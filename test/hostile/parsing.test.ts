@@ -31,7 +31,7 @@ class HostileNamesFileSystem extends MemoryFileSystem {
 }
 
 async function startServerOn(fs: MemoryFileSystem): Promise<{ client(): Promise<RawClient>; close(): Promise<void> }> {
-  const ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs: fs }] }), failedLoginDelayMs: 1 });
+  const ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] }), failedLoginDelayMs: 1 });
   const { port } = await ftp.listen({ host: '127.0.0.1', port: 0 });
   const opened: RawClient[] = [];
   return {

@@ -34,7 +34,7 @@ beforeAll(async () => {
   execFileSync('mkfifo', [join(root, 'fifo')]);
   await writeFile(join(root, '.ftpgrid-upload-0123456789abcdef0123456789abcdef.part'), 'staging');
   const fs = new LocalFileSystem({ root });
-  ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs: fs }] }), failedLoginDelayMs: 1 });
+  ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] }), failedLoginDelayMs: 1 });
   ({ port } = await ftp.listen({ host: '127.0.0.1', port: 0 }));
 });
 

@@ -47,7 +47,7 @@ const { LocalDataPlane } = require('ftpgrid/transfer');
 const { connect } = require('node:net');`;
   return `${load}
 const checks = [typeof formatReply, typeof CommandRegistry, typeof LocalDataPlane];
-const server = createServer({ authorizer: new MemoryAuthorizer({ anonymous: { root: new MemoryFileSystem() } }), greeting: 'packed ${kind}' });
+const server = createServer({ authorizer: new MemoryAuthorizer({ anonymous: { fs: new MemoryFileSystem() } }), greeting: 'packed ${kind}' });
 server.listen({ host: '127.0.0.1', port: 0 }).then(({ port }) => {
   const socket = connect(port, '127.0.0.1');
   socket.setEncoding('utf8');
@@ -69,7 +69,7 @@ import type { DataPlane } from 'ftpgrid/transfer';
 import type { describeFileSystem } from 'ftpgrid/testing';
 
 const fs: FileSystem = new MemoryFileSystem();
-const options: FtpServerOptions = { authorizer: new MemoryAuthorizer({ anonymous: { root: fs } }) };
+const options: FtpServerOptions = { authorizer: new MemoryAuthorizer({ anonymous: { fs } }) };
 const handler: CommandHandler = async (context) => { await context.reply(200, normalizeIp('::1')); };
 export const server = createServer(options);
 export type Used = [typeof handler, DataPlane | undefined, typeof describeFileSystem];

@@ -25,11 +25,9 @@ describe('createServer wiring', () => {
       authorizer: authorizer(),
       commands: registry,
       greeting: 'hello tests',
-      dataPlaneOptions: {
-        passiveAddress: (client) => {
-          seen.push(client);
-          return '10.1.2.3';
-        },
+      passiveAddress: (client) => {
+        seen.push(client);
+        return '10.1.2.3';
       },
     });
     servers.push(server);

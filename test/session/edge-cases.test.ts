@@ -9,7 +9,7 @@ describe('edge cases', () => {
   });
 
   it('aborts a stalled upload with 426 after the data timeout and keeps the session', async () => {
-    t = await startTestServer({ dataPlaneOptions: { dataTimeoutMs: 200 }, idleTimeoutMs: 60_000 });
+    t = await startTestServer({ dataTimeoutMs: 200, idleTimeoutMs: 60_000 });
     const c = await t.loggedIn();
     const data = await c.passive();
     c.send('STOR stalled.bin');

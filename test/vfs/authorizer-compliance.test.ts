@@ -6,7 +6,7 @@ import { hashPassword, MemoryAuthorizer, MemoryFileSystem, PasswordFileAuthorize
 
 describeAuthorizer('MemoryAuthorizer (plain password)', () =>
   Promise.resolve({
-    authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'pw', fs: new MemoryFileSystem() }], anonymous: { root: new MemoryFileSystem() } }),
+    authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'pw', fs: new MemoryFileSystem() }], anonymous: { fs: new MemoryFileSystem() } }),
     user: 'alice',
     password: 'pw',
   }),
