@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-export { createServer, DEFAULT_PORT, InvalidServerOptionError } from './server/index.js';
+export { createServer, DEFAULT_PORT, InvalidServerOptionError, SERVER_DEFAULTS } from './server/index.js';
 export { createUserContext } from './vfs/index.js';
 export type { PermissionSpec, UserContext, UserContextOptions } from './vfs/index.js';
 export type {

@@ -13,7 +13,7 @@ import {
   type SessionEvents,
   type SessionOptions,
 } from '../session/index.js';
-import { DEFAULT_PORT, InvalidServerOptionError, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
+import { DEFAULT_PORT, SERVER_DEFAULTS, InvalidServerOptionError, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
 import { DATA_PLANE_KEYS, optionNamed, validateServerOptions } from './validate-options.js';
 import { TlsConfigError } from './tls/tls-config-error.js';
 import type { Authorizer } from '../vfs/index.js';
@@ -111,9 +111,10 @@ class StandaloneServer implements FtpServer {
       // The README promises this line: an embedded server must say why transfers stream.
       this.#logger.info({ zeroCopy: false }, 'zero-copy unavailable (native addon not built or not loadable): transfers use streams');
     }
-    this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
-    this.#ban = options.loginBan === false ? undefined : new LoginBan(options.loginBan ?? {});
-    this.#connectionRate = options.connectionRate === false ? undefined : new ConnectionRate(options.connectionRate ?? {});
+    const d = SERVER_DEFAULTS;
+    this.#limiter = new SessionLimiter(options.maxSessions ?? d.maxSessions, options.maxSessionsPerIp ?? d.maxSessionsPerIp);
+    this.#ban = options.loginBan === false ? undefined : new LoginBan({ ...d.loginBan, ...options.loginBan });
+    this.#connectionRate = options.connectionRate === false ? undefined : new ConnectionRate({ ...d.connectionRate, ...options.connectionRate });
     // A stalled or failed TLS handshake costs the address like a failed login (catalogue: TLS).
     this.#ftps = options.tls === undefined ? undefined : this.#createFtps(options.tls);
     const commands = buildRegistry(options.commands);
@@ -123,14 +124,14 @@ class StandaloneServer implements FtpServer {
       registry: withTls?.registry ?? commands,
       middleware: withTls?.middleware ?? options.middleware,
       logger: this.#logger,
-      greeting: options.greeting,
-      loginTimeoutMs: options.loginTimeoutMs,
-      idleTimeoutMs: options.idleTimeoutMs,
-      maxLoginAttempts: options.maxLoginAttempts,
-      failedLoginDelayMs: options.failedLoginDelayMs,
-      maxLineLength: options.maxLineLength,
+      greeting: options.greeting ?? d.greeting,
+      loginTimeoutMs: options.loginTimeoutMs ?? d.loginTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
+      maxLoginAttempts: options.maxLoginAttempts ?? d.maxLoginAttempts,
+      failedLoginDelayMs: options.failedLoginDelayMs ?? d.failedLoginDelayMs,
+      maxLineLength: options.maxLineLength ?? d.maxLineLength,
       tlsAvailable: options.tls !== undefined,
-      commandRate: options.commandRate,
+      commandRate: options.commandRate === false ? false : { ...d.commandRate, ...options.commandRate },
     };
   }
 

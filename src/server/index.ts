@@ -6,7 +6,7 @@
  */
 export { createServer } from './ftp-server.js';
 export type { FtpServer, FtpServerEventName, FtpServerEvents, ServerAddress } from './ftp-server.js';
-export { DEFAULT_PORT, InvalidServerOptionError } from './server-options.js';
+export { DEFAULT_PORT, InvalidServerOptionError, SERVER_DEFAULTS } from './server-options.js';
 export type {
   AuthenticateHook,
   CloseOptions,

@@ -85,6 +85,24 @@ export interface FtpServerOptions extends DataPlaneSettings {
 }
 
 /**
+ * The defaults {@link createServer} applies, in one place: the server passes them on
+ * explicitly, and a test checks that the TSDoc `@default`s and docs/standalone.md say the same.
+ */
+export const SERVER_DEFAULTS = Object.freeze({
+  greeting: 'ftpgrid ready',
+  maxSessions: 1000,
+  maxSessionsPerIp: 50,
+  loginTimeoutMs: 60_000,
+  idleTimeoutMs: 300_000,
+  maxLoginAttempts: 3,
+  failedLoginDelayMs: 1000,
+  maxLineLength: 4096,
+  loginBan: Object.freeze({ maxFailures: 10, windowMs: 600_000, banMs: 900_000 }),
+  connectionRate: Object.freeze({ maxConnections: 200, windowMs: 10_000, banMs: 60_000 }),
+  commandRate: Object.freeze({ perSecond: 500, burst: 1000 }),
+});
+
+/**
  * The port `listen()` and `ftpgrid serve` use when none is given: 2121, which needs no
  * privileges (give 21 explicitly for the standard port).
  */
