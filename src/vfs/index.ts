@@ -37,6 +37,7 @@ export { LocalFileSystem } from './local-file-system.js';
 export { ALL_PERMISSIONS, PathPermissions, parsePermissions, READ_ONLY_PERMISSIONS } from './permissions.js';
 export type { PermissionSpec } from './permissions.js';
 export { createUserContext } from './user-context.js';
+export { ReadOnlyFileSystem } from './read-only-file-system.js';
 export type { UserContextOptions } from './user-context.js';
 export type { HashPasswordOptions } from './password-hash.js';
 export { hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
