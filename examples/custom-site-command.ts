@@ -3,9 +3,9 @@
  * that vetoes some uploads, and events that observe. Run with
  * `node --import tsx examples/custom-site-command.ts`, then e.g. `curl -u bob:builder -Q 'SITE TIME' ftp://127.0.0.1:2121/`.
  */
-import { createServer } from '../src/index.js';
-import type { CommandMiddleware } from '../src/index.js';
-import { MemoryAuthorizer, MemoryFileSystem } from '../src/vfs/index.js';
+import { createServer } from 'ftpgrid';
+import type { CommandMiddleware } from 'ftpgrid';
+import { MemoryAuthorizer, MemoryFileSystem } from 'ftpgrid/vfs';
 
 // Middleware sees every command before the dispatcher: reply without calling next() to veto.
 const noExecutables: CommandMiddleware = async (context, command, next) => {
@@ -18,7 +18,7 @@ const noExecutables: CommandMiddleware = async (context, command, next) => {
 };
 
 const server = createServer({
-  authorizer: new MemoryAuthorizer({ users: [{ name: 'bob', password: 'builder', root: new MemoryFileSystem() }] }),
+  authorizer: new MemoryAuthorizer({ users: [{ name: 'bob', password: 'builder', fs: new MemoryFileSystem() }] }),
   commands: (registry) => {
     registry.registerSite(
       'TIME',
@@ -40,6 +40,9 @@ server.on('command', (event) => {
 
 const { host, port } = await server.listen({ host: '127.0.0.1', port: Number(process.env.FTP_PORT ?? 2121) });
 console.log(`listening on ftp://${host}:${port}/`);
-process.once('SIGINT', () => {
+// SIGINT (Ctrl-C) and SIGTERM (docker stop, systemd, kill): close gracefully, once.
+const stop = (): void => {
   void server.close();
-});
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

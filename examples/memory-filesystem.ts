@@ -3,8 +3,8 @@
  * welcome file written through the FileSystem API. Run with
  * `node --import tsx examples/memory-filesystem.ts`, then `curl ftp://127.0.0.1:2121/welcome.txt`.
  */
-import { createServer } from '../src/index.js';
-import { MemoryAuthorizer, MemoryFileSystem } from '../src/vfs/index.js';
+import { createServer } from 'ftpgrid';
+import { MemoryAuthorizer, MemoryFileSystem } from 'ftpgrid/vfs';
 
 const files = new MemoryFileSystem({ maxBytes: 64 * 1024 * 1024 });
 
@@ -20,8 +20,8 @@ await handle.commit();
 
 const server = createServer({
   authorizer: new MemoryAuthorizer({
-    users: [{ name: 'drop', password: 'box', root: files, pathPermissions: { '/': 'elr', '/incoming': 'elrawm' } }],
-    anonymous: { root: files },
+    users: [{ name: 'drop', password: 'box', fs: files, pathPermissions: { '/': 'elr', '/incoming': 'elrawm' } }],
+    anonymous: { fs: files },
   }),
 });
 server.on('fileReceived', (event) => {
@@ -33,6 +33,9 @@ server.on('incompleteUpload', (event) => {
 
 const { host, port } = await server.listen({ host: '127.0.0.1', port: Number(process.env.FTP_PORT ?? 2121) });
 console.log(`listening on ftp://${host}:${port}/`);
-process.once('SIGINT', () => {
+// SIGINT (Ctrl-C) and SIGTERM (docker stop, systemd, kill): close gracefully, once.
+const stop = (): void => {
   void server.close();
-});
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -3,17 +3,17 @@
  * anonymous access. Run with `node --import tsx examples/standalone.ts`.
  * In your own code, import from 'ftpgrid' and 'ftpgrid/vfs' instead of ../src.
  */
-import { createServer } from '../src/index.js';
-import { LocalFileSystem, MemoryAuthorizer } from '../src/vfs/index.js';
+import { createServer } from 'ftpgrid';
+import { LocalFileSystem, MemoryAuthorizer } from 'ftpgrid/vfs';
 
 const files = new LocalFileSystem({ root: process.env.FTP_ROOT ?? '.' });
 const server = createServer({
   authorizer: new MemoryAuthorizer({
-    users: [{ name: 'alice', password: process.env.FTP_PASSWORD ?? 's3cret', root: files }],
-    anonymous: { root: files },
+    users: [{ name: 'alice', password: process.env.FTP_PASSWORD ?? 's3cret', fs: files }],
+    anonymous: { fs: files },
   }),
-  // Behind NAT, also give `dataPlaneOptions` with `passiveAddress` (the public IP) and
-  // `passivePorts` (the range open in the firewall): see docs/standalone.md.
+  // Behind NAT, also give `passiveAddress` (the public IP) and `passivePorts` (the range
+  // open in the firewall): see docs/standalone.md.
 });
 server.on('fileReceived', (event) => {
   console.log(`${event.user ?? '?'} uploaded ${event.path} (${event.bytes} bytes)`);
@@ -23,8 +23,11 @@ const { host, port } = await server.listen({ host: '127.0.0.1', port: Number(pro
 console.log(`listening on ftp://${host}:${port}/`);
 
 // The app, not the library, owns process signals.
-process.once('SIGINT', () => {
+// SIGINT (Ctrl-C) and SIGTERM (docker stop, systemd, kill): close gracefully, once.
+const stop = (): void => {
   void server.close({ graceMs: 5_000 }).then(() => {
     console.log('stopped');
   });
-});
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

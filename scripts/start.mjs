@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// `npm start`: builds when the sources are newer than dist/, then runs the standalone server
-// on 127.0.0.1:2121 serving ./data with a demo user and read-only anonymous access.
-import { spawnSync, spawn } from 'node:child_process';
+// `npm start`: builds (quietly) when the sources are newer than dist/, then runs the
+// standalone server on 127.0.0.1:2121 serving ./data with the demo user demo/demo and
+// read-only anonymous access. Extra arguments go to `ftpgrid serve` (`npm start -- --help`).
+//
+// The server runs in this very process (no child): SIGINT/SIGTERM sent to `npm start` reach
+// it directly, so it shuts down gracefully instead of being orphaned.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -20,15 +24,20 @@ function newest(dir) {
 }
 
 if (!existsSync(cli) || newest(join(root, 'src')) > statSync(cli).mtimeMs) {
-  console.error('ftpgrid: building (npm run build)...');
-  const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) process.exit(built.status ?? 1);
+  console.error('ftpgrid: building (npm run build), about a minute the first time...');
+  // Output only on failure: a successful build has nothing to say.
+  const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) {
+    process.stderr.write(built.stdout + built.stderr);
+    process.exit(built.status ?? 1);
+  }
 }
 
 const dataDir = join(process.cwd(), 'data');
 mkdirSync(dataDir, { recursive: true });
 
-const args = [
+process.argv = [
+  process.execPath,
   cli,
   'serve',
   '--listen', '127.0.0.1:2121',
@@ -36,8 +45,7 @@ const args = [
   '--user', 'demo:demo',
   '--anonymous',
   '--print-connect-help',
+  '--connect-help-passwords',
   ...process.argv.slice(2),
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+await import(pathToFileURL(cli).href);

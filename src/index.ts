@@ -7,11 +7,17 @@
  *
  * @packageDocumentation
  */
-export { createServer, InvalidServerOptionError } from './server/index.js';
+export { createServer, DEFAULT_PORT, InvalidServerOptionError, SERVER_DEFAULTS } from './server/index.js';
+export { createUserContext } from './vfs/index.js';
+export type { PermissionSpec, UserContext, UserContextOptions } from './vfs/index.js';
 export { createMaster } from './master/index.js';
 export type { FtpMaster, MasterListenOptions, MasterOptions, MasterUser } from './master/index.js';
 export type {
+  AuthenticateHook,
   CloseOptions,
+  DataPlaneSettings,
+  FtpServerEventName,
+  InvalidServerOptionCode,
   CommandRateOptions,
   ConnectionRateOptions,
   FtpServer,

@@ -5,8 +5,10 @@ import type { ListenAddress } from './option-parsers.js';
 export interface ConnectHelpOptions {
   /** The address actually bound (port resolved when 0 was asked). */
   readonly address: ListenAddress;
-  /** User names (never passwords: this text may end up in logs). */
+  /** User names (no passwords by default: this text may end up in logs). */
   readonly users: readonly string[];
+  /** Passwords to print instead of `PASSWORD`, for demo accounts only (`npm start`). @default none */
+  readonly passwords?: ReadonlyMap<string, string> | undefined;
   readonly anonymous: boolean;
   /** FTPS is on: show `--ssl-reqd` / `ftp:ssl-force` commands (with `-k` for a self-signed certificate). @default undefined */
   readonly tls?: { readonly selfSigned: boolean; readonly implicitPort?: number | undefined } | undefined;
@@ -38,12 +40,14 @@ export function formatConnectHelp(options: ConnectHelpOptions): string {
   const lftp =
     tls === undefined ? 'lftp' : `lftp -e 'set ftp:ssl-force true; set ftp:ssl-protect-data true${tls.selfSigned ? '; set ssl:verify-certificate no' : ''}'`;
   for (const user of options.users) {
+    const known = options.passwords?.get(user);
+    const password = known ?? 'PASSWORD';
     lines.push(
-      `  as ${user} (replace PASSWORD with the one given to --user):`,
-      `    ${curl} -u ${user}:PASSWORD ${url}                     # list`,
-      `    ${curl} -u ${user}:PASSWORD -T file.bin ${url}         # upload`,
-      `    ${curl} -u ${user}:PASSWORD -o file.bin ${url}file.bin # download`,
-      `    ${lftp} -u ${user},PASSWORD -p ${port} ${host}`,
+      known === undefined ? `  as ${user} (replace PASSWORD with the one given to --user):` : `  as ${user} (password ${known}):`,
+      `    ${curl} -u ${user}:${password} ${url}                     # list`,
+      `    ${curl} -u ${user}:${password} -T file.bin ${url}         # upload`,
+      `    ${curl} -u ${user}:${password} -o file.bin ${url}file.bin # download`,
+      `    ${lftp} -u ${user},${password} -p ${port} ${host}`,
       '',
     );
   }

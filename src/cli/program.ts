@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { isCliError } from './cli-error.js';
 import type { CliOutput } from './serve-command.js';
 import { runServe } from './serve-command.js';
@@ -14,13 +14,14 @@ function collect(value: string, previous: readonly string[] | undefined): string
 
 const SERVE_HELP_AFTER = `
 Options may also come from --config FILE, a JSON object with the same keys in camelCase
-(listen, root, users, anonymous, pasvPorts, pasvAddress, zeroCopy, logLevel,
-printConnectHelp, shutdownGrace, loginBan, connectionRate); command-line options win, and a relative "root" is
-resolved against the config file's directory.
+(listen, root, users, anonymous, passivePorts, passiveAddress, zeroCopy, logLevel,
+printConnectHelp, shutdownGrace, loginBan, connectionRate, TLS keys); command-line options win, and a relative "root" is
+resolved against the config file's directory. Each maps to the createServer() option of the same name
+(docs/standalone.md has the table); --login-ban and --connection-rate take seconds where the API takes ms.
 
 Examples:
   ftpgrid serve --root ./data --user demo:demo
-  ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --anonymous --pasv-ports 50000-50100 --pasv-address 203.0.113.7
+  ftpgrid serve --listen 0.0.0.0:21 --root /srv/ftp --anonymous --passive-ports 50000-50100 --passive-address 203.0.113.7
   ftpgrid serve --config ftpgrid.json --log-level debug
   ftpgrid serve --root ./data --user demo:demo --login-ban 5/300/3600 --connection-rate 20/10/120
   ftpgrid serve --root ./data --user demo:demo --tls-self-signed --implicit-listen 127.0.0.1:2990
@@ -56,12 +57,17 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--root <dir>', 'directory to serve; every user sees it as "/" (required)')
     .option('--user <name:password>', 'a user with full permissions on the root; repeat for more users', collect)
     .option('--anonymous', 'allow read-only anonymous logins (user "anonymous" or "ftp", any password) (default: off)')
-    .option('--pasv-ports <a-b>', 'passive data ports to use, an inclusive range such as 50000-50100 (default: any free port)')
-    .option('--pasv-address <ip>', 'IP address announced in PASV replies, e.g. the public address behind NAT (default: the address the client connected to)')
+    .option('--passive-ports <a-b>', 'passive data ports to use, an inclusive range within 1024-65535 such as 50000-50100 (default: any free port)')
+    .option('--passive-address <ip>', 'IP address announced in PASV replies, e.g. the public address behind NAT (default: the address the client connected to)')
+    // The former spellings, still accepted.
+    .addOption(new Option('--pasv-ports <a-b>').hideHelp())
+    .addOption(new Option('--pasv-address <ip>').hideHelp())
     .option('--config <file>', 'JSON file with the same options (command-line options win)')
     .option('--zero-copy <mode>', 'auto: sendfile/splice when possible, off: always streams (default: auto)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; JSON logs go to stderr (default: info)')
     .option('--print-connect-help', 'once listening, print to stderr how to connect with curl and lftp')
+    // For `npm start`'s demo account only: a real password must not end up in logs.
+    .addOption(new Option('--connect-help-passwords').hideHelp())
     .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, how long running transfers may finish before being cut (default: 10000)')
     .option('--tls-cert <file>', 'FTPS: certificate PEM file, leaf first then intermediates (with --tls-key); enables AUTH TLS; SIGHUP re-reads both files')
     .option('--tls-key <file>', 'FTPS: private key PEM file (with --tls-cert)')

@@ -38,7 +38,8 @@ export async function runServe(raw: RawServeOptions, output: CliOutput): Promise
   );
   if (config.printConnectHelp) {
     const tls = config.tls === undefined ? undefined : { selfSigned: config.tls.selfSigned === true, implicitPort: server.implicitTlsAddress()?.port };
-    output.stderr(formatConnectHelp({ address, users: config.users.map((user) => user.name), anonymous: config.anonymous, tls }));
+    const passwords = raw.connectHelpPasswords === true ? new Map(config.users.map((user) => [user.name, user.password])) : undefined;
+    output.stderr(formatConnectHelp({ address, users: config.users.map((user) => user.name), passwords, anonymous: config.anonymous, tls }));
   }
   // SIGHUP re-reads --tls-cert/--tls-key (e.g. from a certbot deploy hook); a bad file keeps the old certificate.
   const reload = (): void => {

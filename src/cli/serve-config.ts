@@ -22,12 +22,18 @@ export interface RawServeOptions {
   readonly root?: string | undefined;
   readonly user?: readonly string[] | undefined;
   readonly anonymous?: boolean | undefined;
+  readonly passivePorts?: string | undefined;
+  readonly passiveAddress?: string | undefined;
+  /** Former spelling of `passivePorts`. */
   readonly pasvPorts?: string | undefined;
+  /** Former spelling of `passiveAddress`. */
   readonly pasvAddress?: string | undefined;
   readonly config?: string | undefined;
   readonly zeroCopy?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly printConnectHelp?: boolean | undefined;
+  /** Hidden flag of `npm start`: the connect help shows the (demo) passwords. */
+  readonly connectHelpPasswords?: boolean | undefined;
   readonly shutdownGrace?: string | undefined;
   readonly tlsCert?: string | undefined;
   readonly tlsKey?: string | undefined;
@@ -77,8 +83,8 @@ const CONFIG_KEYS = [
   'root',
   'users',
   'anonymous',
-  'pasvPorts',
-  'pasvAddress',
+  'passivePorts',
+  'passiveAddress',
   'zeroCopy',
   'logLevel',
   'printConnectHelp',
@@ -100,12 +106,13 @@ export type ConfigFileValues = ConfigValues<ConfigKey>;
 
 /**
  * Reads a JSON config file whose keys are the long options of `ftpgrid serve`
- * (`listen`, `root`, `users`, `anonymous`, `pasvPorts`, `pasvAddress`, `zeroCopy`, `logLevel`,
+ * (`listen`, `root`, `users`, `anonymous`, `passivePorts`, `passiveAddress`, `zeroCopy`, `logLevel`,
  * `printConnectHelp`, `shutdownGrace`, `loginBan`, `connectionRate`, TLS keys; kebab-case also accepted). A relative `root` is
  * resolved against the file's directory.
  */
 export async function loadConfigFile(path: string): Promise<ConfigFileValues> {
-  return readConfigObject(path, CONFIG_KEYS, { user: 'users', shutdownGraceMs: 'shutdownGrace' });
+  // Former and alternative spellings of the same keys.
+  return readConfigObject(path, CONFIG_KEYS, { user: 'users', shutdownGraceMs: 'shutdownGrace', pasvPorts: 'passivePorts', pasvAddress: 'passiveAddress' });
 }
 
 function configUsers(value: unknown): UserCredentials[] {
@@ -121,9 +128,9 @@ function configUsers(value: unknown): UserCredentials[] {
 
 function configPortRange(value: unknown): PortRange {
   if (typeof value === 'object' && value !== null && 'min' in value && 'max' in value) {
-    return parsePortRange(`${String(value.min)}-${String(value.max)}`, 'config pasvPorts');
+    return parsePortRange(`${String(value.min)}-${String(value.max)}`, 'config passivePorts');
   }
-  return parsePortRange(expectString(value, 'pasvPorts'), 'config pasvPorts');
+  return parsePortRange(expectString(value, 'passivePorts'), 'config passivePorts');
 }
 
 function pick<T>(cli: T | undefined, file: T | undefined): T | undefined {
@@ -148,8 +155,9 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
   if (users.length === 0 && !anonymous) {
     throw new CliError('missing-option', 'nobody could log in: give at least one --user NAME:PASSWORD or --anonymous');
   }
-  const pasvPorts = raw.pasvPorts === undefined ? (file?.pasvPorts === undefined ? undefined : configPortRange(file.pasvPorts)) : parsePortRange(raw.pasvPorts);
-  const pasvAddressText = pick(raw.pasvAddress, file?.pasvAddress === undefined ? undefined : expectString(file.pasvAddress, 'pasvAddress'));
+  const portsFlag = raw.passivePorts ?? raw.pasvPorts;
+  const pasvPorts = portsFlag === undefined ? (file?.passivePorts === undefined ? undefined : configPortRange(file.passivePorts)) : parsePortRange(portsFlag, '--passive-ports');
+  const pasvAddressText = pick(raw.passiveAddress ?? raw.pasvAddress, file?.passiveAddress === undefined ? undefined : expectString(file.passiveAddress, 'passiveAddress'));
   const zeroCopyText = pick(raw.zeroCopy, file?.zeroCopy === undefined ? undefined : expectString(file.zeroCopy, 'zeroCopy'));
   const logLevelText = pick(raw.logLevel, file?.logLevel === undefined ? undefined : expectString(file.logLevel, 'logLevel'));
   const loginBanText = pick(raw.loginBan, file?.loginBan === undefined ? undefined : expectString(file.loginBan, 'loginBan'));

@@ -25,7 +25,7 @@ export async function startStandalone(config: ServeConfig, logger: PinoLogger): 
   try {
     authorizer = new MemoryAuthorizer({
       users: config.users.map((user) => ({ name: user.name, password: user.password, root: fs })),
-      ...(config.anonymous ? { anonymous: { root: fs } } : {}),
+      ...(config.anonymous ? { anonymous: { fs } } : {}),
     });
   } catch (error) {
     // Duplicate or reserved user names: a usage error, not a crash.
@@ -34,12 +34,9 @@ export async function startStandalone(config: ServeConfig, logger: PinoLogger): 
   const server = createServer({
     authorizer,
     logger,
-    dataPlaneOptions: {
-      zeroCopy: config.zeroCopy,
-      logger: logger.child({ component: 'transfer' }),
-      ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
-      ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
-    },
+    zeroCopy: config.zeroCopy,
+    ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
+    ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
     ...(config.tls === undefined ? {} : { tls: config.tls }),
     ...(config.loginBan === undefined ? {} : { loginBan: config.loginBan }),
     ...(config.connectionRate === undefined ? {} : { connectionRate: config.connectionRate }),

@@ -1,5 +1,5 @@
 import { ClusterMaster, openLmdbMetadataStore, type ClusterFileSystem, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
-import { createServer, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
+import { createServer, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
 import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
 import { MemoryAuthorizer, type Authorizer } from '../vfs/index.js';
 
@@ -13,9 +13,10 @@ export interface MasterUser {
 
 /**
  * Options of {@link createMaster}: those of the standalone server (limits, TLS, logger,
- * commands, middleware) minus the data plane, which is the cluster's.
+ * commands, middleware) minus the data plane settings: the master's own data connections
+ * (listings, relays) take theirs under `dataPlane`.
  */
-export interface MasterOptions extends Omit<FtpServerOptions, 'dataPlane' | 'authorizer' | 'dataPlaneOptions'>, Omit<ClusterMasterOptions, 'store' | 'admins' | 'logger'> {
+export interface MasterOptions extends Omit<FtpServerOptions, 'dataPlane' | 'authorizer' | 'dataPlaneOptions' | keyof DataPlaneSettings>, Omit<ClusterMasterOptions, 'store' | 'admins' | 'logger'> {
   /** Where the embedded metadata store lives (an LMDB folder). Ignored when `store` is given. */
   readonly stateDir?: string | undefined;
   /** A metadata store of your own (left open on close). @default the embedded store in `stateDir` */
@@ -86,7 +87,7 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
     ...serverOptions,
     commands: registry,
     dataPlane: cluster.dataPlane,
-    authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, root: cluster.fs })) }),
+    authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) }),
   });
   return {
     ftp,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatReply, normalizeIp, ReplyCode } from '../parser/index.js';
-import { LocalDataPlane, type DataPlane } from '../transfer/index.js';
+import { LocalDataPlane, type DataPlane, type LocalDataPlaneOptions } from '../transfer/index.js';
 import {
   CommandRegistry,
   FtpSession,
@@ -13,14 +13,23 @@ import {
   type SessionEvents,
   type SessionOptions,
 } from '../session/index.js';
-import { InvalidServerOptionError, checkInteger, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
+import { DEFAULT_PORT, SERVER_DEFAULTS, InvalidServerOptionError, type CloseOptions, type FtpServerOptions, type ListenOptions } from './server-options.js';
+import { DATA_PLANE_KEYS, optionNamed, validateServerOptions } from './validate-options.js';
+import { TlsConfigError } from './tls/tls-config-error.js';
+import type { Authorizer } from '../vfs/index.js';
 import { SessionLimiter } from './session-limiter.js';
 import { LoginBan } from './login-ban.js';
 import { ConnectionRate } from './connection-rate.js';
 import { FtpsSupport } from './tls/ftps-support.js';
 
-/** The events of an {@link FtpServer} (those of every session). */
-export type FtpServerEvents = SessionEvents;
+/** The events of an {@link FtpServer}: those of every session, plus `listening`. */
+export interface FtpServerEvents extends SessionEvents {
+  /** The server is bound and accepting (after `listen()` resolves' address is known). */
+  listening: ServerAddress & { readonly implicitTls: ServerAddress | null };
+}
+
+/** The name of an {@link FtpServerEvents} event. */
+export type FtpServerEventName = keyof FtpServerEvents;
 
 /** A bound address. */
 export interface ServerAddress {
@@ -40,48 +49,21 @@ export interface FtpServer {
    */
   close(options?: CloseOptions): Promise<void>;
   /** Observes an event. */
-  on<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this;
+  on<K extends FtpServerEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this;
   /** Stops observing an event. */
-  off<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this;
+  off<K extends FtpServerEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this;
   /** Sessions open now. */
   readonly sessionCount: number;
+  /**
+   * True when binary transfers of files with a descriptor use sendfile/splice; false when
+   * they stream (no addon, `zeroCopy: 'off'`, or a data plane without zero-copy). When it is
+   * false although `zeroCopy` is `'auto'`, the server logs it once through `logger` (info).
+   */
+  readonly zeroCopyActive: boolean;
   /** The implicit-TLS listener's address (`tls.implicit`), or `null` when there is none. */
   implicitTlsAddress(): ServerAddress | null;
   /** Re-reads the TLS certificate files; new connections get the new certificate. Rejects with `TlsConfigError`. */
   reloadCertificates(options?: { readonly signal?: AbortSignal | undefined }): Promise<void>;
-}
-
-function validate(options: FtpServerOptions): void {
-  // Checked at run time too: JavaScript callers and config files bypass the types.
-  if (typeof (options.authorizer as Partial<FtpServerOptions['authorizer']> | undefined)?.authenticate !== 'function') {
-    throw new InvalidServerOptionError('authorizer', 'must have an authenticate() method');
-  }
-  checkInteger('maxSessions', options.maxSessions, 1);
-  checkInteger('maxSessionsPerIp', options.maxSessionsPerIp, 1);
-  checkInteger('loginTimeoutMs', options.loginTimeoutMs, 1, 2 ** 31 - 1);
-  checkInteger('idleTimeoutMs', options.idleTimeoutMs, 1, 2 ** 31 - 1);
-  checkInteger('maxLoginAttempts', options.maxLoginAttempts, 1);
-  checkInteger('failedLoginDelayMs', options.failedLoginDelayMs, 0, 60_000);
-  checkInteger('maxLineLength', options.maxLineLength, 64, 1 << 20);
-  if (options.loginBan !== undefined && options.loginBan !== false) {
-    checkInteger('loginBan.maxFailures', options.loginBan.maxFailures, 1);
-    checkInteger('loginBan.windowMs', options.loginBan.windowMs, 1);
-    checkInteger('loginBan.banMs', options.loginBan.banMs, 1);
-    checkInteger('loginBan.maxTracked', options.loginBan.maxTracked, 1);
-  }
-  if (options.connectionRate !== undefined && options.connectionRate !== false) {
-    checkInteger('connectionRate.maxConnections', options.connectionRate.maxConnections, 1);
-    checkInteger('connectionRate.windowMs', options.connectionRate.windowMs, 1);
-    checkInteger('connectionRate.banMs', options.connectionRate.banMs, 1);
-    checkInteger('connectionRate.maxTracked', options.connectionRate.maxTracked, 1);
-  }
-  if (options.commandRate !== undefined && options.commandRate !== false) {
-    checkInteger('commandRate.perSecond', options.commandRate.perSecond, 1, 1_000_000);
-    checkInteger('commandRate.burst', options.commandRate.burst, 1, 1_000_000);
-  }
-  if (options.greeting !== undefined && /[\r\n]/.test(options.greeting)) {
-    throw new InvalidServerOptionError('greeting', 'must be a single line');
-  }
 }
 
 /** The canonical form of a peer address; the raw form when it does not parse (it still counts toward limits). */
@@ -112,44 +94,44 @@ class StandaloneServer implements FtpServer {
   readonly #sessionRuns = new Set<Promise<void>>();
   readonly #sessionOptions: SessionOptions;
   readonly #ftps: FtpsSupport | undefined;
+  readonly #zeroCopyActive: boolean;
   #server: Server | undefined;
   #nextId = 1;
   #closing = false;
   #closePromise: Promise<void> | undefined;
 
   constructor(options: FtpServerOptions) {
-    validate(options);
+    validateServerOptions(options);
     this.#logger = options.logger ?? silentLogger;
     this.#ownsDataPlane = options.dataPlane === undefined;
-    this.#dataPlane = options.dataPlane ?? new LocalDataPlane(options.dataPlaneOptions ?? {});
-    this.#limiter = new SessionLimiter(options.maxSessions ?? 1000, options.maxSessionsPerIp ?? 50);
-    this.#ban = options.loginBan === false ? undefined : new LoginBan(options.loginBan ?? {});
-    this.#connectionRate = options.connectionRate === false ? undefined : new ConnectionRate(options.connectionRate ?? {});
+    this.#dataPlane = options.dataPlane ?? buildDataPlane(options, this.#logger);
+    this.#zeroCopyActive = (this.#dataPlane as { readonly zeroCopyAvailable?: unknown }).zeroCopyAvailable === true;
+    const zeroCopySetting = dataPlaneOptionsOf(options).zeroCopy ?? 'auto';
+    if (!this.#zeroCopyActive && this.#ownsDataPlane && zeroCopySetting === 'auto') {
+      // The README promises this line: an embedded server must say why transfers stream.
+      this.#logger.info({ zeroCopy: false }, 'zero-copy unavailable (native addon not built or not loadable): transfers use streams');
+    }
+    const d = SERVER_DEFAULTS;
+    this.#limiter = new SessionLimiter(options.maxSessions ?? d.maxSessions, options.maxSessionsPerIp ?? d.maxSessionsPerIp);
+    this.#ban = options.loginBan === false ? undefined : new LoginBan({ ...d.loginBan, ...options.loginBan });
+    this.#connectionRate = options.connectionRate === false ? undefined : new ConnectionRate({ ...d.connectionRate, ...options.connectionRate });
     // A stalled or failed TLS handshake costs the address like a failed login (catalogue: TLS).
-    this.#ftps =
-      options.tls === undefined
-        ? undefined
-        : new FtpsSupport(options.tls, this.#logger, {
-            onHandshakeFailure: (address) => {
-              this.#recordFailure(address);
-            },
-            isRefused: (address) => this.#isBanned(address),
-          });
+    this.#ftps = options.tls === undefined ? undefined : this.#createFtps(options.tls);
     const commands = buildRegistry(options.commands);
     const withTls = this.#ftps?.configure(commands, options.middleware);
     this.#sessionOptions = {
-      authorizer: options.authorizer,
+      authorizer: authorizerOf(options),
       registry: withTls?.registry ?? commands,
       middleware: withTls?.middleware ?? options.middleware,
       logger: this.#logger,
-      greeting: options.greeting,
-      loginTimeoutMs: options.loginTimeoutMs,
-      idleTimeoutMs: options.idleTimeoutMs,
-      maxLoginAttempts: options.maxLoginAttempts,
-      failedLoginDelayMs: options.failedLoginDelayMs,
-      maxLineLength: options.maxLineLength,
+      greeting: options.greeting ?? d.greeting,
+      loginTimeoutMs: options.loginTimeoutMs ?? d.loginTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
+      maxLoginAttempts: options.maxLoginAttempts ?? d.maxLoginAttempts,
+      failedLoginDelayMs: options.failedLoginDelayMs ?? d.failedLoginDelayMs,
+      maxLineLength: options.maxLineLength ?? d.maxLineLength,
       tlsAvailable: options.tls !== undefined,
-      commandRate: options.commandRate,
+      commandRate: options.commandRate === false ? false : { ...d.commandRate, ...options.commandRate },
     };
   }
 
@@ -157,12 +139,30 @@ class StandaloneServer implements FtpServer {
     return this.#sessions.size;
   }
 
-  on<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
+  get zeroCopyActive(): boolean {
+    return this.#zeroCopyActive;
+  }
+
+  #createFtps(tls: NonNullable<FtpServerOptions['tls']>): FtpsSupport {
+    try {
+      return new FtpsSupport(tls, this.#logger, {
+        onHandshakeFailure: (address) => {
+          this.#recordFailure(address);
+        },
+        isRefused: (address) => this.#isBanned(address),
+      });
+    } catch (error) {
+      if (error instanceof TlsConfigError) throw new InvalidServerOptionError('tls', error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  on<K extends FtpServerEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
     this.#events.on(event, listener);
     return this;
   }
 
-  off<K extends SessionEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
+  off<K extends FtpServerEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
     this.#events.off(event, listener);
     return this;
   }
@@ -191,7 +191,7 @@ class StandaloneServer implements FtpServer {
         reject(error);
       };
       server.once('error', onError);
-      server.listen({ host, port: options.port ?? 21 }, () => {
+      server.listen({ host, port: options.port ?? DEFAULT_PORT }, () => {
         server.off('error', onError);
         resolve();
       });
@@ -200,6 +200,7 @@ class StandaloneServer implements FtpServer {
     const address = this.address();
     if (address === null) throw new Error('the server did not bind');
     this.#logger.info({ host: address.host, port: address.port }, 'listening');
+    this.#emit('listening', { ...address, implicitTls: this.implicitTlsAddress() });
     return address;
   }
 
@@ -255,7 +256,7 @@ class StandaloneServer implements FtpServer {
     if (this.#ban?.recordFailure(ip) === true) this.#logger.warn({ remoteAddress: ip }, 'address banned after failed logins or TLS handshakes');
   }
 
-  #emit<K extends SessionEventName>(event: K, payload: SessionEvents[K]): void {
+  #emit<K extends FtpServerEventName>(event: K, payload: FtpServerEvents[K]): void {
     // EventEmitter throws on an unobserved 'error' event; a library must not crash its host for that.
     if (event === 'error' && this.#events.listenerCount('error') === 0) {
       this.#logger.error({ err: (payload as SessionEvents['error']).error }, 'unobserved error');
@@ -303,7 +304,7 @@ class StandaloneServer implements FtpServer {
       dataPlane: this.#dataPlane,
       emit: (event, payload) => {
         if (event === 'loginFailed') this.#recordFailure(ip);
-        this.#emit(event, payload);
+        this.#emit<SessionEventName>(event, payload);
       },
     });
     // Implicit FTPS: the handshake already happened before the greeting.
@@ -318,9 +319,40 @@ class StandaloneServer implements FtpServer {
   }
 }
 
+/** The default data plane's options: the flat settings, over the deprecated `dataPlaneOptions`. */
+function dataPlaneOptionsOf(options: FtpServerOptions): LocalDataPlaneOptions {
+  const flat: Record<string, unknown> = {};
+  for (const key of DATA_PLANE_KEYS) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined) flat[key] = value;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- still honoured for existing code
+  return { ...options.dataPlaneOptions, ...(flat as LocalDataPlaneOptions) };
+}
+
+function buildDataPlane(options: FtpServerOptions, logger: Logger): DataPlane {
+  try {
+    return new LocalDataPlane({ logger, ...dataPlaneOptionsOf(options) });
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) {
+      throw new InvalidServerOptionError(optionNamed(error.message, 'dataPlaneOptions'), error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The authorizer, or one wrapping the `authenticate` hook (validation guarantees one of them). */
+function authorizerOf(options: FtpServerOptions): Authorizer {
+  if (options.authorizer !== undefined) return options.authorizer;
+  const hook = options.authenticate;
+  if (hook === undefined) throw new InvalidServerOptionError('authorizer', 'give exactly one of authorizer and authenticate');
+  return { authenticate: (user, password, peer, abort) => hook(user, password, peer, { signal: abort?.signal }) };
+}
+
 /**
  * Creates a standalone FTP server on any {@link FtpServerOptions.authorizer} (which hands out
- * each user's FileSystem). Never installs signal handlers or exits the process.
+ * each user's FileSystem) or `authenticate` function. Never installs signal handlers or
+ * exits the process. Throws {@link InvalidServerOptionError} for a bad or unknown option.
  *
  * @example
  * ```ts
@@ -328,8 +360,12 @@ class StandaloneServer implements FtpServer {
  * import { LocalFileSystem, MemoryAuthorizer } from 'ftpgrid/vfs';
  *
  * const fs = new LocalFileSystem({ root: '/srv/ftp' });
- * const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'demo', password: 'demo', root: fs }] }) });
- * const { port } = await server.listen({ host: '0.0.0.0', port: 2121 });
+ * const server = createServer({
+ *   authorizer: new MemoryAuthorizer({ users: [{ name: 'demo', password: 'demo', fs }] }),
+ *   passivePorts: { min: 50000, max: 50100 },
+ * });
+ * server.on('listening', ({ host, port }) => console.log(`ftp://${host}:${port}/`));
+ * await server.listen({ host: '0.0.0.0', port: 2121 });
  * // later: await server.close();
  * ```
  */

@@ -5,10 +5,13 @@
  * @packageDocumentation
  */
 export { createServer } from './ftp-server.js';
-export type { FtpServer, FtpServerEvents, ServerAddress } from './ftp-server.js';
-export { InvalidServerOptionError } from './server-options.js';
+export type { FtpServer, FtpServerEventName, FtpServerEvents, ServerAddress } from './ftp-server.js';
+export { DEFAULT_PORT, InvalidServerOptionError, SERVER_DEFAULTS } from './server-options.js';
 export type {
+  AuthenticateHook,
   CloseOptions,
+  DataPlaneSettings,
+  InvalidServerOptionCode,
   CommandRateOptions,
   ConnectionRateOptions,
   FtpServerOptions,

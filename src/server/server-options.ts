@@ -1,4 +1,4 @@
-import type { Authorizer } from '../vfs/index.js';
+import type { Authorizer, PeerInfo, UserContext } from '../vfs/index.js';
 import type { DataPlane, LocalDataPlaneOptions } from '../transfer/index.js';
 import type { CommandMiddleware, CommandRateOptions, CommandRegistry, Logger } from '../session/index.js';
 import type { TlsServerOptions } from './tls/tls-server-options.js';
@@ -10,13 +10,31 @@ export type { LoginBanOptions } from './login-ban.js';
 export type { ConnectionRateOptions } from './connection-rate.js';
 export type { CommandRateOptions } from '../session/index.js';
 
-/** Options of {@link createServer}. */
-export interface FtpServerOptions {
-  /** Checks credentials and hands out each user's filesystem. */
-  readonly authorizer: Authorizer;
-  /** Where data bytes flow. @default new LocalDataPlane(options.dataPlaneOptions) */
+/**
+ * A login check for the common case: the user's context (build it with `createUserContext`
+ * from `ftpgrid/vfs`), or `null` for wrong credentials. Like ftp-srv's `login` event; a full
+ * {@link Authorizer} is the alternative.
+ */
+export type AuthenticateHook = (user: string, password: string, peer: PeerInfo, options: { readonly signal?: AbortSignal | undefined }) => Promise<UserContext | null>;
+
+/**
+ * The data plane settings a user sets on the server itself (flat, like the limits): they
+ * configure the default `LocalDataPlane`. See `LocalDataPlaneOptions` for each one.
+ */
+export type DataPlaneSettings = Omit<LocalDataPlaneOptions, 'logger' | 'zeroCopyEngine'>;
+
+/** Options of {@link createServer}. Unknown keys are refused (a misspelt limit must not be ignored). */
+export interface FtpServerOptions extends DataPlaneSettings {
+  /** Checks credentials and hands out each user's filesystem. Give this or `authenticate`. */
+  readonly authorizer?: Authorizer | undefined;
+  /** A login function instead of an `authorizer` (give exactly one of the two). */
+  readonly authenticate?: AuthenticateHook | undefined;
+  /** Where data bytes flow; the flat data plane settings must then be left out. @default a LocalDataPlane with the flat settings */
   readonly dataPlane?: DataPlane | undefined;
-  /** Options of the default data plane (passive ports, NAT address, zero-copy, throttles). @default {} */
+  /**
+   * Options of the default data plane.
+   * @deprecated Set them on the server options directly (`passivePorts`, `passiveAddress`, `zeroCopy`, ...).
+   */
   readonly dataPlaneOptions?: LocalDataPlaneOptions | undefined;
   /** Structured logger (pino-compatible). @default silent */
   readonly logger?: Logger | undefined;
@@ -66,11 +84,35 @@ export interface FtpServerOptions {
   readonly tls?: TlsServerOptions | undefined;
 }
 
+/**
+ * The defaults {@link createServer} applies, in one place: the server passes them on
+ * explicitly, and a test checks that the TSDoc `@default`s and docs/standalone.md say the same.
+ */
+export const SERVER_DEFAULTS = Object.freeze({
+  greeting: 'ftpgrid ready',
+  maxSessions: 1000,
+  maxSessionsPerIp: 50,
+  loginTimeoutMs: 60_000,
+  idleTimeoutMs: 300_000,
+  maxLoginAttempts: 3,
+  failedLoginDelayMs: 1000,
+  maxLineLength: 4096,
+  loginBan: Object.freeze({ maxFailures: 10, windowMs: 600_000, banMs: 900_000 }),
+  connectionRate: Object.freeze({ maxConnections: 200, windowMs: 10_000, banMs: 60_000 }),
+  commandRate: Object.freeze({ perSecond: 500, burst: 1000 }),
+});
+
+/**
+ * The port `listen()` and `ftpgrid serve` use when none is given: 2121, which needs no
+ * privileges (give 21 explicitly for the standard port).
+ */
+export const DEFAULT_PORT = 2121;
+
 /** Options of {@link FtpServer.listen}. */
 export interface ListenOptions {
   /** Address to bind. @default '127.0.0.1' (expose explicitly with '0.0.0.0' or '::') */
   readonly host?: string | undefined;
-  /** Port to bind; 0 picks a free one. @default 21 */
+  /** Port to bind; 0 picks a free one. @default 2121 (DEFAULT_PORT) */
   readonly port?: number | undefined;
   /** Aborting it closes the server. */
   readonly signal?: AbortSignal | undefined;
@@ -82,17 +124,35 @@ export interface CloseOptions {
   readonly graceMs?: number | undefined;
 }
 
-/** Thrown by {@link createServer} for an invalid option. */
+/** The stable codes of {@link InvalidServerOptionError}. */
+export type InvalidServerOptionCode = 'invalid-option' | 'unknown-option';
+
+/**
+ * The one error {@link createServer} throws for bad options: a wrong value (`invalid-option`)
+ * or a key it does not know (`unknown-option`, the message lists the known ones). Errors of
+ * the parts it builds (data plane, TLS) are wrapped, the original in `cause`.
+ */
 export class InvalidServerOptionError extends Error {
   override readonly name = 'InvalidServerOptionError';
   /** Stable code. */
-  readonly code = 'invalid-option';
-  /** The option at fault. */
+  readonly code: InvalidServerOptionCode;
+  /** The option at fault (a dotted path for nested ones: `loginBan.banMs`). */
   readonly option: string;
 
-  constructor(option: string, message: string) {
-    super(`${option}: ${message}`);
+  constructor(option: string, message: string, options: { readonly cause?: unknown; readonly code?: InvalidServerOptionCode } = {}) {
+    super(`${option}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.option = option;
+    this.code = options.code ?? 'invalid-option';
+  }
+}
+
+/** Refuses keys of `value` (an options object at `path`) that are not in `known`. */
+export function checkKnownKeys(path: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      const option = path === '' ? key : `${path}.${key}`;
+      throw new InvalidServerOptionError(option, `unknown option (known: ${known.join(', ')})`, { code: 'unknown-option' });
+    }
   }
 }
 

@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { TokenBucket } from '../transfer/index.js';
 
 /** Options of the per-session command rate limit. */
 export interface CommandRateOptions {
-  /** Commands per second allowed on average. @default 50 */
+  /** Commands per second allowed on average. @default 500 */
   readonly perSecond?: number | undefined;
-  /** Commands that may arrive back to back (pipelined) before the rate applies. @default 200 */
+  /** Commands that may arrive back to back (pipelined) before the rate applies. @default 1000 */
   readonly burst?: number | undefined;
 }
 
@@ -14,30 +15,16 @@ export interface CommandRateOptions {
  * (backpressure), never answered out of order or dropped.
  */
 export class CommandRate {
-  readonly #perSecond: number;
-  readonly #burst: number;
-  readonly #now: () => number;
-  #tokens: number;
-  #last: number;
+  // The package's one token bucket (transfer's), counting commands instead of bytes.
+  readonly #bucket: TokenBucket;
 
   constructor(options: CommandRateOptions = {}, now: () => number = Date.now) {
-    this.#perSecond = options.perSecond ?? 500;
-    this.#burst = options.burst ?? 1000;
-    this.#now = now;
-    this.#tokens = this.#burst;
-    this.#last = now();
+    this.#bucket = new TokenBucket({ bytesPerSecond: options.perSecond ?? 500, burstBytes: options.burst ?? 1000, now });
   }
 
   /** Takes a token if one is available now; otherwise returns the ms to wait for one. */
   tryTake(): number {
-    const now = this.#now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) * this.#perSecond) / 1000);
-    this.#last = now;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / this.#perSecond));
+    return this.#bucket.tryTake(1);
   }
 
   /** Waits until a token is available and takes it. Rejects with the signal's reason when aborted. */

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { describeFileSystem } from './describe-file-system.js';
+export type { FileSystemSuiteOptions } from './describe-file-system.js';
+export type { SeedContent } from './compliance-read-only.js';
 export type { FileSystemFactory, FileSystemFixture } from './fs-helpers.js';
 export { expectFsError, listNames, readFile, writeFile } from './fs-helpers.js';
 export type { AuthorizerFixture } from './describe-authorizer.js';

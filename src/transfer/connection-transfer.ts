@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TransferMethod, TransferResult, TransferType } from './data-plane.js';
 import { mapTransferFailure, type FailureSide } from './failure-mapping.js';
-import type { TransferLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { ProgressMeter } from './progress-meter.js';
 import type { EngineContext } from './stream-engine.js';
 import type { Throttle } from './throttle.js';
@@ -25,7 +25,7 @@ export interface ConnectionContext {
   /** The engine when zero-copy is allowed, else null. */
   readonly zeroCopy: ZeroCopyEnginePort | null;
   readonly throttle: { readonly throttle: Throttle; release(): void };
-  readonly logger: TransferLogger;
+  readonly logger: Logger;
   readonly sessionId: string;
 }
 

@@ -42,6 +42,9 @@ export type { DataConnectionErrorOptions, DataConnectionReason } from './data-co
 export { DataConnectionError, isDataConnectionError } from './data-connection-error.js';
 export type { TransferAbortReason, TransferAbortedErrorOptions } from './transfer-aborted-error.js';
 export { TransferAbortedError, isTransferAbortedError } from './transfer-aborted-error.js';
+export { silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name stays importable for existing code
 export type { TransferLogger } from './logger.js';
 export type { LocalDataPlaneOptions, ResolvedDataPlaneOptions, ThrottleOptions } from './local-data-plane-options.js';
 export type { PortRange } from './passive-listener.js';

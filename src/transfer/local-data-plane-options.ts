@@ -1,4 +1,4 @@
-import type { TransferLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { PortRange } from './passive-listener.js';
 import type { TransferMemory } from './transfer-memory.js';
 import type { ZeroCopyEnginePort } from './zero-copy-port.js';
@@ -25,7 +25,7 @@ export interface ThrottleOptions {
  * ```
  */
 export interface LocalDataPlaneOptions {
-  /** Ports for passive listeners, picked at random. @default ephemeral ports (port 0) */
+  /** Ports for passive listeners (1024 to 65535), picked at random. @default ephemeral ports (port 0) */
   readonly passivePorts?: PortRange | undefined;
   /**
    * The address announced in PASV replies (behind NAT), or a function of the client's
@@ -65,7 +65,7 @@ export interface LocalDataPlaneOptions {
   /** A budget shared with other data planes, instead of one of `transferMemoryBytes` of this plane's own. @default undefined */
   readonly transferMemory?: TransferMemory | undefined;
   /** pino-compatible logger. @default silent */
-  readonly logger?: TransferLogger | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /** {@link LocalDataPlaneOptions} with defaults applied and values checked. */
@@ -106,8 +106,9 @@ function transferMemoryBytes(value: number | undefined): number {
 export function resolveDataPlaneOptions(options: LocalDataPlaneOptions): ResolvedDataPlaneOptions {
   const ports = options.passivePorts;
   if (ports !== undefined) {
-    const ok = Number.isInteger(ports.min) && Number.isInteger(ports.max) && ports.min >= 1 && ports.max <= 65535 && ports.min <= ports.max;
-    if (!ok) throw new RangeError(`passivePorts must satisfy 1 <= min <= max <= 65535, got ${ports.min}-${ports.max}`);
+    // Privileged ports are never handed out for passive data (the CLI applies the same rule).
+    const ok = Number.isInteger(ports.min) && Number.isInteger(ports.max) && ports.min >= 1024 && ports.max <= 65535 && ports.min <= ports.max;
+    if (!ok) throw new RangeError(`passivePorts must satisfy 1024 <= min <= max <= 65535, got ${ports.min}-${ports.max}`);
   }
   const address = options.passiveAddress;
   // Checked at run time too: plain JavaScript callers pass anything.

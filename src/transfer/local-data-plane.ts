@@ -1,6 +1,6 @@
 import { DataConnectionError } from './data-connection-error.js';
 import type { DataPlane, DataSessionInfo, SessionDataChannel } from './data-plane.js';
-import { silentLogger, type TransferLogger } from './logger.js';
+import { silentLogger, type Logger } from './logger.js';
 import { resolveDataPlaneOptions, type LocalDataPlaneOptions, type ResolvedDataPlaneOptions } from './local-data-plane-options.js';
 import { LocalSessionChannel, type ChannelServices } from './local-session-channel.js';
 import { Throttle } from './throttle.js';
@@ -31,7 +31,7 @@ interface UserBucket {
 export class LocalDataPlane implements DataPlane {
   /** The options in force, defaults applied. */
   readonly options: ResolvedDataPlaneOptions;
-  readonly #logger: TransferLogger;
+  readonly #logger: Logger;
   readonly #channels = new Set<LocalSessionChannel>();
   readonly #reservedPorts = new Set<number>();
   readonly #global: TokenBucket | undefined;

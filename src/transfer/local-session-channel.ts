@@ -21,7 +21,7 @@ import { secureDataSocket } from './data-tls.js';
 import { mapTransferFailure } from './failure-mapping.js';
 import { transferOverConnection, type ConnectionContext } from './connection-transfer.js';
 import { canonicalIp, isPlainIpv6 } from './ip-address.js';
-import type { TransferLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { ResolvedDataPlaneOptions } from './local-data-plane-options.js';
 import { PassiveListener } from './passive-listener.js';
 import { streamListing, streamRetrieve, streamStore } from './stream-engine.js';
@@ -35,7 +35,7 @@ import type { ZeroCopyEnginePort } from './zero-copy-port.js';
 /** What a channel borrows from its data plane. */
 export interface ChannelServices {
   readonly options: ResolvedDataPlaneOptions;
-  readonly logger: TransferLogger;
+  readonly logger: Logger;
   /** Ports held by this plane's listeners. */
   readonly reservedPorts: Set<number>;
   /** The zero-copy engine, or null when streams must be used. */

@@ -1,21 +1,29 @@
 /**
- * The minimal logger the transfer module writes to; a pino logger fits as is.
+ * The minimal structured logger ftpgrid writes to, in every module; pino's `Logger`
+ * satisfies it as is.
  *
  * @example
  * ```ts
  * import pino from 'pino';
- * createLocalDataPlane({ logger: pino() });
+ * const logger: Logger = pino({ level: 'info' });
  * ```
  */
-export interface TransferLogger {
-  debug?(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error?(obj: object, msg: string): void;
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
 }
 
-/** A logger that drops everything (the default). */
-export const silentLogger: TransferLogger = {
-  info: () => undefined,
-  warn: () => undefined,
-};
+/**
+ * The transfer module's name for {@link Logger}.
+ * @deprecated Use {@link Logger}: there is one logger type in ftpgrid.
+ */
+export type TransferLogger = Logger;
+
+function ignore(): void {
+  // A silent logger is the default so that embedding ftpgrid never writes to the host's stdio.
+}
+
+/** A {@link Logger} that drops everything (the default). */
+export const silentLogger: Logger = Object.freeze({ debug: ignore, info: ignore, warn: ignore, error: ignore });

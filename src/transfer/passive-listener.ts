@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DataConnectionError } from './data-connection-error.js';
 import { sameIp } from './ip-address.js';
-import type { TransferLogger } from './logger.js';
+import type { Logger } from './logger.js';
 
 /** An inclusive range of TCP ports. */
 export interface PortRange {
@@ -22,7 +22,7 @@ export interface PassiveListenerOptions {
   readonly expectedPeer: string | undefined;
   /** The listener closes when no valid connection arrives within this time. */
   readonly timeoutMs: number;
-  readonly logger: TransferLogger;
+  readonly logger: Logger;
   readonly sessionId: string;
   /** Called with each accepted data connection from the expected peer, before it is handed out. @default none */
   readonly onAccept?: ((socket: Socket) => void) | undefined;

@@ -1,6 +1,6 @@
-/** Options of {@link TokenBucket}. */
+/** Options of {@link TokenBucket}. The unit is bytes for transfers, commands for the command rate. */
 export interface TokenBucketOptions {
-  /** Sustained rate in bytes per second; must be positive. */
+  /** Sustained rate in units (bytes) per second; must be positive. */
   readonly bytesPerSecond: number;
   /** Largest burst in bytes. @default one tenth of a second of `bytesPerSecond`, at least 16 KiB */
   readonly burstBytes?: number | undefined;
@@ -38,13 +38,30 @@ export class TokenBucket {
     this.#last = this.#now();
   }
 
-  /** Takes `bytes` tokens (possibly into debt) and returns the milliseconds to wait before spending them. */
-  reserve(bytes: number): number {
+  #refill(): void {
     const now = this.#now();
     this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) * this.bytesPerSecond) / 1000);
     this.#last = now;
+  }
+
+  /** Takes `bytes` tokens (possibly into debt) and returns the milliseconds to wait before spending them. */
+  reserve(bytes: number): number {
+    this.#refill();
     this.#tokens -= bytes;
     return this.#tokens >= 0 ? 0 : (-this.#tokens * 1000) / this.bytesPerSecond;
+  }
+
+  /**
+   * Takes `amount` tokens only if they are there now (no debt) and returns 0; otherwise takes
+   * nothing and returns the whole milliseconds until they will be (at least 1).
+   */
+  tryTake(amount = 1): number {
+    this.#refill();
+    if (this.#tokens >= amount) {
+      this.#tokens -= amount;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((amount - this.#tokens) * 1000) / this.bytesPerSecond));
   }
 
   /** A grant size suited to this rate: about 50 ms of bytes, between 16 KiB and 4 MiB. */

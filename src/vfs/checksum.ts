@@ -1,33 +1,7 @@
-import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 import { throwIfAborted } from './abort.js';
+import { createDigest } from './digest.js';
 import type { ChecksumAlgorithm, ChecksumOptions, FileSystem } from './file-system.js';
 import { FsError } from './fs-error.js';
-
-/** An incremental digest of one algorithm. */
-interface Digest {
-  update(chunk: Uint8Array): void;
-  hex(): string;
-}
-
-function digestOf(algorithm: ChecksumAlgorithm): Digest {
-  if (algorithm === 'crc32') {
-    let value = 0;
-    return {
-      update: (chunk) => {
-        value = crc32(chunk, value);
-      },
-      hex: () => value.toString(16).padStart(8, '0'),
-    };
-  }
-  const hash = createHash(algorithm);
-  return {
-    update: (chunk) => {
-      hash.update(chunk);
-    },
-    hex: () => hash.digest('hex'),
-  };
-}
 
 /**
  * Hashes bytes `[start, end)` of `path` by reading it through `fs.openRead`: the documented
@@ -45,7 +19,7 @@ export async function checksumOf(fs: FileSystem, path: string, algorithm: Checks
   try {
     const end = Math.min(options.end ?? handle.size, handle.size);
     if (!Number.isSafeInteger(end) || end < start) throw new FsError('io', 'Checksum range outside the file', { path });
-    const digest = digestOf(algorithm);
+    const digest = createDigest(algorithm);
     let remaining = end - start;
     for await (const chunk of handle.stream()) {
       if (remaining <= 0) break;
@@ -55,7 +29,7 @@ export async function checksumOf(fs: FileSystem, path: string, algorithm: Checks
       digest.update(used);
       remaining -= used.length;
     }
-    return digest.hex();
+    return digest.digest();
   } finally {
     await handle.close();
   }

@@ -3,8 +3,8 @@ import type { AbortOptions } from './abort-options.js';
 import type { Authorizer, PeerInfo, UserContext } from './authorizer.js';
 import type { FileSystem } from './file-system.js';
 import { isPasswordHash, verifyPassword } from './password-hash.js';
-import { ALL_PERMISSIONS, PathPermissions, READ_ONLY_PERMISSIONS } from './permissions.js';
-import { ANONYMOUS_NAMES, createUserContext, MAX_PASSWORD_LENGTH, MAX_USER_LENGTH } from './user-context.js';
+import { ALL_PERMISSIONS, PathPermissions, READ_ONLY_PERMISSIONS, type PermissionSpec } from './permissions.js';
+import { ANONYMOUS_NAMES, buildUserContext, MAX_PASSWORD_LENGTH, MAX_USER_LENGTH } from './user-context.js';
 
 /** One user of {@link MemoryAuthorizer}. Give exactly one of `password` and `passwordHash`. */
 export interface MemoryUser {
@@ -14,26 +14,44 @@ export interface MemoryUser {
   readonly password?: string | undefined;
   /** A {@link hashPassword} result. */
   readonly passwordHash?: string | undefined;
-  /** The user's filesystem; its `/` is the user's root. */
-  readonly root: FileSystem;
+  /** The user's filesystem; its `/` is the user's root (required, or the deprecated `root`). */
+  readonly fs?: FileSystem | undefined;
+  /**
+   * The user's filesystem.
+   * @deprecated Use `fs`: `root` means a directory path elsewhere (`new LocalFileSystem({ root })`).
+   */
+  readonly root?: FileSystem | undefined;
   /** Initial directory. @default '/' */
   readonly home?: string | undefined;
-  /** Permission letters (`elradfmwMT`). @default 'elradfmwMT' */
-  readonly permissions?: string | undefined;
-  /** Permission letters by virtual path prefix; the longest prefix wins. @default {} */
-  readonly pathPermissions?: Readonly<Record<string, string>> | undefined;
+  /** Permission names (`['cwd', 'list', 'read']`) or letters (`'elr'`). @default every permission ('elradfmwMT') */
+  readonly permissions?: PermissionSpec | undefined;
+  /** Permissions by virtual path prefix; the longest prefix wins. @default {} */
+  readonly pathPermissions?: Readonly<Record<string, PermissionSpec>> | undefined;
 }
 
 /** Anonymous access of {@link MemoryAuthorizer} (user `anonymous` or `ftp` in any case, any password). */
 export interface MemoryAnonymous {
-  /** The filesystem anonymous users see. */
-  readonly root: FileSystem;
+  /** The filesystem anonymous users see (required, or the deprecated `root`). */
+  readonly fs?: FileSystem | undefined;
+  /**
+   * The filesystem anonymous users see.
+   * @deprecated Use `fs`.
+   */
+  readonly root?: FileSystem | undefined;
   /** @default '/' */
   readonly home?: string | undefined;
-  /** Read-only letters only (`e`, `l`, `r`). @default 'elr' */
-  readonly permissions?: string | undefined;
+  /** Read-only permissions only (`cwd`, `list`, `read`; letters `e`, `l`, `r`). @default ['cwd', 'list', 'read'] */
+  readonly permissions?: PermissionSpec | undefined;
   /** @default {} */
-  readonly pathPermissions?: Readonly<Record<string, string>> | undefined;
+  readonly pathPermissions?: Readonly<Record<string, PermissionSpec>> | undefined;
+}
+
+/** The filesystem of a user or of anonymous access: `fs`, or the deprecated `root`. */
+function filesystemOf(who: string, entry: { readonly fs?: FileSystem | undefined; readonly root?: FileSystem | undefined }): FileSystem {
+  const { fs, root } = entry;
+  const chosen = fs ?? root;
+  if (chosen === undefined || (fs !== undefined && root !== undefined)) throw new TypeError(`MemoryAuthorizer: ${who} needs exactly one of fs and root (deprecated)`);
+  return chosen;
 }
 
 /** Options of {@link MemoryAuthorizer}. */
@@ -46,6 +64,7 @@ export interface MemoryAuthorizerOptions {
 
 interface Account {
   readonly user: MemoryUser;
+  readonly fs: FileSystem;
   readonly permissions: PathPermissions;
   readonly secret: { readonly kind: 'hmac'; readonly digest: Buffer } | { readonly kind: 'scrypt'; readonly hash: string };
 }
@@ -58,15 +77,15 @@ interface Account {
  * @example
  * ```ts
  * const auth = new MemoryAuthorizer({
- *   users: [{ name: 'alice', password: 's3cret', root: new MemoryFileSystem() }],
- *   anonymous: { root: publicFs },
+ *   users: [{ name: 'alice', password: 's3cret', fs: new MemoryFileSystem() }],
+ *   anonymous: { fs: publicFs, permissions: ['cwd', 'list', 'read'] },
  * });
  * ```
  */
 export class MemoryAuthorizer implements Authorizer {
   readonly #key = randomBytes(32);
   readonly #accounts = new Map<string, Account>();
-  readonly #anonymous: { readonly config: MemoryAnonymous; readonly permissions: PathPermissions } | undefined;
+  readonly #anonymous: { readonly config: MemoryAnonymous; readonly fs: FileSystem; readonly permissions: PathPermissions } | undefined;
   readonly #dummy: Account['secret'];
 
   constructor(options: MemoryAuthorizerOptions = {}) {
@@ -75,6 +94,7 @@ export class MemoryAuthorizer implements Authorizer {
       if (ANONYMOUS_NAMES.has(user.name.toLowerCase())) throw new TypeError(`MemoryAuthorizer: ${user.name} is reserved for anonymous access`);
       this.#accounts.set(user.name, {
         user,
+        fs: filesystemOf(`user ${JSON.stringify(user.name)}`, user),
         permissions: new PathPermissions(user.permissions ?? ALL_PERMISSIONS, user.pathPermissions),
         secret: this.#secretOf(user),
       });
@@ -82,7 +102,7 @@ export class MemoryAuthorizer implements Authorizer {
     if (options.anonymous !== undefined) {
       const permissions = new PathPermissions(options.anonymous.permissions ?? READ_ONLY_PERMISSIONS, options.anonymous.pathPermissions);
       if (permissions.grantsWrites()) throw new TypeError('MemoryAuthorizer: anonymous users are read-only (letters e, l, r only)');
-      this.#anonymous = { config: options.anonymous, permissions };
+      this.#anonymous = { config: options.anonymous, fs: filesystemOf('anonymous', options.anonymous), permissions };
     }
     const scryptUser = [...this.#accounts.values()].find((a) => a.secret.kind === 'scrypt');
     this.#dummy = scryptUser?.secret ?? { kind: 'hmac', digest: this.#hmac(randomBytes(16).toString('hex')) };
@@ -94,14 +114,14 @@ export class MemoryAuthorizer implements Authorizer {
     if (ANONYMOUS_NAMES.has(user.toLowerCase())) {
       const anonymous = this.#anonymous;
       if (anonymous === undefined) return null;
-      return createUserContext(user, true, anonymous.config.root, anonymous.config.home ?? '/', anonymous.permissions);
+      return buildUserContext(user, true, anonymous.fs, anonymous.config.home ?? '/', anonymous.permissions);
     }
     const account = this.#accounts.get(user);
     // Unknown users go through the same check against a dummy secret, so timing does not
     // tell whether a name exists.
     const ok = await this.#matches(account?.secret ?? this.#dummy, password);
     if (account === undefined || !ok) return null;
-    return createUserContext(user, false, account.user.root, account.user.home ?? '/', account.permissions);
+    return buildUserContext(user, false, account.fs, account.user.home ?? '/', account.permissions);
   }
 
   #secretOf(user: MemoryUser): Account['secret'] {

@@ -75,7 +75,7 @@ export class PasswordFileAuthorizer implements Authorizer {
       users: entries.map((entry) => ({
         name: entry.name,
         passwordHash: entry.passwordHash,
-        root: this.#filesystemOf(entry, create),
+        fs: this.#filesystemOf(entry, create),
         home: entry.home,
         permissions: entry.permissions,
         pathPermissions: entry.pathPermissions,

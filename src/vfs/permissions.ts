@@ -20,18 +20,36 @@ export const ALL_PERMISSIONS = 'elradfmwMT';
 /** The permissions of an anonymous user by default (change directory, list, read). */
 export const READ_ONLY_PERMISSIONS = 'elr';
 
+const NAMES: ReadonlySet<string> = new Set(Object.values(LETTERS));
+
 /**
- * Parses pyftpdlib-style permission letters (`elradfmwMT`) into a set.
- * Throws a `TypeError` naming the first unknown letter.
+ * Permissions as readable names (`['cwd', 'list', 'read']`) or as pyftpdlib letters
+ * (`'elr'`; e=cwd l=list r=read a=append d=delete f=rename m=mkdir w=write M=chmod T=setTime).
+ */
+export type PermissionSpec = string | readonly Permission[];
+
+/**
+ * Parses permissions given as names (`['cwd', 'list', 'read']`) or pyftpdlib letters
+ * (`'elradfmwMT'`) into a set. Throws a `TypeError` naming the first unknown letter or name.
  *
  * @example
  * ```ts
  * parsePermissions('elr'); // Set { 'cwd', 'list', 'read' }
+ * parsePermissions(['cwd', 'list', 'read']); // the same set
  * ```
  */
-export function parsePermissions(letters: string): ReadonlySet<Permission> {
+export function parsePermissions(spec: PermissionSpec): ReadonlySet<Permission> {
   const out = new Set<Permission>();
-  for (const letter of letters) {
+  if (typeof spec !== 'string') {
+    for (const name of spec as readonly unknown[]) {
+      if (typeof name !== 'string' || !NAMES.has(name)) {
+        throw new TypeError(`Unknown permission ${JSON.stringify(name)} (expected some of ${[...NAMES].join(', ')})`);
+      }
+      out.add(name as Permission);
+    }
+    return out;
+  }
+  for (const letter of spec) {
     const permission = LETTERS[letter];
     if (permission === undefined) throw new TypeError(`Unknown permission letter ${JSON.stringify(letter)} (expected some of ${ALL_PERMISSIONS})`);
     out.add(permission);
@@ -55,7 +73,7 @@ export class PathPermissions {
   readonly #defaults: ReadonlySet<Permission>;
   readonly #rules: readonly (readonly [string, ReadonlySet<Permission>])[];
 
-  constructor(defaults: string, byPrefix: Readonly<Record<string, string>> = {}) {
+  constructor(defaults: PermissionSpec, byPrefix: Readonly<Record<string, PermissionSpec>> = {}) {
     this.#defaults = parsePermissions(defaults);
     this.#rules = Object.entries(byPrefix)
       .map(([prefix, letters]) => [resolveVirtualPath('/', prefix), parsePermissions(letters)] as const)

@@ -33,7 +33,7 @@ describe.concurrent('ftpgrid CLI usage (child process)', () => {
   it('explains every serve option in --help and exits 0', async ({ expect }) => {
     const { code, stdout } = await runCliToEnd(['serve', '--help']);
     expect(code).toBe(0);
-    for (const option of ['--listen', '--root', '--user', '--anonymous', '--pasv-ports', '--pasv-address', '--config', '--zero-copy', '--log-level', '--print-connect-help', '--shutdown-grace', '--login-ban', '--connection-rate']) {
+    for (const option of ['--listen', '--root', '--user', '--anonymous', '--passive-ports', '--passive-address', '--config', '--zero-copy', '--log-level', '--print-connect-help', '--shutdown-grace', '--login-ban', '--connection-rate']) {
       expect(stdout).toContain(option);
     }
   });
@@ -66,7 +66,7 @@ describe('ftpgrid usage errors (in process)', () => {
   it.each([
     [['serve', '--listen', 'nope', '--anonymous'], /--listen: expected HOST:PORT/],
     [['serve', '--listen', '127.0.0.1:99999', '--anonymous'], /--listen: port out of range/],
-    [['serve', '--pasv-ports', '9000-8000', '--anonymous'], /--pasv-ports: the first port must not be greater/],
+    [['serve', '--passive-ports', '9000-8000', '--anonymous'], /--passive-ports: the first port must not be greater/],
     [['serve', '--zero-copy', 'maybe', '--anonymous'], /--zero-copy: expected auto or off/],
     [['serve', '--anonymous', '--root', '/definitely/not/here'], /--root \/definitely\/not\/here: not a readable directory/],
     [['serve', '--anonymous'], /--root DIR is required/],
@@ -139,6 +139,7 @@ describe.concurrent('ftpgrid serve (child process)', () => {
   it('serves with the given options, logs JSON to stderr, prints connect help, and exits 0 on SIGTERM', async ({ expect, onTestFinished }) => {
     const cli = spawnCli([
       'serve', '--listen', '127.0.0.1:0', '--root', dir, '--user', 'u:secret-pw', '--anonymous', '--print-connect-help',
+      // The former flag spellings (--pasv-*) are still accepted.
       '--zero-copy', 'off', '--shutdown-grace', '500', '--pasv-ports', `${PASV_MIN}-${PASV_MAX}`, '--pasv-address', '127.0.0.1',
     ]);
     onTestFinished(() => killChild(cli));

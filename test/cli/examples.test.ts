@@ -39,8 +39,8 @@ async function download(client: Client, path: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function stop(child: CliChild): Promise<number | string> {
-  child.child.kill('SIGINT');
+async function stop(child: CliChild, signal: NodeJS.Signals = 'SIGINT'): Promise<number | string> {
+  child.child.kill(signal);
   return child.exited();
 }
 
@@ -61,7 +61,7 @@ describe.concurrent('examples run as documented', () => {
     } finally {
       client.close();
     }
-    expect(await stop(child)).toBe(0);
+    expect(await stop(child, 'SIGTERM')).toBe(0);  // as docker stop / systemd do
     expect(child.stdout()).toContain('stopped');
   });
 

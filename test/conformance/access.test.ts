@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FtpDriver } from './driver.js';
-import { setupConformance, type ConformanceSetup } from './target.js';
+import { ftpgridOnly, setupConformance, type ConformanceSetup } from './target.js';
 
 let setup: ConformanceSetup;
 beforeAll(async () => {
@@ -58,8 +58,7 @@ describe('access control (RFC 959 4.1.1, 5.4)', () => {
     if (setup.inProcess) expect(code).toBe(503);
   });
 
-  it('a file command during a transfer waits or is refused with 503 (ftpgrid: 503)', async () => {
-    if (!setup.inProcess) return;
+  ftpgridOnly('a file command during a transfer waits or is refused with 503 (ftpgrid: 503)', async () => {
     const driver = await setup.session();
     const channel = await driver.passive();
     expect([125, 150]).toContain((await driver.cmd('STOR busy.txt')).code);

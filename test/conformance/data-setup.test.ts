@@ -1,7 +1,7 @@
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FtpDriver } from './driver.js';
-import { setupConformance, type ConformanceSetup } from './target.js';
+import { ftpgridOnly, setupConformance, type ConformanceSetup } from './target.js';
 
 let setup: ConformanceSetup;
 let listener: Server;
@@ -79,8 +79,7 @@ describe('data connection setup (RFC 959 4.1.2, RFC 2428)', () => {
 });
 
 describe('PRET (DrFTPD)', () => {
-  it('PRET RETR/STOR/LIST -> 200 (then EPSV works); a non-transfer verb -> 550 (ftpgrid only)', async () => {
-    if (!setup.inProcess) return;
+  ftpgridOnly('PRET RETR/STOR/LIST -> 200 (then EPSV works); a non-transfer verb -> 550 (ftpgrid only)', async () => {
     const ftp = await setup.session();
     expect(await ftp.code('PRET RETR x.txt')).toBe(200);
     expect(await ftp.code('EPSV')).toBe(229);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FtpDriver } from './driver.js';
-import { setupConformance, type ConformanceSetup } from './target.js';
+import { ftpgridOnly, setupConformance, type ConformanceSetup } from './target.js';
 
 let setup: ConformanceSetup;
 let ftp: FtpDriver;
@@ -121,8 +121,7 @@ describe('SIZE, MDTM, MFMT (RFC 3659 sections 3-4, draft-somers-ftp-mfxx)', () =
     }
   });
 
-  it('SIZE in ASCII type counts existing CRLFs once; over 1 MiB -> 550 (ftpgrid only)', async () => {
-    if (!setup.inProcess) return;
+  ftpgridOnly('SIZE in ASCII type counts existing CRLFs once; over 1 MiB -> 550 (ftpgrid only)', async () => {
     await ftp.put('crlf.txt', 'a\r\nb\nc\r');
     await ftp.put('big.txt', Buffer.alloc(1024 * 1024 + 1, 0x61));
     await ftp.expect('TYPE A', 200);
@@ -163,8 +162,7 @@ describe('HASH and X* checksums (draft-bryan-ftpext-hash; de facto XCRC/XMD5/XSH
     expect(await ftp.code('HASH no-such-file')).toBe(550);
   });
 
-  it('XMD5, XSHA1, XSHA256 -> 250 with the hex digest; XCRC -> 250', async () => {
-    if (!setup.inProcess) return;
+  ftpgridOnly('XMD5, XSHA1, XSHA256 -> 250 with the hex digest; XCRC -> 250', async () => {
     expect((await ftp.cmd('XMD5 list/a.txt')).lines[0]?.toLowerCase()).toContain(hex('md5'));
     expect((await ftp.cmd('XSHA1 list/a.txt')).lines[0]?.toLowerCase()).toContain(hex('sha1'));
     expect((await ftp.cmd('XSHA256 list/a.txt')).lines[0]?.toLowerCase()).toContain(hex('sha256'));

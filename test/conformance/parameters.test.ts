@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FtpDriver } from './driver.js';
-import { setupConformance, type ConformanceSetup } from './target.js';
+import { ftpgridOnly, setupConformance, type ConformanceSetup } from './target.js';
 
 let setup: ConformanceSetup;
 let ftp: FtpDriver;
@@ -92,8 +92,7 @@ describe('SITE', () => {
     expect(await ftp.code('SITE CHMOD 644 missing.txt')).toBe(550);
   });
 
-  it('a user-registered SITE command runs (in-process target only)', async () => {
-    if (!setup.inProcess) return;
+  ftpgridOnly('a user-registered SITE command runs (in-process target only)', async () => {
     const reply = await ftp.cmd('SITE ECHO hello there');
     expect(reply.code).toBe(200);
     expect(reply.lines[0]).toBe('hello there');

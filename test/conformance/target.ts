@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { it } from 'vitest';
 import { createServer } from '../../src/server/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -30,6 +31,14 @@ export function targetFromEnv(value: string | undefined): ConformanceTarget | un
   return { host, port: Number(port), user, password: rest.join(':') };
 }
 
+/** True when the suite runs against an external server (`FTPGRID_CONFORMANCE_TARGET`). */
+export const externalTarget = targetFromEnv(process.env.FTPGRID_CONFORMANCE_TARGET) !== undefined;
+
+/** A case that checks ftpgrid-only behaviour: reported as skipped (never passed) against an external target. */
+export function ftpgridOnly(name: string, test: () => Promise<void>): void {
+  it.skipIf(externalTarget)(name, test);
+}
+
 /**
  * Starts the target: the external server named by the environment, or an in-process
  * ftpgrid server on 127.0.0.1 port 0 serving a temp directory (user `conf` / `conf`).
@@ -42,7 +51,7 @@ export async function setupConformance(): Promise<ConformanceSetup> {
     const root = await makeTempDir('ftpgrid-conformance-');
     const fs = new LocalFileSystem({ root: root.path });
     const server = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: 'conf', password: 'conf', root: fs }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: 'conf', password: 'conf', fs }] }),
       failedLoginDelayMs: 1,
       commands: (registry) => {
         registry.registerSite('ECHO', async (context, arg) => {

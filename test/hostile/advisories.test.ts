@@ -19,7 +19,7 @@ async function openDescriptors(): Promise<number> {
 
 describe('hostile: advisories', () => {
   it('passive ports are not predictable (CVE-2007-6738): no constant step between consecutive listeners', async () => {
-    server = await startTestServer({ dataPlaneOptions: { passivePorts: { min: 40_000, max: 49_999 } } });
+    server = await startTestServer({ passivePorts: { min: 40_000, max: 49_999 } });
     const client = await server.loggedIn();
     const ports: number[] = [];
     for (let i = 0; i < 40; i++) ports.push(epsvPort((await client.cmd('EPSV')).lines.join(' ')));

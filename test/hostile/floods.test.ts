@@ -161,7 +161,7 @@ describe('hostile: connection flood', () => {
   });
 
   it('the default (200 per 10 s) applies to loopback too', async () => {
-    const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'a', password: 'b', root: new MemoryFileSystem() }] }) });
+    const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'a', password: 'b', fs: new MemoryFileSystem() }] }) });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     try {
       const codes: number[] = [];

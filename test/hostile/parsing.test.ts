@@ -31,7 +31,7 @@ class HostileNamesFileSystem extends MemoryFileSystem {
 }
 
 async function startServerOn(fs: MemoryFileSystem): Promise<{ client(): Promise<RawClient>; close(): Promise<void> }> {
-  const ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: fs }] }), failedLoginDelayMs: 1 });
+  const ftp = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] }), failedLoginDelayMs: 1 });
   const { port } = await ftp.listen({ host: '127.0.0.1', port: 0 });
   const opened: RawClient[] = [];
   return {
@@ -115,7 +115,9 @@ describe('hostile: parsing', () => {
       client.send(Buffer.concat([Buffer.from('MKD '), raw, Buffer.from('\r\n')]));
       codes.push((await client.reply()).code);
     }
-    for (const code of codes) expect([257, 501, 553]).toContain(code);
+    // 0xff is Telnet IAC (RFC 854): `IAC CR` is a Telnet command, so the first line is `MKD x`
+    // (257). 0xfe and a truncated 0xc3 are invalid UTF-8: 501, nothing created.
+    expect(codes).toEqual([257, 501, 501]);
     const names: string[] = [];
     for await (const entry of server.fs.list('/')) names.push(entry.name);
     expect(names.length).toBe(codes.filter((code) => code === 257).length);
@@ -128,7 +130,7 @@ describe('hostile: parsing', () => {
     // IP + DM (what clients send before ABOR), then ABOR with nothing running.
     client.send(Buffer.from([0xff, 0xf4, 0xff, 0xf2]));
     client.send('ABOR');
-    expect([225, 226]).toContain((await client.reply()).code);
+    expect((await client.reply()).code).toBe(225);
     // 10 000 IAC NOP pairs (20 000 bytes, longer than the line cap) inside and around a command.
     const nops = Buffer.alloc(20_000);
     for (let i = 0; i < nops.length; i += 2) {
@@ -137,7 +139,7 @@ describe('hostile: parsing', () => {
     }
     client.send(Buffer.concat([nops, Buffer.from('NO'), nops, Buffer.from('OP\r\n')]));
     const reply = await client.reply();
-    expect([200, 500]).toContain(reply.code);
+    expect(reply.code).toBe(200);
     expect(await client.code('NOOP')).toBe(200);
     expect(await client.code('PWD')).toBe(257);
   });

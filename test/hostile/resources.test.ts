@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function start(options: Partial<FtpServerOptions> = {}, fs = new MemoryFileSystem()): Promise<{ server: FtpServer; port: number }> {
-  const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: fs }] }), failedLoginDelayMs: 1, connectionRate: false, ...options });
+  const server = createServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] }), failedLoginDelayMs: 1, connectionRate: false, ...options });
   servers.push(server);
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
   return { server, port };

@@ -45,14 +45,14 @@ export async function startInteropServer(options: { zeroCopy?: 'auto' | 'off' } 
   const root = rootDir.path;
   const work = workDir.path;
   const fs = new LocalFileSystem({ root });
-  const authorizer = new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] });
+  const authorizer = new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, fs }] });
   const server = createServer({
     authorizer,
     failedLoginDelayMs: 10,
     // The harness runs many client tools back to back from loopback.
     connectionRate: false,
     idleTimeoutMs: 30_000,
-    dataPlaneOptions: { zeroCopy: options.zeroCopy ?? 'auto', passiveTimeoutMs: 10_000, dataTimeoutMs: 20_000 },
+    zeroCopy: options.zeroCopy ?? 'auto', passiveTimeoutMs: 10_000, dataTimeoutMs: 20_000,
   });
   let verbs: string[] = [];
   server.on('command', (event) => {

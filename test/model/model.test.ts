@@ -291,12 +291,12 @@ describe('model-based: random command sequences against a live server', () => {
     root = await mkdtemp(join(tmpdir(), 'ftpgrid-model-'));
     const fs = new LocalFileSystem({ root });
     server = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, fs }] }),
       maxLineLength: MAX_LINE,
       failedLoginDelayMs: 1,
       // Every run opens a new connection from loopback.
       connectionRate: false,
-      dataPlaneOptions: { passiveTimeoutMs: 5_000, dataTimeoutMs: 5_000 },
+      passiveTimeoutMs: 5_000, dataTimeoutMs: 5_000,
     });
     server.on('error', (error: unknown) => errors.push(error));
     ({ port } = await server.listen({ host: HOST, port: 0 }));

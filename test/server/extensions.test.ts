@@ -151,7 +151,7 @@ describe('extension points', () => {
 
   it('closes gracefully: waits for a running transfer, then 421 to idle sessions', async () => {
     const fs = new MemoryFileSystem();
-    const authorizer = new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: fs }] });
+    const authorizer = new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] });
     const server = createServer({ authorizer, failedLoginDelayMs: 1 });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     expect(server.address()).toEqual({ host: '127.0.0.1', port });

@@ -4,7 +4,7 @@ import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
 import { RawClientPool } from '../support/raw-client-pool.js';
 
 function authorizer(): MemoryAuthorizer {
-  return new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: new MemoryFileSystem() }] });
+  return new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs: new MemoryFileSystem() }] });
 }
 
 describe('createServer wiring', () => {
@@ -25,11 +25,9 @@ describe('createServer wiring', () => {
       authorizer: authorizer(),
       commands: registry,
       greeting: 'hello tests',
-      dataPlaneOptions: {
-        passiveAddress: (client) => {
-          seen.push(client);
-          return '10.1.2.3';
-        },
+      passiveAddress: (client) => {
+        seen.push(client);
+        return '10.1.2.3';
       },
     });
     servers.push(server);

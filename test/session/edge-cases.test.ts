@@ -9,7 +9,7 @@ describe('edge cases', () => {
   });
 
   it('aborts a stalled upload with 426 after the data timeout and keeps the session', async () => {
-    t = await startTestServer({ dataPlaneOptions: { dataTimeoutMs: 200 }, idleTimeoutMs: 60_000 });
+    t = await startTestServer({ dataTimeoutMs: 200, idleTimeoutMs: 60_000 });
     const c = await t.loggedIn();
     const data = await c.passive();
     c.send('STOR stalled.bin');
@@ -59,7 +59,7 @@ describe('edge cases', () => {
     const mlst = await c.cmd('MLST');
     expect(mlst.code).toBe(250);
     expect(mlst.lines[1]).toMatch(/type=(dir|cdir);.* \/$/);
-    expect([501, 553]).toContain(await c.code('MKD bad\x01name'));
+    expect(await c.code('MKD bad\x01name')).toBe(553);
     expect(await c.code('CWD ../../..')).toBe(250);
     expect((await c.cmd('PWD')).lines[0]).toMatch(/^"\/"/);
   });

@@ -40,10 +40,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
   const authorizer = new MemoryAuthorizer({
     users: [
-      { name: 'alice', password: 'secret', root: fs, ...(permissions === undefined ? {} : { permissions }) },
-      { name: 'bob', password: 'pw', root: fs, permissions: 'elr' },
+      { name: 'alice', password: 'secret', fs, ...(permissions === undefined ? {} : { permissions }) },
+      { name: 'bob', password: 'pw', fs, permissions: 'elr' },
     ],
-    anonymous: { root: fs },
+    anonymous: { fs },
   });
   const server = createServer({ authorizer, failedLoginDelayMs: 1, connectionRate: false, ...serverOptions });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });

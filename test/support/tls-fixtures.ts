@@ -32,7 +32,7 @@ export async function startFtps(tls: Partial<TlsServerOptions> = {}, extra: { lo
   const root = temp.path;
   const fs = new LocalFileSystem({ root });
   const server = createServer({
-    authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: fs }] }),
+    authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, fs }] }),
     failedLoginDelayMs: 0,
     ...extra,
     tls: { certificates: await sharedCertificates(), implicit: { host: '127.0.0.1', port: 0 }, ...tls },

@@ -26,7 +26,7 @@ async function secureLogin(client: RawClient): Promise<void> {
 describe('explicit FTPS: AUTH, PBSZ, PROT, CCC', () => {
   it('answers 502 to AUTH/PBSZ/PROT when the server has no tls option', async () => {
     const server = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, root: new MemoryFileSystem() }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: USER, password: PASSWORD, fs: new MemoryFileSystem() }] }),
     });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     try {

@@ -37,7 +37,7 @@ describe('createServer with certificate files', () => {
     await writeFile(certFile, first.cert);
     await writeFile(keyFile, first.key);
     const server: FtpServer = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: 'u', password: 'p', root: new MemoryFileSystem() }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: 'u', password: 'p', fs: new MemoryFileSystem() }] }),
       tls: { certFile, keyFile, implicit: { host: '127.0.0.1', port: 0 } },
     });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -62,7 +62,7 @@ describe('createServer with certificate files', () => {
 
   it('listen() rejects with tls-certificate-read when the files are missing', async () => {
     const server = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: 'u', password: 'p', root: new MemoryFileSystem() }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: 'u', password: 'p', fs: new MemoryFileSystem() }] }),
       tls: { certFile: join(dir, 'missing.pem'), keyFile: join(dir, 'missing.key') },
     });
     await expect(server.listen({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject({ code: 'tls-certificate-read' });
@@ -73,7 +73,7 @@ describe('createServer with certificate files', () => {
   it('createServer() refuses invalid tls options at once', () => {
     expect(() =>
       createServer({
-        authorizer: new MemoryAuthorizer({ users: [{ name: 'u', password: 'p', root: new MemoryFileSystem() }] }),
+        authorizer: new MemoryAuthorizer({ users: [{ name: 'u', password: 'p', fs: new MemoryFileSystem() }] }),
         tls: { selfSigned: true, required: 'never' as never },
       }),
     ).toThrow(/tls.required/);

@@ -87,6 +87,6 @@ describe('checkActiveTarget', () => {
 
   it('returns the canonical host', () => {
     expect(checkActiveTarget({ host: '::ffff:192.0.2.10', port: 2000 }, '192.0.2.10')).toEqual({ host: '192.0.2.10', port: 2000 });
-    expect(checkActiveTarget({ host: '::1', port: 2000 }, '0:0:0:0:0:0:0:1').host).toBe('0000:0000:0000:0000:0000:0000:0000:0001');
+    expect(checkActiveTarget({ host: '::1', port: 2000 }, '0:0:0:0:0:0:0:1').host).toBe('::1');
   });
 });

@@ -9,7 +9,7 @@ import { DiskFs } from './helpers/disk-fs.js';
 import { transferModes } from './helpers/modes.js';
 import { loopbackSession } from './helpers/session.js';
 
-describe.each(transferModes)('transfers on the $name path', (mode) => {
+for (const mode of transferModes) describe.skipIf(!mode.available)(`transfers on the ${mode.name} path`, () => {
   let fs: DiskFs;
   let plane: LocalDataPlane;
   let channel: SessionDataChannel;

@@ -6,14 +6,14 @@ import { hashPassword, MemoryAuthorizer, MemoryFileSystem, PasswordFileAuthorize
 
 describeAuthorizer('MemoryAuthorizer (plain password)', () =>
   Promise.resolve({
-    authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'pw', root: new MemoryFileSystem() }], anonymous: { root: new MemoryFileSystem() } }),
+    authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'pw', fs: new MemoryFileSystem() }], anonymous: { fs: new MemoryFileSystem() } }),
     user: 'alice',
     password: 'pw',
   }),
 );
 
 describeAuthorizer('MemoryAuthorizer (scrypt hash)', async () => ({
-  authorizer: new MemoryAuthorizer({ users: [{ name: 'bob', passwordHash: await hashPassword('pw', { cost: 1024 }), root: new MemoryFileSystem() }] }),
+  authorizer: new MemoryAuthorizer({ users: [{ name: 'bob', passwordHash: await hashPassword('pw', { cost: 1024 }), fs: new MemoryFileSystem() }] }),
   user: 'bob',
   password: 'pw',
 }));

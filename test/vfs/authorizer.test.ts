@@ -78,8 +78,8 @@ describe('MemoryAuthorizer', () => {
   it('authenticates users with plain or hashed passwords and hands out their view', async () => {
     const auth = new MemoryAuthorizer({
       users: [
-        { name: 'alice', password: 'pw', root: fs, home: '/home/alice', permissions: 'elr', pathPermissions: { '/home/alice': 'elradfmw' } },
-        { name: 'bob', passwordHash: await hashPassword('bobpw', cheap), root: fs },
+        { name: 'alice', password: 'pw', fs, home: '/home/alice', permissions: 'elr', pathPermissions: { '/home/alice': 'elradfmw' } },
+        { name: 'bob', passwordHash: await hashPassword('bobpw', cheap), fs },
       ],
     });
     const alice = await auth.authenticate('alice', 'pw', peer);
@@ -100,7 +100,7 @@ describe('MemoryAuthorizer', () => {
 
   it('admits anonymous and ftp with any password, read-only, only when configured', async () => {
     expect(await new MemoryAuthorizer({ users: [] }).authenticate('anonymous', 'a@b', peer)).toBeNull();
-    const auth = new MemoryAuthorizer({ anonymous: { root: anonFs } });
+    const auth = new MemoryAuthorizer({ anonymous: { fs: anonFs } });
     for (const name of ['anonymous', 'ftp', 'ANONYMOUS', 'Ftp']) {
       const user = await auth.authenticate(name, 'whatever', peer);
       expect(user?.anonymous).toBe(true);
@@ -114,11 +114,11 @@ describe('MemoryAuthorizer', () => {
   });
 
   it('validates its options at construction', () => {
-    expect(() => new MemoryAuthorizer({ anonymous: { root: anonFs, permissions: 'elrw' } })).toThrow(/read-only/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', root: fs }] })).toThrow(/exactly one/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', passwordHash: 'plain', root: fs }] })).toThrow(/malformed/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'ftp', password: 'x', root: fs }] })).toThrow(/anonymous/u);
-    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', password: 'x', root: fs, permissions: 'z' }] })).toThrow(/Unknown permission/u);
+    expect(() => new MemoryAuthorizer({ anonymous: { fs: anonFs, permissions: 'elrw' } })).toThrow(/read-only/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', fs }] })).toThrow(/exactly one/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', passwordHash: 'plain', fs }] })).toThrow(/malformed/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'ftp', password: 'x', fs }] })).toThrow(/anonymous/u);
+    expect(() => new MemoryAuthorizer({ users: [{ name: 'a', password: 'x', fs, permissions: 'z' }] })).toThrow(/Unknown permission/u);
   });
 });
 

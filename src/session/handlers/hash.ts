@@ -1,31 +1,13 @@
 import { ReplyCode } from '../../parser/index.js';
-import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
-import { FsError, canChecksum, type ChecksumAlgorithm } from '../../vfs/index.js';
+import { FsError, canChecksum, checksumOf, type ChecksumAlgorithm } from '../../vfs/index.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
 import { hashName } from './hash-algorithms.js';
 
-async function digest(context: CommandContext, path: string, algorithm: ChecksumAlgorithm, start: number, end: number | undefined): Promise<string> {
+function digest(context: CommandContext, path: string, algorithm: ChecksumAlgorithm, start: number, end: number | undefined): Promise<string> {
   const fs = context.fs();
-  if (canChecksum(fs)) return fs.checksum(path, algorithm, { start, end, signal: context.signal });
-  // Fallback documented on ChecksumCapable: hash the bytes of openRead.
-  const handle = await fs.openRead(path, { offset: start, signal: context.signal });
-  try {
-    const limit = (end ?? handle.size) - start;
-    let remaining = Math.max(0, limit);
-    const hash = algorithm === 'crc32' ? undefined : createHash(algorithm);
-    let crc = 0;
-    for await (const chunk of handle.stream() as AsyncIterable<Buffer>) {
-      if (remaining <= 0) break;
-      const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
-      remaining -= part.length;
-      if (hash === undefined) crc = crc32(part, crc);
-      else hash.update(part);
-    }
-    return hash === undefined ? crc.toString(16).padStart(8, '0') : hash.digest('hex');
-  } finally {
-    await handle.close();
-  }
+  const options = { start, end, signal: context.signal };
+  // Fallback documented on ChecksumCapable: hash the bytes of openRead (vfs's one implementation).
+  return canChecksum(fs) ? fs.checksum(path, algorithm, options) : checksumOf(fs, path, algorithm, options);
 }
 
 async function checkedFile(context: CommandContext, path: string): Promise<number> {
