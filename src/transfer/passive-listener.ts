@@ -193,7 +193,7 @@ export class PassiveListener {
     const verdict = classifyDataConnection(peer, this.#options.expectedPeer);
     if (verdict === 'gone') {
       // Reset by the client before it was accepted (port scanners, clients probing the port).
-      this.#options.logger.debug?.({ session: this.#options.sessionId, port: this.port }, 'data connection reset by the client before it was accepted');
+      this.#options.logger.debug({ session: this.#options.sessionId, port: this.port }, 'data connection reset by the client before it was accepted');
       socket.destroy();
       return;
     }

@@ -44,7 +44,7 @@ describe.skipIf(process.platform === 'win32')('a backslash name already on disk'
     dir = await makeTempDir('ftpgrid-backslash-');
     await writeFile(join(dir.path, 'a\\b.txt'), 'on disk');
     const fs = new LocalFileSystem({ root: dir.path });
-    t = await startTestServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: fs }] }) });
+    t = await startTestServer({ authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs }] }) });
     const c = await t.loggedIn();
     expect((await c.download('NLST')).data.toString()).toBe('a\\b.txt\r\n');
     expect((await c.download('RETR a\\b.txt')).data.toString()).toBe('on disk');

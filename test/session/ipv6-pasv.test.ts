@@ -24,7 +24,7 @@ describe.skipIf(!ipv6)('PASV over an IPv6 control connection', () => {
 
   it('is refused with 502 (permanent: use EPSV), and EPSV works', async () => {
     server = createServer({
-      authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', root: new MemoryFileSystem() }] }),
+      authorizer: new MemoryAuthorizer({ users: [{ name: 'alice', password: 'secret', fs: new MemoryFileSystem() }] }),
       failedLoginDelayMs: 1,
       connectionRate: false,
     });
