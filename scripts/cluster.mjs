@@ -2,10 +2,11 @@
 // `npm run cluster`: builds when the sources are newer than dist/, then starts a master and two
 // slaves as separate `ftpgrid` processes on loopback, with their state under ./cluster-data, and
 // prints how to connect. Ctrl-C (or SIGTERM) stops all three.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensureBuilt } from './ensure-built.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,21 +14,7 @@ const cli = join(root, 'dist', 'cli', 'main.js');
 const ftpPort = process.env.FTP_PORT ?? '2131';
 const clusterPort = process.env.CLUSTER_PORT ?? '7021';
 
-function newest(dir) {
-  let latest = 0;
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    const st = statSync(full);
-    latest = Math.max(latest, st.isDirectory() ? newest(full) : st.mtimeMs);
-  }
-  return latest;
-}
-
-if (!existsSync(cli) || newest(join(root, 'src')) > statSync(cli).mtimeMs) {
-  console.error('ftpgrid: building (npm run build)...');
-  const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (built.status !== 0) process.exit(built.status ?? 1);
-}
+ensureBuilt(root, cli);
 
 const data = join(process.cwd(), 'cluster-data');
 mkdirSync(data, { recursive: true });

@@ -5,33 +5,15 @@
 //
 // The server runs in this very process (no child): SIGINT/SIGTERM sent to `npm start` reach
 // it directly, so it shuts down gracefully instead of being orphaned.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensureBuilt } from './ensure-built.mjs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
 
-function newest(dir) {
-  let latest = 0;
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    const st = statSync(full);
-    latest = Math.max(latest, st.isDirectory() ? newest(full) : st.mtimeMs);
-  }
-  return latest;
-}
-
-if (!existsSync(cli) || newest(join(root, 'src')) > statSync(cli).mtimeMs) {
-  console.error('ftpgrid: building (npm run build), about a minute the first time...');
-  // Output only on failure: a successful build has nothing to say.
-  const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) {
-    process.stderr.write(built.stdout + built.stderr);
-    process.exit(built.status ?? 1);
-  }
-}
+ensureBuilt(root, cli);
 
 const dataDir = join(process.cwd(), 'data');
 mkdirSync(dataDir, { recursive: true });
