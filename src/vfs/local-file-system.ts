@@ -315,7 +315,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
       : !stats.isFile()
         ? new FsError('permission', 'Not a regular file', { path })
         : !Number.isSafeInteger(offset) || offset < 0 || offset > stats.size
-          ? new FsError('io', 'Offset outside the file', { path })
+          ? new FsError('invalid-offset', 'Offset outside the file', { path })
           : undefined;
     if (problem !== undefined) {
       closeSync(fd);
