@@ -5,6 +5,7 @@ import { mapTransferFailure, type FailureSide } from './failure-mapping.js';
 import type { TransferLogger } from './logger.js';
 import { ProgressMeter } from './progress-meter.js';
 import type { EngineContext } from './stream-engine.js';
+import { watchPeerEnd } from './peer-end-check.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
 import { plainSocketFd, type ZeroCopyEnginePort } from './zero-copy-port.js';
@@ -95,6 +96,8 @@ export async function transferOverConnection(
   let checksum: string | undefined;
   const socketFd = ctx.zeroCopy !== null && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
   const zero = socketFd === undefined || ctx.zeroCopy === null || !isNetSocket(socket) ? undefined : { engine: ctx.zeroCopy, socket, socketFd };
+  // An upload is complete only on the client's FIN: a reset can look like a clean end.
+  const peerEnd = direction === 'in' && isNetSocket(socket) ? watchPeerEnd(socket) : undefined;
   try {
     const method = await body(
       {
@@ -121,6 +124,10 @@ export async function transferOverConnection(
       socket.resume();
       await finishSocket(socket, method === 'zero-copy');
     }
+    await peerEnd?.confirmed().catch((error: unknown) => {
+      onWireError(error);
+      throw error;
+    });
     meter.finish();
     return { bytes: meter.bytes, durationMs: meter.elapsedMs, method, ...(checksum === undefined ? {} : { checksum }) };
   } catch (error: unknown) {
@@ -129,6 +136,7 @@ export async function transferOverConnection(
     throw mapTransferFailure(error, linked, meter.bytes, side);
   } finally {
     clearInterval(watchdog);
+    peerEnd?.dispose();
     linked.removeEventListener('abort', onAbort);
     socket.destroy();
     ctx.throttle.release();
