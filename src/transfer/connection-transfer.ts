@@ -71,8 +71,16 @@ export async function transferOverConnection(
   body: (engine: EngineBodyContext, zero: ZeroCopyConnection | undefined) => Promise<TransferMethod>,
 ): Promise<TransferResult> {
   const { socket, direction, signal } = ctx;
-  const meter = new ProgressMeter({ onProgress: ctx.onProgress });
   const controller = new AbortController();
+  // A throwing progress callback stops the transfer, which then fails with what it threw.
+  let progressError: { error: unknown } | undefined;
+  const meter = new ProgressMeter({
+    onProgress: ctx.onProgress,
+    onError: (error) => {
+      progressError ??= { error };
+      controller.abort(error);
+    },
+  });
   const linked = AbortSignal.any([signal, controller.signal]);
   const watchdog = setInterval(
     () => {
@@ -129,10 +137,12 @@ export async function transferOverConnection(
       throw error;
     });
     meter.finish();
+    if (progressError !== undefined) throw progressError.error;
     return { bytes: meter.bytes, durationMs: meter.elapsedMs, method, ...(checksum === undefined ? {} : { checksum }) };
   } catch (error: unknown) {
     const side: FailureSide = wireError !== undefined && error === wireError ? 'wire' : 'unknown';
     ctx.logger.info({ session: ctx.sessionId, err: error, bytes: meter.bytes }, 'transfer failed');
+    if (progressError !== undefined) throw mapTransferFailure(progressError.error, new AbortController().signal, meter.bytes);
     throw mapTransferFailure(error, linked, meter.bytes, side);
   } finally {
     clearInterval(watchdog);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,5 +69,45 @@ describe.each(transferModes)('an upload reset by the client on the $name path', 
       expect(result.bytes).toBe(100 * 1024);
       expect(existsSync(fs.host(`c${String(round)}.bin`))).toBe(true);
     }
+  });
+});
+
+/** A progress callback that throws fails the transfer (the cause is what it threw), never crashes the process. */
+describe.each(transferModes)('a throwing progress callback on the $name path', (mode) => {
+  let fs: DiskFs;
+  let plane: LocalDataPlane;
+  let channel: SessionDataChannel;
+
+  beforeEach(async () => {
+    fs = await DiskFs.create(mode.withFd);
+    plane = new LocalDataPlane({ ...mode.plane, passiveTimeoutMs: 5000 });
+    channel = plane.attach(loopbackSession());
+  });
+
+  afterEach(async () => {
+    await plane.close();
+    await fs.dispose();
+  });
+
+  const thrown = new Error('progress failed');
+  const throwing = (): void => {
+    throw thrown;
+  };
+
+  it('fails an upload and does not publish it', async () => {
+    const client = await dial(await channel.passive({ extended: true }));
+    client.on('error', () => undefined);
+    const stored = expect(channel.store(fs, '/p.bin', { onProgress: throwing })).rejects.toMatchObject({ reason: 'connection-lost', cause: thrown });
+    client.end(Buffer.alloc(4 * 1024 * 1024, 3));
+    await stored;
+    expect(existsSync(fs.host('p.bin'))).toBe(false);
+  });
+
+  it('fails a download', async () => {
+    writeFileSync(fs.host('d.bin'), Buffer.alloc(4 * 1024 * 1024, 4));
+    const client = await dial(await channel.passive({ extended: true }));
+    client.on('error', () => undefined);
+    client.resume();
+    await expect(channel.retrieve(fs, '/d.bin', { onProgress: throwing })).rejects.toMatchObject({ reason: 'connection-lost', cause: thrown });
   });
 });
