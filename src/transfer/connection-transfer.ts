@@ -5,6 +5,7 @@ import { mapTransferFailure, type FailureSide } from './failure-mapping.js';
 import type { Logger } from './logger.js';
 import { ProgressMeter } from './progress-meter.js';
 import type { EngineContext } from './stream-engine.js';
+import { watchPeerEnd } from './peer-end-check.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
 import { plainSocketFd, type ZeroCopyEnginePort } from './zero-copy-port.js';
@@ -70,8 +71,16 @@ export async function transferOverConnection(
   body: (engine: EngineBodyContext, zero: ZeroCopyConnection | undefined) => Promise<TransferMethod>,
 ): Promise<TransferResult> {
   const { socket, direction, signal } = ctx;
-  const meter = new ProgressMeter({ onProgress: ctx.onProgress });
   const controller = new AbortController();
+  // A throwing progress callback stops the transfer, which then fails with what it threw.
+  let progressError: { error: unknown } | undefined;
+  const meter = new ProgressMeter({
+    onProgress: ctx.onProgress,
+    onError: (error) => {
+      progressError ??= { error };
+      controller.abort(error);
+    },
+  });
   const linked = AbortSignal.any([signal, controller.signal]);
   const watchdog = setInterval(
     () => {
@@ -96,6 +105,8 @@ export async function transferOverConnection(
   // A full native pool would queue the call behind long transfers: stream instead.
   const socketFd = ctx.zeroCopy !== null && ctx.zeroCopy.busy?.() !== true && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
   const zero = socketFd === undefined || ctx.zeroCopy === null || !isNetSocket(socket) ? undefined : { engine: ctx.zeroCopy, socket, socketFd };
+  // An upload is complete only on the client's FIN: a reset can look like a clean end.
+  const peerEnd = direction === 'in' && isNetSocket(socket) ? watchPeerEnd(socket) : undefined;
   try {
     const method = await body(
       {
@@ -122,14 +133,21 @@ export async function transferOverConnection(
       socket.resume();
       await finishSocket(socket, method === 'zero-copy');
     }
+    await peerEnd?.confirmed().catch((error: unknown) => {
+      onWireError(error);
+      throw error;
+    });
     meter.finish();
+    if (progressError !== undefined) throw progressError.error;
     return { bytes: meter.bytes, durationMs: meter.elapsedMs, method, ...(checksum === undefined ? {} : { checksum }) };
   } catch (error: unknown) {
     const side: FailureSide = wireError !== undefined && error === wireError ? 'wire' : 'unknown';
     ctx.logger.info({ session: ctx.sessionId, err: error, bytes: meter.bytes }, 'transfer failed');
+    if (progressError !== undefined) throw mapTransferFailure(progressError.error, new AbortController().signal, meter.bytes);
     throw mapTransferFailure(error, linked, meter.bytes, side);
   } finally {
     clearInterval(watchdog);
+    peerEnd?.dispose();
     linked.removeEventListener('abort', onAbort);
     socket.destroy();
     ctx.throttle.release();

@@ -4,6 +4,11 @@ export interface ProgressMeterOptions {
   readonly onProgress?: ((bytes: number, bytesPerSecond: number) => void) | undefined;
   /** Least time between two reports. @default 250 */
   readonly intervalMs?: number | undefined;
+  /**
+   * Receives what `onProgress` threw. Reports come from socket and native callbacks, where a
+   * throw would be an uncaught exception; without this option it propagates to the caller.
+   */
+  readonly onError?: ((error: unknown) => void) | undefined;
 }
 
 /**
@@ -17,9 +22,11 @@ export class ProgressMeter {
   #lastActivity = performance.now();
   readonly #onProgress: ((bytes: number, bytesPerSecond: number) => void) | undefined;
   readonly #interval: number;
+  readonly #onError: ((error: unknown) => void) | undefined;
 
   constructor(options: ProgressMeterOptions = {}) {
     this.#onProgress = options.onProgress;
+    this.#onError = options.onError;
     this.#interval = options.intervalMs ?? 250;
   }
 
@@ -66,6 +73,11 @@ export class ProgressMeter {
 
   #report(now: number): void {
     const seconds = Math.max((now - this.startedAt) / 1000, 1e-6);
-    this.#onProgress?.(this.#bytes, this.#bytes / seconds);
+    try {
+      this.#onProgress?.(this.#bytes, this.#bytes / seconds);
+    } catch (error: unknown) {
+      if (this.#onError === undefined) throw error;
+      this.#onError(error);
+    }
   }
 }

@@ -5,6 +5,15 @@ import { fileURLToPath } from 'node:url';
 /** The CLI source, run through tsx so tests never need a build. */
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
+/**
+ * Default budget of a child's wait. Each child compiles the sources through tsx first: about 3 s
+ * on an idle 2-core machine, several times that when test files and other work share the cores.
+ */
+const CHILD_WAIT_MS = 45_000;
+
+/** Test timeout for tests that start children: room for a start and a few waits. */
+export const CHILD_TEST_MS = 90_000;
+
 /** A running `ftpgrid` child process with its collected output. */
 export interface CliChild {
   readonly child: ChildProcess;
@@ -39,7 +48,7 @@ export function spawnTypeScript(file: string, args: readonly string[], env: Read
     child,
     stdout: () => out,
     stderr: () => err,
-    async exited(timeoutMs = 15_000) {
+    async exited(timeoutMs = CHILD_WAIT_MS) {
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       try {
         return await exit;
@@ -47,10 +56,10 @@ export function spawnTypeScript(file: string, args: readonly string[], env: Read
         clearTimeout(timer);
       }
     },
-    waitForStderr(pattern, timeoutMs = 15_000) {
+    waitForStderr(pattern, timeoutMs = CHILD_WAIT_MS) {
       return waitFor('stderr', pattern, timeoutMs);
     },
-    waitForStdout(pattern, timeoutMs = 15_000) {
+    waitForStdout(pattern, timeoutMs = CHILD_WAIT_MS) {
       return waitFor('stdout', pattern, timeoutMs);
     },
   };
@@ -87,7 +96,7 @@ export function spawnTypeScript(file: string, args: readonly string[], env: Read
 }
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export async function runCliToEnd(args: readonly string[], timeoutMs = 15_000): Promise<{ code: number | string; stdout: string; stderr: string }> {
+export async function runCliToEnd(args: readonly string[], timeoutMs = CHILD_WAIT_MS): Promise<{ code: number | string; stdout: string; stderr: string }> {
   const cli = spawnCli(args);
   const code = await cli.exited(timeoutMs);
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { RawFtpClient, readAll } from '../model/raw-ftp-client.js';
-import { runCliToEnd, spawnCli } from './cli-process.js';
+import { CHILD_TEST_MS, runCliToEnd, spawnCli } from './cli-process.js';
 import type { CliChild } from './cli-process.js';
 
 let dir: string;
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 // Each child needs about a second to load TypeScript, so the short-lived ones run concurrently.
-describe.concurrent('ftpgrid CLI usage (child process)', () => {
+describe.concurrent('ftpgrid CLI usage (child process)', { timeout: CHILD_TEST_MS }, () => {
   it('explains every serve option in --help and exits 0', async ({ expect }) => {
     const { code, stdout } = await runCliToEnd(['serve', '--help']);
     expect(code).toBe(0);
@@ -135,7 +135,7 @@ describe('ftpgrid usage errors (in process)', () => {
 });
 
 // Concurrent too: each test registers the cleanup of its own children.
-describe.concurrent('ftpgrid serve (child process)', () => {
+describe.concurrent('ftpgrid serve (child process)', { timeout: CHILD_TEST_MS }, () => {
   it('serves with the given options, logs JSON to stderr, prints connect help, and exits 0 on SIGTERM', async ({ expect, onTestFinished }) => {
     const cli = spawnCli([
       'serve', '--listen', '127.0.0.1:0', '--root', dir, '--user', 'u:secret-pw', '--anonymous', '--print-connect-help',

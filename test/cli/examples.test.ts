@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from 'basic-ftp';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { TestContext } from 'vitest';
-import { spawnTypeScript } from './cli-process.js';
+import { CHILD_TEST_MS, spawnTypeScript } from './cli-process.js';
 import type { CliChild } from './cli-process.js';
 
 const example = (name: string): string => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
@@ -45,7 +45,7 @@ async function stop(child: CliChild, signal: NodeJS.Signals = 'SIGINT'): Promise
 }
 
 // The examples are documentation: these runs keep them working, not just compiling.
-describe.concurrent('examples run as documented', () => {
+describe.concurrent('examples run as documented', { timeout: CHILD_TEST_MS }, () => {
   it('standalone.ts serves a local directory to a user and read-only to anonymous', async ({ expect, onTestFinished }) => {
     const { child, port } = await startExample('standalone.ts', onTestFinished);
     const client = new Client(10_000);

@@ -57,6 +57,8 @@ describe('hostile: advisories', () => {
     up.socket.end(Buffer.alloc(8 * 1024 * 1024, 5));
     expect((await setup.reply()).code).toBe(226);
     setup.close();
+    // The baseline must not count the setup session's own socket, which closes a moment later.
+    expect(await waitFor(() => server?.server.sessionCount === 0, 10_000)).toBe(true);
     const baseline = await openDescriptors();
     for (let round = 0; round < 5; round++) {
       const client = await server.loggedIn();
@@ -75,8 +77,9 @@ describe('hostile: advisories', () => {
       sink.socket.destroy();
     }
     // The clients opened by loggedIn() stay in the helper's list (closed), so only server-side descriptors remain to drop.
+    // Sessions end after their transfer does; wait for that (bounded), then count descriptors.
+    expect(await waitFor(() => server?.server.sessionCount === 0, 10_000)).toBe(true);
     expect(await waitFor(async () => (await openDescriptors()) <= baseline + 2, 5000)).toBe(true);
-    expect(server.server.sessionCount).toBe(0);
   });
 
   it('MLST, MLSD, LIST, NLST and STAT need the list permission (CVE-2009-5012)', async () => {

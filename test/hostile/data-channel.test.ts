@@ -159,7 +159,8 @@ describe('hostile: passive mode', () => {
     const count = 2000;
     client.send(Buffer.from('EPSV\r\n'.repeat(count)));
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) ports.push(epsvPort((await client.reply()).lines.join(' ')));
+    // Every EPSV gets its reply; on a loaded machine one can take longer than the default 5 s.
+    for (let i = 0; i < count; i++) ports.push(epsvPort((await client.reply(15_000)).lines.join(' ')));
     const probe = (port: number): Promise<boolean> =>
       new Promise((resolve) => {
         const socket = connect({ host: '127.0.0.1', port });

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { randomBytes, randomInt } from 'node:crypto';
+import { connect, createServer, type Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalDataPlane, isDataConnectionError, type SessionDataChannel } from '../../src/transfer/index.js';
@@ -39,6 +39,32 @@ function closedPort(): Promise<number> {
       });
     });
   });
+}
+
+function listenAt(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => {
+      resolve(undefined);
+    });
+    server.listen(port, '127.0.0.1', () => {
+      resolve(server);
+    });
+  });
+}
+
+/**
+ * Three consecutive ports that were all free a moment ago, below Linux's ephemeral range (so
+ * outgoing connections do not take them); other processes on the machine use fixed ports too.
+ */
+async function freeTinyRange(): Promise<{ min: number; max: number }> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const min = 20_000 + randomInt(12_000);
+    const held = await Promise.all([min, min + 1, min + 2].map(listenAt));
+    for (const server of held) server?.close();
+    if (held.every((server) => server !== undefined)) return { min, max: min + 2 };
+  }
+  throw new Error('no three consecutive free ports found');
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -87,10 +113,11 @@ describe('passive channels', () => {
   });
 
   it('uses every port of a tiny range and then refuses with no-passive-port', async () => {
-    const plane = makePlane({ passivePorts: { min: 43100, max: 43102 } });
+    const range = await freeTinyRange();
+    const plane = makePlane({ passivePorts: range });
     const got = new Set<number>();
     for (let i = 0; i < 3; i++) got.add((await plane.attach(loopbackSession()).passive({ extended: true })).port);
-    expect([...got].sort()).toEqual([43100, 43101, 43102]);
+    expect([...got].sort()).toEqual([range.min, range.min + 1, range.max]);
     const error = await rejection(plane.attach(loopbackSession()).passive({ extended: true }));
     expect(isDataConnectionError(error, 'no-passive-port')).toBe(true);
   });
