@@ -100,17 +100,22 @@ describe.skipIf(!canRun)('cluster faults with real processes', () => {
 
   it('answers 450 quickly for a file whose only holder is offline, keeps serving the rest, and serves it again once the slave is back', async () => {
     const a = await upload('only-a.bin', 100_000);
-    let b = await upload('only-b.bin', 100_000);
     const holderA = holder('only-a.bin');
-    // Make sure the second file lives elsewhere (uploads alternate, but do not rely on it).
-    for (let i = 0; (holder('only-b.bin')) === holderA && i < 4; i++) b = await upload('only-b.bin', 100_000);
-    expect(holder('only-b.bin')).not.toBe(holderA);
+    // A second file on the other slave: uploads alternate, but do not rely on it (a new name
+    // each time, since an upload over an existing file goes to the slave that holds it).
+    let bName = 'only-b-0.bin';
+    let b = await upload(bName, 100_000);
+    for (let i = 1; holder(bName) === holderA && i < 6; i++) {
+      bName = `only-b-${i}.bin`;
+      b = await upload(bName, 100_000);
+    }
+    expect(holder(bName)).not.toBe(holderA);
     await cluster.killSlave(holderA);
     await cluster.waitOffline(holderA);
     const reply = await ftplibRetr(cluster.ftpPort, USER, PASSWORD, '/only-a.bin', join(cluster.dir.path, 'only-a.back'));
     expect(reply).toBe('450 File unavailable, try again later.');
     const backB = join(cluster.dir.path, 'only-b.back');
-    await curl('-o', backB, url('/only-b.bin'));
+    await curl('-o', backB, url(`/${bName}`));
     expect(sha(await readFile(backB))).toBe(sha(b));
     await cluster.startSlave(holderA);
     await cluster.waitOnline([holderA]);
