@@ -116,7 +116,7 @@ afterAll(async () => {
 describe('the packed package', () => {
   it('ships the build, types for import and require, the native sources, docs and LICENSE, and nothing else', () => {
     const allowed = [
-      /^dist\/(chunk|start-standalone)-[\w-]+\.js$/,
+      /^dist\/(chunk|start-standalone|master|master-command|slave-command)-[\w-]+\.js$/, // lazily loaded CLI commands
       /^dist\/chunk-[\w-]+\.cjs$/,
       /^dist\/[\w-]+\.d\.c?ts$/, // shared declaration chunks
       /^dist\/(parser|session|vfs|transfer|cluster|testing)\/index\.(js|cjs|d\.ts|d\.cts)$/,
