@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatReply, normalizeIp, ReplyCode } from '../parser/index.js';
-import { LocalDataPlane, type DataPlane, type LocalDataPlaneOptions } from '../transfer/index.js';
+import { LocalDataPlane, systemClock, type DataPlane, type LocalDataPlaneOptions } from '../transfer/index.js';
 import {
   CommandRegistry,
   FtpSession,
@@ -112,9 +112,11 @@ class StandaloneServer implements FtpServer {
       this.#logger.info({ zeroCopy: false }, 'zero-copy unavailable (native addon not built or not loadable): transfers use streams');
     }
     const d = SERVER_DEFAULTS;
+    const clock = options.clock ?? systemClock;
+    const now = (): number => clock.now();
     this.#limiter = new SessionLimiter(options.maxSessions ?? d.maxSessions, options.maxSessionsPerIp ?? d.maxSessionsPerIp);
-    this.#ban = options.loginBan === false ? undefined : new LoginBan({ ...d.loginBan, ...options.loginBan });
-    this.#connectionRate = options.connectionRate === false ? undefined : new ConnectionRate({ ...d.connectionRate, ...options.connectionRate });
+    this.#ban = options.loginBan === false ? undefined : new LoginBan({ ...d.loginBan, ...options.loginBan }, now);
+    this.#connectionRate = options.connectionRate === false ? undefined : new ConnectionRate({ ...d.connectionRate, ...options.connectionRate }, now);
     // A stalled or failed TLS handshake costs the address like a failed login (catalogue: TLS).
     this.#ftps = options.tls === undefined ? undefined : this.#createFtps(options.tls);
     const commands = buildRegistry(options.commands);
@@ -132,6 +134,7 @@ class StandaloneServer implements FtpServer {
       maxLineLength: options.maxLineLength ?? d.maxLineLength,
       tlsAvailable: options.tls !== undefined,
       commandRate: options.commandRate === false ? false : { ...d.commandRate, ...options.commandRate },
+      clock,
     };
   }
 

@@ -1,5 +1,5 @@
 import type { Authorizer, PeerInfo, UserContext } from '../vfs/index.js';
-import type { DataPlane, LocalDataPlaneOptions } from '../transfer/index.js';
+import type { Clock, DataPlane, LocalDataPlaneOptions } from '../transfer/index.js';
 import type { CommandMiddleware, CommandRateOptions, CommandRegistry, Logger } from '../session/index.js';
 import type { TlsServerOptions } from './tls/tls-server-options.js';
 import type { LoginBanOptions } from './login-ban.js';
@@ -82,6 +82,12 @@ export interface FtpServerOptions extends DataPlaneSettings {
   readonly middleware?: readonly CommandMiddleware[] | undefined;
   /** FTPS (explicit AUTH TLS, and implicit TLS with `tls.implicit`); see docs/ftps.md. @default undefined (no TLS: AUTH/PBSZ/PROT/CCC answer 502) */
   readonly tls?: TlsServerOptions | undefined;
+  /**
+   * Time for the login and idle timeouts, the failed-login delay, the command rate, the login
+   * ban and the connection rate: a test gives a manual clock (`ManualClock` from
+   * `ftpgrid/testing`) and moves time forward instead of waiting. @default systemClock
+   */
+  readonly clock?: Clock | undefined;
 }
 
 /**

@@ -21,6 +21,7 @@ export const SERVER_OPTION_KEYS: readonly string[] = [
   'commands',
   'middleware',
   'tls',
+  'clock',
 ];
 
 /** The flat data plane settings ({@link DataPlaneSettings}), handed to the default LocalDataPlane. */
@@ -104,6 +105,10 @@ export function validateServerOptions(options: FtpServerOptions): void {
   if (options.commandRate !== undefined && options.commandRate !== false) {
     checkInteger('commandRate.perSecond', options.commandRate.perSecond, 1, 1_000_000);
     checkInteger('commandRate.burst', options.commandRate.burst, 1, 1_000_000);
+  }
+  const clock = options.clock as Partial<Record<string, unknown>> | undefined;
+  if (clock !== undefined && (typeof clock.now !== 'function' || typeof clock.schedule !== 'function')) {
+    throw new InvalidServerOptionError('clock', 'must have now() and schedule(callback, ms) methods');
   }
   if (options.greeting !== undefined && /[\r\n]/.test(options.greeting)) {
     throw new InvalidServerOptionError('greeting', 'must be a single line');

@@ -1,5 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { TokenBucket } from '../transfer/index.js';
+import { sleep, systemClock, TokenBucket, type Clock } from '../transfer/index.js';
 
 /** Options of the per-session command rate limit. */
 export interface CommandRateOptions {
@@ -17,9 +16,12 @@ export interface CommandRateOptions {
 export class CommandRate {
   // The package's one token bucket (transfer's), counting commands instead of bytes.
   readonly #bucket: TokenBucket;
+  readonly #clock: Clock;
 
-  constructor(options: CommandRateOptions = {}, now: () => number = Date.now) {
-    this.#bucket = new TokenBucket({ bytesPerSecond: options.perSecond ?? 500, burstBytes: options.burst ?? 1000, now });
+  /** `clock` is a {@link Clock}, or (the older form) only a `now()` function with real timers. */
+  constructor(options: CommandRateOptions = {}, clock: Clock | (() => number) = systemClock) {
+    this.#clock = typeof clock === 'function' ? { now: clock, schedule: (callback, ms) => systemClock.schedule(callback, ms) } : clock;
+    this.#bucket = new TokenBucket({ bytesPerSecond: options.perSecond ?? 500, burstBytes: options.burst ?? 1000, now: () => this.#clock.now() });
   }
 
   /** Takes a token if one is available now; otherwise returns the ms to wait for one. */
@@ -34,13 +36,7 @@ export class CommandRate {
       signal?.throwIfAborted();
       const waitMs = this.tryTake();
       if (waitMs === 0) return;
-      try {
-        await delay(waitMs, undefined, { signal, ref: false });
-      } catch (error) {
-        // timers/promises rejects with a generic AbortError; callers expect the signal's reason.
-        signal?.throwIfAborted();
-        throw error;
-      }
+      await sleep(this.#clock, waitMs, { signal });
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Authorizer } from '../vfs/index.js';
+import type { Clock } from '../transfer/index.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { Logger } from './logger.js';
 import type { CommandMiddleware } from './middleware.js';
@@ -34,6 +35,8 @@ export interface SessionOptions {
    * available. `false` turns it off. @default { perSecond: 500, burst: 1000 }
    */
   readonly commandRate?: CommandRateOptions | false | undefined;
+  /** Time for the login and idle timeouts, the failed-login delay and the command rate. @default systemClock */
+  readonly clock?: Clock | undefined;
 }
 
 /** {@link SessionOptions} with every default applied. */
@@ -51,4 +54,5 @@ export interface ResolvedSessionOptions {
   readonly maxStatEntries: number;
   readonly tlsAvailable: boolean;
   readonly commandRate: CommandRateOptions | false;
+  readonly clock: Clock;
 }

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { detectForeignLine, formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ForeignProtocol, type ParsedCommand, ReplyCode } from '../parser/index.js';
 import { FsError, resolveVirtualPath, type FileSystem, type Permission, type UserContext } from '../vfs/index.js';
-import type { DataPlane, Endpoint, SessionDataChannel } from '../transfer/index.js';
+import { systemClock, type DataPlane, type Endpoint, type SessionDataChannel } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
 import { ControlConnection } from './control-connection.js';
 import { CommandRate } from './command-rate.js';
@@ -15,6 +15,8 @@ import type { ResolvedSessionOptions, SessionOptions } from './session-options.j
 import { initialState } from './initial-state.js';
 import type { SessionState } from './session-state.js';
 import { runTransfer } from './transfer-runner.js';
+
+const noop = (): void => undefined;
 
 /** Longest time ABOR or a shutdown waits for a transfer to report its end. */
 const TRANSFER_SETTLE_MS = 10_000;
@@ -44,6 +46,7 @@ export function resolveSessionOptions(options: SessionOptions): ResolvedSessionO
     maxStatEntries: options.maxStatEntries ?? 10_000,
     tlsAvailable: options.tlsAvailable ?? false,
     commandRate: options.commandRate ?? {},
+    clock: options.clock ?? systemClock,
   };
 }
 
@@ -82,8 +85,8 @@ export class FtpSession {
   readonly #emitSink: SessionEventSink;
   readonly #closeController = new AbortController();
   readonly #commandRate: CommandRate | undefined;
-  #loginTimer: NodeJS.Timeout | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
+  #cancelLoginTimer: () => void = noop;
+  #cancelIdleTimer: () => void = noop;
   #closeReason = 'connection closed';
 
   constructor(socket: Socket, options: SessionOptions, services: SessionServices) {
@@ -99,7 +102,7 @@ export class FtpSession {
         this.#closeForeign(protocol, false);
       },
     });
-    this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate);
+    this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate, this.options.clock);
     const state = this.state;
     this.data = services.dataPlane.attach({
       id: this.id,
@@ -183,8 +186,8 @@ export class FtpSession {
   }
 
   #teardown(): void {
-    clearTimeout(this.#loginTimer);
-    clearTimeout(this.#idleTimer);
+    this.#cancelLoginTimer();
+    this.#cancelIdleTimer();
     this.state.phase = 'closing';
     if (!this.#closeController.signal.aborted) this.#closeController.abort();
   }
@@ -225,7 +228,7 @@ export class FtpSession {
       await this.#replyError(error, command.verb);
     }
     const loggedIn = this.state.phase === 'logged-in';
-    if (loggedIn && !wasLoggedIn) clearTimeout(this.#loginTimer);
+    if (loggedIn && !wasLoggedIn) this.#cancelLoginTimer();
     if (!loggedIn && wasLoggedIn && this.state.phase !== 'closing') this.#armLoginTimer();
   }
 
@@ -267,19 +270,18 @@ export class FtpSession {
   };
 
   #armLoginTimer(): void {
-    clearTimeout(this.#loginTimer);
-    this.#loginTimer = setTimeout(() => {
+    this.#cancelLoginTimer();
+    this.#cancelLoginTimer = this.options.clock.schedule(() => {
       if (this.state.phase === 'logged-in' || this.state.phase === 'closing') return;
       void this.#reply(ReplyCode.ServiceNotAvailable, 'Login timeout, closing control connection').then(() => {
         this.close('login timeout');
       });
     }, this.options.loginTimeoutMs);
-    this.#loginTimer.unref();
   }
 
   #armIdleTimer(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
+    this.#cancelIdleTimer();
+    this.#cancelIdleTimer = this.options.clock.schedule(() => {
       if (this.state.phase === 'closing') return;
       // A running transfer is activity: the idle timeout never cuts it.
       if (this.state.transfer !== undefined) {
@@ -290,7 +292,6 @@ export class FtpSession {
         this.close('idle timeout');
       });
     }, this.options.idleTimeoutMs);
-    this.#idleTimer.unref();
   }
 
   #context(command: ParsedCommand): CommandContext {

@@ -13,3 +13,4 @@ export type { AuthorizerFixture } from './describe-authorizer.js';
 export { describeAuthorizer } from './describe-authorizer.js';
 export type { MetadataStoreFactory, MetadataStoreFixture, StoreCaseContext } from './describe-metadata-store.js';
 export { describeMetadataStore } from './describe-metadata-store.js';
+export { ManualClock } from './manual-clock.js';

@@ -55,6 +55,8 @@ export { TransferMemory } from './transfer-memory.js';
 export type { ActiveTargetRules } from './active-target.js';
 export { checkActiveTarget } from './active-target.js';
 export { canonicalIp, sameIp } from './ip-address.js';
+export type { Clock } from './clock.js';
+export { sleep, systemClock } from './clock.js';
 export type { TokenBucketOptions } from './token-bucket.js';
 export { TokenBucket } from './token-bucket.js';
 export type { ChecksumAlgorithm } from '../vfs/index.js';

@@ -4,6 +4,7 @@ import { createServer, type FtpServer } from '../../src/server/index.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
 import { type RawClient, countingDataPlane, startTestServer, waitFor, type TestServer } from './helpers.js';
 import { RawClientPool } from '../support/raw-client-pool.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
 
 // Catalogue: Authentication (security.md) and the failed-login advisories (pyftpdlib
 // CVE-2007-6737, CVE-2008-7263).
@@ -25,21 +26,26 @@ async function connect(port: number): Promise<RawClient> {
 }
 
 describe('hostile: brute force', () => {
-  it('delays each failed PASS more than the last, then 421 and close after maxLoginAttempts', async () => {
-    server = await startTestServer({ failedLoginDelayMs: 40, maxLoginAttempts: 3, loginBan: false });
+  it('delays each failed PASS more than the last, then 421 and close after maxLoginAttempts (manual clock)', async () => {
+    const clock = new ManualClock();
+    server = await startTestServer({ failedLoginDelayMs: 40, maxLoginAttempts: 3, loginBan: false, clock });
     const client = await connect(server.port);
-    const took: number[] = [];
     for (let attempt = 1; attempt <= 2; attempt++) {
       expect(await client.code('USER alice')).toBe(331);
-      const started = performance.now();
-      expect(await client.code('PASS wrong')).toBe(530);
-      took.push(performance.now() - started);
+      client.send('PASS wrong');
+      // The session's login and idle timers, plus the failed-login delay: attempt x 40 ms.
+      expect(await waitFor(() => clock.pendingTimers === 3)).toBe(true);
+      expect(clock.nextTimerIn()).toBe(attempt * 40);
+      clock.advance(attempt * 40 - 1);
+      expect(clock.pendingTimers).toBe(3);
+      clock.advance(1);
+      expect((await client.reply()).code).toBe(530);
     }
-    // Lower bounds only: the delay is attempt x 40 ms.
-    expect(took[0]).toBeGreaterThanOrEqual(35);
-    expect(took[1]).toBeGreaterThanOrEqual(75);
     expect(await client.code('USER alice')).toBe(331);
-    expect(await client.code('PASS wrong')).toBe(421);
+    client.send('PASS wrong');
+    expect(await waitFor(() => clock.pendingTimers === 3)).toBe(true);
+    clock.advance(120);
+    expect((await client.reply()).code).toBe(421);
     expect(await waitFor(() => client.ended)).toBe(true);
   });
 
@@ -80,20 +86,20 @@ describe('hostile: brute force', () => {
     expect(unknown.map((r) => [r.code, mask(r.lines, 'nobody-here')])).toEqual(known.map((r) => [r.code, mask(r.lines, 'alice')]));
   });
 
-  it('an unknown user costs the same failed-login delay as a known one (no early answer)', async () => {
-    server = await startTestServer({ failedLoginDelayMs: 60, maxLoginAttempts: 10, loginBan: false });
-    const a = await connect(server.port);
-    const b = await connect(server.port);
-    expect(await a.code('USER alice')).toBe(331);
-    expect(await b.code('USER nobody-here')).toBe(331);
-    const t0 = performance.now();
-    expect(await a.code('PASS wrong')).toBe(530);
-    const known = performance.now() - t0;
-    const t1 = performance.now();
-    expect(await b.code('PASS wrong')).toBe(530);
-    const unknown = performance.now() - t1;
-    expect(known).toBeGreaterThanOrEqual(55);
-    expect(unknown).toBeGreaterThanOrEqual(55);
+  it('an unknown user costs the same failed-login delay as a known one (no early answer; manual clock)', async () => {
+    const clock = new ManualClock();
+    server = await startTestServer({ failedLoginDelayMs: 60, maxLoginAttempts: 10, loginBan: false, clock });
+    for (const name of ['alice', 'nobody-here']) {
+      const client = await connect(server.port);
+      expect(await client.code(`USER ${name}`)).toBe(331);
+      const before = clock.pendingTimers;
+      client.send('PASS wrong');
+      expect(await waitFor(() => clock.pendingTimers === before + 1)).toBe(true);
+      expect([name, clock.nextTimerIn()]).toEqual([name, 60]);
+      expect(client.pendingReplies).toBe(0);
+      clock.advance(60);
+      expect((await client.reply()).code).toBe(530);
+    }
   });
 });
 

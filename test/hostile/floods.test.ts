@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionRate } from '../../src/server/connection-rate.js';
 import { CommandRate } from '../../src/session/command-rate.js';
 import { createServer } from '../../src/server/index.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
 import { MemoryAuthorizer, MemoryFileSystem } from '../../src/vfs/index.js';
 import { firstCode, startTestServer, waitFor, type TestServer } from './helpers.js';
 import { pino } from 'pino';
@@ -147,11 +148,15 @@ describe('hostile: connection flood', () => {
     expect(await firstCode(port, sockets)).toBe(421);
   });
 
-  it('the ban expires after banMs', async () => {
-    const { port } = await start({ connectionRate: { maxConnections: 1, windowMs: 60_000, banMs: 200 } });
+  it('the ban expires after banMs (manual clock)', async () => {
+    const clock = new ManualClock();
+    const { port } = await start({ connectionRate: { maxConnections: 1, windowMs: 60_000, banMs: 200 }, clock });
     expect(await firstCode(port, sockets)).toBe(220);
     expect(await firstCode(port, sockets)).toBe(421);
-    expect(await waitFor(async () => (await firstCode(port, sockets)) === 220, 5000)).toBe(true);
+    clock.advance(199);
+    expect(await firstCode(port, sockets)).toBe(421);
+    clock.advance(1);
+    expect(await firstCode(port, sockets)).toBe(220);
   });
 
   it('connectionRate: false turns it off', async () => {
@@ -186,41 +191,50 @@ describe('hostile: connection flood', () => {
 });
 
 describe('hostile: command flood', () => {
-  it('200 pipelined NOOPs over the rate are delayed: some, not all, answered within 1 s', async () => {
-    const { port } = await start({ commandRate: { perSecond: 20, burst: 5 } });
+  // Timers on the manual clock while a session waits for a token: login, idle and the token wait.
+  const WAITING_FOR_TOKEN = 3;
+
+  it('pipelined NOOPs over the rate wait for tokens: the burst at once, then one per 1/perSecond', async () => {
+    const clock = new ManualClock();
+    const { port } = await start({ commandRate: { perSecond: 20, burst: 5 }, clock });
     const { socket, lines } = await rawLines(port);
     expect(await waitFor(() => lines.length === 1, 5000)).toBe(true);
-    const count = 200;
-    socket.write('NOOP\r\n'.repeat(count));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    // 5 burst + about 20 per second: nowhere near 200 after 1 s.
-    const afterOneSecond = lines.length - 1;
-    expect(afterOneSecond).toBeGreaterThan(0);
-    expect(afterOneSecond).toBeLessThan(count);
-    // At 20/s the rest takes about 10 s; the next test checks completeness and order with a faster refill.
+    socket.write('NOOP\r\n'.repeat(200));
+    expect(await waitFor(() => clock.pendingTimers === WAITING_FOR_TOKEN && lines.length === 1 + 5, 5000)).toBe(true);
+    // 20 per second: each 50 ms of clock time buys exactly one more reply.
+    for (let step = 1; step <= 3; step++) {
+      clock.advance(50);
+      expect(await waitFor(() => clock.pendingTimers === WAITING_FOR_TOKEN && lines.length === 1 + 5 + step, 5000)).toBe(true);
+    }
     expect(lines.slice(1).every((line) => line.startsWith('200'))).toBe(true);
-    socket.destroy();
   });
 
   it('every command of a flood is answered, in order, once tokens come back', async () => {
-    const { port } = await start({ commandRate: { perSecond: 200, burst: 5 } });
+    const clock = new ManualClock();
+    const { port } = await start({ commandRate: { perSecond: 200, burst: 5 }, clock });
     const { socket, lines } = await rawLines(port);
     expect(await waitFor(() => lines.length === 1, 5000)).toBe(true);
     const count = 200;
     socket.write(Array.from({ length: count }, () => 'NOOP\r\n').join('') + 'PWD\r\nQUIT\r\n');
-    expect(await waitFor(() => lines.length === count + 3, 10_000)).toBe(true);
+    // Bounded: 1 s of clock time refills the burst (5), so about 41 steps answer everything.
+    for (let step = 0; step < 100 && lines.length < count + 3; step++) {
+      expect(await waitFor(() => clock.pendingTimers === WAITING_FOR_TOKEN || lines.length === count + 3, 5000)).toBe(true);
+      clock.advance(1000);
+    }
+    expect(await waitFor(() => lines.length === count + 3, 5000)).toBe(true);
     expect(lines.slice(1, count + 1).every((line) => line.startsWith('200'))).toBe(true);
     expect(lines[count + 1]?.slice(0, 3)).toBe('530');
     expect(lines[count + 2]?.slice(0, 3)).toBe('221');
   });
 
-  it('a pipelined burst within `burst` is answered at once (no token wait)', async () => {
-    const { port } = await start({ commandRate: { perSecond: 1, burst: 50 } });
+  it('a pipelined burst within `burst` is answered at once: no token wait while the clock stands still', async () => {
+    const clock = new ManualClock();
+    const { port } = await start({ commandRate: { perSecond: 1, burst: 50 }, clock });
     const { socket, lines } = await rawLines(port);
     expect(await waitFor(() => lines.length === 1, 5000)).toBe(true);
-    socket.write('NOOP\r\n'.repeat(50));
-    // At 1 token per second, anything beyond the burst would take close to a minute.
-    expect(await waitFor(() => lines.length === 51, 5000)).toBe(true);
+    socket.write('NOOP\r\n'.repeat(51));
+    expect(await waitFor(() => lines.length === 51 && clock.pendingTimers === WAITING_FOR_TOKEN, 5000)).toBe(true);
+    expect(lines.length).toBe(51);
   });
 
   it('commandRate: false turns it off', async () => {

@@ -5,6 +5,7 @@ import { createServer, type FtpServer, type FtpServerOptions } from '../../src/s
 import { MemoryAuthorizer, MemoryFileSystem, type AbortOptions, type DirEntry } from '../../src/vfs/index.js';
 import { firstCode, waitFor } from './helpers.js';
 import { RawClientPool } from '../support/raw-client-pool.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
 
 // Catalogue: Resources (security.md).
 
@@ -52,10 +53,14 @@ describe('hostile: connection caps', () => {
     expect(server.sessionCount).toBe(25);
   });
 
-  it('1000 idle connections: the short login timeout closes them all with 421, slots come back', async () => {
-    const { server, port } = await start({ loginTimeoutMs: 300, maxSessions: 2000, maxSessionsPerIp: 2000 });
+  it('1000 idle connections: the login timeout closes them all with 421, slots come back (manual clock)', async () => {
+    const clock = new ManualClock();
+    const { server, port } = await start({ loginTimeoutMs: 300, maxSessions: 2000, maxSessionsPerIp: 2000, clock });
     const codes = await openMany(port, 1000);
     expect(codes.every((code) => code === 220)).toBe(true);
+    // Every session has armed its login and idle timers (right after its greeting).
+    expect(await waitFor(() => clock.pendingTimers === 2000, 10_000)).toBe(true);
+    clock.advance(300);
     expect(await waitFor(() => server.sessionCount === 0, 10_000)).toBe(true);
     const { client } = await clients.connect(port);
     expect(await client.login()).toBe(230);

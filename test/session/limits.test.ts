@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/ftp-control-client.js';
 import { startTestServer, type TestServer } from '../support/start-test-server.js';
+import { waitFor } from '../support/wait-for.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
 
 async function waitForEnd(client: RawClient, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -16,10 +18,16 @@ describe('limits and protections', () => {
     t = undefined;
   });
 
-  it('closes with 421 when the login timeout passes, and partial lines do not reset it', async () => {
-    t = await startTestServer({ loginTimeoutMs: 150 });
+  it('closes with 421 when the login timeout passes, and partial lines do not reset it (manual clock)', async () => {
+    const clock = new ManualClock();
+    t = await startTestServer({ loginTimeoutMs: 150, clock });
     const c = await t.client();
     c.send(Buffer.from('NOO'));
+    clock.advance(149);
+    // A full command proves the partial line reached the server before the timeout fires.
+    c.send(Buffer.from('P\r\nNOO'));
+    expect((await c.reply()).code).toBe(200);
+    clock.advance(1);
     const reply = await c.reply(2000);
     expect(reply.code).toBe(421);
     expect(reply.lines[0]).toMatch(/login timeout/i);
@@ -27,20 +35,24 @@ describe('limits and protections', () => {
     expect(c.ended).toBe(true);
   });
 
-  it('closes an idle session with 421 but never while a transfer runs', async () => {
-    t = await startTestServer({ idleTimeoutMs: 200 });
+  it('closes an idle session with 421 but never while a transfer runs (manual clock)', async () => {
+    const clock = new ManualClock();
+    t = await startTestServer({ idleTimeoutMs: 200, clock });
     const c = await t.loggedIn();
     const data = await c.passive();
     c.send('STOR long.bin');
     expect((await c.reply()).code).toBe(150);
-    // Keep the upload running for well over the idle timeout, sending nothing on control.
-    for (let i = 0; i < 6; i++) {
-      data.socket.write(randomBytes(1000));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(c.ended).toBe(false);
+    // Three idle timeouts pass while the upload runs and nothing comes on control.
+    data.socket.write(randomBytes(1000));
+    clock.advance(600);
+    expect(await c.code('NOOP')).toBe(200);
     data.socket.end();
     expect((await c.reply()).code).toBe(226);
+    clock.advance(199);
+    expect(await c.code('NOOP')).toBe(200);
+    clock.advance(199);
+    expect(await c.code('NOOP')).toBe(200);
+    clock.advance(200);
     const idle = await c.reply(2000);
     expect(idle.code).toBe(421);
     expect(idle.lines[0]).toMatch(/idle/i);
@@ -65,25 +77,32 @@ describe('limits and protections', () => {
     third.client.close();
   });
 
-  it('delays failed logins without blocking other sessions and disconnects after maxLoginAttempts', async () => {
-    t = await startTestServer({ failedLoginDelayMs: 500, maxLoginAttempts: 2 });
+  it('delays failed logins without blocking other sessions and disconnects after maxLoginAttempts (manual clock)', async () => {
+    const clock = new ManualClock();
+    t = await startTestServer({ failedLoginDelayMs: 500, maxLoginAttempts: 2, clock });
     const bad = await t.client();
     const failed: number[] = [];
     t.server.on('loginFailed', (event) => failed.push(event.attempts));
     expect(await bad.code('USER alice')).toBe(331);
-    const started = Date.now();
     bad.send('PASS wrong');
-    // Another session logs in while the failed one waits.
+    expect(await waitFor(() => failed.length === 1)).toBe(true);
+    // Another session logs in while the failed one waits for the clock.
     const good = await t.client();
     expect(await good.login()).toBe(230);
-    const goodDone = Date.now();
+    clock.advance(499);
+    expect(await good.code('NOOP')).toBe(200);
+    expect(bad.pendingReplies).toBe(0);
+    clock.advance(1);
     expect((await bad.reply()).code).toBe(530);
-    const firstDone = Date.now();
-    expect(goodDone).toBeLessThan(firstDone);
-    expect(firstDone - started).toBeGreaterThanOrEqual(450);
     expect(await bad.code('USER alice')).toBe(331);
-    const second = await bad.cmd('PASS wrong again');
-    expect(second.code).toBe(421);
+    bad.send('PASS wrong again');
+    expect(await waitFor(() => failed.length === 2)).toBe(true);
+    // The second failure waits twice as long.
+    clock.advance(999);
+    expect(await good.code('NOOP')).toBe(200);
+    expect(bad.pendingReplies).toBe(0);
+    clock.advance(1);
+    expect((await bad.reply()).code).toBe(421);
     await waitForEnd(bad);
     expect(bad.ended).toBe(true);
     expect(failed).toEqual([1, 2]);

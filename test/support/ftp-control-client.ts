@@ -79,6 +79,11 @@ export class RawClient {
     return this.#ended;
   }
 
+  /** Replies received and not yet read with {@link RawClient.reply}. */
+  get pendingReplies(): number {
+    return this.#replies.length;
+  }
+
   /** Sends one line (CRLF added) or raw bytes. */
   send(data: string | Buffer): void {
     this.#socket.write(typeof data === 'string' ? `${data}\r\n` : data);

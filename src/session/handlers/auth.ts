@@ -1,5 +1,5 @@
 import { ReplyCode } from '../../parser/index.js';
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '../../transfer/index.js';
 import type { CommandContext } from '../command-context.js';
 import { resetLogin } from '../initial-state.js';
 
@@ -76,7 +76,7 @@ export async function handlePass(context: CommandContext, arg: string | undefine
   context.logger.warn({ sessionId: context.id, user: name, remoteAddress: context.peer.host, attempts: state.loginAttempts }, 'login failed');
   context.emit('loginFailed', { user: name, attempts: state.loginAttempts });
   // The delay only holds this session's command loop: other sessions go on.
-  await delay(options.failedLoginDelayMs * state.loginAttempts, undefined, { signal: context.signal }).catch(() => undefined);
+  await sleep(options.clock, options.failedLoginDelayMs * state.loginAttempts, { signal: context.signal }).catch(() => undefined);
   if (context.signal.aborted) return;
   if (state.loginAttempts >= options.maxLoginAttempts) {
     await context.reply(ReplyCode.ServiceNotAvailable, 'Too many failed logins, closing control connection');
