@@ -335,7 +335,7 @@ function dataPlaneOptionsOf(options: FtpServerOptions): LocalDataPlaneOptions {
 
 function buildDataPlane(options: FtpServerOptions, logger: Logger): DataPlane {
   try {
-    return new LocalDataPlane({ logger, ...dataPlaneOptionsOf(options) });
+    return new LocalDataPlane({ logger, ...dataPlaneOptionsOf(options), ...(options.clock === undefined ? {} : { clock: options.clock }) });
   } catch (error) {
     if (error instanceof RangeError || error instanceof TypeError) {
       throw new InvalidServerOptionError(optionNamed(error.message, 'dataPlaneOptions'), error.message, { cause: error });

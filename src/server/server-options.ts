@@ -21,7 +21,7 @@ export type AuthenticateHook = (user: string, password: string, peer: PeerInfo, 
  * The data plane settings a user sets on the server itself (flat, like the limits): they
  * configure the default `LocalDataPlane`. See `LocalDataPlaneOptions` for each one.
  */
-export type DataPlaneSettings = Omit<LocalDataPlaneOptions, 'logger' | 'zeroCopyEngine'>;
+export type DataPlaneSettings = Omit<LocalDataPlaneOptions, 'logger' | 'zeroCopyEngine' | 'clock'>;
 
 /** Options of {@link createServer}. Unknown keys are refused (a misspelt limit must not be ignored). */
 export interface FtpServerOptions extends DataPlaneSettings {
@@ -85,7 +85,8 @@ export interface FtpServerOptions extends DataPlaneSettings {
   /**
    * Time for the login and idle timeouts, the failed-login delay, the command rate, the login
    * ban and the connection rate: a test gives a manual clock (`ManualClock` from
-   * `ftpgrid/testing`) and moves time forward instead of waiting. @default systemClock
+   * `ftpgrid/testing`) and moves time forward instead of waiting. The default data plane's
+   * passive timeout follows it too. @default systemClock
    */
   readonly clock?: Clock | undefined;
 }

@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { PortRange } from './passive-listener.js';
 import type { TransferMemory } from './transfer-memory.js';
@@ -66,6 +67,8 @@ export interface LocalDataPlaneOptions {
   readonly transferMemory?: TransferMemory | undefined;
   /** pino-compatible logger. @default silent */
   readonly logger?: Logger | undefined;
+  /** Time for the passive listeners' timeout (tests move a manual clock instead of waiting). @default systemClock */
+  readonly clock?: Clock | undefined;
 }
 
 /** {@link LocalDataPlaneOptions} with defaults applied and values checked. */
@@ -83,6 +86,7 @@ export interface ResolvedDataPlaneOptions {
   readonly throttle: ThrottleOptions;
   readonly transferMemoryBytes: number;
   readonly transferMemoryWaitMs: number;
+  readonly clock: Clock | undefined;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -128,6 +132,7 @@ export function resolveDataPlaneOptions(options: LocalDataPlaneOptions): Resolve
     zeroCopy,
     transferMemoryBytes: transferMemoryBytes(options.transferMemoryBytes),
     transferMemoryWaitMs: positive('transferMemoryWaitMs', options.transferMemoryWaitMs, 30_000),
+    clock: options.clock,
     throttle: {
       globalBytesPerSecond: optionalRate('throttle.globalBytesPerSecond', throttle.globalBytesPerSecond),
       perSessionBytesPerSecond: optionalRate('throttle.perSessionBytesPerSecond', throttle.perSessionBytesPerSecond),

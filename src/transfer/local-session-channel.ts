@@ -120,6 +120,7 @@ export class LocalSessionChannel implements SessionDataChannel {
         reserved: this.#services.reservedPorts,
         expectedPeer: o.allowForeignDataConnections ? undefined : clientHost,
         timeoutMs: o.passiveTimeoutMs,
+        clock: o.clock,
         logger,
         sessionId: this.#session.id,
         onAccept: (socket) => {

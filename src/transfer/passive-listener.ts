@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { systemClock, type Clock } from './clock.js';
 import { DataConnectionError } from './data-connection-error.js';
 import { sameIp } from './ip-address.js';
 import type { Logger } from './logger.js';
@@ -26,6 +27,8 @@ export interface PassiveListenerOptions {
   readonly sessionId: string;
   /** Called with each accepted data connection from the expected peer, before it is handed out. @default none */
   readonly onAccept?: ((socket: Socket) => void) | undefined;
+  /** Time for `timeoutMs`. @default systemClock */
+  readonly clock?: Clock | undefined;
 }
 
 const MAX_RANDOM_TRIES = 64;
@@ -87,7 +90,7 @@ export class PassiveListener {
   readonly port: number;
   readonly #server: Server;
   readonly #options: PassiveListenerOptions;
-  readonly #timer: NodeJS.Timeout;
+  readonly #cancelTimer: () => void;
   #socket: Socket | undefined;
   #failure: DataConnectionError | undefined;
   #waiter: { resolve: (s: Socket) => void; reject: (e: Error) => void } | undefined;
@@ -105,10 +108,9 @@ export class PassiveListener {
       options.logger.warn({ session: options.sessionId, err: error }, 'passive listener error');
       this.#fail(new DataConnectionError('connect-failed', 'Passive listener failed', { cause: error }));
     });
-    this.#timer = setTimeout(() => {
+    this.#cancelTimer = (options.clock ?? systemClock).schedule(() => {
       this.#fail(new DataConnectionError('timeout', 'No data connection arrived in time'));
     }, options.timeoutMs);
-    this.#timer.unref();
   }
 
   /** Binds a listener; rejects with reason `no-passive-port` when every tried port is taken. */
@@ -224,7 +226,7 @@ export class PassiveListener {
   }
 
   #stopListening(): void {
-    clearTimeout(this.#timer);
+    this.#cancelTimer();
     if (this.#server.listening) this.#server.close();
     this.#options.reserved.delete(this.port);
   }

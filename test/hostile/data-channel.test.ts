@@ -5,6 +5,7 @@ import { createServer, type FtpServer, type FtpServerOptions } from '../../src/s
 import { MemoryAuthorizer, MemoryFileSystem, type MemoryFileSystemOptions } from '../../src/vfs/index.js';
 import { type RawClient, epsvPort, startSentinel, waitFor, type Sentinel } from './helpers.js';
 import { RawClientPool } from '../support/raw-client-pool.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
 
 // Catalogue: Data channel (security.md); bounce advisories ftp-srv CVE-2020-15152 and
 // pyftpdlib CVE-2007-6741; descriptor advisories CVE-2008-7264/CVE-2009-5013 (leak counts are
@@ -121,11 +122,12 @@ describe('hostile: active mode (bounce)', () => {
 });
 
 describe('hostile: passive mode', () => {
-  it('PASV never connected: 425 after passiveTimeoutMs and the listener is closed', async () => {
-    const live = await start({ passiveTimeoutMs: 150 });
+  it('PASV never connected: 425 after passiveTimeoutMs and the listener is closed (manual clock)', async () => {
+    const clock = new ManualClock();
+    const live = await start({ passiveTimeoutMs: 150, clock });
     const client = await live.client();
     const port = epsvPort((await client.cmd('EPSV')).lines.join(' '));
-    await delay(400);
+    clock.advance(150);
     const refused = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port });
       socket.once('connect', () => {
@@ -137,18 +139,22 @@ describe('hostile: passive mode', () => {
       });
     });
     expect(refused).toBe(true);
-    // The transfer then has no endpoint: 425 (after a preliminary 150 at most).
-    const first = await client.code('LIST');
-    expect(first === 425 || (first === 150 && (await client.reply()).code === 425)).toBe(true);
+    // The transfer then has no endpoint: the preliminary 150, then 425 (the listener's failure is kept).
+    expect(await client.code('LIST')).toBe(150);
+    expect((await client.reply()).code).toBe(425);
     expect(await client.code('NOOP')).toBe(200);
   });
 
-  it('LIST after PASV, client never connects: 425 after the timeout, session kept', async () => {
-    const live = await start({ passiveTimeoutMs: 150 });
+  it('LIST after PASV, client never connects: 425 after the timeout, session kept (manual clock)', async () => {
+    const clock = new ManualClock();
+    const live = await start({ passiveTimeoutMs: 150, clock });
     const client = await live.client();
     expect(await client.code('EPSV')).toBe(229);
-    const first = await client.code('LIST');
-    expect(first === 425 || (first === 150 && (await client.reply(3000)).code === 425)).toBe(true);
+    expect(await client.code('LIST')).toBe(150);
+    clock.advance(149);
+    expect(await client.code('NOOP')).toBe(200);
+    clock.advance(1);
+    expect((await client.reply()).code).toBe(425);
     expect(await client.code('NOOP')).toBe(200);
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { boundedWait } from '../../src/transfer/bounded-wait.js';
 import { DataConnectionError } from '../../src/transfer/data-connection-error.js';
 
@@ -38,11 +38,20 @@ describe('boundedWait', () => {
     expect(count).toEqual({ discards: 1, detaches: 1 });
   });
 
-  it('fails with the timeout error when nothing settles it', async () => {
-    const count = counters();
-    const wait = boundedWait<number>({ ...errors, timeoutMs: 10, discard: () => count.discards++ }, () => () => count.detaches++);
-    await expect(wait).rejects.toMatchObject({ reason: 'timeout' });
-    expect(count).toEqual({ discards: 1, detaches: 1 });
+  it('fails with the timeout error when nothing settles it (fake timers)', async () => {
+    vi.useFakeTimers();
+    try {
+      const count = counters();
+      const wait = boundedWait<number>({ ...errors, timeoutMs: 10, discard: () => count.discards++ }, () => () => count.detaches++);
+      const check = expect(wait).rejects.toMatchObject({ reason: 'timeout' });
+      await vi.advanceTimersByTimeAsync(9);
+      expect(count).toEqual({ discards: 0, detaches: 0 });
+      await vi.advanceTimersByTimeAsync(1);
+      await check;
+      expect(count).toEqual({ discards: 1, detaches: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('fails at once with the abort error (and its reason) for an aborted signal, and on a later abort', async () => {

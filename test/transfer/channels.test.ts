@@ -7,6 +7,7 @@ import { closed, dial, readAll } from './helpers/data-client.js';
 import { DiskFs } from './helpers/disk-fs.js';
 import { loopbackSession } from './helpers/session.js';
 import { hasIpv6Loopback } from '../support/ipv6.js';
+import { ManualClock } from '../../src/testing/manual-clock.js';
 
 const ipv6 = await hasIpv6Loopback();
 
@@ -132,11 +133,14 @@ describe('passive channels', () => {
     expect(await refused(second.port)).toBe(false);
   });
 
-  it('closes a listener that gets no connection in time and reports a timeout', async () => {
-    const plane = makePlane({ passiveTimeoutMs: 80 });
+  it('closes a listener that gets no connection in time and reports a timeout (manual clock)', async () => {
+    const clock = new ManualClock();
+    const plane = makePlane({ passiveTimeoutMs: 80, clock });
     const channel = plane.attach(loopbackSession());
     const { port } = await channel.passive({ extended: true });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    clock.advance(79);
+    expect(plane.passiveListeners).toBe(1);
+    clock.advance(1);
     expect(await refused(port)).toBe(true);
     expect(plane.passiveListeners).toBe(0);
     writeFileSync(fs.host('a'), 'x');

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isDataConnectionError } from '../../src/transfer/index.js';
 import { sizeClassOf, TransferMemory, type TransferLease } from '../../src/transfer/transfer-memory.js';
 
@@ -181,13 +181,22 @@ describe('TransferMemory', () => {
     expect(memory.inUse).toBe(64 * 1024);
   });
 
-  it('rejects a lease with memory-budget after its wait, and with the reason when aborted', async () => {
+  it('rejects a lease with memory-budget after its wait (fake timers), and with the reason when aborted', async () => {
     const memory = new TransferMemory({ limitBytes: 64 * 1024 });
     const all = memory.tryLease(64 * 1024);
     expect(all).toBeDefined();
-    const timedOut = memory.lease(1, { timeoutMs: 20 });
-    const check = expect(timedOut).rejects.toSatisfy((error: unknown) => isDataConnectionError(error, 'memory-budget'));
-    await check;
+    vi.useFakeTimers();
+    try {
+      let settled = false;
+      const timedOut = memory.lease(1, { timeoutMs: 20 });
+      const check = expect(timedOut.finally(() => (settled = true))).rejects.toSatisfy((error: unknown) => isDataConnectionError(error, 'memory-budget'));
+      await vi.advanceTimersByTimeAsync(19);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await check;
+    } finally {
+      vi.useRealTimers();
+    }
     const controller = new AbortController();
     const aborted = memory.lease(1, { timeoutMs: LONG, signal: controller.signal });
     const checkAbort = expect(aborted).rejects.toThrow('stop');
