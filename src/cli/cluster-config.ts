@@ -2,6 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 import { errorCode, expectString, stringOption, type ConfigValues } from './config-file.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './serve-config.js';
+import { LIMIT_CONFIG_KEYS, resolveLimits, type ResolvedLimits } from './limit-flags.js';
 import { parseIpAddress, parseListen, parseLogLevel, parseMilliseconds, parsePortRange, parseUser, type ListenAddress, type LogLevel, type PortRange, type UserCredentials } from './option-parsers.js';
 
 /** Options of `ftpgrid master` as commander gives them. */
@@ -17,6 +19,9 @@ export interface RawMasterOptions {
   readonly logLevel?: string;
   readonly shutdownGrace?: string;
   readonly config?: string;
+  readonly usersFile?: string;
+  /** The limit flags (`--max-sessions`, `--idle-timeout`, ...), by camelCase name. */
+  readonly [limit: string]: unknown;
 }
 
 /** Options of `ftpgrid slave` as commander gives them. */
@@ -34,7 +39,7 @@ export interface RawSlaveOptions {
 }
 
 /** Config-file keys of `ftpgrid master`. */
-export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace'] as const;
+export const MASTER_CONFIG_KEYS: readonly string[] = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'usersFile', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace', ...LIMIT_CONFIG_KEYS];
 /** Config-file keys of `ftpgrid slave`. */
 export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
 
@@ -50,6 +55,10 @@ export interface MasterConfig {
   readonly pasvAddress: string | undefined;
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
+  /** Hashed users from a password file instead of `users`. */
+  readonly usersFile: string | undefined;
+  /** The limit flags given; the server's defaults apply to the rest. */
+  readonly limits: ResolvedLimits;
 }
 
 /** `ftpgrid slave`, validated, defaults applied. */
@@ -89,14 +98,17 @@ function path(cli: string | undefined, file: unknown, key: string, baseDir: stri
 }
 
 /** Merges `ftpgrid master`'s flags over its config file and checks them. */
-export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<(typeof MASTER_CONFIG_KEYS)[number]>): MasterConfig {
+export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<string>): MasterConfig {
   const listen = stringOption(raw.listen, file?.listen, 'listen');
   const clusterListen = stringOption(raw.clusterListen, file?.clusterListen, 'clusterListen');
   const users = stringList(raw.user, file?.users, 'users').map((u) => parseUser(u));
-  if (users.length === 0) throw new CliError('missing-option', 'nobody could log in: give at least one --user NAME:PASSWORD');
+  const usersFile = path(raw.usersFile, file?.usersFile, 'usersFile', file?.baseDir);
+  if (usersFile !== undefined && users.length > 0) throw new CliError('invalid-option', '--users-file: give either --user or --users-file, not both (put every user in the file)');
+  if (users.length === 0 && usersFile === undefined) throw new CliError('missing-option', 'nobody could log in: give at least one --user NAME:PASSWORD or --users-file FILE');
   const admins = stringList(raw.admin, file?.admins, 'admins');
+  // With --users-file the names are checked at login time (the file may change while running).
   for (const admin of admins) {
-    if (!users.some((u) => u.name === admin)) throw new CliError('invalid-option', `--admin ${admin}: no --user of that name`);
+    if (usersFile === undefined && !users.some((u) => u.name === admin)) throw new CliError('invalid-option', `--admin ${admin}: no --user of that name`);
   }
   const pasvPorts = stringOption(raw.pasvPorts, file?.pasvPorts, 'pasvPorts');
   const pasvAddress = stringOption(raw.pasvAddress, file?.pasvAddress, 'pasvAddress');
@@ -113,7 +125,9 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<(
     pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts),
     pasvAddress: pasvAddress === undefined ? undefined : parseIpAddress(pasvAddress),
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
-    shutdownGraceMs: grace === undefined ? 10_000 : parseMilliseconds(grace, '--shutdown-grace'),
+    shutdownGraceMs: grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseMilliseconds(grace, '--shutdown-grace'),
+    usersFile,
+    limits: resolveLimits(raw, file),
   };
 }
 

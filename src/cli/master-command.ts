@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { CliError } from './cli-error.js';
 import { errorCode, readConfigObject } from './config-file.js';
 import { MASTER_CONFIG_KEYS, readSecretFile, resolveMasterConfig, type RawMasterOptions } from './cluster-config.js';
+import { LIMIT_CONFIG_ALIASES, optionErrorToCli } from './limit-flags.js';
 import { createCliLogger } from './logger.js';
+import { logTransfers } from './transfer-log.js';
 import type { CliOutput } from './serve-command.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
@@ -11,7 +13,7 @@ import { waitForShutdownSignal } from './shutdown-signal.js';
  * store in `--state`. Runs until SIGINT/SIGTERM. Resolves with the exit code.
  */
 export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promise<number> {
-  const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, MASTER_CONFIG_KEYS, { user: 'users', admin: 'admins' });
+  const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, MASTER_CONFIG_KEYS, { ...LIMIT_CONFIG_ALIASES, user: 'users', admin: 'admins', shutdownGraceMs: 'shutdownGrace' });
   const config = resolveMasterConfig(raw, file);
   const secret = await readSecretFile(config.secretFile);
   try {
@@ -24,17 +26,38 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
     logger.warn({ signal: second }, 'second signal: exiting without waiting for transfers');
     process.exit(130);
   });
-  const { createMaster } = await import('../master/index.js');
-  const master = await createMaster({
-    stateDir: config.stateDir,
-    secret,
-    users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })),
-    logger,
-    dataPlane: {
-      ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
-      ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
-    },
-  });
+  const [{ createMaster }, { PasswordFileAuthorizer }] = await Promise.all([import('../master/index.js'), import('../vfs/index.js')]);
+  const usersFile = config.usersFile;
+  let fileAuthorizer: InstanceType<typeof PasswordFileAuthorizer> | undefined;
+  let master;
+  try {
+    master = await createMaster({
+      stateDir: config.stateDir,
+      secret,
+      ...(usersFile === undefined
+        ? { users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })) }
+        : { authorizer: (clusterFs) => (fileAuthorizer = new PasswordFileAuthorizer({ file: usersFile, filesystem: () => clusterFs })), admins: config.admins }),
+      logger,
+      ...config.limits.server,
+      dataPlane: {
+        ...config.limits.dataPlane,
+        ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
+        ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
+      },
+    });
+  } catch (error) {
+    throw optionErrorToCli(error);
+  }
+  if (fileAuthorizer !== undefined) {
+    // Read once now, so a bad file is a usage error at start rather than failed logins later.
+    try {
+      await fileAuthorizer.load();
+    } catch (error) {
+      await master.close({ graceMs: 0 });
+      throw new CliError('invalid-option', `--users-file ${usersFile}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  logTransfers(master.ftp, logger);
   let addresses;
   try {
     addresses = await master.listen({ ftp: config.listen, cluster: config.clusterListen });
@@ -50,3 +73,4 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
   logger.info({}, 'stopped');
   return 0;
 }
+

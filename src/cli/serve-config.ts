@@ -3,8 +3,8 @@ import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 import { errorCode, expectBoolean, expectString, readConfigObject, type ConfigValues } from './config-file.js';
-import { TlsConfigError, tlsOptionsFromFlags, type ConnectionRateOptions, type LoginBanOptions, type TlsServerOptions } from '../server/index.js';
-import { parseConnectionRate, parseLoginBan } from './flood-flags.js';
+import { TlsConfigError, tlsOptionsFromFlags, type TlsServerOptions } from '../server/index.js';
+import { LIMIT_CONFIG_ALIASES, LIMIT_CONFIG_KEYS, resolveLimits, type ResolvedLimits } from './limit-flags.js';
 import type { ListenAddress, LogLevel, PortRange, UserCredentials, ZeroCopyMode } from './option-parsers.js';
 import {
   parseIpAddress,
@@ -41,8 +41,9 @@ export interface RawServeOptions {
   readonly tlsRequired?: string | undefined;
   readonly implicitListen?: string | undefined;
   readonly tlsRequireSessionReuse?: boolean | undefined;
-  readonly loginBan?: string | undefined;
-  readonly connectionRate?: string | undefined;
+  readonly usersFile?: string | undefined;
+  /** The limit flags (`--max-sessions`, `--idle-timeout`, ...: see limit-flags.ts), by camelCase name. */
+  readonly [limit: string]: unknown;
 }
 
 /** The validated configuration `ftpgrid serve` runs with. */
@@ -69,11 +70,14 @@ export interface ServeConfig {
   readonly shutdownGraceMs: number;
   /** FTPS (see docs/ftps.md). @default undefined (no TLS) */
   readonly tls: TlsServerOptions | undefined;
-  /** `--login-ban`. @default undefined (the server's default ban) */
-  readonly loginBan: LoginBanOptions | false | undefined;
-  /** `--connection-rate`. @default undefined (the server's default rate) */
-  readonly connectionRate: ConnectionRateOptions | false | undefined;
+  /** Hashed users from a password file (`--users-file`) instead of `users`. @default undefined */
+  readonly usersFile: string | undefined;
+  /** The limit flags given (`--max-sessions`, `--login-ban`, ...); the server's defaults apply to the rest. */
+  readonly limits: ResolvedLimits;
 }
+
+/** How long running transfers may finish after SIGINT/SIGTERM (`--shutdown-grace`), in ms. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /** Default address of `ftpgrid serve`: loopback only, so nothing is exposed by accident. */
 export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 2121 };
@@ -95,11 +99,13 @@ const CONFIG_KEYS = [
   'tlsRequired',
   'implicitListen',
   'tlsRequireSessionReuse',
-  'loginBan',
-  'connectionRate',
+  'usersFile',
 ] as const;
 
-type ConfigKey = (typeof CONFIG_KEYS)[number];
+/** Every config key of `ftpgrid serve`: its own plus the limit flags'. */
+export const SERVE_CONFIG_KEYS: readonly string[] = [...CONFIG_KEYS, ...LIMIT_CONFIG_KEYS];
+
+type ConfigKey = string;
 
 /** A config file after key normalisation; values are still unchecked. */
 export type ConfigFileValues = ConfigValues<ConfigKey>;
@@ -112,7 +118,7 @@ export type ConfigFileValues = ConfigValues<ConfigKey>;
  */
 export async function loadConfigFile(path: string): Promise<ConfigFileValues> {
   // Former and alternative spellings of the same keys.
-  return readConfigObject(path, CONFIG_KEYS, { user: 'users', shutdownGraceMs: 'shutdownGrace', pasvPorts: 'passivePorts', pasvAddress: 'passiveAddress' });
+  return readConfigObject(path, SERVE_CONFIG_KEYS, { ...LIMIT_CONFIG_ALIASES, user: 'users', shutdownGraceMs: 'shutdownGrace', pasvPorts: 'passivePorts', pasvAddress: 'passiveAddress' });
 }
 
 function configUsers(value: unknown): UserCredentials[] {
@@ -152,16 +158,19 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
   const cliUsers = (raw.user ?? []).map((entry) => parseUser(entry));
   const users = cliUsers.length > 0 ? cliUsers : file?.users === undefined ? [] : configUsers(file.users);
   const anonymous = raw.anonymous ?? (file?.anonymous === undefined ? false : expectBoolean(file.anonymous, 'anonymous'));
-  if (users.length === 0 && !anonymous) {
-    throw new CliError('missing-option', 'nobody could log in: give at least one --user NAME:PASSWORD or --anonymous');
+  const usersFileText = raw.usersFile ?? (file?.usersFile === undefined ? undefined : resolve(file.baseDir, expectString(file.usersFile, 'usersFile')));
+  const usersFile = usersFileText === undefined ? undefined : resolve(cwd, usersFileText);
+  if (usersFile !== undefined && users.length > 0) {
+    throw new CliError('invalid-option', '--users-file: give either --user or --users-file, not both (put every user in the file)');
+  }
+  if (users.length === 0 && !anonymous && usersFile === undefined) {
+    throw new CliError('missing-option', 'nobody could log in: give at least one --user NAME:PASSWORD, --users-file FILE or --anonymous');
   }
   const portsFlag = raw.passivePorts ?? raw.pasvPorts;
   const pasvPorts = portsFlag === undefined ? (file?.passivePorts === undefined ? undefined : configPortRange(file.passivePorts)) : parsePortRange(portsFlag, '--passive-ports');
   const pasvAddressText = pick(raw.passiveAddress ?? raw.pasvAddress, file?.passiveAddress === undefined ? undefined : expectString(file.passiveAddress, 'passiveAddress'));
   const zeroCopyText = pick(raw.zeroCopy, file?.zeroCopy === undefined ? undefined : expectString(file.zeroCopy, 'zeroCopy'));
   const logLevelText = pick(raw.logLevel, file?.logLevel === undefined ? undefined : expectString(file.logLevel, 'logLevel'));
-  const loginBanText = pick(raw.loginBan, file?.loginBan === undefined ? undefined : expectString(file.loginBan, 'loginBan'));
-  const connectionRateText = pick(raw.connectionRate, file?.connectionRate === undefined ? undefined : expectString(file.connectionRate, 'connectionRate'));
   const graceText = pick(raw.shutdownGrace, file?.shutdownGrace === undefined ? undefined : String(file.shutdownGrace as number | string));
   return {
     listen: listenText === undefined ? DEFAULT_LISTEN : parseListen(listenText),
@@ -173,10 +182,10 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
     zeroCopy: zeroCopyText === undefined ? 'auto' : parseZeroCopy(zeroCopyText),
     logLevel: logLevelText === undefined ? 'info' : parseLogLevel(logLevelText),
     printConnectHelp: raw.printConnectHelp ?? (file?.printConnectHelp === undefined ? false : expectBoolean(file.printConnectHelp, 'printConnectHelp')),
-    shutdownGraceMs: graceText === undefined ? 10_000 : parseMilliseconds(graceText, '--shutdown-grace'),
+    shutdownGraceMs: graceText === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseMilliseconds(graceText, '--shutdown-grace'),
     tls: resolveTls(raw, file),
-    loginBan: loginBanText === undefined ? undefined : parseLoginBan(loginBanText),
-    connectionRate: connectionRateText === undefined ? undefined : parseConnectionRate(connectionRateText),
+    usersFile,
+    limits: resolveLimits(raw, file),
   };
 }
 

@@ -47,6 +47,7 @@ export type { Logger } from './logger.js';
 // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name stays importable for existing code
 export type { TransferLogger } from './logger.js';
 export type { LocalDataPlaneOptions, ResolvedDataPlaneOptions, ThrottleOptions } from './local-data-plane-options.js';
+export { DATA_PLANE_DEFAULTS } from './local-data-plane-options.js';
 export type { PortRange } from './passive-listener.js';
 export type { ZeroCopyEnginePort } from './zero-copy-port.js';
 export { LocalDataPlane, createLocalDataPlane } from './local-data-plane.js';

@@ -71,6 +71,16 @@ export interface LocalDataPlaneOptions {
   readonly clock?: Clock | undefined;
 }
 
+/** The defaults of {@link LocalDataPlaneOptions}' limits, in one place (the CLI and docs show them). */
+export const DATA_PLANE_DEFAULTS = Object.freeze({
+  passiveTimeoutMs: 30_000,
+  connectTimeoutMs: 30_000,
+  maxPassiveListeners: 1000,
+  dataTimeoutMs: 300_000,
+  transferMemoryBytes: 256 * 1024 * 1024,
+  transferMemoryWaitMs: 30_000,
+});
+
 /** {@link LocalDataPlaneOptions} with defaults applied and values checked. */
 export interface ResolvedDataPlaneOptions {
   readonly passivePorts: PortRange | undefined;
@@ -101,7 +111,7 @@ function optionalRate(name: string, value: number | undefined): number | undefin
 }
 
 function transferMemoryBytes(value: number | undefined): number {
-  const v = value ?? 256 * 1024 * 1024;
+  const v = value ?? DATA_PLANE_DEFAULTS.transferMemoryBytes;
   if (!Number.isSafeInteger(v) || v < MIN_TRANSFER_MEMORY) throw new RangeError(`transferMemoryBytes must be an integer of at least ${MIN_TRANSFER_MEMORY}, got ${v}`);
   return v;
 }
@@ -122,16 +132,16 @@ export function resolveDataPlaneOptions(options: LocalDataPlaneOptions): Resolve
   return {
     passivePorts: ports,
     passiveAddress: address === undefined ? undefined : typeof address === 'function' ? address : () => address,
-    passiveTimeoutMs: positive('passiveTimeoutMs', options.passiveTimeoutMs, 30_000),
-    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 30_000),
-    maxPassiveListeners: Math.floor(positive('maxPassiveListeners', options.maxPassiveListeners, 1000)),
+    passiveTimeoutMs: positive('passiveTimeoutMs', options.passiveTimeoutMs, DATA_PLANE_DEFAULTS.passiveTimeoutMs),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, DATA_PLANE_DEFAULTS.connectTimeoutMs),
+    maxPassiveListeners: Math.floor(positive('maxPassiveListeners', options.maxPassiveListeners, DATA_PLANE_DEFAULTS.maxPassiveListeners)),
     allowForeignDataConnections: options.allowForeignDataConnections ?? false,
     allowActiveToForeignHosts: options.allowActiveToForeignHosts ?? false,
     allowActiveLowPorts: options.allowActiveLowPorts ?? false,
-    dataTimeoutMs: positive('dataTimeoutMs', options.dataTimeoutMs, 300_000),
+    dataTimeoutMs: positive('dataTimeoutMs', options.dataTimeoutMs, DATA_PLANE_DEFAULTS.dataTimeoutMs),
     zeroCopy,
     transferMemoryBytes: transferMemoryBytes(options.transferMemoryBytes),
-    transferMemoryWaitMs: positive('transferMemoryWaitMs', options.transferMemoryWaitMs, 30_000),
+    transferMemoryWaitMs: positive('transferMemoryWaitMs', options.transferMemoryWaitMs, DATA_PLANE_DEFAULTS.transferMemoryWaitMs),
     clock: options.clock,
     throttle: {
       globalBytesPerSecond: optionalRate('throttle.globalBytesPerSecond', throttle.globalBytesPerSecond),

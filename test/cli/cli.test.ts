@@ -70,7 +70,7 @@ describe('ftpgrid usage errors (in process)', () => {
     [['serve', '--zero-copy', 'maybe', '--anonymous'], /--zero-copy: expected auto or off/],
     [['serve', '--anonymous', '--root', '/definitely/not/here'], /--root \/definitely\/not\/here: not a readable directory/],
     [['serve', '--anonymous'], /--root DIR is required/],
-    [['serve', '--root', '.'], /--user NAME:PASSWORD or --anonymous/],
+    [['serve', '--root', '.'], /--user NAME:PASSWORD, --users-file FILE or --anonymous/],
     [['serve', '--bogus'], /unknown option '--bogus'/],
   ])('refuses %j with exit code 2 and one clear line', async (args, message) => {
     const withRoot = args.includes('--root') || message.source.includes('root') ? args : [...args, '--root', dir];

@@ -30,14 +30,14 @@ describe('resolveServeConfig', () => {
       logLevel: 'info',
       printConnectHelp: false,
       shutdownGraceMs: 10_000,
-      loginBan: undefined,
-      connectionRate: undefined,
+      usersFile: undefined,
+      limits: { server: {}, dataPlane: {} },
     });
   });
 
   it('requires a root and someone who can log in', () => {
     expect(() => resolveServeConfig({ user: ['a:b'] })).toThrow(/--root DIR is required/);
-    expect(() => resolveServeConfig({ root: '/x' })).toThrow(/--user NAME:PASSWORD or --anonymous/);
+    expect(() => resolveServeConfig({ root: '/x' })).toThrow(/--user NAME:PASSWORD, --users-file FILE or --anonymous/);
   });
 
   it('merges a config file under the command line, resolving its root next to the file', async () => {

@@ -277,12 +277,12 @@ describe('CLI flood flags', () => {
 describe('CLI flood flags end to end', () => {
   it('map to the server options; config keys work too, the command line wins', () => {
     const config = resolveServeConfig({ root: '/x', user: ['a:b'], loginBan: 'off', connectionRate: '1/60/60' });
-    expect(config.loginBan).toBe(false);
-    expect(config.connectionRate).toEqual({ maxConnections: 1, windowMs: 60_000, banMs: 60_000 });
+    expect(config.limits.server.loginBan).toBe(false);
+    expect(config.limits.server.connectionRate).toEqual({ maxConnections: 1, windowMs: 60_000, banMs: 60_000 });
     const file = { baseDir: '/', root: '/x', users: ['a:b'], loginBan: '3/60/600', connectionRate: 'off' };
-    expect(resolveServeConfig({}, file).loginBan).toEqual({ maxFailures: 3, windowMs: 60_000, banMs: 600_000 });
-    expect(resolveServeConfig({}, file).connectionRate).toBe(false);
-    expect(resolveServeConfig({ connectionRate: '2/1/1' }, file).connectionRate).toEqual({ maxConnections: 2, windowMs: 1000, banMs: 1000 });
+    expect(resolveServeConfig({}, file).limits.server.loginBan).toEqual({ maxFailures: 3, windowMs: 60_000, banMs: 600_000 });
+    expect(resolveServeConfig({}, file).limits.server.connectionRate).toBe(false);
+    expect(resolveServeConfig({ connectionRate: '2/1/1' }, file).limits.server.connectionRate).toEqual({ maxConnections: 2, windowMs: 1000, banMs: 1000 });
     expect(() => resolveServeConfig({ root: '/x', user: ['a:b'], connectionRate: 'lots' })).toThrow(/--connection-rate/);
   });
 
