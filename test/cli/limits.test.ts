@@ -222,3 +222,55 @@ describe.skipIf(!hasTool('curl'))('ftpgrid serve with limits and --users-file (c
     expect(cli.stderr()).not.toContain(password);
   });
 });
+
+describe.skipIf(!hasTool('curl'))('ftpgrid master with --users-file and limits (child processes, curl)', { timeout: CHILD_TEST_MS }, () => {
+  it('logs in from the hashed users file (admin by --admin), relays a transfer and logs it, applies --max-sessions-per-ip', async ({ onTestFinished }) => {
+    const { chmod, mkdir } = await import('node:fs/promises');
+    const base = join(temp.path, 'cluster');
+    await mkdir(join(base, 'slave-a'), { recursive: true });
+    const secret = join(base, 'secret');
+    await writeFile(secret, `${randomBytes(24).toString('base64')}\n`);
+    await chmod(secret, 0o600);
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const passwd = join(base, 'passwd');
+    await writeFile(passwd, `dave:${await hashPassword(password)}:elradfmwMT:/:\n`, { mode: 0o600 });
+    const master = spawnCli([
+      'master', '--listen', '127.0.0.1:0', '--cluster-listen', '127.0.0.1:0', '--secret-file', secret, '--state', join(base, 'state'),
+      '--users-file', passwd, '--admin', 'dave', '--max-sessions-per-ip', '1', '--shutdown-grace', '0',
+    ]);
+    onTestFinished(() => killChild(master));
+    const match = await master.waitForStderr(/FTP on [\d.]+:(\d+), slaves connect to [\d.]+:(\d+)/);
+    const [ftpPort, clusterPort] = [Number(match[1]), Number(match[2])];
+    const slave = spawnCli(['slave', '--master', `127.0.0.1:${clusterPort}`, '--secret-file', secret, '--root', join(base, 'slave-a'), '--name', 'slave-a']);
+    onTestFinished(() => killChild(slave));
+    await master.waitForStderr(/slave-a/);
+
+    const payload = randomBytes(200_000);
+    await writeFile(join(base, 'up.bin'), payload);
+    const url = `ftp://127.0.0.1:${ftpPort}/up.bin`;
+    // Bounded: the slave may need a moment after joining before it takes uploads.
+    let upload = await runTool('curl', ['-sS', '--user', `dave:${password}`, '-T', join(base, 'up.bin'), url]);
+    for (let i = 0; i < 20 && upload.code !== 0; i++) upload = await runTool('curl', ['-sS', '--user', `dave:${password}`, '-T', join(base, 'up.bin'), url]);
+    expect(upload.code).toBe(0);
+    const download = await runTool('curl', ['-sS', '--user', `dave:${password}`, '-o', join(base, 'down.bin'), url]);
+    expect(download.code).toBe(0);
+    expect((await readFile(join(base, 'down.bin'))).equals(payload)).toBe(true);
+    await master.waitForStderr(/"verb":"RETR"[^\n]*"msg":"transfer done"/);
+    const retr = logLines(master).find((line) => line.msg === 'transfer done' && line.verb === 'RETR');
+    expect(retr).toMatchObject({ user: 'dave', path: '/up.bin', bytes: payload.length, method: 'relay' });
+
+    // The admin named by --admin, from the file, may use SITE SLAVES; a second session from the address is refused.
+    const { client, greeting } = await RawClient.connect(ftpPort);
+    expect(greeting.code).toBe(220);
+    expect(await client.login('dave', password)).toBe(230);
+    const slaves = await client.cmd('SITE SLAVES');
+    expect(slaves.code).toBe(200);
+    expect(slaves.lines.join('\n')).toContain('slave-a');
+    const second = await RawClient.connect(ftpPort);
+    expect(second.greeting.code).toBe(421);
+    second.client.close();
+    client.close();
+    expect(master.child.spawnargs.join(' ')).not.toContain(password);
+    expect(master.stderr()).not.toContain(password);
+  });
+});
