@@ -14,7 +14,11 @@ export interface RawMasterOptions {
   readonly state?: string;
   readonly user?: string[];
   readonly admin?: string[];
+  readonly passivePorts?: string;
+  readonly passiveAddress?: string;
+  /** Former spelling of `passivePorts`. */
   readonly pasvPorts?: string;
+  /** Former spelling of `passiveAddress`. */
   readonly pasvAddress?: string;
   readonly logLevel?: string;
   readonly shutdownGrace?: string;
@@ -30,6 +34,8 @@ export interface RawSlaveOptions {
   readonly secretFile?: string;
   readonly root?: string;
   readonly name?: string;
+  readonly passivePorts?: string;
+  /** Former spelling of `passivePorts`. */
   readonly pasvPorts?: string;
   readonly dataAddress?: string;
   readonly tlsCert?: string;
@@ -39,9 +45,9 @@ export interface RawSlaveOptions {
 }
 
 /** Config-file keys of `ftpgrid master`. */
-export const MASTER_CONFIG_KEYS: readonly string[] = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'usersFile', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace', ...LIMIT_CONFIG_KEYS];
+export const MASTER_CONFIG_KEYS: readonly string[] = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'usersFile', 'admins', 'passivePorts', 'passiveAddress', 'logLevel', 'shutdownGrace', ...LIMIT_CONFIG_KEYS];
 /** Config-file keys of `ftpgrid slave`. */
-export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
+export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
 
 /** `ftpgrid master`, validated, defaults applied. */
 export interface MasterConfig {
@@ -110,8 +116,8 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<s
   for (const admin of admins) {
     if (usersFile === undefined && !users.some((u) => u.name === admin)) throw new CliError('invalid-option', `--admin ${admin}: no --user of that name`);
   }
-  const pasvPorts = stringOption(raw.pasvPorts, file?.pasvPorts, 'pasvPorts');
-  const pasvAddress = stringOption(raw.pasvAddress, file?.pasvAddress, 'pasvAddress');
+  const pasvPorts = stringOption(raw.passivePorts ?? raw.pasvPorts, file?.passivePorts, 'passivePorts');
+  const pasvAddress = stringOption(raw.passiveAddress ?? raw.pasvAddress, file?.passiveAddress, 'passiveAddress');
   const logLevel = stringOption(raw.logLevel, file?.logLevel, 'logLevel');
   const fileGrace = file?.shutdownGrace;
   const grace = raw.shutdownGrace ?? (typeof fileGrace === 'number' ? String(fileGrace) : stringOption(undefined, fileGrace, 'shutdownGrace'));
@@ -122,8 +128,8 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<s
     stateDir: required(path(raw.state, file?.state, 'state', file?.baseDir), '--state DIR is required (where the master keeps its metadata)'),
     users,
     admins,
-    pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts),
-    pasvAddress: pasvAddress === undefined ? undefined : parseIpAddress(pasvAddress),
+    pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts, '--passive-ports'),
+    pasvAddress: pasvAddress === undefined ? undefined : parseIpAddress(pasvAddress, '--passive-address'),
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
     shutdownGraceMs: grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseMilliseconds(grace, '--shutdown-grace'),
     usersFile,
@@ -137,7 +143,7 @@ export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(ty
   const masters = masterText.split(',').map((part) => parseListen(part.trim(), '--master'));
   const name = required(stringOption(raw.name, file?.name, 'name'), '--name NAME is required (unique in the cluster)');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new CliError('invalid-option', `--name: letters, digits, ".", "_" or "-", at most 64, got ${JSON.stringify(name)}`);
-  const pasvPorts = stringOption(raw.pasvPorts, file?.pasvPorts, 'pasvPorts');
+  const pasvPorts = stringOption(raw.passivePorts ?? raw.pasvPorts, file?.passivePorts, 'passivePorts');
   const dataAddress = stringOption(raw.dataAddress, file?.dataAddress, 'dataAddress');
   const logLevel = stringOption(raw.logLevel, file?.logLevel, 'logLevel');
   const tlsCert = path(raw.tlsCert, file?.tlsCert, 'tlsCert', file?.baseDir);
@@ -148,7 +154,7 @@ export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(ty
     secretFile: required(path(raw.secretFile, file?.secretFile, 'secretFile', file?.baseDir), '--secret-file FILE is required (the cluster\'s shared secret, at least 16 bytes)'),
     root: required(path(raw.root, file?.root, 'root', file?.baseDir), '--root DIR is required (where this slave stores files)'),
     name,
-    pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts),
+    pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts, '--passive-ports'),
     dataAddress: dataAddress === undefined ? undefined : parseIpAddress(dataAddress, '--data-address'),
     tlsCert,
     tlsKey,

@@ -13,7 +13,7 @@ import { waitForShutdownSignal } from './shutdown-signal.js';
  * store in `--state`. Runs until SIGINT/SIGTERM. Resolves with the exit code.
  */
 export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promise<number> {
-  const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, MASTER_CONFIG_KEYS, { ...LIMIT_CONFIG_ALIASES, user: 'users', admin: 'admins', shutdownGraceMs: 'shutdownGrace' });
+  const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, MASTER_CONFIG_KEYS, { ...LIMIT_CONFIG_ALIASES, user: 'users', admin: 'admins', shutdownGraceMs: 'shutdownGrace', pasvPorts: 'passivePorts', pasvAddress: 'passiveAddress' });
   const config = resolveMasterConfig(raw, file);
   const secret = await readSecretFile(config.secretFile);
   try {

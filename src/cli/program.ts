@@ -106,8 +106,11 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--secret-file <file>', 'file holding the cluster\'s shared secret, at least 16 bytes, mode 600 (required)')
     .option('--state <dir>', 'folder of the master\'s metadata store, created if missing (required)')
     .option('--admin <name>', 'a user allowed SITE SLAVES, SITE REMERGE and SITE KICKSLAVE; repeat for more', collect)
-    .option('--pasv-ports <a-b>', 'passive ports of the master\'s own data connections (listings, relays) (default: any free port)')
-    .option('--pasv-address <ip>', 'address announced in PASV replies of the master\'s own listeners (default: the address the client connected to)')
+    .option('--passive-ports <a-b>', 'passive ports of the master\'s own data connections (listings, relays), within 1024-65535 (default: any free port)')
+    .option('--passive-address <ip>', 'address announced in PASV replies of the master\'s own listeners (default: the address the client connected to)')
+    // The former spellings, still accepted (serve and slave say --passive-* too).
+    .addOption(new Option('--pasv-ports <a-b>').hideHelp())
+    .addOption(new Option('--pasv-address <ip>').hideHelp())
     .option('--config <file>', `JSON file with the same options in camelCase (${MASTER_CONFIG_KEYS.join(', ')}); command-line options win`);
   addLimitOptions(master)
     .addHelpText('after', MASTER_HELP_AFTER)
@@ -122,7 +125,8 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--secret-file <file>', 'file holding the cluster\'s shared secret (required)')
     .option('--root <dir>', 'folder where this slave stores files, each at its virtual path (required)')
     .option('--name <name>', 'this slave\'s unique name: letters, digits, ".", "_", "-" (required)')
-    .option('--pasv-ports <a-b>', 'ports of this slave\'s data listeners (default: any free port)')
+    .option('--passive-ports <a-b>', 'ports of this slave\'s data listeners, within 1024-65535 (default: any free port)')
+    .addOption(new Option('--pasv-ports <a-b>').hideHelp())
     .option('--data-address <ip>', 'address clients reach this slave\'s data ports at (default: the address it reaches the master from)')
     .option('--tls-cert <file>', 'certificate PEM for PROT P data connections straight to this slave (with --tls-key); without it the master relays PROT P')
     .option('--tls-key <file>', 'private key PEM (with --tls-cert)')

@@ -31,7 +31,7 @@ async function checkStorageRoot(root: string): Promise<void> {
  * by itself. Runs until SIGINT/SIGTERM. Resolves with the exit code.
  */
 export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise<number> {
-  const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, SLAVE_CONFIG_KEYS);
+  const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, SLAVE_CONFIG_KEYS, { pasvPorts: 'passivePorts' });
   const config = resolveSlaveConfig(raw, file);
   const secret = await readSecretFile(config.secretFile);
   await checkStorageRoot(config.root);

@@ -41,10 +41,10 @@ describe.concurrent('ftpgrid CLI usage (child process)', { timeout: CHILD_TEST_M
   it('explains every master and slave option in --help and exits 0', async ({ expect }) => {
     const master = await runCliToEnd(['master', '--help']);
     expect(master.code).toBe(0);
-    for (const option of ['--listen', '--cluster-listen', '--secret-file', '--state', '--user', '--admin', '--pasv-ports', '--config']) expect(master.stdout).toContain(option);
+    for (const option of ['--listen', '--cluster-listen', '--secret-file', '--state', '--user', '--admin', '--passive-ports', '--passive-address', '--config']) expect(master.stdout).toContain(option);
     const slave = await runCliToEnd(['slave', '--help']);
     expect(slave.code).toBe(0);
-    for (const option of ['--master', '--secret-file', '--root', '--name', '--pasv-ports', '--data-address', '--tls-cert', '--config']) expect(slave.stdout).toContain(option);
+    for (const option of ['--master', '--secret-file', '--root', '--name', '--passive-ports', '--data-address', '--tls-cert', '--config']) expect(slave.stdout).toContain(option);
   });
 
   it('turns a usage error into exit code 2 and one line on stderr', async ({ expect }) => {

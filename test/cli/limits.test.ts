@@ -71,6 +71,18 @@ describe('limit flags and config keys', () => {
     expect(master.limits).toEqual({ server: { maxSessions: 5 }, dataPlane: { dataTimeoutMs: 100 } });
   });
 
+  it('master and slave spell passive ports and address like serve (--passive-*); the former --pasv-* and config keys still work', async () => {
+    const { resolveSlaveConfig } = await import('../../src/cli/cluster-config.js');
+    const base = { secretFile: '/s', state: '/st', user: ['a:b'] };
+    expect(resolveMasterConfig({ ...base, passivePorts: '50000-50010', passiveAddress: '10.0.0.1' })).toMatchObject({ pasvPorts: { min: 50_000, max: 50_010 }, pasvAddress: '10.0.0.1' });
+    expect(resolveMasterConfig({ ...base, pasvPorts: '50000-50010' }).pasvPorts).toEqual({ min: 50_000, max: 50_010 });
+    expect(resolveMasterConfig(base, { baseDir: '/', passivePorts: '50000-50001' }).pasvPorts).toEqual({ min: 50_000, max: 50_001 });
+    expect(() => resolveMasterConfig({ ...base, passivePorts: '80-90' })).toThrow(/^--passive-ports: /);
+    const slave = { master: '127.0.0.1:7021', secretFile: '/s', root: '/r', name: 'a' };
+    expect(resolveSlaveConfig({ ...slave, passivePorts: '50000-50010' }).pasvPorts).toEqual({ min: 50_000, max: 50_010 });
+    expect(resolveSlaveConfig({ ...slave, pasvPorts: '50000-50010' }).pasvPorts).toEqual({ min: 50_000, max: 50_010 });
+  });
+
   it('covers every numeric limit of createServer and of the data plane it builds', () => {
     const options = LIMIT_FLAGS.map((entry) => entry.option);
     for (const limit of ['maxSessions', 'maxSessionsPerIp', 'loginTimeoutMs', 'idleTimeoutMs', 'maxLoginAttempts', 'failedLoginDelayMs', 'maxLineLength', 'commandRate', 'loginBan', 'connectionRate',
