@@ -48,16 +48,28 @@ function isNetSocket(socket: Socket | Duplex): socket is Socket {
   return 'remoteAddress' in socket && !('encrypted' in socket);
 }
 
-/** Ends our side and waits (bounded) for the peer to close, so the last bytes are not cut off by a reset. */
+/**
+ * Ends our side and waits (bounded) until the connection may be closed without cutting off
+ * the last bytes. Under TLS the peer answers our close_notify with its own, and closing
+ * before that arrives would make the kernel reset the connection (unread bytes), which can
+ * discard what the client has not read yet: there we wait for the peer to close. A plain TCP
+ * download has nothing left to arrive (the client sends nothing, and we read and discard
+ * anyway): once our FIN is queued the kernel delivers the rest after close(2), so the 226
+ * need not wait a round trip for the client's FIN, as the C servers do not either.
+ */
 async function finishSocket(socket: Socket | Duplex, needsEnd: boolean): Promise<void> {
   if (socket.destroyed) return;
+  const plain = isNetSocket(socket);
+  if (plain && !needsEnd && socket.writableFinished) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, CLOSE_GRACE_MS);
     timer.unref();
-    socket.once('close', () => {
+    const done = (): void => {
       clearTimeout(timer);
       resolve();
-    });
+    };
+    socket.once('close', done);
+    if (plain) socket.once('finish', done);
     if (needsEnd) socket.end();
   });
 }

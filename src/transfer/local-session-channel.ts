@@ -24,7 +24,7 @@ import { canonicalIp, isPlainIpv6 } from './ip-address.js';
 import type { Logger } from './logger.js';
 import type { ResolvedDataPlaneOptions } from './local-data-plane-options.js';
 import { PassiveListener } from './passive-listener.js';
-import { streamListing, streamRetrieve, streamStore } from './stream-engine.js';
+import { streamListing, streamRetrieve, streamStore, SYNC_SMALL_IO_BYTES } from './stream-engine.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
 import { leaseForRetrieve, leaseForStore, type LeasePlan, type PlannedLease } from './transfer-lease-plan.js';
@@ -340,7 +340,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     return socket;
   }
 
-  #connectionContext(socket: Socket | Duplex, options: TransferOptions, signal: AbortSignal, direction: 'in' | 'out'): ConnectionContext {
+  #connectionContext(socket: Socket | Duplex, options: TransferOptions, signal: AbortSignal, direction: 'in' | 'out', streamOnly = false): ConnectionContext {
     const { options: o, logger, zeroCopy } = this.#services;
     return {
       socket,
@@ -349,7 +349,7 @@ export class LocalSessionChannel implements SessionDataChannel {
       type: options.type ?? 'binary',
       onProgress: options.onProgress,
       dataTimeoutMs: o.dataTimeoutMs,
-      zeroCopy: o.zeroCopy === 'auto' ? zeroCopy : null,
+      zeroCopy: o.zeroCopy === 'auto' && !streamOnly ? zeroCopy : null,
       throttle: this.#services.throttleFor(this.#session),
       logger,
       sessionId: this.#session.id,
@@ -357,13 +357,13 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   /** What a transfer will likely use, known before its data connection opens (for its memory lease). */
-  #leasePlan(fd: number | undefined, options: TransferOptions, signal: AbortSignal, length?: number): LeasePlan {
+  #leasePlan(fd: number | undefined, options: TransferOptions, signal: AbortSignal, length?: number, streamOnly = false): LeasePlan {
     const { options: o, zeroCopy, memory } = this.#services;
     const binary = (options.type ?? 'binary') === 'binary';
     const t = o.throttle;
     const throttled = t.globalBytesPerSecond !== undefined || t.perSessionBytesPerSecond !== undefined || (t.perUserBytesPerSecond !== undefined && this.#session.user !== undefined);
     return {
-      zeroCopy: o.zeroCopy === 'auto' && zeroCopy !== null && zeroCopy.busy?.() !== true && this.#protection.level === 'clear' && binary && fd !== undefined,
+      zeroCopy: !streamOnly && o.zeroCopy === 'auto' && zeroCopy !== null && zeroCopy.busy?.() !== true && this.#protection.level === 'clear' && binary && fd !== undefined,
       fd: fd !== undefined,
       binary,
       throttled,
@@ -377,20 +377,24 @@ export class LocalSessionChannel implements SessionDataChannel {
   async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal): Promise<TransferResult> {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
+    const length = Math.max(0, handle.size - handle.offset);
+    // A small file read with one direct call and one socket write costs less than handing
+    // both descriptors to a native thread and back.
+    const small = handle.syncSmallIo === true && length <= SYNC_SMALL_IO_BYTES;
     // Memory before the 150: a spent budget is a 425, not a transfer cut short.
-    const planned = await leaseForRetrieve(this.#leasePlan(handle.fd, options, signal, Math.max(0, handle.size - handle.offset)));
+    const planned = await leaseForRetrieve(this.#leasePlan(handle.fd, options, signal, length, small));
     try {
-      return await this.#moveOutLeased(handle, options, signal, planned);
+      return await this.#moveOutLeased(handle, options, signal, planned, small);
     } finally {
       planned.lease?.release();
     }
   }
 
-  async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, planned: PlannedLease): Promise<TransferResult> {
+  async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, planned: PlannedLease, streamOnly: boolean): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
-    return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx, zero) => {
+    return transferOverConnection(this.#connectionContext(socket, options, signal, 'out', streamOnly), async (ctx, zero) => {
       const type = options.type ?? 'binary';
       if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
         const length = Math.max(0, handle.size - handle.offset);

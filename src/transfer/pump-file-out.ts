@@ -1,4 +1,4 @@
-import { read } from 'node:fs';
+import { read, readSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { BufferRing } from './buffer-ring.js';
 import type { Digest } from './checksum.js';
@@ -39,6 +39,12 @@ export interface PumpOutOptions {
   readonly length?: number | undefined;
   /** Where the buffers come from ({@link fileOutBuffers} of `length` bytes must fit it). @default buffers of its own */
   readonly lease?: TransferLease | undefined;
+  /**
+   * When what is left to send is at most this many bytes, it is read with one direct call
+   * instead of a thread-pool round trip (for a descriptor on a local disk: a small file's
+   * whole cost is otherwise mostly that round trip). @default 0 (never)
+   */
+  readonly syncReadBytes?: number | undefined;
 }
 
 function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
@@ -95,6 +101,7 @@ function once(socket: Duplex, event: 'drain' | 'finish'): Promise<void> {
  */
 export async function pumpFileOut(fd: number, start: number, socket: Duplex, options: PumpOutOptions): Promise<number> {
   const { meter, throttle, signal, digest, length, lease } = options;
+  const syncReadBytes = options.syncReadBytes ?? 0;
   const shape = fileOutBuffers(length, lease?.bytes);
   const ring = new BufferRing(shape.size, shape.count, lease === undefined ? undefined : (n) => lease.take(n));
   const failure = failureOf(socket, signal);
@@ -112,7 +119,13 @@ export async function pumpFileOut(fd: number, start: number, socket: Duplex, opt
     const buffer = await race(ring.take());
     if (stopped) throw new Error('pump stopped');
     const at = position;
-    const pending = readAt(fd, buffer, Math.min(chunkBytes, end - at), at);
+    const want = Math.min(chunkBytes, end - at);
+    if (end - at <= syncReadBytes) {
+      const bytes = readSync(fd, buffer, 0, want, at);
+      position = at + bytes;
+      return { buffer, bytes };
+    }
+    const pending = readAt(fd, buffer, want, at);
     reading = pending.catch(() => undefined);
     const bytes = await pending;
     position = at + bytes;

@@ -1,4 +1,4 @@
-import { writev } from 'node:fs';
+import { writev, writevSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Digest } from './checksum.js';
 import type { ProgressMeter } from './progress-meter.js';
@@ -40,6 +40,12 @@ export interface PumpInOptions {
    * destroyed). Its size sets the pause and batch thresholds. @default an arena of its own of {@link UPLOAD_ARENA_BYTES}
    */
   readonly arena?: Buffer | undefined;
+  /**
+   * The last write (once the peer ended, or the connection was lost) is made with one direct
+   * call instead of a thread-pool round trip when it is at most this many bytes (for a
+   * descriptor on a local disk: a small upload's one write). @default 0 (never)
+   */
+  readonly syncWriteBytes?: number | undefined;
 }
 
 function writevAt(fd: number, buffers: Buffer[], position: number): Promise<number> {
@@ -59,17 +65,34 @@ async function writeAll(fd: number, buffers: Buffer[], position: number): Promis
     const written = await writevAt(fd, rest, at);
     if (written <= 0) throw Object.assign(new Error('writev wrote nothing'), { code: 'EIO' });
     at += written;
-    let skip = written;
-    const left: Buffer[] = [];
-    for (const b of rest) {
-      if (skip >= b.length) skip -= b.length;
-      else {
-        left.push(skip > 0 ? b.subarray(skip) : b);
-        skip = 0;
-      }
-    }
-    rest = left;
+    rest = afterWritten(rest, written);
   }
+}
+
+/** Writes all of `buffers` at `position` with direct calls, resuming after short writes. */
+function writeAllSync(fd: number, buffers: Buffer[], position: number): void {
+  let rest = buffers;
+  let at = position;
+  while (rest.length > 0) {
+    const written = writevSync(fd, rest, at);
+    if (written <= 0) throw Object.assign(new Error('writev wrote nothing'), { code: 'EIO' });
+    at += written;
+    rest = afterWritten(rest, written);
+  }
+}
+
+/** What is left of `buffers` once their first `written` bytes are written. */
+function afterWritten(buffers: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  const left: Buffer[] = [];
+  for (const b of buffers) {
+    if (skip >= b.length) skip -= b.length;
+    else {
+      left.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+  }
+  return left;
 }
 
 /**
@@ -85,6 +108,7 @@ async function writeAll(fd: number, buffers: Buffer[], position: number): Promis
  */
 export function pumpSocketIn(socket: Duplex, fd: number, start: number, options: PumpInOptions): Promise<number> {
   const { meter, signal, digest, arena } = options;
+  const syncWriteBytes = options.syncWriteBytes ?? 0;
   const { pauseAbove: PAUSE, batchMin: BATCH } = thresholds(arena?.length ?? UPLOAD_ARENA_BYTES);
   return new Promise<number>((resolve, reject) => {
     let queue: Buffer[] = [];
@@ -138,6 +162,19 @@ export function pumpSocketIn(socket: Duplex, fd: number, start: number, options:
       queued -= bytes;
       const at = position;
       position += bytes;
+      if (queue.length === 0 && bytes <= syncWriteBytes && (ended || failure !== undefined)) {
+        // The last write of a small upload: no round trip.
+        try {
+          writeAllSync(fd, batch, at);
+        } catch (error: unknown) {
+          fileFailed = true;
+          fail(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        if (reader !== undefined) for (const b of batch) reader.release(b);
+        settle();
+        return;
+      }
       writing = true;
       writeAll(fd, batch, at).then(
         () => {

@@ -13,6 +13,12 @@ import { TransferTap } from './transfer-tap.js';
 import { sizeClassOf, type TransferLease } from './transfer-memory.js';
 
 const MAX_READ_CHUNK = 1024 * 1024;
+/**
+ * Files (or what is left of them) up to this size are read or written with one direct call
+ * when the backend says its descriptor allows it (`syncSmallIo`): a thread-pool round trip
+ * costs more than copying 64 KiB to or from the page cache.
+ */
+export const SYNC_SMALL_IO_BYTES = 64 * 1024;
 
 /** What every engine call needs to know of its transfer. */
 export interface EngineContext {
@@ -52,7 +58,11 @@ export async function streamRetrieve(ctx: EngineContext, handle: ReadHandle): Pr
     // Reading (and discarding) lets us see the client's reset or close while we write.
     ctx.socket.resume();
     // The size at open, as the zero-copy path sends: no last read just to find the end.
-    await pumpFileOut(handle.fd, handle.offset, ctx.socket, { ...ctx, length: Math.max(0, handle.size - handle.offset) });
+    await pumpFileOut(handle.fd, handle.offset, ctx.socket, {
+      ...ctx,
+      length: Math.max(0, handle.size - handle.offset),
+      syncReadBytes: handle.syncSmallIo === true ? SYNC_SMALL_IO_BYTES : 0,
+    });
     return;
   }
   const stages: Transform[] = [];
@@ -67,7 +77,7 @@ export async function streamRetrieve(ctx: EngineContext, handle: ReadHandle): Pr
 /** Streams the data connection into a file: socket -> count/pace -> [CRLF->LF] -> digest -> file. */
 export async function streamStore(ctx: EngineContext, handle: WriteHandle): Promise<void> {
   if (handle.fd !== undefined && ctx.type === 'binary' && !ctx.throttle.active) {
-    await pumpSocketIn(ctx.socket, handle.fd, handle.offset, ctx);
+    await pumpSocketIn(ctx.socket, handle.fd, handle.offset, { ...ctx, syncWriteBytes: handle.syncSmallIo === true ? SYNC_SMALL_IO_BYTES : 0 });
     return;
   }
   const stages: Transform[] = [new TransferTap({ meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal })];

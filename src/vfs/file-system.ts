@@ -60,6 +60,12 @@ export interface ReadHandle {
   readonly offset: number;
   /** An OS file descriptor positioned nowhere in particular (use positional reads), if the backend has one. */
   readonly fd?: number | undefined;
+  /**
+   * True when small positional reads of `fd` (a few KiB) may be made synchronously on the
+   * event-loop thread (a local disk): a transfer of a small file then skips a thread-pool
+   * round trip. @default false
+   */
+  readonly syncSmallIo?: boolean | undefined;
   /** A stream of the bytes from `offset` to the end. Call at most once. */
   stream(): Readable;
   /** Releases the handle. Idempotent. */
@@ -76,6 +82,8 @@ export interface WriteHandle {
   readonly offset: number;
   /** An OS file descriptor to write to with positional writes starting at `offset`, if the backend has one. */
   readonly fd?: number | undefined;
+  /** True when small positional writes to `fd` may be made synchronously (see {@link ReadHandle.syncSmallIo}). @default false */
+  readonly syncSmallIo?: boolean | undefined;
   /** The stream to write the bytes to. Call at most once. */
   stream(): Writable;
   /** Publishes the written file under its real name. */

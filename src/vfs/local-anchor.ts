@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errnoOf, toFsError, withPath } from './errno-error.js';
@@ -157,7 +157,7 @@ export class LocalAnchor {
     const dirHost = join(this.rootReal, ...parts);
     const fd = openSync(dirHost, constants.O_RDONLY | O_DIRECTORY);
     try {
-      const dirReal = realpathSync.native(this.#procFd ? `/proc/self/fd/${fd}` : dirHost);
+      const dirReal = this.#procFd ? realOfFd(fd) : realpathSync.native(dirHost);
       if (!this.inside(dirReal)) throw new FsError('permission', 'The path leads outside the root', { path });
       if (name === undefined) return statSync(dirReal);
       const host = join(this.#procFd ? `/proc/self/fd/${fd}` : dirReal, name);
@@ -184,7 +184,7 @@ export class LocalAnchor {
     const dir = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
     let fd: number;
     try {
-      if (!this.inside(realpathSync.native(`/proc/self/fd/${dir}`))) throw new FsError('permission', 'The path leads outside the root', { path });
+      if (!this.inside(realOfFd(dir))) throw new FsError('permission', 'The path leads outside the root', { path });
       try {
         fd = openSync(join(`/proc/self/fd/${dir}`, name), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
       } catch (error: unknown) {
@@ -195,12 +195,54 @@ export class LocalAnchor {
       closeSync(dir);
     }
     try {
-      if (!this.inside(realpathSync.native(`/proc/self/fd/${fd}`))) throw new FsError('permission', 'The path leads outside the root', { path });
+      if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
       return { fd, stats: fstatSync(fd) };
     } catch (error: unknown) {
       closeSync(fd);
       throw error;
     }
+  }
+
+  /** True when {@link LocalAnchor.openParentSync} and {@link LocalAnchor.createSync} can be used (Linux `/proc/self/fd`, `O_NOFOLLOW`). */
+  get directOpens(): boolean {
+    return this.#procFd && O_NOFOLLOW !== 0;
+  }
+
+  /**
+   * Opens the parent directory of virtual `path` with direct system calls and proves it
+   * inside the root by its descriptor, as {@link LocalAnchor.openDir} does. Returns the
+   * descriptor (the caller closes it), its anchor (`/proc/self/fd/<fd>`: lookups below it go
+   * through the descriptor) and the last component. Only where {@link LocalAnchor.directOpens}.
+   * Throws what the system calls throw, or `FsError` permission.
+   */
+  openParentSync(path: string): { fd: number; anchor: string; name: string } {
+    const parts = hostComponents(path);
+    const name = parts.pop();
+    if (name === undefined) throw new FsError('is-directory', 'The root is a directory', { path });
+    const fd = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
+    try {
+      if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
+    } catch (error: unknown) {
+      closeSync(fd);
+      throw error;
+    }
+    return { fd, anchor: `/proc/self/fd/${fd}`, name };
+  }
+
+  /**
+   * Creates the new file `name` below a directory opened by {@link LocalAnchor.openParentSync}
+   * (`O_CREAT | O_EXCL | O_NOFOLLOW`: never an existing object, never through a symlink) and
+   * proves it inside the root by its descriptor. Returns the descriptor.
+   */
+  createSync(anchor: string, name: string, flags: number, mode: number, path: string): number {
+    const fd = openSync(join(anchor, name), flags | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+    try {
+      if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
+    } catch (error: unknown) {
+      closeSync(fd);
+      throw error;
+    }
+    return fd;
   }
 
   /** Opens the object at virtual `path` (the root included) for `flags`, verified. */
@@ -210,6 +252,18 @@ export class LocalAnchor {
       this.openEntry(parent, name, flags, path),
     );
   }
+}
+
+/**
+ * The real path of the object behind `fd`, as the kernel names it: one `readlink` of
+ * `/proc/self/fd/<fd>` (Linux only). The kernel's name is already free of symlinks and `..`,
+ * so the nine or so calls of `realpath(3)` add nothing, except for an object removed
+ * meanwhile, which the kernel names `<path> (deleted)`: `realpath` then decides (it fails for
+ * a removed object, and resolves a name that really ends that way).
+ */
+function realOfFd(fd: number): string {
+  const named = readlinkSync(`/proc/self/fd/${fd}`);
+  return named.endsWith(' (deleted)') ? realpathSync.native(`/proc/self/fd/${fd}`) : named;
 }
 
 /**

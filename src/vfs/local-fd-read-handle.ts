@@ -32,6 +32,8 @@ export class LocalFdReadHandle implements ReadHandle {
   readonly size: number;
   readonly offset: number;
   readonly fd: number;
+  /** Opened with direct calls (`syncMetadata`): small reads of {@link LocalFdReadHandle.fd} may be direct too. */
+  readonly syncSmallIo = true;
   #streamed = false;
   #closed = false;
 

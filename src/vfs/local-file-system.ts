@@ -1,4 +1,4 @@
-import { closeSync, constants, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, type Stats } from 'node:fs';
 import { lstat, mkdir, opendir, realpath, rename, rmdir, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { throwIfAborted } from './abort.js';
@@ -25,6 +25,7 @@ import { isInternalName, newStagingName } from './internal-names.js';
 import { hostComponents, LocalAnchor, type VerifiedDir } from './local-anchor.js';
 import { copyPrefix } from './local-copy.js';
 import { LocalFdReadHandle } from './local-fd-read-handle.js';
+import { LocalFdWriteHandle } from './local-fd-write-handle.js';
 import { LocalReadHandle } from './local-read-handle.js';
 import { fileStatOf } from './local-stat.js';
 import { virtualComponents } from './path-jail.js';
@@ -207,6 +208,10 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
   async openWrite(path: string, options: OpenWriteOptions = {}): Promise<WriteHandle> {
     throwIfAborted(options, path);
     if (isRoot(path)) throw new FsError('is-directory', 'The root is a directory', { path });
+    // A whole new upload (no REST, no APPE) with direct calls; resumes copy a prefix first.
+    if (this.#options.syncMetadata !== false && this.#anchor.directOpens && (options.offset ?? 0) === 0 && options.append !== true) {
+      return this.#openWriteSync(path, options);
+    }
     const parts = hostComponents(path);
     const name = parts.pop() ?? '';
     const parent = await this.#anchor.openDir(`/${parts.join('/')}`).catch((error: unknown) => {
@@ -322,6 +327,39 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
       throw problem;
     }
     return new LocalFdReadHandle(fd, stats.size, offset);
+  }
+
+  // openWrite of a whole new upload with direct system calls (see LocalFdWriteHandle).
+  #openWriteSync(path: string, options: OpenWriteOptions): WriteHandle {
+    let parent: { fd: number; anchor: string; name: string };
+    try {
+      parent = this.#anchor.openParentSync(path);
+    } catch (error: unknown) {
+      throw toFsError(error, path);
+    }
+    const { fd: dirFd, anchor: dirAnchor, name } = parent;
+    const stagingName = newStagingName();
+    try {
+      const existing = lstatSync(join(dirAnchor, name), { throwIfNoEntry: false });
+      if (existing?.isDirectory() === true) throw new FsError('is-directory', 'Is a directory', { path });
+      if (existing !== undefined && options.exclusive === true) throw new FsError('exists', 'Already exists', { path });
+      const fd = this.#anchor.createSync(dirAnchor, stagingName, constants.O_WRONLY, this.#options.fileMode ?? 0o644, path);
+      return new LocalFdWriteHandle({
+        path,
+        dirFd,
+        dirAnchor,
+        name,
+        stagingName,
+        fd,
+        exclusive: options.exclusive === true,
+        keepPartial: this.#options.keepPartialUploads ?? false,
+        fsync: this.#options.fsync ?? false,
+        beforeWrite: this.#options.beforeWrite,
+      });
+    } catch (error: unknown) {
+      closeSync(dirFd);
+      throw toFsError(error, path);
+    }
   }
 
   // The stats a symlink stands for when its target is inside the root; undefined otherwise.
