@@ -4,7 +4,7 @@
  * in-memory folder, and the app reacts to each upload by reading it back through the
  * FileSystem API. Run with `node --import tsx examples/embedded-app.ts`, then
  * `curl -u carol:wonderland -T somefile ftp://127.0.0.1:2121/`.
- * In your own code, import from 'ftpgrid' and 'ftpgrid/vfs' as here (the package exports them).
+ * The imports are the package's own: the file works as is in an app that installed ftpgrid.
  *
  * Environment: FTP_PORT (default 2121).
  */
