@@ -8,17 +8,18 @@
  *
  * Environment: FTP_PORT (default 2121).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, createUserContext } from 'ftpgrid';
 import { hashPassword, MemoryFileSystem, verifyPassword } from 'ftpgrid/vfs';
 
-// The app's account store; in a real app a database table with hashed passwords.
+// The app's account store; in a real app a database table. Only scrypt hashes are kept, made
+// with `await hashPassword('wonderland')` (from 'ftpgrid/vfs') when the account was created.
 const accounts = new Map([
-  ['carol', { passwordHash: await hashPassword('wonderland'), readOnly: false }],
-  ['dave', { passwordHash: await hashPassword('viewer'), readOnly: true }],
+  ['carol', { passwordHash: 'scrypt$16384$8$1$AKTKEH0SqBb2+FJxdiZSGg==$SVAyGa3RxnQ93HoM01l7V40h4/Eu9LrMn0NKgIPIwZk=', readOnly: false }],
+  ['dave', { passwordHash: 'scrypt$16384$8$1$wD3yQ/30hHSwozAV5GHOEQ==$w7lr1TRs84QLEoQjHYe+B6TyoSXIWGUKUZ956xbLUls=', readOnly: true }],
 ]);
-// Used for unknown names, so a wrong user costs the same scrypt work as a wrong password.
-const decoyHash = await hashPassword('decoy');
+// Checked for unknown names, so a wrong user costs the same scrypt work as a wrong password.
+const decoyHash = await hashPassword(randomBytes(16).toString('hex'));
 
 // One private folder per user, capped at 16 MiB each, kept while the app runs.
 const folders = new Map<string, MemoryFileSystem>();
