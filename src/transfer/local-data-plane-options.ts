@@ -84,6 +84,7 @@ export const DATA_PLANE_DEFAULTS = Object.freeze({
 /** {@link LocalDataPlaneOptions} with defaults applied and values checked. */
 export interface ResolvedDataPlaneOptions {
   readonly passivePorts: PortRange | undefined;
+  /** The address announced in PASV replies for a client address; undefined: the control connection's local address. */
   readonly passiveAddress: ((clientAddress: string) => string) | undefined;
   readonly passiveTimeoutMs: number;
   readonly connectTimeoutMs: number;

@@ -9,9 +9,13 @@
  * ```
  */
 export interface Logger {
+  /** Detail for debugging (every command, transfer progress). */
   debug(obj: object, msg?: string): void;
+  /** Normal operation (sessions, transfers, slaves joining). */
   info(obj: object, msg?: string): void;
+  /** Something went wrong for one client or one transfer; the process carries on. */
   warn(obj: object, msg?: string): void;
+  /** Something went wrong that an operator should look at. */
   error(obj: object, msg?: string): void;
 }
 

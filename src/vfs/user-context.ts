@@ -20,7 +20,7 @@ export interface UserContextOptions {
 }
 
 /**
- * Builds the {@link UserContext} that an authenticate hook or a custom {@link Authorizer}
+ * Builds the {@link UserContext} that an authenticate hook or a custom {@link vfs!Authorizer | Authorizer}
  * returns, so neither has to implement `can()` itself.
  *
  * @throws TypeError for an unknown permission, or write permissions for an anonymous user.

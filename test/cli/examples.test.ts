@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,31 @@ describe.concurrent('examples run as documented', { timeout: CHILD_TEST_MS }, ()
       client.close();
     }
     expect(await stop(child)).toBe(0);
+  });
+
+  it('embedded-app.ts logs users in through its authenticate hook and reads each upload back', async ({ expect, onTestFinished }) => {
+    const { child, port } = await startExample('embedded-app.ts', onTestFinished);
+    const client = new Client(10_000);
+    try {
+      await expect(client.access({ host: '127.0.0.1', port, user: 'carol', password: 'wrong' })).rejects.toThrow(/^530/);
+      await child.waitForStdout(/failed login for carol from 127\.0\.0\.1/);
+      client.close();
+      await client.access({ host: '127.0.0.1', port, user: 'carol', password: 'wonderland' });
+      await client.uploadFrom(Readable.from([Buffer.from('a,b\n1,2\n')]), 'report.csv');
+      // sha256 of "a,b\n1,2\n", computed by the app from the published file.
+      await child.waitForStdout(/carol uploaded \/report\.csv \(8 bytes, sha256 ([0-9a-f]{64})\)/);
+      expect(child.stdout()).toContain(createHash('sha256').update('a,b\n1,2\n').digest('hex'));
+      expect(await download(client, 'report.csv')).toBe('a,b\n1,2\n');
+      client.close();
+      // dave has a folder of his own (carol's file is not there) and may not write.
+      await client.access({ host: '127.0.0.1', port, user: 'dave', password: 'viewer' });
+      expect(await client.list()).toEqual([]);
+      await expect(client.uploadFrom(Readable.from([Buffer.from('x')]), 'x.txt')).rejects.toThrow(/^550/);
+    } finally {
+      client.close();
+    }
+    expect(await stop(child, 'SIGTERM')).toBe(0);
+    expect(child.stdout()).toContain('stopped');
   });
 
   it('memory-filesystem.ts serves the seeded file and accepts uploads only in /incoming', async ({ expect, onTestFinished }) => {

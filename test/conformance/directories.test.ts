@@ -96,7 +96,7 @@ describe('files (RFC 959 4.1.3)', () => {
   it('RNTO must follow RNFR at once: another command in between -> RNTO 503', async () => {
     await ftp.put('between.txt', 'x');
     expect(await ftp.code('RNFR between.txt')).toBe(350);
-    // TYPE, not NOOP: servers may let keep-alives through (ftpgrid does, see docs/conformance.md).
+    // TYPE, not NOOP: servers may let keep-alives through (ftpgrid does, see docs/protocol.md).
     expect(await ftp.code('TYPE I')).toBe(200);
     expect(await ftp.code('RNTO between2.txt')).toBe(503);
   });

@@ -4,8 +4,11 @@ import type { SlaveStatus } from './slave-node.js';
 
 /** What the SITE commands of the master act on. */
 export interface ClusterAdmin {
+  /** The state, space, load and transfers of every known slave. */
   slaves(): SlaveStatus[];
+  /** Asks the named slave for its file list again; false when no such slave is online. */
   remerge(name: string): Promise<boolean>;
+  /** Disconnects the named slave (it reconnects and remerges); false when it is not connected. */
   kick(name: string): boolean;
   /** Bytes relayed through the master so far. */
   readonly relayedBytes: number;
