@@ -7,6 +7,9 @@ import { ancestorsOf, loadEpochs, loadHasChildren, loadHeld, loadHeldPage, loadN
 import type { PgQueryable } from './pg-schema.js';
 import { migrate, quoteSchema } from './pg-schema.js';
 import { PgSnapshotTxn } from './pg-snapshot-txn.js';
+import { checkLimit, checkSeq } from './memory-op-queue.js';
+import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
+import { checkQueuedOperation, parseQueuedOperation } from './queued-operation.js';
 import { checkPath, checkSlaveName, parentOf } from './store-path.js';
 import { fileNodeOf, recordOf } from './stored-node.js';
 import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
@@ -232,6 +235,48 @@ class PostgresMetadataStore implements MetadataStore {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);
     await this.#pool.end();
+  }
+
+  enqueueOperation(slave: string, operation: QueuedOperation, options?: AbortOptions): Promise<number> {
+    let seq = 0;
+    return this.#write(options, async (db) => {
+      checkSlaveName(slave);
+      checkQueuedOperation(operation);
+      // Under the store's write lock, so two writers never pick the same number.
+      const { rows } = await db.query(
+        `INSERT INTO ${this.#s}.op_queue (slave, seq, op)
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::jsonb FROM ${this.#s}.op_queue WHERE slave = $1 RETURNING seq`,
+        [slave, JSON.stringify(operation)],
+      );
+      seq = Number(rows[0]?.seq);
+    }, () => seq);
+  }
+
+  async peekOperations(slave: string, limit: number, options?: AbortOptions): Promise<QueuedEntry[]> {
+    this.#check(options);
+    checkSlaveName(slave);
+    checkLimit(limit);
+    const { rows } = await this.#query(`SELECT seq, op FROM ${this.#s}.op_queue WHERE slave = $1 ORDER BY seq LIMIT $2`, [slave, limit]);
+    const out: QueuedEntry[] = [];
+    for (const row of rows) {
+      const operation = parseQueuedOperation(row.op);
+      if (operation !== undefined) out.push({ seq: Number(row.seq), operation });
+    }
+    return out;
+  }
+
+  dequeueOperation(slave: string, seq: number, options?: AbortOptions): Promise<void> {
+    return this.#write(options, async (db) => {
+      checkSlaveName(slave);
+      checkSeq(seq);
+      await db.query(`DELETE FROM ${this.#s}.op_queue WHERE slave = $1 AND seq = $2`, [slave, seq]);
+    }, () => undefined);
+  }
+
+  async queueLengths(options?: AbortOptions): Promise<Map<string, number>> {
+    this.#check(options);
+    const { rows } = await this.#query(`SELECT slave, count(*) AS n FROM ${this.#s}.op_queue GROUP BY slave`, []);
+    return new Map(rows.map((row) => [String(row.slave), Number(row.n)]));
   }
 
   async #holderPlan(db: PgQueryable, t: PgSnapshotTxn, path: string, slave: string): Promise<void> {
