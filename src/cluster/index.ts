@@ -20,6 +20,9 @@ export type {
   NodeRecord,
   PostgresMetadataStoreOptions,
   SlaveFileEntry,
+  OperationQueueStore,
+  QueuedEntry,
+  QueuedOperation,
 } from './store/index.js';
 export {
   LMDB_STORE_SCHEMA,
