@@ -19,6 +19,8 @@ export type {
   MetadataStore,
   NodeRecord,
   PostgresMetadataStoreOptions,
+  PostgresLeadership,
+  PostgresLeadershipOptions,
   SlaveFileEntry,
   OperationQueueStore,
   QueuedEntry,
@@ -32,6 +34,7 @@ export {
   openLmdbMetadataStore,
   openPostgresMetadataStore,
   PG_STORE_SCHEMA,
+  acquirePostgresLeadership,
 } from './store/index.js';
 export * from './protocol/index.js';
 export * from './slave/index.js';

@@ -22,3 +22,5 @@ export { openPostgresMetadataStore } from './pg-metadata-store.js';
 export { PG_STORE_SCHEMA } from './pg-schema.js';
 export type { OperationQueueStore } from './metadata-store.js';
 export type { QueuedEntry, QueuedOperation } from './queued-operation.js';
+export type { PostgresLeadership, PostgresLeadershipOptions } from './pg-leadership.js';
+export { acquirePostgresLeadership } from './pg-leadership.js';
