@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 import { errorCode, expectString, stringOption, type ConfigValues } from './config-file.js';
+import { resolveMetadataConfig, type MetadataConfig } from './metadata-config.js';
 import { parseIpAddress, parseListen, parseLogLevel, parseMilliseconds, parsePortRange, parseUser, type ListenAddress, type LogLevel, type PortRange, type UserCredentials } from './option-parsers.js';
 
 /** Options of `ftpgrid master` as commander gives them. */
@@ -17,6 +18,9 @@ export interface RawMasterOptions {
   readonly logLevel?: string;
   readonly shutdownGrace?: string;
   readonly config?: string;
+  // Standby master (issue 11): the PostgreSQL metadata store.
+  readonly metadata?: string;
+  readonly metadataPasswordFile?: string;
 }
 
 /** Options of `ftpgrid slave` as commander gives them. */
@@ -34,7 +38,7 @@ export interface RawSlaveOptions {
 }
 
 /** Config-file keys of `ftpgrid master`. */
-export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace'] as const;
+export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace', 'metadata', 'metadataPasswordFile'] as const;
 /** Config-file keys of `ftpgrid slave`. */
 export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
 
@@ -43,7 +47,10 @@ export interface MasterConfig {
   readonly listen: ListenAddress;
   readonly clusterListen: ListenAddress;
   readonly secretFile: string;
-  readonly stateDir: string;
+  /** The embedded store's folder; `undefined` with `metadata` (PostgreSQL). */
+  readonly stateDir: string | undefined;
+  /** The PostgreSQL store, when `--metadata` is given. */
+  readonly metadata: MetadataConfig | undefined;
   readonly users: readonly UserCredentials[];
   readonly admins: readonly string[];
   readonly pasvPorts: PortRange | undefined;
@@ -101,13 +108,16 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<(
   const pasvPorts = stringOption(raw.pasvPorts, file?.pasvPorts, 'pasvPorts');
   const pasvAddress = stringOption(raw.pasvAddress, file?.pasvAddress, 'pasvAddress');
   const logLevel = stringOption(raw.logLevel, file?.logLevel, 'logLevel');
+  const metadata = resolveMetadataConfig(raw, file);
+  const stateDir = path(raw.state, file?.state, 'state', file?.baseDir);
   const fileGrace = file?.shutdownGrace;
   const grace = raw.shutdownGrace ?? (typeof fileGrace === 'number' ? String(fileGrace) : stringOption(undefined, fileGrace, 'shutdownGrace'));
   return {
     listen: listen === undefined ? DEFAULT_MASTER_LISTEN : parseListen(listen),
     clusterListen: clusterListen === undefined ? DEFAULT_CLUSTER_LISTEN : parseListen(clusterListen, '--cluster-listen'),
     secretFile: required(path(raw.secretFile, file?.secretFile, 'secretFile', file?.baseDir), '--secret-file FILE is required (the cluster\'s shared secret, at least 16 bytes)'),
-    stateDir: required(path(raw.state, file?.state, 'state', file?.baseDir), '--state DIR is required (where the master keeps its metadata)'),
+    stateDir: metadata === undefined ? required(stateDir, '--state DIR is required (where the master keeps its metadata), or --metadata postgres://USER@HOST:PORT/DB') : stateDir,
+    metadata,
     users,
     admins,
     pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts),

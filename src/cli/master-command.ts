@@ -1,23 +1,29 @@
 import { mkdir } from 'node:fs/promises';
+import type { MetadataStore } from '../cluster/index.js';
+import type { FtpMaster } from '../master/index.js';
 import { CliError } from './cli-error.js';
 import { errorCode, readConfigObject } from './config-file.js';
 import { MASTER_CONFIG_KEYS, readSecretFile, resolveMasterConfig, type RawMasterOptions } from './cluster-config.js';
 import { createCliLogger } from './logger.js';
 import type { CliOutput } from './serve-command.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
+import { runStandbyMaster } from './standby-master.js';
 
 /**
  * `ftpgrid master`: the FTP front end and the cluster listener, with the embedded metadata
- * store in `--state`. Runs until SIGINT/SIGTERM. Resolves with the exit code.
+ * store in `--state`, or PostgreSQL with `--metadata` (then it leads or waits as a standby).
+ * Runs until SIGINT/SIGTERM. Resolves with the exit code.
  */
 export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promise<number> {
   const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, MASTER_CONFIG_KEYS, { user: 'users', admin: 'admins' });
   const config = resolveMasterConfig(raw, file);
   const secret = await readSecretFile(config.secretFile);
-  try {
-    await mkdir(config.stateDir, { recursive: true });
-  } catch (error) {
-    throw new CliError('invalid-option', `--state ${config.stateDir}: cannot create it (${errorCode(error)})`, { cause: error });
+  if (config.stateDir !== undefined && config.metadata === undefined) {
+    try {
+      await mkdir(config.stateDir, { recursive: true });
+    } catch (error) {
+      throw new CliError('invalid-option', `--state ${config.stateDir}: cannot create it (${errorCode(error)})`, { cause: error });
+    }
   }
   const logger = createCliLogger(config.logLevel);
   const shutdown = waitForShutdownSignal((second) => {
@@ -25,25 +31,39 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
     process.exit(130);
   });
   const { createMaster } = await import('../master/index.js');
-  const master = await createMaster({
-    stateDir: config.stateDir,
-    secret,
-    users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })),
-    logger,
-    dataPlane: {
-      ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
-      ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
-    },
-  });
-  let addresses;
-  try {
-    addresses = await master.listen({ ftp: config.listen, cluster: config.clusterListen });
-  } catch (error) {
-    await master.close({ graceMs: 0 });
-    throw new CliError('listen-failed', `cannot listen: ${(error as Error).message}`, { cause: error });
+  const start = async (store: MetadataStore | undefined): Promise<FtpMaster> => {
+    const master = await createMaster({
+      ...(store === undefined ? { stateDir: config.stateDir } : { store }),
+      secret,
+      users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })),
+      logger,
+      dataPlane: {
+        ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
+        ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
+      },
+    });
+    let addresses;
+    try {
+      addresses = await master.listen({ ftp: config.listen, cluster: config.clusterListen });
+    } catch (error) {
+      await master.close({ graceMs: 0 });
+      throw new CliError('listen-failed', `cannot listen: ${(error as Error).message}`, { cause: error });
+    }
+    logger.info({ ftp: addresses.ftp, cluster: addresses.cluster, state: config.stateDir, users: config.users.map((u) => u.name), admins: config.admins }, 'master running');
+    output.stderr(`ftpgrid master: FTP on ${addresses.ftp.host}:${addresses.ftp.port}, slaves connect to ${addresses.cluster.host}:${addresses.cluster.port}\n`);
+    return master;
+  };
+  if (config.metadata !== undefined) {
+    const code = await runStandbyMaster({
+      metadata: config.metadata, shutdown, logger, graceMs: config.shutdownGraceMs, start,
+      stderr: (text) => {
+        output.stderr(text);
+      },
+    });
+    logger.info({}, 'stopped');
+    return code;
   }
-  logger.info({ ftp: addresses.ftp, cluster: addresses.cluster, state: config.stateDir, users: config.users.map((u) => u.name), admins: config.admins }, 'master running');
-  output.stderr(`ftpgrid master: FTP on ${addresses.ftp.host}:${addresses.ftp.port}, slaves connect to ${addresses.cluster.host}:${addresses.cluster.port}\n`);
+  const master = await start(undefined);
   const signal = await shutdown;
   logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
   await master.close({ graceMs: config.shutdownGraceMs });
