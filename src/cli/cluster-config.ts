@@ -4,6 +4,7 @@ import { CliError } from './cli-error.js';
 import { errorCode, expectString, stringOption, type ConfigValues } from './config-file.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './serve-config.js';
 import { LIMIT_CONFIG_KEYS, resolveLimits, type ResolvedLimits } from './limit-flags.js';
+import { resolveMetadataConfig, type MetadataConfig } from './metadata-config.js';
 import { parseIpAddress, parseListen, parseLogLevel, parseMilliseconds, parsePortRange, parseUser, type ListenAddress, type LogLevel, type PortRange, type UserCredentials } from './option-parsers.js';
 
 /** Options of `ftpgrid master` as commander gives them. */
@@ -24,6 +25,9 @@ export interface RawMasterOptions {
   readonly shutdownGrace?: string;
   readonly config?: string;
   readonly usersFile?: string;
+  // Standby master: the PostgreSQL metadata store.
+  readonly metadata?: string;
+  readonly metadataPasswordFile?: string;
   /** The limit flags (`--max-sessions`, `--idle-timeout`, ...), by camelCase name. */
   readonly [limit: string]: unknown;
 }
@@ -45,7 +49,10 @@ export interface RawSlaveOptions {
 }
 
 /** Config-file keys of `ftpgrid master`. */
-export const MASTER_CONFIG_KEYS: readonly string[] = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'usersFile', 'admins', 'passivePorts', 'passiveAddress', 'logLevel', 'shutdownGrace', ...LIMIT_CONFIG_KEYS];
+export const MASTER_CONFIG_KEYS: readonly string[] = [
+  'listen', 'clusterListen', 'secretFile', 'state', 'metadata', 'metadataPasswordFile', 'users', 'usersFile', 'admins', 'passivePorts', 'passiveAddress', 'logLevel', 'shutdownGrace',
+  ...LIMIT_CONFIG_KEYS,
+];
 /** Config-file keys of `ftpgrid slave`. */
 export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
 
@@ -54,7 +61,10 @@ export interface MasterConfig {
   readonly listen: ListenAddress;
   readonly clusterListen: ListenAddress;
   readonly secretFile: string;
-  readonly stateDir: string;
+  /** The embedded store's folder; `undefined` with `metadata` (PostgreSQL). */
+  readonly stateDir: string | undefined;
+  /** The PostgreSQL store, when `--metadata` is given. */
+  readonly metadata: MetadataConfig | undefined;
   readonly users: readonly UserCredentials[];
   readonly admins: readonly string[];
   readonly pasvPorts: PortRange | undefined;
@@ -119,13 +129,16 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<s
   const pasvPorts = stringOption(raw.passivePorts ?? raw.pasvPorts, file?.passivePorts, 'passivePorts');
   const pasvAddress = stringOption(raw.passiveAddress ?? raw.pasvAddress, file?.passiveAddress, 'passiveAddress');
   const logLevel = stringOption(raw.logLevel, file?.logLevel, 'logLevel');
+  const metadata = resolveMetadataConfig(raw, file);
+  const stateDir = path(raw.state, file?.state, 'state', file?.baseDir);
   const fileGrace = file?.shutdownGrace;
   const grace = raw.shutdownGrace ?? (typeof fileGrace === 'number' ? String(fileGrace) : stringOption(undefined, fileGrace, 'shutdownGrace'));
   return {
     listen: listen === undefined ? DEFAULT_MASTER_LISTEN : parseListen(listen),
     clusterListen: clusterListen === undefined ? DEFAULT_CLUSTER_LISTEN : parseListen(clusterListen, '--cluster-listen'),
     secretFile: required(path(raw.secretFile, file?.secretFile, 'secretFile', file?.baseDir), '--secret-file FILE is required (the cluster\'s shared secret, at least 16 bytes)'),
-    stateDir: required(path(raw.state, file?.state, 'state', file?.baseDir), '--state DIR is required (where the master keeps its metadata)'),
+    stateDir: metadata === undefined ? required(stateDir, '--state DIR is required (where the master keeps its metadata), or --metadata postgres://USER@HOST:PORT/DB') : stateDir,
+    metadata,
     users,
     admins,
     pasvPorts: pasvPorts === undefined ? undefined : parsePortRange(pasvPorts, '--passive-ports'),

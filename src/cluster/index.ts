@@ -19,7 +19,12 @@ export type {
   MetadataStore,
   NodeRecord,
   PostgresMetadataStoreOptions,
+  PostgresLeadership,
+  PostgresLeadershipOptions,
   SlaveFileEntry,
+  OperationQueueStore,
+  QueuedEntry,
+  QueuedOperation,
 } from './store/index.js';
 export {
   LMDB_STORE_SCHEMA,
@@ -29,6 +34,7 @@ export {
   openLmdbMetadataStore,
   openPostgresMetadataStore,
   PG_STORE_SCHEMA,
+  acquirePostgresLeadership,
 } from './store/index.js';
 export * from './protocol/index.js';
 export * from './slave/index.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { MetadataStore } from '../cluster/index.js';
+import { storeQueueCases } from './store-compliance-queue.js';
 import { storeRemergeCases } from './store-compliance-remerge.js';
 import { storeRenameCases } from './store-compliance-rename.js';
 import { storeScaleCases } from './store-compliance-scale.js';
@@ -92,6 +93,9 @@ export function describeMetadataStore(name: string, factory: MetadataStoreFactor
     });
     describe('scale, concurrency and restart', () => {
       storeScaleCases(context);
+    });
+    describe('operation queue', () => {
+      storeQueueCases(context);
     });
   });
 }

@@ -20,7 +20,7 @@ function mib(bytes: number | undefined): string {
 
 /** One line of SITE SLAVES per slave. */
 export function formatSlaveLine(s: SlaveStatus): string {
-  return `${s.name} ${s.state} data=${s.dataAddress || '-'} free=${mib(s.freeBytes)} total=${mib(s.totalBytes)} load=${s.load.toFixed(2)} transfers=${s.transfers}${s.conflicts > 0 ? ` conflicts=${s.conflicts}` : ''}`;
+  return `${s.name} ${s.state} data=${s.dataAddress || '-'} free=${mib(s.freeBytes)} total=${mib(s.totalBytes)} load=${s.load.toFixed(2)} transfers=${s.transfers} queued=${s.queued}${s.conflicts > 0 ? ` conflicts=${s.conflicts}` : ''}`;
 }
 
 async function requireAdmin(context: CommandContext, admins: ReadonlySet<string>): Promise<boolean> {

@@ -5,8 +5,9 @@ import {
   type SetTimesCapable, type StorageLocatable, type StorageLocation,
 } from '../../vfs/index.js';
 import { silentLogger, type Logger } from '../../session/index.js';
-import type { TransferOutcome } from '../protocol/index.js';
-import type { MetadataStore, NodeRecord } from '../store/index.js';
+import { isProtocolError, type TransferOutcome } from '../protocol/index.js';
+import type { MetadataStore, NodeRecord, QueuedOperation } from '../store/index.js';
+import { renameOnHolders } from './rename-on-holders.js';
 import { relayRead, relayWrite, type RelayCounter, type RelayedReadHandle, type RelayedWriteHandle } from './relay.js';
 import { defaultStrategy, type SelectionStrategy } from './selection.js';
 import { fromSlaveError } from './slave-errors.js';
@@ -47,6 +48,11 @@ function parentOf(path: string): string {
 
 function nameOf(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** True when a slave answered with an error of its own (as opposed to a lost or silent connection). */
+function isProtocolRemote(error: unknown): boolean {
+  return isProtocolError(error) && error.code === 'remote';
 }
 
 function toStat(record: NodeRecord): FileStat {
@@ -120,22 +126,30 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   async delete(path: string, options?: AbortOptions): Promise<void> {
     const record = await this.#record(path);
     if (record.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
+    const { online, offline } = this.#split(record.holders);
+    await this.#owe(offline, { type: 'delete', path });
     await this.store.remove(path, options);
-    await this.#fanOut(this.#holders(record), 'delete', path, (node) => node.requireLink().request('delete', { path }), ['not-found']);
+    await this.#fanOut(online, 'delete', path, (node) => node.requireLink().request('delete', { path }), ['not-found'], { type: 'delete', path });
   }
 
   async rename(from: string, to: string, options?: AbortOptions): Promise<void> {
     const record = await this.#record(from);
     const replaced = record.type === 'file' ? await this.store.get(to) : undefined;
-    await this.store.rename(from, to, options);
-    const nodes = record.type === 'file' ? this.#holders(record) : this.registry.usable();
-    await this.#fanOut(nodes, 'rename', `${from} -> ${to}`, (node) => node.requireLink().request('rename', { from, to }), record.type === 'dir' ? ['not-found'] : []);
+    const operation = { type: 'rename', from, to } as const;
+    const { online, offline } = record.type === 'file' ? this.#split(record.holders) : this.#allSlaves();
     // A file replaced by the rename stays on holders that did not hold the renamed one.
-    if (replaced?.type === 'file') {
-      const keep = new Set(record.holders);
-      const stale = this.#holders(replaced).filter((node) => !keep.has(node.name));
-      await this.#fanOut(stale, 'delete', to, (node) => node.requireLink().request('delete', { path: to }), ['not-found']);
+    const keep = new Set(record.holders);
+    const stale = replaced?.type === 'file' ? this.#split(replaced.holders.filter((name) => !keep.has(name))) : { online: [], offline: [] };
+    for (const name of [...offline, ...stale.offline]) this.registry.queue.checkRoom(name, from, offline.includes(name) && stale.offline.includes(name) ? 2 : 1);
+    await this.#owe(offline, operation);
+    await this.#owe(stale.offline, { type: 'delete', path: to });
+    await this.store.rename(from, to, options);
+    if (record.type === 'file') {
+      await renameOnHolders({ store: this.store, queue: this.registry.queue, from, to, replaced, holders: online, queuedHolders: offline.length, logger: this.#logger });
+    } else {
+      await this.#fanOut(online, 'rename', `${from} -> ${to}`, (node) => node.requireLink().request('rename', { from, to }), ['not-found'], operation);
     }
+    await this.#fanOut(stale.online, 'delete', to, (node) => node.requireLink().request('delete', { path: to }), ['not-found'], { type: 'delete', path: to });
   }
 
   async setTimes(path: string, mtime: Date, options?: AbortOptions): Promise<void> {
@@ -205,6 +219,30 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     });
   }
 
+  /** A record's holders: the usable nodes, and the names of the others (offline, or not seen since start). */
+  #split(holders: readonly string[]): { online: SlaveNode[]; offline: string[] } {
+    const online: SlaveNode[] = [];
+    const offline: string[] = [];
+    for (const name of holders) {
+      const node = this.registry.get(name);
+      if (node?.usable === true) online.push(node);
+      else offline.push(name);
+    }
+    return { online, offline };
+  }
+
+  /** Every known slave, for a directory rename (any may hold files under it). */
+  #allSlaves(): { online: SlaveNode[]; offline: string[] } {
+    return this.#split([...new Set([...this.registry.list().map((s) => s.name)])]);
+  }
+
+  /** Queues `operation` for each offline slave, after checking every queue has room (450 otherwise). */
+  async #owe(names: readonly string[], operation: QueuedOperation): Promise<void> {
+    const path = operation.type === 'delete' ? operation.path : operation.from;
+    for (const name of names) this.registry.queue.checkRoom(name, path);
+    for (const name of names) await this.registry.queue.enqueue(name, operation);
+  }
+
   #holders(record: NodeRecord): SlaveNode[] {
     return record.holders.map((name) => this.registry.get(name)).filter((node): node is SlaveNode => node?.usable === true);
   }
@@ -262,6 +300,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     if (existing?.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
     if (existing !== undefined && intent.exclusive) throw new FsError('exists', 'File exists', { path });
     if (intent.offset > (existing?.size ?? 0)) throw new FsError('invalid-offset', 'Restart offset past the end of the file', { path });
+    if (existing !== undefined) for (const name of this.#split(existing.holders).offline) this.registry.queue.checkRoom(name, path);
     return existing;
   }
 
@@ -270,6 +309,9 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
    * and (for a whole new file) its SHA-256. Copies on other slaves are now stale: deleted.
    */
   async commitUpload(path: string, node: SlaveNode, outcome: TransferOutcome, existing: NodeRecord | undefined, fresh: boolean): Promise<void> {
+    const stale = existing?.type === 'file' ? this.#split(existing.holders.filter((name) => name !== node.name)) : { online: [], offline: [] };
+    // Before the record changes: an offline holder's old copy must never count as the new content.
+    await this.#owe(stale.offline, { type: 'delete', path });
     const checksum = fresh && outcome.checksum?.length === 64 ? outcome.checksum : undefined;
     await this.store.putFile({
       path, size: outcome.size, mtimeMs: outcome.mtimeMs, holders: [node.name],
@@ -277,19 +319,25 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
       ...(existing?.owner === undefined ? {} : { owner: existing.owner }),
       ...(existing?.group === undefined ? {} : { group: existing.group }),
     });
-    if (existing?.type === 'file') {
-      const stale = this.#holders(existing).filter((other) => other.name !== node.name);
-      await this.#fanOut(stale, 'delete', path, (other) => other.requireLink().request('delete', { path }), ['not-found']);
-    }
+    await this.#fanOut(stale.online, 'delete', path, (other) => other.requireLink().request('delete', { path }), ['not-found'], { type: 'delete', path });
   }
 
-  async #fanOut(nodes: readonly SlaveNode[], what: string, path: string, call: (node: SlaveNode) => Promise<unknown>, ignored: readonly string[]): Promise<void> {
+  async #fanOut(
+    nodes: readonly SlaveNode[], what: string, path: string, call: (node: SlaveNode) => Promise<unknown>, ignored: readonly string[], owed?: QueuedOperation,
+  ): Promise<void> {
     await Promise.all(nodes.map(async (node) => {
       try {
         await call(node);
       } catch (error) {
         const mapped = fromSlaveError(error, node.name, path, 'operation');
         if (mapped instanceof FsError && ignored.includes(mapped.code)) return;
+        if (owed !== undefined && !isProtocolRemote(error)) {
+          // The slave went away with the order: it is owed once it is back (the tree already changed).
+          await this.registry.queue.enqueue(node.name, owed, true).catch((queueError: unknown) => {
+            this.#logger.error({ slave: node.name, operation: owed, err: queueError }, 'cannot queue an operation for a lost slave');
+          });
+          return;
+        }
         // Reported, never a reason to drop the slave: the tree is already right.
         this.#logger.warn({ slave: node.name, operation: what, path, err: mapped }, `${what} failed on slave ${node.name}`);
       }

@@ -34,6 +34,11 @@ export interface ClusterMasterOptions {
   readonly remergeBatchSize?: number | undefined;
   /** Protocol timeouts and frame limits of slave connections. @default see {@link LinkOptions} */
   readonly link?: Omit<LinkOptions, 'onProtocolError'> | undefined;
+  /**
+   * Most deletes and renames queued for one offline slave; past it such operations are
+   * refused with 450 until the slave returns. @default 10000
+   */
+  readonly maxQueuedOperations?: number | undefined;
   /** Users allowed SITE SLAVES / REMERGE / KICKSLAVE. @default none */
   readonly admins?: readonly string[] | undefined;
   readonly logger?: Logger | undefined;
@@ -59,7 +64,7 @@ export class ClusterMaster implements ClusterAdmin {
     this.#logger = options.logger ?? silentLogger;
     this.#admins = options.admins ?? [];
     this.store = options.store;
-    this.registry = new SlaveRegistry({ store: options.store, remergeBatchSize: options.remergeBatchSize, logger: this.#logger });
+    this.registry = new SlaveRegistry({ store: options.store, remergeBatchSize: options.remergeBatchSize, maxQueuedOperations: options.maxQueuedOperations, logger: this.#logger });
     this.fs = new ClusterFileSystem({ store: options.store, registry: this.registry, strategy: options.strategy, logger: this.#logger });
     this.dataPlane = new ClusterDataPlane({ fs: this.fs, local: { ...options.dataPlane, logger: options.dataPlane?.logger ?? this.#logger } });
     this.#listener = createClusterListener({
@@ -104,6 +109,14 @@ export class ClusterMaster implements ClusterAdmin {
   /** Disconnects a slave (it reconnects by itself); false when it is not connected. */
   kick(name: string): boolean {
     return this.registry.kick(name);
+  }
+
+  /**
+   * Deletes and renames waiting in the durable queue, per slave with any (they are replayed
+   * when the slave returns).
+   */
+  queuedOperations(): Map<string, number> {
+    return this.registry.queue.lengths();
   }
 
   /** Bytes the master has relayed between clients and slaves. */

@@ -22,6 +22,8 @@ export interface SlaveStatus {
   readonly lastHeartbeatMs: number;
   /** Files of this slave whose size conflicted with the tree at its last remerge. */
   readonly conflicts: number;
+  /** Deletes and renames waiting in the durable queue for this slave. */
+  readonly queued: number;
 }
 
 /** Callbacks of one transfer a slave runs for us. */
@@ -45,6 +47,8 @@ export class SlaveNode {
   tlsData = false;
   lastHeartbeatMs = 0;
   conflicts = 0;
+  /** Reads this slave's queue length (set by the registry). */
+  queuedCount: () => number = () => 0;
   readonly #watchers = new Map<string, TransferWatcher>();
 
   constructor(name: string) {
@@ -86,7 +90,7 @@ export class SlaveNode {
     return {
       name: this.name, state: this.state, dataAddress: this.dataAddress, freeBytes: this.freeBytes, totalBytes: this.totalBytes,
       load: this.load, transfers: this.reportedTransfers + this.pendingTransfers, tlsData: this.tlsData,
-      lastHeartbeatMs: this.lastHeartbeatMs, conflicts: this.conflicts,
+      lastHeartbeatMs: this.lastHeartbeatMs, conflicts: this.conflicts, queued: this.queuedCount(),
     };
   }
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../session/index.js';
 import type { HandshakeResult, SlaveLink } from '../protocol/index.js';
 import type { MetadataStore } from '../store/index.js';
+import { OperationQueue } from './operation-queue.js';
 import { SlaveNode, type SlaveState, type SlaveStatus } from './slave-node.js';
 
 // A read through a function, so a closure's earlier check does not narrow it.
@@ -26,6 +27,8 @@ export interface SlaveRegistryOptions {
   readonly store: MetadataStore;
   /** Entries a slave sends per remerge batch. @default 1000 */
   readonly remergeBatchSize?: number | undefined;
+  /** Most deletes and renames queued for one offline slave (see {@link OperationQueue}). @default 10000 */
+  readonly maxQueuedOperations?: number | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -39,17 +42,24 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
   readonly #store: MetadataStore;
   readonly #batchSize: number;
   readonly #logger: Logger;
+  /** Deletes and renames owed to offline slaves. */
+  readonly queue: OperationQueue;
 
   constructor(options: SlaveRegistryOptions) {
     super();
     this.#store = options.store;
     this.#batchSize = options.remergeBatchSize ?? 1000;
     this.#logger = options.logger ?? silentLogger;
+    this.queue = new OperationQueue({ store: options.store, maxPerSlave: options.maxQueuedOperations, logger: this.#logger });
   }
 
-  /** Every slave ever seen since start, as snapshots. */
+  /** Every slave seen since start (and every slave with queued operations), as snapshots. */
   list(): SlaveStatus[] {
-    return [...this.#nodes.values()].map((node) => node.status());
+    const known = [...this.#nodes.values()].map((node) => node.status());
+    const waiting = [...this.queue.lengths()].filter(([name]) => !this.#nodes.has(name)).map(([name, queued]): SlaveStatus => ({
+      name, state: 'offline', dataAddress: '', freeBytes: undefined, totalBytes: undefined, load: 0, transfers: 0, tlsData: false, lastHeartbeatMs: 0, conflicts: 0, queued,
+    }));
+    return [...known, ...waiting];
   }
 
   /** The live node of `name`, if known. */
@@ -75,6 +85,8 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     let node = this.#nodes.get(hello.name);
     if (node === undefined) {
       node = new SlaveNode(hello.name);
+      const name = hello.name;
+      node.queuedCount = () => this.queue.length(name);
       this.#nodes.set(hello.name, node);
     }
     const old = node.link;
@@ -108,7 +120,18 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
       this.#logger.warn({ slave: current.name, err: error }, 'slave connection lost');
       this.#setState(current, 'offline');
     });
-    void this.remerge(hello.name);
+    void this.#reattach(hello.name, link);
+  }
+
+  /** A slave is back: first what it is owed (so its list no longer has it), then its remerge. */
+  async #reattach(name: string, link: SlaveLink): Promise<void> {
+    try {
+      const { applied, complete } = await this.queue.replay(name, link);
+      if (applied > 0 || !complete) this.#logger.info({ slave: name, applied, complete, left: this.queue.length(name) }, 'replayed queued operations');
+    } catch (error) {
+      this.#logger.error({ slave: name, err: error }, 'replaying queued operations failed');
+    }
+    await this.remerge(name);
   }
 
   /** Runs a remerge of `name` now (SITE REMERGE). Resolves when it is done; never rejects. */
@@ -123,7 +146,9 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     link.serve({
       remergeBatch: async ({ epoch: batchEpoch, entries }, { signal }) => {
         if (batchEpoch !== epoch) return {};
-        const outcome = await this.#store.mergeSlaveFiles(name, epoch, entries, { signal });
+        // What a queued delete or rename takes away from this slave is not merged back.
+        const wanted = entries.filter((entry) => !this.queue.blocks(name, entry.path));
+        const outcome = await this.#store.mergeSlaveFiles(name, epoch, wanted, { signal });
         added += outcome.added;
         for (const conflict of outcome.conflicts) {
           conflicts += 1;
@@ -140,7 +165,12 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
       node.conflicts = conflicts;
       this.#logger.info({ slave: name, files, added, lost, conflicts }, 'remerge done');
       this.emit('remerged', { slave: name, files, added, lost, conflicts });
+      // Operations queued while it remerged go out before it takes orders again...
+      await this.queue.replay(name, link);
       if (node.link === link && !isClosed(link)) this.#setState(node, 'online');
+      // ...and any whose enqueue was still being written when it went online, right after.
+      await this.queue.settled(name);
+      if (this.queue.length(name) > 0 && !isClosed(link)) await this.queue.replay(name, link);
     } catch (error) {
       this.#logger.error({ slave: name, err: error }, 'remerge failed');
       this.emit('remergeFailed', { slave: name, error: error as Error });

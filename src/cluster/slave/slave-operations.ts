@@ -73,8 +73,10 @@ export function slaveOperations({ fs, transfers, link }: SlaveContext): Operatio
           },
           onProgress: progressReporter(link, args.transferId),
         });
-        const stat = await fs.stat(path, { signal });
-        return outcome(result, stat.size, stat.mtime);
+        // The file may have been deleted or renamed while it was sent (the open file stayed
+        // readable): the download is still whole, so it is reported as such.
+        const stat = await fs.stat(path, { signal }).catch(() => undefined);
+        return outcome(result, stat?.size ?? args.offset + result.bytes, stat?.mtime ?? new Date());
       } finally {
         await transfers.release(args.transferId);
       }

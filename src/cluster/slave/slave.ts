@@ -137,8 +137,12 @@ export class Slave extends EventEmitter<SlaveEvents> {
       if (isAborted(signal)) break;
       index += 1;
       // Exponential backoff with jitter, so a restarted master is not hit by every slave at once.
-      const delay = Math.min(max, min * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
-      attempt += 1;
+      // With several masters (a leader and standbys) the next one is tried after the first
+      // delay, and the backoff grows only once every master was tried: a standby that took
+      // over is found within a pass.
+      const endOfPass = index % this.#options.masters.length === 0;
+      const delay = Math.min(max, min * 2 ** Math.min(endOfPass ? attempt : 0, 16)) * (0.5 + Math.random() / 2);
+      if (endOfPass) attempt += 1;
       await sleep(delay, undefined, { signal }).catch(() => undefined);
     }
     this.#state = 'stopped';

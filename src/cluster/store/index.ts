@@ -20,3 +20,7 @@ export { LMDB_STORE_SCHEMA, openLmdbMetadataStore } from './lmdb-metadata-store.
 export type { PostgresMetadataStoreOptions } from './pg-metadata-store.js';
 export { openPostgresMetadataStore } from './pg-metadata-store.js';
 export { PG_STORE_SCHEMA } from './pg-schema.js';
+export type { OperationQueueStore } from './metadata-store.js';
+export type { QueuedEntry, QueuedOperation } from './queued-operation.js';
+export type { PostgresLeadership, PostgresLeadershipOptions } from './pg-leadership.js';
+export { acquirePostgresLeadership } from './pg-leadership.js';

@@ -5,6 +5,8 @@ import type { EncodedNode } from './lmdb-codec.js';
 import { childrenRange, decodeNode, encodeNode, heldKey, heldRange, keyAfter, nodeKey, pathOfHeldKey, pathOfNodeKey } from './lmdb-codec.js';
 import type { LmdbDatabases } from './lmdb-store-txn.js';
 import { LmdbStoreTxn } from './lmdb-store-txn.js';
+import { LmdbOpQueue } from './lmdb-op-queue.js';
+import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
 import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { checkPath, checkSlaveName } from './store-path.js';
@@ -60,7 +62,7 @@ export async function openLmdbMetadataStore(options: LmdbMetadataStoreOptions): 
     // Loaded on first use: importing ftpgrid/cluster for the memory or PostgreSQL store never
     // loads LMDB's native addon.
     const { open } = await import('lmdb');
-    env = open({ path: options.path, maxDbs: 8 });
+    env = open({ path: options.path, maxDbs: 16 });
   } catch (error: unknown) {
     throw new FsError('io', 'Cannot open the metadata store', { cause: error });
   }
@@ -258,5 +260,33 @@ class LmdbMetadataStore implements MetadataStore {
     const result = await this.#env.childTransaction(() => body(txn));
     if (flush) await this.#env.flushed;
     return result;
+  }
+
+  // The durable operation queue (see OperationQueueStore), in its own database.
+  #opQueue: LmdbOpQueue | undefined;
+
+  get #queue(): LmdbOpQueue {
+    this.#opQueue ??= new LmdbOpQueue(this.#env);
+    return this.#opQueue;
+  }
+
+  enqueueOperation(slave: string, operation: QueuedOperation, options?: AbortOptions): Promise<number> {
+    const queue = this.#queue;
+    return this.#write(options, () => queue.enqueueSync(slave, operation));
+  }
+
+  peekOperations(slave: string, limit: number, options?: AbortOptions): Promise<QueuedEntry[]> {
+    return this.#read(options, () => this.#queue.peek(slave, limit));
+  }
+
+  dequeueOperation(slave: string, seq: number, options?: AbortOptions): Promise<void> {
+    const queue = this.#queue;
+    return this.#write(options, () => {
+      queue.dequeueSync(slave, seq);
+    });
+  }
+
+  queueLengths(options?: AbortOptions): Promise<Map<string, number>> {
+    return this.#read(options, () => this.#queue.lengths());
   }
 }

@@ -4,6 +4,8 @@ import { finishStep, mergeOp } from './merge-ops.js';
 import { checkEpoch } from './merge-ops.js';
 import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { MemoryStoreState, MemoryStoreTxn } from './memory-store-txn.js';
+import { MemoryOpQueue } from './memory-op-queue.js';
+import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 import { checkPath, checkSlaveName, compareUtf8, joinPath } from './store-path.js';
 import { recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
@@ -153,5 +155,29 @@ export class MemoryMetadataStore implements MetadataStore {
         throw error;
       }
     });
+  }
+
+  readonly #queue = new MemoryOpQueue((options) => {
+    this.#check(options);
+  });
+
+  /** {@inheritDoc MetadataStore.enqueueOperation} */
+  enqueueOperation(slave: string, operation: QueuedOperation, options?: AbortOptions): Promise<number> {
+    return this.#queue.enqueueOperation(slave, operation, options);
+  }
+
+  /** {@inheritDoc MetadataStore.peekOperations} */
+  peekOperations(slave: string, limit: number, options?: AbortOptions): Promise<QueuedEntry[]> {
+    return this.#queue.peekOperations(slave, limit, options);
+  }
+
+  /** {@inheritDoc MetadataStore.dequeueOperation} */
+  dequeueOperation(slave: string, seq: number, options?: AbortOptions): Promise<void> {
+    return this.#queue.dequeueOperation(slave, seq, options);
+  }
+
+  /** {@inheritDoc MetadataStore.queueLengths} */
+  queueLengths(options?: AbortOptions): Promise<Map<string, number>> {
+    return this.#queue.queueLengths(options);
   }
 }

@@ -1,4 +1,5 @@
 import type { AbortOptions } from '../../vfs/index.js';
+import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 
 /**
  * One node of the master's authoritative tree.
@@ -154,4 +155,28 @@ export interface MetadataStore {
   filesHeldBy(slave: string, options?: AbortOptions): AsyncIterable<string>;
   /** Waits for pending writes and releases the store; later calls reject `unavailable`. */
   close(): Promise<void>;
+}
+
+/**
+ * The durable operation queue: deletes and renames owed to slaves that were offline when the
+ * tree changed, replayed in order when they return. Part of every {@link MetadataStore}
+ * (kept as its own interface so the additions stay together).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: the queue is part of every store
+export interface MetadataStore extends OperationQueueStore {}
+
+/** The durable queue half of a {@link MetadataStore}. */
+export interface OperationQueueStore {
+  /**
+   * Appends an operation to `slave`'s queue, durably; resolves with its sequence number
+   * (strictly increasing per slave). The store does not bound the queue: the master does.
+   * Rejects `name-invalid` / `too-long` for a bad slave name or path.
+   */
+  enqueueOperation(slave: string, operation: QueuedOperation, options?: AbortOptions): Promise<number>;
+  /** Up to `limit` of `slave`'s queued operations, oldest first. */
+  peekOperations(slave: string, limit: number, options?: AbortOptions): Promise<QueuedEntry[]>;
+  /** Removes one queued operation of `slave` (idempotent: an unknown `seq` is not an error). */
+  dequeueOperation(slave: string, seq: number, options?: AbortOptions): Promise<void>;
+  /** How many operations each slave with a non-empty queue has waiting. */
+  queueLengths(options?: AbortOptions): Promise<Map<string, number>>;
 }

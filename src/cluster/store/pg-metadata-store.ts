@@ -7,6 +7,9 @@ import { ancestorsOf, loadEpochs, loadHasChildren, loadHeld, loadHeldPage, loadN
 import type { PgQueryable } from './pg-schema.js';
 import { migrate, quoteSchema } from './pg-schema.js';
 import { PgSnapshotTxn } from './pg-snapshot-txn.js';
+import { checkLimit, checkSeq } from './memory-op-queue.js';
+import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
+import { checkQueuedOperation, parseQueuedOperation } from './queued-operation.js';
 import { checkPath, checkSlaveName, parentOf } from './store-path.js';
 import { fileNodeOf, recordOf } from './stored-node.js';
 import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
@@ -22,6 +25,16 @@ export interface PostgresMetadataStoreOptions {
   readonly schema?: string | undefined;
   /** Most connections the store opens. @default 10 */
   readonly maxConnections?: number | undefined;
+  /** Password, when neither the URL nor `PGPASSWORD` / `~/.pgpass` gives one. @default from the environment */
+  readonly password?: string | undefined;
+  /**
+   * Fencing for a leading master (see `acquirePostgresLeadership`): every write checks, in
+   * its transaction, that this leadership's connection still holds the leader lock, and
+   * rejects `FsError('unavailable')` otherwise, so a master that lost the lead (its lock
+   * connection dropped, another master took over) can never acknowledge an upload.
+   * @default none (no check)
+   */
+  readonly leadership?: { readonly pid: number; readonly lockKeys: readonly [number, number] } | undefined;
 }
 
 /**
@@ -46,7 +59,7 @@ export async function openPostgresMetadataStore(options: PostgresMetadataStoreOp
   const s = quoteSchema(schema);
   const max = options.maxConnections ?? 10;
   if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('openPostgresMetadataStore: maxConnections must be a positive integer');
-  const pool = new pg.Pool({ connectionString: options.connectionString, max });
+  const pool = new pg.Pool({ connectionString: options.connectionString, max, ...(options.password === undefined ? {} : { password: options.password }) });
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {
@@ -60,7 +73,9 @@ export async function openPostgresMetadataStore(options: PostgresMetadataStoreOp
     await pool.end();
     throw error;
   }
-  return new PostgresMetadataStore(pool, s, schema);
+  const store = new PostgresMetadataStore(pool, s, schema);
+  if (options.leadership !== undefined) store.fence = options.leadership;
+  return store;
 }
 
 type Plan = (db: PgQueryable, t: PgSnapshotTxn) => Promise<void>;
@@ -72,6 +87,8 @@ class PostgresMetadataStore implements MetadataStore {
   readonly #lockName: string;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
+  /** The leadership every write must still hold (see PostgresMetadataStoreOptions.leadership). */
+  fence: { readonly pid: number; readonly lockKeys: readonly [number, number] } | undefined;
 
   constructor(pool: pg.Pool, s: string, schema: string) {
     this.#pool = pool;
@@ -234,6 +251,48 @@ class PostgresMetadataStore implements MetadataStore {
     await this.#pool.end();
   }
 
+  enqueueOperation(slave: string, operation: QueuedOperation, options?: AbortOptions): Promise<number> {
+    let seq = 0;
+    return this.#write(options, async (db) => {
+      checkSlaveName(slave);
+      checkQueuedOperation(operation);
+      // Under the store's write lock, so two writers never pick the same number.
+      const { rows } = await db.query(
+        `INSERT INTO ${this.#s}.op_queue (slave, seq, op)
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2::jsonb FROM ${this.#s}.op_queue WHERE slave = $1 RETURNING seq`,
+        [slave, JSON.stringify(operation)],
+      );
+      seq = Number(rows[0]?.seq);
+    }, () => seq);
+  }
+
+  async peekOperations(slave: string, limit: number, options?: AbortOptions): Promise<QueuedEntry[]> {
+    this.#check(options);
+    checkSlaveName(slave);
+    checkLimit(limit);
+    const { rows } = await this.#query(`SELECT seq, op FROM ${this.#s}.op_queue WHERE slave = $1 ORDER BY seq LIMIT $2`, [slave, limit]);
+    const out: QueuedEntry[] = [];
+    for (const row of rows) {
+      const operation = parseQueuedOperation(row.op);
+      if (operation !== undefined) out.push({ seq: Number(row.seq), operation });
+    }
+    return out;
+  }
+
+  dequeueOperation(slave: string, seq: number, options?: AbortOptions): Promise<void> {
+    return this.#write(options, async (db) => {
+      checkSlaveName(slave);
+      checkSeq(seq);
+      await db.query(`DELETE FROM ${this.#s}.op_queue WHERE slave = $1 AND seq = $2`, [slave, seq]);
+    }, () => undefined);
+  }
+
+  async queueLengths(options?: AbortOptions): Promise<Map<string, number>> {
+    this.#check(options);
+    const { rows } = await this.#query(`SELECT slave, count(*) AS n FROM ${this.#s}.op_queue GROUP BY slave`, []);
+    return new Map(rows.map((row) => [String(row.slave), Number(row.n)]));
+  }
+
   async #holderPlan(db: PgQueryable, t: PgSnapshotTxn, path: string, slave: string): Promise<void> {
     checkPath(path);
     checkSlaveName(slave);
@@ -271,6 +330,7 @@ class PostgresMetadataStore implements MetadataStore {
       // One writer per schema at a time, across every master sharing the database: each
       // operation reads what it needs, decides, and writes, with nothing changing underneath.
       await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.#lockName]);
+      if (this.fence !== undefined) await checkFence(db, this.fence);
       const t = new PgSnapshotTxn();
       await plan(db, t);
       const result = body(t);
@@ -287,6 +347,17 @@ class PostgresMetadataStore implements MetadataStore {
       client.release(broken);
     }
   }
+}
+
+/** Rejects `unavailable` unless the leader lock is still held by the fence's connection. */
+async function checkFence(db: PgQueryable, fence: { readonly pid: number; readonly lockKeys: readonly [number, number] }): Promise<void> {
+  // An int4 key shows in pg_locks as an oid: the key's 32 bits read unsigned.
+  const { rows } = await db.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1
+       AND classid = ($2::bigint & 4294967295)::text::oid AND objid = ($3::bigint & 4294967295)::text::oid AND objsubid = 2) AS held`,
+    [fence.pid, fence.lockKeys[0], fence.lockKeys[1]],
+  );
+  if (rows[0]?.held !== true) throw new FsError('unavailable', 'This master no longer holds the leader lock; it stopped accepting changes');
 }
 
 /**

@@ -36,6 +36,14 @@ const MIGRATIONS: readonly ((s: string) => string[])[] = [
     `CREATE TABLE ${s}.slaves (slave text COLLATE "C" PRIMARY KEY, epoch bigint NOT NULL)`,
     `INSERT INTO ${s}.nodes VALUES ('/', '', '', 1, 0, 0, '[]', NULL, NULL, NULL)`,
   ],
+  // The durable operation queue: deletes and renames owed to offline slaves.
+  (s) => [
+    `CREATE TABLE ${s}.op_queue (
+      slave text COLLATE "C" NOT NULL,
+      seq bigint NOT NULL,
+      op jsonb NOT NULL,
+      PRIMARY KEY (slave, seq))`,
+  ],
 ];
 
 /** Schema version this code writes; a database at a newer one is refused. */
