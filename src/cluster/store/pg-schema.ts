@@ -36,6 +36,8 @@ const MIGRATIONS: readonly ((s: string) => string[])[] = [
     `CREATE TABLE ${s}.slaves (slave text COLLATE "C" PRIMARY KEY, epoch bigint NOT NULL)`,
     `INSERT INTO ${s}.nodes VALUES ('/', '', '', 1, 0, 0, '[]', NULL, NULL, NULL)`,
   ],
+  // 2: per-file key/value metadata.
+  (s) => [`ALTER TABLE ${s}.nodes ADD COLUMN meta jsonb`],
 ];
 
 /** Schema version this code writes; a database at a newer one is refused. */
