@@ -32,14 +32,14 @@ export function checkMetaValue(value: string): void {
 /** Validates a whole metadata object; returns it with its keys sorted, or `undefined` when empty. */
 export function normalMeta(meta: FileMeta | undefined): FileMeta | undefined {
   if (meta === undefined) return undefined;
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new FsError('name-invalid', 'metadata must be an object of strings');
+  // Metadata comes from clients through the API: check its shape, whatever the types say.
+  if (typeof meta !== 'object' || (meta as unknown) === null || Array.isArray(meta)) throw new FsError('name-invalid', 'metadata must be an object of strings');
   const keys = Object.keys(meta).sort();
   if (keys.length > MAX_META_KEYS) throw new FsError('too-long', `a file holds at most ${MAX_META_KEYS} metadata keys`);
   if (keys.length === 0) return undefined;
   const out: Record<string, string> = {};
-  for (const key of keys) {
+  for (const [key, value] of Object.entries(meta).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     checkMetaKey(key);
-    const value = meta[key] as string;
     checkMetaValue(value);
     out[key] = value;
   }
@@ -48,7 +48,7 @@ export function normalMeta(meta: FileMeta | undefined): FileMeta | undefined {
 
 /** `meta` with `changes` applied, validated (`undefined` when nothing is left). */
 export function applyMetaChanges(meta: FileMeta | undefined, changes: FileMetaChanges): FileMeta | undefined {
-  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw new FsError('name-invalid', 'metadata changes must be an object');
+  if (typeof changes !== 'object' || (changes as unknown) === null || Array.isArray(changes)) throw new FsError('name-invalid', 'metadata changes must be an object');
   const next: Record<string, string> = { ...meta };
   for (const [key, value] of Object.entries(changes)) {
     checkMetaKey(key);
