@@ -16,6 +16,8 @@ export interface RawMasterOptions {
   readonly pasvAddress?: string;
   readonly logLevel?: string;
   readonly shutdownGrace?: string;
+  readonly replicas?: string;
+  readonly verifyReads?: boolean;
   readonly config?: string;
 }
 
@@ -34,7 +36,7 @@ export interface RawSlaveOptions {
 }
 
 /** Config-file keys of `ftpgrid master`. */
-export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace'] as const;
+export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace', 'replicas', 'verifyReads', 'replication'] as const;
 /** Config-file keys of `ftpgrid slave`. */
 export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
 

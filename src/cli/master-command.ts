@@ -3,6 +3,7 @@ import { CliError } from './cli-error.js';
 import { errorCode, readConfigObject } from './config-file.js';
 import { MASTER_CONFIG_KEYS, readSecretFile, resolveMasterConfig, type RawMasterOptions } from './cluster-config.js';
 import { createCliLogger } from './logger.js';
+import { resolveReplicationConfig } from './replication-config.js';
 import type { CliOutput } from './serve-command.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
@@ -13,6 +14,7 @@ import { waitForShutdownSignal } from './shutdown-signal.js';
 export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promise<number> {
   const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, MASTER_CONFIG_KEYS, { user: 'users', admin: 'admins' });
   const config = resolveMasterConfig(raw, file);
+  const replication = resolveReplicationConfig(raw, file);
   const secret = await readSecretFile(config.secretFile);
   try {
     await mkdir(config.stateDir, { recursive: true });
@@ -25,16 +27,25 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
     process.exit(130);
   });
   const { createMaster } = await import('../master/index.js');
-  const master = await createMaster({
-    stateDir: config.stateDir,
-    secret,
-    users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })),
-    logger,
-    dataPlane: {
-      ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
-      ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
-    },
-  });
+  let master;
+  try {
+    master = await createMaster({
+      stateDir: config.stateDir,
+      replication: replication.replication,
+      verifyReads: replication.verifyReads,
+      secret,
+      users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })),
+      logger,
+      dataPlane: {
+        ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
+        ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
+      },
+    });
+  } catch (error) {
+    // Replication policies and groups are checked by the master itself.
+    if (error instanceof RangeError) throw new CliError('invalid-option', error.message, { cause: error });
+    throw error;
+  }
   let addresses;
   try {
     addresses = await master.listen({ ftp: config.listen, cluster: config.clusterListen });

@@ -95,6 +95,8 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--pasv-address <ip>', 'address announced in PASV replies of the master\'s own listeners')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
     .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, how long running transfers may finish (default: 10000)')
+    .option('--replicas <n>', 'copies of every file, on distinct slaves, made slave to slave and checksum-verified (default: 1); per-path policies and groups go in the config file\'s "replication" object')
+    .option('--verify-reads', 'check whole-file downloads against the recorded SHA-256 as they are sent (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${MASTER_CONFIG_KEYS.join(', ')}); command-line options win`)
     .addHelpText('after', MASTER_HELP_AFTER)
     .action((options: RawMasterOptions) => {
