@@ -193,3 +193,32 @@ describe('replication (in process, three slaves, two copies)', () => {
     }, 'bob', 'builder');
   });
 });
+
+describe('replication groups (in process, two groups of two slaves)', () => {
+  let cluster: InProcessCluster;
+  beforeAll(async () => {
+    cluster = await startInProcessCluster({
+      slaves: 4,
+      master: { replication: { groups: { g1: ['slave-0', 'slave-1'], g2: ['slave-2', 'slave-3'] }, reservedBytes: 0, scrubIntervalMs: 0, scanIntervalMs: 0, retryBaseMs: 50 } },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('mirrors every file on all members of exactly one group, never across groups', async () => {
+    const files = [0, 1, 2, 3, 4].map((i) => ({ path: `/grouped-${i}.bin`, data: randomBytes(10_000 + i) }));
+    await withClient(cluster, async (client) => {
+      for (const f of files) await put(client, f.path, f.data);
+    });
+    await cluster.master.cluster.replication.idle(20_000);
+    for (const f of files) {
+      const held = await holders(cluster, f.path);
+      expect([['slave-0', 'slave-1'], ['slave-2', 'slave-3']]).toContainEqual(held);
+      for (const slave of held) expect(sha(await readFile(join(cluster.dir.path, slave, f.path.slice(1))))).toBe(sha(f.data));
+      const status = await cluster.master.cluster.replication.fileStatus(f.path);
+      expect(status.group).toBe(held[0] === 'slave-0' ? 'g1' : 'g2');
+      expect(status.min).toBe(2);
+    }
+  });
+});

@@ -36,7 +36,10 @@ interface Queued {
 
 interface Watch {
   readonly path: string;
+  /** Something changed the path while the copy ran. */
   dirty: boolean;
+  /** An upload to the path started or finished meanwhile (it may have landed on the target). */
+  written: boolean;
 }
 
 type JobResult = 'done' | 'again' | 'blocked';
@@ -309,14 +312,17 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
   }
 
   #watch(path: string): Watch {
-    const watch = { path, dirty: false };
+    const watch = { path, dirty: false, written: false };
     this.#watches.add(watch);
     return watch;
   }
 
   #markDirty(change: TreeChange): void {
     for (const watch of this.#watches) {
-      if (watch.path === change.path || watch.path.startsWith(`${change.path}/`)) watch.dirty = true;
+      if (watch.path === change.path || watch.path.startsWith(`${change.path}/`)) {
+        watch.dirty = true;
+        if (change.kind === 'write') watch.written = true;
+      }
     }
   }
 
@@ -354,8 +360,10 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
         void target.requireLink().request('setMtime', { path, mtimeMs: now.mtimeMs }).catch(() => undefined);
         return;
       }
-      // Not a holder: what the target wrote must not linger as a copy that looks good.
-      if (!(now?.holders.includes(target.name) ?? false) && !watch.dirty) {
+      // Not a holder: what the target wrote must not linger (a later remerge would bring a
+      // renamed or deleted file back). After an upload to the same path it is left alone:
+      // that upload may have landed on the target too.
+      if (!(now?.holders.includes(target.name) ?? false) && !watch.written) {
         await target.requireLink().request('delete', { path }).catch(() => undefined);
       }
       if (!good) {
