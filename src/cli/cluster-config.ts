@@ -23,6 +23,8 @@ export interface RawMasterOptions {
   readonly pasvAddress?: string;
   readonly logLevel?: string;
   readonly shutdownGrace?: string;
+  readonly replicas?: string;
+  readonly verifyReads?: boolean;
   readonly config?: string;
   readonly usersFile?: string;
   // Standby master: the PostgreSQL metadata store.
@@ -50,7 +52,7 @@ export interface RawSlaveOptions {
 
 /** Config-file keys of `ftpgrid master`. */
 export const MASTER_CONFIG_KEYS: readonly string[] = [
-  'listen', 'clusterListen', 'secretFile', 'state', 'metadata', 'metadataPasswordFile', 'users', 'usersFile', 'admins', 'passivePorts', 'passiveAddress', 'logLevel', 'shutdownGrace',
+  'listen', 'clusterListen', 'secretFile', 'state', 'metadata', 'metadataPasswordFile', 'users', 'usersFile', 'admins', 'passivePorts', 'passiveAddress', 'logLevel', 'shutdownGrace', 'replicas', 'verifyReads', 'replication',
   ...LIMIT_CONFIG_KEYS,
 ];
 /** Config-file keys of `ftpgrid slave`. */

@@ -7,6 +7,7 @@ import { MASTER_CONFIG_KEYS, readSecretFile, resolveMasterConfig, type RawMaster
 import { LIMIT_CONFIG_ALIASES, optionErrorToCli } from './limit-flags.js';
 import { createCliLogger } from './logger.js';
 import { logTransfers } from './transfer-log.js';
+import { resolveReplicationConfig } from './replication-config.js';
 import type { CliOutput } from './serve-command.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 import { runStandbyMaster } from './standby-master.js';
@@ -19,6 +20,7 @@ import { runStandbyMaster } from './standby-master.js';
 export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promise<number> {
   const file = raw.config === undefined ? undefined : await readConfigObject(raw.config, MASTER_CONFIG_KEYS, { ...LIMIT_CONFIG_ALIASES, user: 'users', admin: 'admins', shutdownGraceMs: 'shutdownGrace', pasvPorts: 'passivePorts', pasvAddress: 'passiveAddress' });
   const config = resolveMasterConfig(raw, file);
+  const replication = resolveReplicationConfig(raw, file);
   const secret = await readSecretFile(config.secretFile);
   if (config.stateDir !== undefined && config.metadata === undefined) {
     try {
@@ -40,6 +42,8 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
     try {
       master = await createMaster({
         ...(store === undefined ? { stateDir: config.stateDir } : { store }),
+        replication: replication.replication,
+        verifyReads: replication.verifyReads,
         secret,
         ...(usersFile === undefined
           ? { users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })) }
@@ -53,6 +57,8 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
         },
       });
     } catch (error) {
+      // Replication policies and groups are checked by the master itself.
+      if (error instanceof RangeError) throw new CliError('invalid-option', error.message, { cause: error });
       throw optionErrorToCli(error);
     }
     if (fileAuthorizer !== undefined) {

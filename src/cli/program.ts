@@ -113,6 +113,8 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     // The former spellings, still accepted (serve and slave say --passive-* too).
     .addOption(new Option('--pasv-ports <a-b>').hideHelp())
     .addOption(new Option('--pasv-address <ip>').hideHelp())
+    .option('--replicas <n>', 'copies of every file, on distinct slaves, made slave to slave and checksum-verified (default: 1); per-path policies and groups go in the config file\'s "replication" object')
+    .option('--verify-reads', 'check whole-file downloads against the recorded SHA-256 as they are sent (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${MASTER_CONFIG_KEYS.join(', ')}); command-line options win`);
   addLimitOptions(master)
     .addHelpText('after', MASTER_HELP_AFTER)

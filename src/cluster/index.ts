@@ -11,6 +11,8 @@
  * @packageDocumentation
  */
 export type {
+  FileMeta,
+  FileMetaChanges,
   FileRecordInput,
   LmdbMetadataStoreOptions,
   MergeConflict,
@@ -28,7 +30,10 @@ export type {
 } from './store/index.js';
 export {
   LMDB_STORE_SCHEMA,
+  MAX_META_KEYS,
+  MAX_META_VALUE_BYTES,
   MAX_PATH_BYTES,
+  META_KEY_PATTERN,
   MAX_SLAVE_NAME_BYTES,
   MemoryMetadataStore,
   openLmdbMetadataStore,

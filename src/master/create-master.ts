@@ -70,12 +70,12 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   const store = options.store ?? (await openLmdbMetadataStore({ path: stateDir ?? '' }));
   const admins = [...(options.admins ?? []), ...(options.users ?? []).filter((u) => u.admin === true).map((u) => u.name)];
   const {
-    stateDir: _stateDir, store: _store, users, authorizer, admins: _admins, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, commands, maxQueuedOperations,
+    stateDir: _stateDir, store: _store, users, authorizer, admins: _admins, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, commands, maxQueuedOperations, replication, verifyReads,
     ...serverOptions
   } = options;
   let cluster: ClusterMaster;
   try {
-    cluster = new ClusterMaster({ store, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, maxQueuedOperations, admins, logger: options.logger });
+    cluster = new ClusterMaster({ store, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, maxQueuedOperations, admins, replication, verifyReads, logger: options.logger });
   } catch (error) {
     if (ownStore) await store.close();
     throw error;

@@ -1,4 +1,4 @@
-import { COMMAND_TABLE, type CommandSpec } from '../parser/index.js';
+import { COMMAND_TABLE, SUPPORTED_MLST_FACTS, type CommandSpec } from '../parser/index.js';
 import type { CommandHandler } from './command-context.js';
 
 /** A SITE subcommand: handler plus its HELP line. */
@@ -29,6 +29,7 @@ export class CommandRegistry {
   readonly #handlers = new Map<string, CommandHandler>();
   readonly #specs = new Map<string, CommandSpec>();
   readonly #site = new Map<string, SiteCommand>();
+  #mlstFacts: readonly string[] = SUPPORTED_MLST_FACTS;
 
   /**
    * Adds or replaces the handler of `verb`. For a verb absent from the command table, `spec`
@@ -91,6 +92,27 @@ export class CommandRegistry {
     return [...this.#site.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Adds vendor MLSx facts (RFC 3659 7.5: names with a `.`, such as `x.slaves`) that the
+   * FileSystem fills through `FileStat.extraFacts`: FEAT lists them and `OPTS MLST` can select
+   * them. Lower-cased; duplicates ignored. Throws `RangeError` for a malformed name.
+   */
+  addMlstFacts(facts: readonly string[]): this {
+    const next = [...this.#mlstFacts];
+    for (const raw of facts) {
+      const fact = raw.toLowerCase();
+      if (!/^[a-z0-9]+\.[a-z0-9.-]{1,63}$/.test(fact)) throw new RangeError(`invalid vendor MLST fact: ${JSON.stringify(raw)}`);
+      if (!next.includes(fact)) next.push(fact);
+    }
+    this.#mlstFacts = next;
+    return this;
+  }
+
+  /** The MLSx facts sessions offer: the standard ones, then those of {@link CommandRegistry.addMlstFacts}. */
+  mlstFacts(): readonly string[] {
+    return this.#mlstFacts;
+  }
+
   /** A copy that can be changed without touching this registry. */
   clone(): CommandRegistry {
     const copy = new CommandRegistry();
@@ -100,6 +122,7 @@ export class CommandRegistry {
       if (spec !== undefined) copy.#specs.set(verb, spec);
     }
     for (const [name, site] of this.#site) copy.#site.set(name, site);
+    copy.#mlstFacts = this.#mlstFacts;
     return copy;
   }
 }

@@ -5,6 +5,7 @@ import { storeRemergeCases } from './store-compliance-remerge.js';
 import { storeRenameCases } from './store-compliance-rename.js';
 import { storeScaleCases } from './store-compliance-scale.js';
 import { storeTreeCases } from './store-compliance-tree.js';
+import { storeMetaCases } from './store-compliance-meta.js';
 
 /** A metadata store under test, how to reopen it and how to dispose of it. */
 export interface MetadataStoreFixture {
@@ -84,6 +85,7 @@ export function describeMetadataStore(name: string, factory: MetadataStoreFactor
     });
     describe('tree', () => {
       storeTreeCases(context);
+      storeMetaCases(context);
     });
     describe('rename', () => {
       storeRenameCases(context);

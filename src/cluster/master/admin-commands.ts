@@ -23,7 +23,8 @@ export function formatSlaveLine(s: SlaveStatus): string {
   return `${s.name} ${s.state} data=${s.dataAddress || '-'} free=${mib(s.freeBytes)} total=${mib(s.totalBytes)} load=${s.load.toFixed(2)} transfers=${s.transfers} queued=${s.queued}${s.conflicts > 0 ? ` conflicts=${s.conflicts}` : ''}`;
 }
 
-async function requireAdmin(context: CommandContext, admins: ReadonlySet<string>): Promise<boolean> {
+/** Replies 550 and resolves false unless the session's user is one of `admins`. */
+export async function requireAdmin(context: CommandContext, admins: ReadonlySet<string>): Promise<boolean> {
   const user = context.state.user;
   if (user !== undefined && !user.anonymous && admins.has(user.name)) return true;
   await context.reply(ReplyCode.FileUnavailable, 'Permission denied: cluster administration is for admin users');

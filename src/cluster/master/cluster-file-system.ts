@@ -24,6 +24,13 @@ export interface ClusterFileSystemOptions {
   readonly strategy?: SelectionStrategy | undefined;
   /** Largest file whose TYPE A size SIZE computes (on the slave). @default 1 MiB */
   readonly maxAsciiSizeBytes?: number | undefined;
+  /**
+   * Whole-file downloads are checked against the recorded SHA-256 as they are sent; a copy
+   * that does not match fails the transfer (the client gets an error, never 226), and the
+   * copy is reported to {@link ClusterFileSystem.onCorruptCopy} listeners. Costs the
+   * zero-copy path on slaves (the bytes must be hashed). @default false
+   */
+  readonly verifyReads?: boolean | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -55,6 +62,28 @@ function isProtocolRemote(error: unknown): boolean {
   return isProtocolError(error) && error.code === 'remote';
 }
 
+/** Percent-encodes what an MLSx fact value or the `k:v,k:v` list cannot hold. */
+function factText(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function extraFactsOf(record: NodeRecord): Record<string, string> {
+  const facts: Record<string, string> = { 'x.slaves': record.holders.join(',') };
+  if (record.checksum !== undefined) facts['x.sha256'] = record.checksum;
+  if (record.meta !== undefined) facts['x.meta'] = Object.entries(record.meta).map(([k, v]) => `${k}:${factText(v)}`).join(',');
+  return facts;
+}
+
+/** The vendor MLSx facts a {@link ClusterFileSystem} fills: holders, SHA-256 and per-file metadata. */
+export const CLUSTER_MLST_FACTS: readonly string[] = ['x.slaves', 'x.sha256', 'x.meta'];
+
+/** What changed in the tree, for listeners such as replication. */
+export interface TreeChange {
+  /** `write` (an upload is starting or committed), `delete`, `rename` (both paths are reported) or `rmdir`. */
+  readonly kind: 'write' | 'delete' | 'rename' | 'rmdir';
+  readonly path: string;
+}
+
 function toStat(record: NodeRecord): FileStat {
   return {
     type: record.type,
@@ -62,7 +91,7 @@ function toStat(record: NodeRecord): FileStat {
     mtime: new Date(record.mtimeMs),
     ...(record.owner === undefined ? {} : { owner: record.owner }),
     ...(record.group === undefined ? {} : { group: record.group }),
-    ...(record.type === 'file' ? { extraFacts: { 'x.slaves': record.holders.join(',') } } : {}),
+    ...(record.type === 'file' ? { extraFacts: extraFactsOf(record) } : {}),
   };
 }
 
@@ -81,6 +110,10 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   readonly #strategy: SelectionStrategy;
   readonly #maxAscii: number;
   readonly #logger: Logger;
+  readonly #verifyReads: boolean;
+  readonly #changeListeners = new Set<(change: TreeChange) => void>();
+  readonly #commitListeners = new Set<(path: string) => void>();
+  readonly #corruptListeners = new Set<(path: string, slave: string) => void>();
 
   constructor(options: ClusterFileSystemOptions) {
     this.store = options.store;
@@ -88,6 +121,50 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     this.#strategy = options.strategy ?? defaultStrategy();
     this.#maxAscii = options.maxAsciiSizeBytes ?? 1024 * 1024;
     this.#logger = options.logger ?? silentLogger;
+    this.#verifyReads = options.verifyReads ?? false;
+  }
+
+  /** Calls `listener` synchronously whenever a path is about to change or has changed; returns an unsubscribe function. */
+  onChange(listener: (change: TreeChange) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  /** Calls `listener` after an upload is recorded (before the client hears 226); returns an unsubscribe function. */
+  onCommitted(listener: (path: string) => void): () => void {
+    this.#commitListeners.add(listener);
+    return () => this.#commitListeners.delete(listener);
+  }
+
+  /** Calls `listener` when a download found a slave's copy differing from the recorded SHA-256; returns an unsubscribe function. */
+  onCorruptCopy(listener: (path: string, slave: string) => void): () => void {
+    this.#corruptListeners.add(listener);
+    return () => this.#corruptListeners.delete(listener);
+  }
+
+  #changed(kind: TreeChange['kind'], path: string): void {
+    for (const listener of this.#changeListeners) listener({ kind, path });
+  }
+
+  /** True when downloads are verified against the recorded SHA-256 (`verifyReads`). */
+  get verifying(): boolean {
+    return this.#verifyReads;
+  }
+
+  /** True when a whole-file download of `record` should be checked against its SHA-256. */
+  shouldVerify(record: NodeRecord | undefined, offset: number): boolean {
+    return this.#verifyReads && offset === 0 && record?.checksum !== undefined;
+  }
+
+  /**
+   * Checks what a slave reported sending against the record: returns `undefined` when it
+   * matches, else the error that fails the transfer (and tells the corrupt-copy listeners).
+   */
+  checkSent(record: NodeRecord, slave: string, sentChecksum: string | undefined): Error | undefined {
+    if (record.checksum === undefined || sentChecksum === record.checksum) return undefined;
+    this.#logger.error({ slave, path: record.path, expected: record.checksum, sent: sentChecksum }, 'a copy failed verification on download');
+    for (const listener of this.#corruptListeners) listener(record.path, slave);
+    return new FsError('io', `The copy on slave ${slave} failed verification; try again`, { path: record.path });
   }
 
   locate(path: string): StorageLocation {
@@ -118,6 +195,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   async rmdir(path: string, options?: AbortOptions): Promise<void> {
     const record = await this.#record(path);
     if (record.type !== 'dir') throw new FsError('not-directory', 'Not a directory', { path });
+    this.#changed('rmdir', path);
     await this.store.remove(path, options);
     // Directories exist on slaves only as parents of files; an empty one may linger there.
     await this.#fanOut(this.registry.usable(), 'rmdir', path, (node) => node.requireLink().request('rmdir', { path }), ['not-found', 'not-empty']);
@@ -128,6 +206,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     if (record.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
     const { online, offline } = this.#split(record.holders);
     await this.#owe(offline, { type: 'delete', path });
+    this.#changed('delete', path);
     await this.store.remove(path, options);
     await this.#fanOut(online, 'delete', path, (node) => node.requireLink().request('delete', { path }), ['not-found'], { type: 'delete', path });
   }
@@ -137,6 +216,8 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const replaced = record.type === 'file' ? await this.store.get(to) : undefined;
     const operation = { type: 'rename', from, to } as const;
     const { online, offline } = record.type === 'file' ? this.#split(record.holders) : this.#allSlaves();
+    this.#changed('rename', from);
+    this.#changed('rename', to);
     // A file replaced by the rename stays on holders that did not hold the renamed one.
     const keep = new Set(record.holders);
     const stale = replaced?.type === 'file' ? this.#split(replaced.holders.filter((name) => !keep.has(name))) : { online: [], offline: [] };
@@ -195,7 +276,10 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const offset = options?.offset ?? 0;
     const size = existing?.size ?? 0;
     if (offset > size) throw new FsError('invalid-offset', 'Restart offset past the end of the file', { path });
-    return relayRead(node, path, offset, size, this.relay, options?.signal);
+    const verify = existing !== undefined && this.shouldVerify(existing, offset)
+      ? (sent: string | undefined) => this.checkSent(existing, node.name, sent)
+      : undefined;
+    return relayRead(node, path, offset, size, this.relay, options?.signal, verify);
   }
 
   async openWrite(path: string, options?: OpenWriteOptions): Promise<RelayedWriteHandle> {
@@ -301,6 +385,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     if (existing !== undefined && intent.exclusive) throw new FsError('exists', 'File exists', { path });
     if (intent.offset > (existing?.size ?? 0)) throw new FsError('invalid-offset', 'Restart offset past the end of the file', { path });
     if (existing !== undefined) for (const name of this.#split(existing.holders).offline) this.registry.queue.checkRoom(name, path);
+    this.#changed('write', path);
     return existing;
   }
 
@@ -318,8 +403,11 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
       ...(checksum === undefined ? {} : { checksum }),
       ...(existing?.owner === undefined ? {} : { owner: existing.owner }),
       ...(existing?.group === undefined ? {} : { group: existing.group }),
+      ...(existing?.meta === undefined ? {} : { meta: existing.meta }),
     });
     await this.#fanOut(stale.online, 'delete', path, (other) => other.requireLink().request('delete', { path }), ['not-found'], { type: 'delete', path });
+    this.#changed('write', path);
+    for (const listener of this.#commitListeners) listener(path);
   }
 
   async #fanOut(

@@ -5,7 +5,10 @@ import { checkSecret, createClusterListener, type ClusterListener, type LinkOpti
 import type { MetadataStore } from '../store/index.js';
 import { registerAdminCommands, type ClusterAdmin } from './admin-commands.js';
 import { ClusterDataPlane } from './cluster-data-plane.js';
-import { ClusterFileSystem } from './cluster-file-system.js';
+import { CLUSTER_MLST_FACTS, ClusterFileSystem } from './cluster-file-system.js';
+import { registerMetaCommand } from './meta-command.js';
+import { ReplicationManager, type ReplicationOptions } from './replication/index.js';
+import { registerReplicationCommands } from './replication-commands.js';
 import type { SelectionStrategy } from './selection.js';
 import type { SlaveStatus } from './slave-node.js';
 import { SlaveRegistry } from './slave-registry.js';
@@ -24,8 +27,19 @@ export interface ClusterMasterOptions {
   readonly store: MetadataStore;
   /** The cluster's shared secret, at least 16 bytes. */
   readonly secret: string | Uint8Array;
-  /** Orders slaves for reads and writes. @default `defaultStrategy()` */
+  /**
+   * Orders slaves for reads and writes. @default `defaultStrategy(replication.reservedBytes)`,
+   * restricted to the group with the most free space when `replication.groups` is set
+   */
   readonly strategy?: SelectionStrategy | undefined;
+  /** Copies per file, policies, groups, repair and anti-entropy. @default one copy per file (see {@link ReplicationOptions}) */
+  readonly replication?: ReplicationOptions | undefined;
+  /**
+   * Check whole-file downloads against the recorded SHA-256 as they are sent: a corrupt copy
+   * fails the transfer (never a 226) and is dropped and healed. Slaves then hash what they
+   * send, which costs the zero-copy path. @default false
+   */
+  readonly verifyReads?: boolean | undefined;
   /** TLS for slave connections (add `requestCert` and `ca` for mutual TLS). @default plain TCP with HMAC-authenticated frames */
   readonly clusterTls?: TlsOptions | undefined;
   /** The master's own data connections (listings, relays): passive ports, address, timeouts. */
@@ -54,6 +68,8 @@ export class ClusterMaster implements ClusterAdmin {
   readonly registry: SlaveRegistry;
   readonly fs: ClusterFileSystem;
   readonly dataPlane: ClusterDataPlane;
+  /** Copies, repair and anti-entropy. */
+  readonly replication: ReplicationManager;
   readonly #listener: ClusterListener;
   readonly #logger: Logger;
   readonly #admins: readonly string[];
@@ -65,7 +81,11 @@ export class ClusterMaster implements ClusterAdmin {
     this.#admins = options.admins ?? [];
     this.store = options.store;
     this.registry = new SlaveRegistry({ store: options.store, remergeBatchSize: options.remergeBatchSize, maxQueuedOperations: options.maxQueuedOperations, logger: this.#logger });
-    this.fs = new ClusterFileSystem({ store: options.store, registry: this.registry, strategy: options.strategy, logger: this.#logger });
+    const replication = options.replication ?? {};
+    // Built first for its checked options; it listens to the filesystem once that exists.
+    const strategy = options.strategy ?? ReplicationManager.writeStrategy(replication);
+    this.fs = new ClusterFileSystem({ store: options.store, registry: this.registry, strategy, verifyReads: options.verifyReads, logger: this.#logger });
+    this.replication = new ReplicationManager({ store: options.store, registry: this.registry, fs: this.fs, options: replication, logger: this.#logger });
     this.dataPlane = new ClusterDataPlane({ fs: this.fs, local: { ...options.dataPlane, logger: options.dataPlane?.logger ?? this.#logger } });
     this.#listener = createClusterListener({
       ...options.link,
@@ -124,13 +144,21 @@ export class ClusterMaster implements ClusterAdmin {
     return this.fs.relay.relayedBytes;
   }
 
-  /** Adds SITE SLAVES / REMERGE / KICKSLAVE (for the `admins`) to an FTP command registry. */
+  /**
+   * Adds SITE SLAVES / REMERGE / KICKSLAVE / REPLICATION / VERIFY / FORGETSLAVE (for the
+   * `admins`) and SITE META (for every user, with their permissions) to an FTP command
+   * registry, and the vendor MLSx facts `x.slaves`, `x.sha256`, `x.meta`.
+   */
   registerCommands(registry: CommandRegistry): void {
     registerAdminCommands(registry, this, this.#admins);
+    registerReplicationCommands(registry, this.replication, this.#admins);
+    registerMetaCommand(registry, this.store, this.fs);
+    registry.addMlstFacts(CLUSTER_MLST_FACTS);
   }
 
   /** Stops accepting slaves, disconnects them and closes the data plane. Leaves the store open. */
   async close(): Promise<void> {
+    await this.replication.close();
     await this.#listener.close();
     this.registry.closeAll();
     await this.dataPlane.close();

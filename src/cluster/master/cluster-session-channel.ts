@@ -138,14 +138,24 @@ export class ClusterSessionChannel implements SessionDataChannel {
     if (clusterPath === undefined) return this.#inner.retrieve(fs, path, options);
     const direct = this.#takeDirect('read', clusterPath);
     if (direct !== undefined) {
-      const node = direct.kind === 'passive' ? direct.endpoint.node : (await this.#fs.placeRead(clusterPath)).node;
+      const placed = direct.kind === 'passive'
+        ? { node: direct.endpoint.node, existing: this.#fs.verifying ? await this.#fs.store.get(clusterPath) : undefined }
+        : await this.#fs.placeRead(clusterPath);
+      const node = placed.node;
+      const record = placed.existing;
       if (direct.kind === 'passive' || this.#slaveCanServe(node)) {
         if (direct.kind === 'active') await this.#inner.abort();
+        const verify = record !== undefined && this.#fs.shouldVerify(record, options.offset ?? 0)
+          && (options.type ?? 'binary') === 'binary' && (options.checksum === undefined || options.checksum === 'sha256');
+        const checksum = verify ? 'sha256' as const : options.checksum;
         return this.#direct(node, direct, options, (transferId, connectTo) => node.requireLink().request('send', {
           transferId, path: clusterPath, offset: options.offset ?? 0, type: options.type ?? 'binary', tls: this.#protection.level === 'private',
-          ...(options.checksum === undefined ? {} : { checksum: options.checksum }),
+          ...(checksum === undefined ? {} : { checksum }),
           ...(connectTo === undefined ? {} : { connectTo }),
-        }, { signal: this.#running?.signal, timeoutMs: 0 }), clusterPath);
+        }, { signal: this.#running?.signal, timeoutMs: 0 }), clusterPath, verify ? (outcome) => {
+          const failure = this.#fs.checkSent(record, node.name, outcome.checksum);
+          return failure === undefined ? Promise.resolve() : Promise.reject(failure);
+        } : undefined);
       }
     }
     return this.#relay((relayFs) => this.#inner.retrieve(relayFs, clusterPath, options));

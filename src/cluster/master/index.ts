@@ -1,5 +1,5 @@
 export { ClusterMaster, type ClusterMasterOptions } from './cluster-master.js';
-export { ClusterFileSystem, type ClusterFileSystemOptions, type Placement } from './cluster-file-system.js';
+export { CLUSTER_MLST_FACTS, ClusterFileSystem, type ClusterFileSystemOptions, type Placement, type TreeChange } from './cluster-file-system.js';
 export { ClusterDataPlane, type ClusterDataPlaneOptions } from './cluster-data-plane.js';
 export { SlaveRegistry, type SlaveRegistryEvents, type SlaveRegistryOptions } from './slave-registry.js';
 export type { SlaveState, SlaveStatus } from './slave-node.js';
@@ -8,3 +8,6 @@ export {
   type PathRule, type SelectionRequest, type SelectionStrategy,
 } from './selection.js';
 export { formatSlaveLine, type ClusterAdmin } from './admin-commands.js';
+export * from './replication/index.js';
+export { registerReplicationCommands } from './replication-commands.js';
+export { registerMetaCommand } from './meta-command.js';

@@ -81,7 +81,10 @@ function startedOrFailed(node: SlaveNode, transferId: string, running: Promise<T
  * sends the file, and the handle's stream ends only once the slave confirmed every byte (a
  * slave that dies mid-file gives an error, never a short file that looks complete).
  */
-export async function relayRead(node: SlaveNode, path: string, offset: number, size: number, counter: RelayCounter, signal?: AbortSignal): Promise<RelayedReadHandle> {
+export async function relayRead(
+  node: SlaveNode, path: string, offset: number, size: number, counter: RelayCounter, signal?: AbortSignal,
+  verify?: (sentSha256: string | undefined) => Error | undefined,
+): Promise<RelayedReadHandle> {
   const link = usableLink(node, path);
   const transferId = newTransferId();
   const controller = new AbortController();
@@ -95,7 +98,7 @@ export async function relayRead(node: SlaveNode, path: string, offset: number, s
     const { port } = await link.request('listen', { transferId, expectPeer: 'master', tls: false }, { signal: controller.signal });
     socket = await connectData(node.dataAddress, port, controller.signal);
     node.pendingTransfers += 1;
-    running = link.request('send', { transferId, path, offset, type: 'binary', tls: false }, { signal: controller.signal, timeoutMs: 0 });
+    running = link.request('send', { transferId, path, offset, type: 'binary', tls: false, ...(verify === undefined ? {} : { checksum: 'sha256' as const }) }, { signal: controller.signal, timeoutMs: 0 });
     await startedOrFailed(node, transferId, running);
   } catch (error) {
     signal?.removeEventListener('abort', onAbort);
@@ -123,7 +126,12 @@ export async function relayRead(node: SlaveNode, path: string, offset: number, s
     },
     flush(callback: TransformCallback) {
       sending.then((outcome) => {
-        callback(outcome.bytes === counted ? null : new TransferAbortedError('connection-lost', `slave ${node.name} sent ${outcome.bytes} bytes, ${counted} arrived`));
+        if (outcome.bytes !== counted) {
+          callback(new TransferAbortedError('connection-lost', `slave ${node.name} sent ${outcome.bytes} bytes, ${counted} arrived`));
+          return;
+        }
+        // A copy that fails verification ends the download with an error, never a clean end.
+        callback(verify?.(outcome.checksum) ?? null);
       }, (error: unknown) => {
         callback(error as Error);
       });

@@ -78,9 +78,10 @@ export function withRoom(minFreeBytes: number): SelectionStrategy {
 
 /**
  * The default: reads go to the holder with the fewest transfers; writes skip slaves with less
- * than 64 MiB free and take the one with the fewest transfers, in turn among equals (slaves
- * sharing a disk report the same free space, so free space alone would always pick one).
+ * than `reservedBytes` free (64 MiB by default) and take the one with the fewest transfers, in
+ * turn among equals (slaves sharing a disk report the same free space, so free space alone
+ * would always pick one).
  */
-export function defaultStrategy(): SelectionStrategy {
-  return combineStrategies(withRoom(64 * 1024 * 1024), fewestTransfers, roundRobin());
+export function defaultStrategy(reservedBytes = 64 * 1024 * 1024): SelectionStrategy {
+  return combineStrategies(withRoom(reservedBytes), fewestTransfers, roundRobin());
 }

@@ -14,6 +14,8 @@ export type {
   SlaveFileEntry,
 } from './metadata-store.js';
 export { MAX_PATH_BYTES, MAX_SLAVE_NAME_BYTES } from './store-path.js';
+export type { FileMeta, FileMetaChanges } from './file-meta.js';
+export { MAX_META_KEYS, MAX_META_VALUE_BYTES, META_KEY_PATTERN } from './file-meta.js';
 export { MemoryMetadataStore } from './memory-metadata-store.js';
 export type { LmdbMetadataStoreOptions } from './lmdb-metadata-store.js';
 export { LMDB_STORE_SCHEMA, openLmdbMetadataStore } from './lmdb-metadata-store.js';

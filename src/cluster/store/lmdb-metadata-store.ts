@@ -12,10 +12,12 @@ import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFil
 import { checkPath, checkSlaveName } from './store-path.js';
 import { dirNode, recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
-import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
+import { addHolderOp, mkdirOp, putFileOp, recordChecksumOp, removeHolderOp, removeOp, renameOp, setMetaOp, setMtimeOp } from './tree-ops.js';
+import type { FileMeta, FileMetaChanges } from './file-meta.js';
 
 /** Version of the on-disk layout this code writes; a newer one is refused. */
-export const LMDB_STORE_SCHEMA = 1;
+// 2: records may carry per-file metadata (an 8th element); a version-1 store needs no rewrite.
+export const LMDB_STORE_SCHEMA = 2;
 
 /** Entries read per page by `list` and `filesHeldBy`. */
 const PAGE_SIZE = 512;
@@ -77,7 +79,7 @@ export async function openLmdbMetadataStore(options: LmdbMetadataStoreOptions): 
     await env.close();
     throw new FsError('io', `The metadata store has schema ${schema}; this version supports ${LMDB_STORE_SCHEMA}`);
   }
-  if (schema === undefined || dbs.nodes.get(nodeKey('/')) === undefined) {
+  if (schema === undefined || schema < LMDB_STORE_SCHEMA || dbs.nodes.get(nodeKey('/')) === undefined) {
     await env.transaction(() => {
       meta.putSync('schema', LMDB_STORE_SCHEMA);
       if (dbs.nodes.get(nodeKey('/')) === undefined) dbs.nodes.putSync(nodeKey('/'), encodeNode(dirNode(0)));
@@ -168,6 +170,14 @@ class LmdbMetadataStore implements MetadataStore {
     return this.#write(options, (t) => {
       removeHolderOp(t, path, slave);
     });
+  }
+
+  setMeta(path: string, changes: FileMetaChanges, options?: AbortOptions): Promise<FileMeta> {
+    return this.#write(options, (t) => setMetaOp(t, path, changes));
+  }
+
+  recordChecksum(path: string, checksum: string, expected: { readonly size: number; readonly mtimeMs: number }, options?: AbortOptions): Promise<boolean> {
+    return this.#write(options, (t) => recordChecksumOp(t, path, checksum, expected));
   }
 
   setMtime(path: string, mtimeMs: number, options?: AbortOptions): Promise<void> {

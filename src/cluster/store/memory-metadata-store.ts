@@ -9,7 +9,8 @@ import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 import { checkPath, checkSlaveName, compareUtf8, joinPath } from './store-path.js';
 import { recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
-import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
+import { addHolderOp, mkdirOp, putFileOp, recordChecksumOp, removeHolderOp, removeOp, renameOp, setMetaOp, setMtimeOp } from './tree-ops.js';
+import type { FileMeta, FileMetaChanges } from './file-meta.js';
 
 /**
  * A {@link MetadataStore} kept in JS objects: for tests, examples and small throwaway
@@ -91,6 +92,16 @@ export class MemoryMetadataStore implements MetadataStore {
     return this.#write(options, (t) => {
       removeHolderOp(t, path, slave);
     });
+  }
+
+  /** {@inheritDoc MetadataStore.setMeta} */
+  setMeta(path: string, changes: FileMetaChanges, options?: AbortOptions): Promise<FileMeta> {
+    return this.#write(options, (t) => setMetaOp(t, path, changes));
+  }
+
+  /** {@inheritDoc MetadataStore.recordChecksum} */
+  recordChecksum(path: string, checksum: string, expected: { readonly size: number; readonly mtimeMs: number }, options?: AbortOptions): Promise<boolean> {
+    return this.#write(options, (t) => recordChecksumOp(t, path, checksum, expected));
   }
 
   /** {@inheritDoc MetadataStore.setMtime} */

@@ -1,5 +1,6 @@
 import type { AbortOptions } from '../../vfs/index.js';
 import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
+import type { FileMeta, FileMetaChanges } from './file-meta.js';
 
 /**
  * One node of the master's authoritative tree.
@@ -25,6 +26,8 @@ export interface NodeRecord {
   readonly owner?: string | undefined;
   /** Group name shown in listings, when known. */
   readonly group?: string | undefined;
+  /** Per-file key/value metadata (files only), when any is set; see {@link MetadataStore.setMeta}. */
+  readonly meta?: FileMeta | undefined;
 }
 
 /** What {@link MetadataStore.putFile} takes: a file record without its type. */
@@ -151,6 +154,21 @@ export interface MetadataStore {
    * files lost it. Runs in bounded transactions, so it is safe to call again after a crash.
    */
   finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number>;
+  /**
+   * Applies metadata changes to a file (a string sets a key, `null` removes it) atomically
+   * and returns the resulting metadata (`{}` when none is left). Keys match
+   * `META_KEY_PATTERN`; at most `MAX_META_KEYS` keys of `MAX_META_VALUE_BYTES` each. Rejects
+   * `not-found`, `is-directory`, `name-invalid` (a malformed key or value), `too-long`.
+   * Metadata moves with renames and is kept by the master when an upload replaces the file.
+   */
+  setMeta(path: string, changes: FileMetaChanges, options?: AbortOptions): Promise<FileMeta>;
+  /**
+   * Records the SHA-256 of a file's content, only if the file is still the one that was
+   * measured (`expected` size and mtime): a checksum computed while someone replaced the file
+   * must not be attached to the new content. Returns whether it was recorded. Rejects
+   * `not-found`, `is-directory`; a malformed checksum is a `TypeError`.
+   */
+  recordChecksum(path: string, checksum: string, expected: { readonly size: number; readonly mtimeMs: number }, options?: AbortOptions): Promise<boolean>;
   /** Paths of the files `slave` holds, streamed in byte order. */
   filesHeldBy(slave: string, options?: AbortOptions): AsyncIterable<string>;
   /** Waits for pending writes and releases the store; later calls reject `unavailable`. */

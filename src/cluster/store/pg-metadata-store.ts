@@ -12,7 +12,8 @@ import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 import { checkQueuedOperation, parseQueuedOperation } from './queued-operation.js';
 import { checkPath, checkSlaveName, parentOf } from './store-path.js';
 import { fileNodeOf, recordOf } from './stored-node.js';
-import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
+import { addHolderOp, mkdirOp, putFileOp, recordChecksumOp, removeHolderOp, removeOp, renameOp, setMetaOp, setMtimeOp } from './tree-ops.js';
+import type { FileMeta, FileMetaChanges } from './file-meta.js';
 
 const PAGE_SIZE = 512;
 const FINISH_STEP = 10_000;
@@ -177,6 +178,20 @@ class PostgresMetadataStore implements MetadataStore {
     return this.#write(options, (db, t) => this.#holderPlan(db, t, path, slave), (t) => {
       removeHolderOp(t, path, slave);
     });
+  }
+
+  setMeta(path: string, changes: FileMetaChanges, options?: AbortOptions): Promise<FileMeta> {
+    return this.#write(options, async (db, t) => {
+      checkPath(path);
+      await loadNodes(db, this.#s, t, [path]);
+    }, (t) => setMetaOp(t, path, changes));
+  }
+
+  recordChecksum(path: string, checksum: string, expected: { readonly size: number; readonly mtimeMs: number }, options?: AbortOptions): Promise<boolean> {
+    return this.#write(options, async (db, t) => {
+      checkPath(path);
+      await loadNodes(db, this.#s, t, [path]);
+    }, (t) => recordChecksumOp(t, path, checksum, expected));
   }
 
   setMtime(path: string, mtimeMs: number, options?: AbortOptions): Promise<void> {

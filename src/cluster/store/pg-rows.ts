@@ -7,7 +7,7 @@ import type { StoredNode } from './stored-node.js';
 // operation, whatever the size of a remerge batch or a renamed subtree.
 
 /** Columns of a node, in the order of {@link nodeOfRow}. */
-export const NODE_COLUMNS = 'path, type, size, mtime_ms, holders, checksum, owner, grp';
+export const NODE_COLUMNS = 'path, type, size, mtime_ms, holders, checksum, owner, grp, meta';
 
 /** A node from a row of {@link NODE_COLUMNS}. */
 export function nodeOfRow(row: Record<string, unknown>): StoredNode {
@@ -20,6 +20,7 @@ export function nodeOfRow(row: Record<string, unknown>): StoredNode {
     checksum: text(row.checksum),
     owner: text(row.owner),
     group: text(row.grp),
+    meta: row.meta !== null && typeof row.meta === 'object' ? (row.meta as Record<string, string>) : undefined,
   };
 }
 
@@ -95,10 +96,10 @@ export async function writeBack(db: PgQueryable, s: string, t: PgSnapshotTxn): P
   if (upserts.length > 0) {
     const column = <T>(pick: (path: string, node: StoredNode) => T): T[] => upserts.map(([path, node]) => pick(path, node));
     await db.query(
-      `INSERT INTO ${s}.nodes (path, parent, name, type, size, mtime_ms, holders, checksum, owner, grp)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::float8[], $7::jsonb[], $8::text[], $9::text[], $10::text[])
+      `INSERT INTO ${s}.nodes (path, parent, name, type, size, mtime_ms, holders, checksum, owner, grp, meta)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::bigint[], $6::float8[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
        ON CONFLICT (path) DO UPDATE SET type = EXCLUDED.type, size = EXCLUDED.size, mtime_ms = EXCLUDED.mtime_ms,
-         holders = EXCLUDED.holders, checksum = EXCLUDED.checksum, owner = EXCLUDED.owner, grp = EXCLUDED.grp`,
+         holders = EXCLUDED.holders, checksum = EXCLUDED.checksum, owner = EXCLUDED.owner, grp = EXCLUDED.grp, meta = EXCLUDED.meta`,
       [
         column((path) => path),
         column((path) => (path === '/' ? '' : parentOf(path))),
@@ -110,6 +111,7 @@ export async function writeBack(db: PgQueryable, s: string, t: PgSnapshotTxn): P
         column((_, node) => node.checksum ?? null),
         column((_, node) => node.owner ?? null),
         column((_, node) => node.group ?? null),
+        column((_, node) => (node.meta === undefined ? null : JSON.stringify(node.meta))),
       ],
     );
   }

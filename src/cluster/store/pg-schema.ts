@@ -44,6 +44,8 @@ const MIGRATIONS: readonly ((s: string) => string[])[] = [
       op jsonb NOT NULL,
       PRIMARY KEY (slave, seq))`,
   ],
+  // 3: per-file key/value metadata.
+  (s) => [`ALTER TABLE ${s}.nodes ADD COLUMN meta jsonb`],
 ];
 
 /** Schema version this code writes; a database at a newer one is refused. */

@@ -1,4 +1,5 @@
 import type { FileRecordInput, NodeRecord } from './metadata-store.js';
+import { normalMeta, type FileMeta } from './file-meta.js';
 import { checkSlaveName } from './store-path.js';
 
 /** A node as an implementation keeps it: a {@link NodeRecord} without its path. */
@@ -10,6 +11,7 @@ export interface StoredNode {
   readonly checksum?: string | undefined;
   readonly owner?: string | undefined;
   readonly group?: string | undefined;
+  readonly meta?: FileMeta | undefined;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -32,9 +34,7 @@ export function fileNodeOf(record: FileRecordInput): StoredNode {
   const holders: unknown = record.holders;
   if (!Array.isArray(holders)) throw new TypeError('holders must be an array');
   for (const holder of holders as unknown[]) checkSlaveName(holder);
-  if (record.checksum !== undefined && (typeof record.checksum !== 'string' || !SHA256_HEX.test(record.checksum))) {
-    throw new TypeError('checksum must be lowercase hex SHA-256');
-  }
+  if (record.checksum !== undefined) checkChecksum(record.checksum);
   checkLabel(record.owner, 'owner');
   checkLabel(record.group, 'group');
   return {
@@ -45,7 +45,13 @@ export function fileNodeOf(record: FileRecordInput): StoredNode {
     checksum: record.checksum,
     owner: record.owner,
     group: record.group,
+    meta: normalMeta(record.meta),
   };
+}
+
+/** Throws a `TypeError` unless `checksum` is lowercase hex SHA-256. */
+export function checkChecksum(checksum: unknown): void {
+  if (typeof checksum !== 'string' || !SHA256_HEX.test(checksum)) throw new TypeError('checksum must be lowercase hex SHA-256');
 }
 
 /** A directory node. */
@@ -65,6 +71,7 @@ export function recordOf(path: string, node: StoredNode): NodeRecord {
   if (node.checksum !== undefined) record.checksum = node.checksum;
   if (node.owner !== undefined) record.owner = node.owner;
   if (node.group !== undefined) record.group = node.group;
+  if (node.meta !== undefined) record.meta = { ...node.meta };
   return record;
 }
 

@@ -2,7 +2,8 @@ import { FsError } from '../../vfs/index.js';
 import type { FileRecordInput, NodeRecord } from './metadata-store.js';
 import { checkPath, checkSlaveName, isWithin, parentOf } from './store-path.js';
 import type { StoredNode } from './stored-node.js';
-import { checkMtime, dirNode, fileNodeOf, recordOf } from './stored-node.js';
+import { checkChecksum, checkMtime, dirNode, fileNodeOf, recordOf } from './stored-node.js';
+import { applyMetaChanges, type FileMeta, type FileMetaChanges } from './file-meta.js';
 import type { StoreTxn } from './store-txn.js';
 
 // The semantics of MetadataStore's tree writes, once, over a StoreTxn. Every function checks
@@ -132,6 +133,25 @@ export function setMtimeOp(t: StoreTxn, path: string, mtimeMs: number): void {
   checkPath(path);
   checkMtime(mtimeMs);
   t.putNode(path, { ...existing(t, path), mtimeMs });
+}
+
+/** Applies metadata changes to a file; returns the new metadata. */
+export function setMetaOp(t: StoreTxn, path: string, changes: FileMetaChanges): FileMeta {
+  checkPath(path);
+  const node = existingFile(t, path);
+  const meta = applyMetaChanges(node.meta, changes);
+  t.putNode(path, { ...node, meta });
+  return meta ?? {};
+}
+
+/** Records a checksum if the file still has the expected size and mtime. */
+export function recordChecksumOp(t: StoreTxn, path: string, checksum: string, expected: { readonly size: number; readonly mtimeMs: number }): boolean {
+  checkPath(path);
+  checkChecksum(checksum);
+  const node = existingFile(t, path);
+  if (node.size !== expected.size || node.mtimeMs !== expected.mtimeMs) return false;
+  if (node.checksum !== checksum) t.putNode(path, { ...node, checksum });
+  return true;
 }
 
 function existing(t: StoreTxn, path: string): StoredNode {

@@ -1,4 +1,4 @@
-import { SUPPORTED_MLST_FACTS, parseMlstFactSelection, ReplyCode } from '../../parser/index.js';
+import { parseMlstFactSelection, ReplyCode } from '../../parser/index.js';
 import type { CommandContext } from '../command-context.js';
 import { HASH_NAMES, hashFeatLine, hashName } from './hash-algorithms.js';
 
@@ -18,8 +18,8 @@ export async function handleClnt(context: CommandContext, arg: string | undefine
   await context.reply(ReplyCode.CommandOk, 'Noted');
 }
 
-function mlstFeatLine(selected: readonly string[]): string {
-  return `MLST ${SUPPORTED_MLST_FACTS.map((fact) => (selected.includes(fact) ? `${fact}*;` : `${fact};`)).join('')}`;
+function mlstFeatLine(supported: readonly string[], selected: readonly string[]): string {
+  return `MLST ${supported.map((fact) => (selected.includes(fact) ? `${fact}*;` : `${fact};`)).join('')}`;
 }
 
 /** FEAT: 211 multi-line, built from the command table's `feat` entries (RFC 2389). */
@@ -29,7 +29,7 @@ export async function handleFeat(context: CommandContext): Promise<void> {
   for (const verb of registry.verbs()) {
     const spec = registry.spec(verb);
     if (spec?.feat === undefined) continue;
-    if (verb === 'MLST' || verb === 'MLSD') lines.add(mlstFeatLine(state.mlstFacts));
+    if (verb === 'MLST' || verb === 'MLSD') lines.add(mlstFeatLine(registry.mlstFacts(), state.mlstFacts));
     else if (verb === 'HASH') lines.add(hashFeatLine(state.hashAlgorithm));
     else lines.add(spec.feat);
   }
@@ -50,7 +50,7 @@ export async function handleOpts(context: CommandContext, arg: string | undefine
     return;
   }
   if (option === 'MLST') {
-    const facts = parseMlstFactSelection(value);
+    const facts = parseMlstFactSelection(value, context.registry.mlstFacts());
     context.state.mlstFacts = facts;
     await context.reply(ReplyCode.CommandOk, `MLST OPTS ${facts.map((fact) => `${fact};`).join('')}`);
     return;

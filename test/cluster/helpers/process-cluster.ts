@@ -23,6 +23,8 @@ export interface ProcessCluster {
   restartMaster(kill?: boolean): Promise<void>;
   /** SITE SLAVES lines as an admin. */
   slaveLines(): Promise<string[]>;
+  /** Runs `run` with a client logged in as the admin user. */
+  withAdmin<T>(run: (client: Client) => Promise<T>): Promise<T>;
   /** Polls SITE SLAVES until `names` are all online (or throws after `timeoutMs`). */
   waitOnline(names: readonly string[], timeoutMs?: number): Promise<void>;
   /** Polls SITE SLAVES until `name` is offline. */
@@ -38,7 +40,7 @@ async function stop(child: CliChild, signal: NodeJS.Signals = 'SIGTERM'): Promis
 }
 
 /** Starts a master (ports chosen by the kernel) and the named slaves, and waits until they are online. */
-export async function startProcessCluster(slaveNames: readonly string[]): Promise<ProcessCluster> {
+export async function startProcessCluster(slaveNames: readonly string[], masterArgs: readonly string[] = []): Promise<ProcessCluster> {
   const dir = await makeTempDir('ftpgrid-proc-cluster-');
   const secretFile = join(dir.path, 'secret');
   await writeFile(secretFile, `${SECRET}\n`);
@@ -48,7 +50,7 @@ export async function startProcessCluster(slaveNames: readonly string[]): Promis
   let clusterListen = '127.0.0.1:0';
   const startMaster = async (): Promise<CliChild> => {
     const child = spawnCli(['master', '--listen', ftpListen, '--cluster-listen', clusterListen, '--secret-file', secretFile, '--state', state,
-      '--user', `${USER}:${PASSWORD}`, '--user', `${ADMIN}:${ADMIN_PASSWORD}`, '--admin', ADMIN, '--log-level', 'info', '--shutdown-grace', '0']);
+      '--user', `${USER}:${PASSWORD}`, '--user', `${ADMIN}:${ADMIN_PASSWORD}`, '--admin', ADMIN, '--log-level', 'info', '--shutdown-grace', '0', ...masterArgs]);
     const match = await child.waitForStderr(/FTP on [\d.]+:(\d+), slaves connect to [\d.]+:(\d+)/, 30_000);
     cluster.ftpPort = Number(match[1]);
     cluster.clusterPort = Number(match[2]);
@@ -88,11 +90,12 @@ export async function startProcessCluster(slaveNames: readonly string[]): Promis
       await stop(cluster.master, kill ? 'SIGKILL' : 'SIGTERM');
       cluster.master = await startMaster();
     },
+    withAdmin,
     slaveLines: () => withAdmin(async (client) => {
       const reply = await client.send('SITE SLAVES');
       return reply.message.split('\n').map((l) => l.replace(/^200[- ]/, '').trim());
     }),
-    async waitOnline(names, timeoutMs = 30_000) {
+    async waitOnline(names, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let lines: string[] = [];
       while (Date.now() < deadline) {
