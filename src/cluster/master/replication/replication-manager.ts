@@ -392,8 +392,17 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
       if (excess <= 0) break;
       const online = record.holders.filter((h) => this.#registry.get(h)?.usable === true && h !== victim);
       if (online.length === 0) break;
-      await this.#store.removeHolder(record.path, victim);
       const node = this.#registry.get(victim);
+      if (node?.usable !== true) {
+        // An offline copy is deleted when its slave returns (the durable queue), or its remerge
+        // would make it a holder again. A full queue leaves this copy for a later prune.
+        try {
+          await this.#registry.queue.enqueue(victim, { type: 'delete', path: record.path });
+        } catch {
+          continue;
+        }
+      }
+      await this.#store.removeHolder(record.path, victim);
       if (node?.usable === true) await node.requireLink().request('delete', { path: record.path }).catch(() => undefined);
       excess -= 1;
       this.#counters.pruned += 1;
