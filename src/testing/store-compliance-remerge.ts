@@ -14,7 +14,7 @@ export function storeRemergeCases(ctx: StoreCaseContext): void {
       slaveDir('/m/empty'),
       slaveFile('/top', 0),
     ]);
-    expect(outcome).toEqual({ added: 3, matched: 0, conflicts: [], rejected: [] });
+    expect(outcome).toEqual({ added: 3, matched: 0, conflicts: [], rejected: [], gained: [] });
     expect(await s().get('/m/a.iso')).toEqual({ path: '/m/a.iso', type: 'file', size: 10, mtimeMs: 500, holders: ['s1'] });
     expect((await s().get('/m'))?.type).toBe('dir');
     expect((await s().get('/m/empty'))?.type).toBe('dir');
@@ -24,10 +24,11 @@ export function storeRemergeCases(ctx: StoreCaseContext): void {
   it('matches same-size files (the slave becomes a holder) and existing directories', async () => {
     await s().putFile({ path: '/d/f', size: 7, mtimeMs: 3, holders: ['s1'], checksum: 'b'.repeat(64) });
     const outcome = await s().mergeSlaveFiles('s2', 1, [slaveFile('/d/f', 7), slaveDir('/d'), slaveDir('/')]);
-    expect(outcome).toEqual({ added: 0, matched: 3, conflicts: [], rejected: [] });
+    expect(outcome).toEqual({ added: 0, matched: 3, conflicts: [], rejected: [], gained: ['/d/f'] });
     expect(await s().get('/d/f')).toEqual({ path: '/d/f', type: 'file', size: 7, mtimeMs: 3, holders: ['s1', 's2'], checksum: 'b'.repeat(64) });
-    // Matching again is harmless.
-    expect((await s().mergeSlaveFiles('s2', 1, [slaveFile('/d/f', 7)])).matched).toBe(1);
+    // Matching again is harmless, and gains nothing new.
+    const again = await s().mergeSlaveFiles('s2', 1, [slaveFile('/d/f', 7)]);
+    expect([again.matched, again.gained]).toEqual([1, []]);
     expect((await s().get('/d/f'))?.holders).toEqual(['s1', 's2']);
   });
 

@@ -120,6 +120,22 @@ describe('replication (in process, three slaves, two copies)', () => {
     expect(await holders(cluster, '/single/one.bin')).toHaveLength(1);
   });
 
+  it('does not count a same-size copy a remerge finds until its SHA-256 matches; a different one is deleted', async () => {
+    const data = randomBytes(50_000);
+    await withClient(cluster, async (client) => {
+      await client.ensureDir('/single');
+      await put(client, '/single/found.bin', data);
+    });
+    await cluster.master.cluster.replication.idle(20_000);
+    const [holder] = await holders(cluster, '/single/found.bin');
+    const [other] = ['slave-0', 'slave-1', 'slave-2'].filter((s) => s !== holder);
+    await writeFile(diskOf(other ?? '', 'single/found.bin'), randomBytes(data.length));
+    await cluster.master.cluster.remerge(other ?? '');
+    await waitFor(() => cluster.master.cluster.replication.status().recent.some((a) => a.kind === 'corrupt' && a.path === '/single/found.bin' && a.slave === other), 20_000);
+    expect(await holders(cluster, '/single/found.bin')).toEqual([holder]);
+    await waitFor(async () => !(await readFile(diskOf(other ?? '', 'single/found.bin')).then(() => true, () => false)), 10_000);
+  });
+
   it('never serves a corrupt copy: the download fails, the copy is dropped and healed from the good one', async () => {
     const data = randomBytes(200 * 1024);
     await withClient(cluster, (client) => put(client, '/heal.bin', data));

@@ -44,6 +44,11 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
   readonly #logger: Logger;
   /** Deletes and renames owed to offline slaves. */
   readonly queue: OperationQueue;
+  /**
+   * Called (and awaited) with the existing files a remerge batch made a slave a holder of,
+   * before the slave can serve them: replication checks those copies' checksums.
+   */
+  onGained: ((slave: string, paths: readonly string[]) => Promise<void>) | undefined;
 
   constructor(options: SlaveRegistryOptions) {
     super();
@@ -150,6 +155,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
         const wanted = entries.filter((entry) => !this.queue.blocks(name, entry.path));
         const outcome = await this.#store.mergeSlaveFiles(name, epoch, wanted, { signal });
         added += outcome.added;
+        if (outcome.gained !== undefined && outcome.gained.length > 0) await this.onGained?.(name, outcome.gained);
         for (const conflict of outcome.conflicts) {
           conflicts += 1;
           this.#logger.warn({ slave: name, ...conflict }, 'remerge: size conflict; this copy is not served');

@@ -20,6 +20,7 @@ export function mergeOp(t: StoreTxn, slave: string, epoch: number, entries: read
   const rejected: MergeRejection[] = [];
   let added = 0;
   let matched = 0;
+  const gained: string[] = [];
   for (const entry of entries) {
     const problem = entryProblem(entry);
     if (problem !== undefined) {
@@ -58,12 +59,15 @@ export function mergeOp(t: StoreTxn, slave: string, epoch: number, entries: read
       conflicts.push({ path, reason: 'size', storeSize: node.size, slaveSize });
       dropHolder(t, slave, path, node);
     } else {
-      if (!node.holders.includes(slave)) t.putNode(path, { ...node, holders: [...node.holders, slave] });
+      if (!node.holders.includes(slave)) {
+        t.putNode(path, { ...node, holders: [...node.holders, slave] });
+        gained.push(path);
+      }
       t.putHeld(slave, path, epoch);
       matched += 1;
     }
   }
-  return { added, matched, conflicts, rejected };
+  return { added, matched, conflicts, rejected, gained };
 }
 
 /** Result of one bounded step of `finishRemerge`. */

@@ -78,6 +78,12 @@ export interface MergeOutcome {
   readonly conflicts: readonly MergeConflict[];
   /** Entries skipped as invalid (bad path, negative size, ...). */
   readonly rejected: readonly MergeRejection[];
+  /**
+   * Files the tree already had that this slave was not a holder of and now is (a subset of
+   * `matched`), so the master can check those copies before serving them. Optional for
+   * stores written before it existed.
+   */
+  readonly gained?: readonly string[] | undefined;
 }
 
 /**

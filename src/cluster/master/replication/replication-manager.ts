@@ -89,6 +89,9 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
   #scrubbing = false;
   #lastScan: ReplicationStatus['lastScan'];
   readonly #counters = { copied: 0, copiedBytes: 0, failed: 0, corrupt: 0, pruned: 0, scrubbed: 0 };
+  /** Copies a remerge found (slave, path, checksum to match), waiting to be checked before they count. */
+  readonly #unverified: { slave: string; path: string; checksum: string }[] = [];
+  #checkingGained = false;
 
   /**
    * The default write strategy for these options: `defaultStrategy(reservedBytes)`, narrowed
@@ -122,6 +125,10 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
         });
       }),
     );
+    init.registry.onGained = (slave, paths) => this.#gained(slave, paths);
+    this.#unsubscribe.push(() => {
+      init.registry.onGained = undefined;
+    });
     const onState = ({ name, state }: { name: string; state: string }): void => {
       this.#slaveState(name, state);
     };
@@ -411,6 +418,51 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
   }
 
   // ---- verification and anti-entropy ---------------------------------------------------
+
+  /**
+   * A remerge made `slave` a holder of files the tree already had (same size). Such a copy
+   * is not served until its SHA-256 matches the record: it stops being a holder now (the
+   * slave is still remerging, so nothing was served from it) and becomes one again once
+   * checked. Files without a recorded checksum are left to anti-entropy.
+   */
+  async #gained(slave: string, paths: readonly string[]): Promise<void> {
+    for (const path of paths) {
+      const record = await this.#store.get(path);
+      if (record?.type !== 'file' || record.checksum === undefined) continue;
+      await this.#store.removeHolder(path, slave);
+      if (this.#unverified.length < this.options.maxQueued) this.#unverified.push({ slave, path, checksum: record.checksum });
+    }
+    void this.#checkGained();
+  }
+
+  async #checkGained(): Promise<void> {
+    if (this.#checkingGained) return;
+    this.#checkingGained = true;
+    try {
+      for (let next = this.#unverified.shift(); next !== undefined && !this.#closing.signal.aborted; next = this.#unverified.shift()) {
+        const { slave, path, checksum } = next;
+        const node = this.#registry.get(slave);
+        if (node?.link === undefined || node.link.closed) continue;
+        try {
+          const { hex } = await node.link.request('checksum', { path, algorithm: 'sha256' }, { signal: this.#closing.signal, timeoutMs: 0 });
+          const now = await this.#store.get(path);
+          if (now?.type !== 'file' || now.checksum !== checksum) continue;
+          if (hex === checksum) {
+            await this.#store.addHolder(path, slave);
+          } else {
+            this.#counters.corrupt += 1;
+            this.#action({ kind: 'corrupt', path, slave, reason: 'a copy found by remerge differs from the recorded SHA-256' });
+            await node.link.request('delete', { path }).catch(() => undefined);
+          }
+          this.enqueue(path);
+        } catch (error) {
+          this.#logger.warn({ slave, path, err: error }, 'could not check a copy found by remerge; it is not served');
+        }
+      }
+    } finally {
+      this.#checkingGained = false;
+    }
+  }
 
   async #dropCorrupt(path: string, slave: string, how: string): Promise<void> {
     const record = await this.#store.get(path);
