@@ -4,6 +4,7 @@ import type { CommandMiddleware, CommandRateOptions, CommandRegistry, Logger } f
 import type { TlsServerOptions } from './tls/tls-server-options.js';
 import type { LoginBanOptions } from './login-ban.js';
 import type { ConnectionRateOptions } from './connection-rate.js';
+import type { MetricsOptions } from '../metrics/index.js';
 
 export type { TlsServerOptions } from './tls/tls-server-options.js';
 export type { LoginBanOptions } from './login-ban.js';
@@ -82,6 +83,11 @@ export interface FtpServerOptions extends DataPlaneSettings {
   readonly middleware?: readonly CommandMiddleware[] | undefined;
   /** FTPS (explicit AUTH TLS, and implicit TLS with `tls.implicit`); see docs/ftps.md. @default undefined (no TLS: AUTH/PBSZ/PROT/CCC answer 502) */
   readonly tls?: TlsServerOptions | undefined;
+  /**
+   * Prometheus metrics (see docs/observability.md): series in `server.metrics.registry`, and
+   * with `listen` an HTTP listener serving `/metrics`. @default undefined (no metrics)
+   */
+  readonly metrics?: MetricsOptions | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { validateMetricsOptions } from '../metrics/index.js';
 import { InvalidServerOptionError, checkInteger, checkKnownKeys, type FtpServerOptions } from './server-options.js';
 
 /** Every key of {@link FtpServerOptions}: anything else is a misspelling and refused. */
@@ -21,6 +22,7 @@ export const SERVER_OPTION_KEYS: readonly string[] = [
   'commands',
   'middleware',
   'tls',
+  'metrics',
 ];
 
 /** The flat data plane settings ({@link DataPlaneSettings}), handed to the default LocalDataPlane. */
@@ -104,6 +106,13 @@ export function validateServerOptions(options: FtpServerOptions): void {
   if (options.commandRate !== undefined && options.commandRate !== false) {
     checkInteger('commandRate.perSecond', options.commandRate.perSecond, 1, 1_000_000);
     checkInteger('commandRate.burst', options.commandRate.burst, 1, 1_000_000);
+  }
+  if (options.metrics !== undefined) {
+    try {
+      validateMetricsOptions(options.metrics);
+    } catch (error) {
+      throw new InvalidServerOptionError('metrics', (error as Error).message, { cause: error });
+    }
   }
   if (options.greeting !== undefined && /[\r\n]/.test(options.greeting)) {
     throw new InvalidServerOptionError('greeting', 'must be a single line');
