@@ -3,6 +3,7 @@ import { silentLogger, type CommandRegistry, type Logger } from '../../session/i
 import type { LocalDataPlaneOptions } from '../../transfer/index.js';
 import { checkSecret, createClusterListener, type ClusterListener, type LinkOptions } from '../protocol/index.js';
 import type { MetadataStore } from '../store/index.js';
+import { GaugeSources } from '../../metrics/index.js';
 import { registerAdminCommands, type ClusterAdmin } from './admin-commands.js';
 import { ClusterDataPlane } from './cluster-data-plane.js';
 import { ClusterFileSystem } from './cluster-file-system.js';
@@ -49,6 +50,12 @@ export class ClusterMaster implements ClusterAdmin {
   readonly registry: SlaveRegistry;
   readonly fs: ClusterFileSystem;
   readonly dataPlane: ClusterDataPlane;
+  /**
+   * Gauges other cluster parts report for the metrics (`ftpgrid_<name>`): the durable
+   * operation queue registers `queued_operations`, replication `replication_backlog`. A part
+   * that is not there registers nothing, and its gauge is absent rather than zero.
+   */
+  readonly gauges = new GaugeSources();
   readonly #listener: ClusterListener;
   readonly #logger: Logger;
   readonly #admins: readonly string[];

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMaster, type FtpMaster } from '../../../src/index.js';
+import { createMaster, type FtpMaster, type MasterOptions } from '../../../src/index.js';
 import { MemoryMetadataStore, createSlave, type MetadataStore, type Slave, type SlaveOptions } from '../../../src/cluster/index.js';
 import { LocalFileSystem, type FileSystem } from '../../../src/vfs/index.js';
 import { makeTempDir, type TempDir } from '../../support/temp-dir.js';
@@ -28,6 +28,8 @@ export interface InProcessCluster {
 export interface InProcessClusterOptions {
   readonly slaves?: number;
   readonly store?: MetadataStore;
+  /** More master options (metrics, limits). */
+  readonly master?: Partial<MasterOptions>;
 }
 
 /** Starts a master (memory store unless given) with `slaves` disk slaves, all online. */
@@ -39,6 +41,7 @@ export async function startInProcessCluster(options: InProcessClusterOptions = {
     users: [{ name: USER, password: PASSWORD, admin: true }, { name: 'bob', password: 'builder' }],
     connectionRate: false,
     link: { idleTimeoutMs: 5000 },
+    ...options.master,
   });
   const address = await master.listen({ ftp: { host: '127.0.0.1', port: 0 }, cluster: { host: '127.0.0.1', port: 0 } });
   const slaves: Slave[] = [];
