@@ -16,6 +16,7 @@ export interface RawMasterOptions {
   readonly pasvAddress?: string;
   readonly logLevel?: string;
   readonly shutdownGrace?: string;
+  readonly metricsListen?: string;
   readonly config?: string;
 }
 
@@ -30,13 +31,14 @@ export interface RawSlaveOptions {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly logLevel?: string;
+  readonly metricsListen?: string;
   readonly config?: string;
 }
 
 /** Config-file keys of `ftpgrid master`. */
-export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace'] as const;
+export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace', 'metricsListen'] as const;
 /** Config-file keys of `ftpgrid slave`. */
-export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
+export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel', 'metricsListen'] as const;
 
 /** `ftpgrid master`, validated, defaults applied. */
 export interface MasterConfig {
@@ -50,6 +52,8 @@ export interface MasterConfig {
   readonly pasvAddress: string | undefined;
   readonly logLevel: LogLevel;
   readonly shutdownGraceMs: number;
+  /** `--metrics-listen`: `/metrics` and the status page. @default undefined (none) */
+  readonly metricsListen: ListenAddress | undefined;
 }
 
 /** `ftpgrid slave`, validated, defaults applied. */
@@ -63,6 +67,8 @@ export interface SlaveConfig {
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly logLevel: LogLevel;
+  /** `--metrics-listen`: `/metrics`. @default undefined (none) */
+  readonly metricsListen: ListenAddress | undefined;
 }
 
 /** Default FTP address of the master (the same as `serve`). */
@@ -86,6 +92,11 @@ function path(cli: string | undefined, file: unknown, key: string, baseDir: stri
   if (cli !== undefined) return resolve(cli);
   if (file === undefined) return undefined;
   return resolve(baseDir ?? '.', expectString(file, key));
+}
+
+function metricsListenOf(cli: string | undefined, file: unknown): ListenAddress | undefined {
+  const text = stringOption(cli, file, 'metricsListen');
+  return text === undefined ? undefined : parseListen(text, '--metrics-listen');
 }
 
 /** Merges `ftpgrid master`'s flags over its config file and checks them. */
@@ -114,6 +125,7 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<(
     pasvAddress: pasvAddress === undefined ? undefined : parseIpAddress(pasvAddress),
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
     shutdownGraceMs: grace === undefined ? 10_000 : parseMilliseconds(grace, '--shutdown-grace'),
+    metricsListen: metricsListenOf(raw.metricsListen, file?.metricsListen),
   };
 }
 
@@ -139,6 +151,7 @@ export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(ty
     tlsCert,
     tlsKey,
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
+    metricsListen: metricsListenOf(raw.metricsListen, file?.metricsListen),
   };
 }
 

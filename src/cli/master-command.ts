@@ -6,6 +6,11 @@ import { createCliLogger } from './logger.js';
 import type { CliOutput } from './serve-command.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 
+/** An IPv6 address goes in brackets in a URL. */
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /**
  * `ftpgrid master`: the FTP front end and the cluster listener, with the embedded metadata
  * store in `--state`. Runs until SIGINT/SIGTERM. Resolves with the exit code.
@@ -30,6 +35,7 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
     secret,
     users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })),
     logger,
+    ...(config.metricsListen === undefined ? {} : { metrics: { listen: config.metricsListen } }),
     dataPlane: {
       ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
       ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
@@ -44,6 +50,8 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
   }
   logger.info({ ftp: addresses.ftp, cluster: addresses.cluster, state: config.stateDir, users: config.users.map((u) => u.name), admins: config.admins }, 'master running');
   output.stderr(`ftpgrid master: FTP on ${addresses.ftp.host}:${addresses.ftp.port}, slaves connect to ${addresses.cluster.host}:${addresses.cluster.port}\n`);
+  const metrics = master.metricsAddress();
+  if (metrics !== null) output.stderr(`ftpgrid master: status page on http://${hostForUrl(metrics.host)}:${metrics.port}/, metrics at /metrics\n`);
   const signal = await shutdown;
   logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
   await master.close({ graceMs: config.shutdownGraceMs });

@@ -15,7 +15,7 @@ function collect(value: string, previous: readonly string[] | undefined): string
 const SERVE_HELP_AFTER = `
 Options may also come from --config FILE, a JSON object with the same keys in camelCase
 (listen, root, users, anonymous, passivePorts, passiveAddress, zeroCopy, logLevel,
-printConnectHelp, shutdownGrace, loginBan, connectionRate, TLS keys); command-line options win, and a relative "root" is
+printConnectHelp, shutdownGrace, loginBan, connectionRate, metricsListen, TLS keys); command-line options win, and a relative "root" is
 resolved against the config file's directory. Each maps to the createServer() option of the same name
 (docs/standalone.md has the table); --login-ban and --connection-rate take seconds where the API takes ms.
 
@@ -77,6 +77,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--tls-require-session-reuse', 'FTPS: refuse data connections that do not resume the control TLS session (vsftpd-strict; breaks python ftplib)')
     .option('--login-ban <spec>', 'ban an address for BAN_S seconds after FAILURES failed logins within WINDOW_S seconds: off or FAILURES/WINDOW_S/BAN_S (default: 10/600/900)')
     .option('--connection-rate <spec>', 'ban an address for BAN_S seconds when it opens more than N connections within WINDOW_S seconds: off or N/WINDOW_S/BAN_S (default: 200/10/60)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics over HTTP at /metrics on this address (default: off)')
     .addHelpText('after', SERVE_HELP_AFTER)
     .action((options: RawServeOptions) => {
       run(() => runServe(options, output));
@@ -95,6 +96,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--pasv-address <ip>', 'address announced in PASV replies of the master\'s own listeners')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
     .option('--shutdown-grace <ms>', 'on SIGINT/SIGTERM, how long running transfers may finish (default: 10000)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics (/metrics) and the live status page (/) over HTTP on this address (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${MASTER_CONFIG_KEYS.join(', ')}); command-line options win`)
     .addHelpText('after', MASTER_HELP_AFTER)
     .action((options: RawMasterOptions) => {
@@ -113,6 +115,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--tls-cert <file>', 'certificate PEM for PROT P data connections straight to this slave (with --tls-key); without it the master relays PROT P')
     .option('--tls-key <file>', 'private key PEM (with --tls-cert)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default: info)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics over HTTP at /metrics on this address (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${SLAVE_CONFIG_KEYS.join(', ')}); command-line options win`)
     .addHelpText('after', SLAVE_HELP_AFTER)
     .action((options: RawSlaveOptions) => {

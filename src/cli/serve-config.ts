@@ -43,6 +43,7 @@ export interface RawServeOptions {
   readonly tlsRequireSessionReuse?: boolean | undefined;
   readonly loginBan?: string | undefined;
   readonly connectionRate?: string | undefined;
+  readonly metricsListen?: string | undefined;
 }
 
 /** The validated configuration `ftpgrid serve` runs with. */
@@ -73,6 +74,8 @@ export interface ServeConfig {
   readonly loginBan: LoginBanOptions | false | undefined;
   /** `--connection-rate`. @default undefined (the server's default rate) */
   readonly connectionRate: ConnectionRateOptions | false | undefined;
+  /** `--metrics-listen`: where `/metrics` is served. @default undefined (no metrics) */
+  readonly metricsListen: ListenAddress | undefined;
 }
 
 /** Default address of `ftpgrid serve`: loopback only, so nothing is exposed by accident. */
@@ -97,6 +100,7 @@ const CONFIG_KEYS = [
   'tlsRequireSessionReuse',
   'loginBan',
   'connectionRate',
+  'metricsListen',
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -162,6 +166,7 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
   const logLevelText = pick(raw.logLevel, file?.logLevel === undefined ? undefined : expectString(file.logLevel, 'logLevel'));
   const loginBanText = pick(raw.loginBan, file?.loginBan === undefined ? undefined : expectString(file.loginBan, 'loginBan'));
   const connectionRateText = pick(raw.connectionRate, file?.connectionRate === undefined ? undefined : expectString(file.connectionRate, 'connectionRate'));
+  const metricsText = pick(raw.metricsListen, file?.metricsListen === undefined ? undefined : expectString(file.metricsListen, 'metricsListen'));
   const graceText = pick(raw.shutdownGrace, file?.shutdownGrace === undefined ? undefined : String(file.shutdownGrace as number | string));
   return {
     listen: listenText === undefined ? DEFAULT_LISTEN : parseListen(listenText),
@@ -177,6 +182,7 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
     tls: resolveTls(raw, file),
     loginBan: loginBanText === undefined ? undefined : parseLoginBan(loginBanText),
     connectionRate: connectionRateText === undefined ? undefined : parseConnectionRate(connectionRateText),
+    metricsListen: metricsText === undefined ? undefined : parseListen(metricsText, '--metrics-listen'),
   };
 }
 

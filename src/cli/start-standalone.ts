@@ -40,6 +40,7 @@ export async function startStandalone(config: ServeConfig, logger: PinoLogger): 
     ...(config.tls === undefined ? {} : { tls: config.tls }),
     ...(config.loginBan === undefined ? {} : { loginBan: config.loginBan }),
     ...(config.connectionRate === undefined ? {} : { connectionRate: config.connectionRate }),
+    ...(config.metricsListen === undefined ? {} : { metrics: { listen: config.metricsListen } }),
   });
   server.on('error', (error: unknown) => {
     logger.error({ err: error }, 'server error');

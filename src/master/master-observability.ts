@@ -16,9 +16,10 @@ export interface MasterObservability {
 /** Turns the slave registry's events into the status page's event lines. */
 function followCluster(cluster: ClusterMaster, board: StatusBoard): void {
   cluster.registry.on('slaveState', ({ name, state, previous }) => {
-    if (state === 'connecting') board.record('slave-joined', name, `connected (was ${previous})`);
+    // A new slave starts as `connecting` (no event): it has joined once its remerge made it usable.
+    if (state === 'online') board.record('slave-joined', name, `online (was ${previous})`);
     else if (state === 'offline') board.record('slave-lost', name, `connection lost (was ${previous})`);
-    else board.record('slave-state', name, state);
+    else board.record('slave-state', name, `${state} (was ${previous})`);
   });
   cluster.registry.on('remerged', ({ slave, files, added, lost, conflicts }) => {
     board.record('remerged', slave, `remerge done: ${files} files, ${added} added, ${lost} lost, ${conflicts} conflicts`);
