@@ -1,7 +1,5 @@
 import { asciiSizeOf, checksumOf, FsError, canChecksum, canSetTimes, resolveVirtualPath, type FileSystem } from '../../vfs/index.js';
-import { errorCode } from '../../session/index.js';
 import type { TransferResult } from '../../transfer/index.js';
-import type { SlaveTransferEvent } from '../../metrics/index.js';
 import type { MasterLink, OperationHandlers, SlaveOperations, TransferOutcome } from '../protocol/index.js';
 import type { SlaveTransfers } from './slave-transfers.js';
 import { walkTree } from './tree-walk.js';
@@ -45,33 +43,11 @@ export interface SlaveContext {
   readonly fs: FileSystem;
   readonly transfers: SlaveTransfers;
   readonly link: MasterLink;
-  /** Told of every send and receive that ends, for events and metrics. @default ignore */
-  readonly onTransfer?: ((event: SlaveTransferEvent) => void) | undefined;
 }
 
-/** Runs one send or receive and reports its end to `onTransfer`, with the bytes its progress saw when it fails. */
-async function reported(
-  direction: SlaveTransferEvent['direction'], onTransfer: SlaveContext['onTransfer'],
-  run: (onBytes: (bytes: number) => void) => Promise<TransferOutcome>,
-): Promise<TransferOutcome> {
-  const startedAt = Date.now();
-  let bytes = 0;
-  try {
-    const result = await run((n) => {
-      bytes = n;
-    });
-    onTransfer?.({ direction, ok: true, bytes: result.bytes, durationMs: result.durationMs, method: result.method, errorCode: undefined });
-    return result;
-  } catch (error) {
-    onTransfer?.({ direction, ok: false, bytes, durationMs: Date.now() - startedAt, method: undefined, errorCode: errorCode(error) });
-    throw error;
-  }
-}
-
-function progressReporter(link: MasterLink, transferId: string, onBytes: (bytes: number) => void): (bytes: number) => void {
+function progressReporter(link: MasterLink, transferId: string): (bytes: number) => void {
   let last = 0;
   return (bytes) => {
-    onBytes(bytes);
     const now = Date.now();
     if (now - last < PROGRESS_INTERVAL_MS) return;
     last = now;
@@ -80,7 +56,7 @@ function progressReporter(link: MasterLink, transferId: string, onBytes: (bytes:
 }
 
 /** The handlers of every operation a slave serves: files, transfers and remerge. Knows no users and no FTP. */
-export function slaveOperations({ fs, transfers, link, onTransfer }: SlaveContext): OperationHandlers<SlaveOperations> {
+export function slaveOperations({ fs, transfers, link }: SlaveContext): OperationHandlers<SlaveOperations> {
   return {
     async listen({ transferId, expectPeer, tls }) {
       const peer = expectPeer === 'master' ? link.remoteAddress : expectPeer;
@@ -88,42 +64,38 @@ export function slaveOperations({ fs, transfers, link, onTransfer }: SlaveContex
     },
     async send(args, { signal }) {
       const path = checked(args.path);
-      return reported('download', onTransfer, async (onBytes) => {
-        const channel = await transfers.take(args.transferId, args.connectTo, args.tls);
-        try {
-          const result = await channel.retrieve(fs, path, {
-            offset: args.offset, type: args.type, checksum: args.checksum, signal,
-            onStart: () => {
-              link.notify('transferStarted', { transferId: args.transferId });
-            },
-            onProgress: progressReporter(link, args.transferId, onBytes),
-          });
-          const stat = await fs.stat(path, { signal });
-          return outcome(result, stat.size, stat.mtime);
-        } finally {
-          await transfers.release(args.transferId);
-        }
-      });
+      const channel = await transfers.take(args.transferId, args.connectTo, args.tls);
+      try {
+        const result = await channel.retrieve(fs, path, {
+          offset: args.offset, type: args.type, checksum: args.checksum, signal,
+          onStart: () => {
+            link.notify('transferStarted', { transferId: args.transferId });
+          },
+          onProgress: progressReporter(link, args.transferId),
+        });
+        const stat = await fs.stat(path, { signal });
+        return outcome(result, stat.size, stat.mtime);
+      } finally {
+        await transfers.release(args.transferId);
+      }
     },
     async receive(args, { signal }) {
       const path = checked(args.path);
-      return reported('upload', onTransfer, async (onBytes) => {
-        const channel = await transfers.take(args.transferId, args.connectTo, args.tls);
-        try {
-          await ensureParents(fs, path, signal);
-          const result = await channel.store(fs, path, {
-            offset: args.offset, append: args.append, exclusive: args.exclusive, type: args.type, checksum: args.checksum, signal,
-            onStart: () => {
-              link.notify('transferStarted', { transferId: args.transferId });
-            },
-            onProgress: progressReporter(link, args.transferId, onBytes),
-          });
-          const stat = await fs.stat(path, { signal });
-          return outcome(result, stat.size, stat.mtime);
-        } finally {
-          await transfers.release(args.transferId);
-        }
-      });
+      const channel = await transfers.take(args.transferId, args.connectTo, args.tls);
+      try {
+        await ensureParents(fs, path, signal);
+        const result = await channel.store(fs, path, {
+          offset: args.offset, append: args.append, exclusive: args.exclusive, type: args.type, checksum: args.checksum, signal,
+          onStart: () => {
+            link.notify('transferStarted', { transferId: args.transferId });
+          },
+          onProgress: progressReporter(link, args.transferId),
+        });
+        const stat = await fs.stat(path, { signal });
+        return outcome(result, stat.size, stat.mtime);
+      } finally {
+        await transfers.release(args.transferId);
+      }
     },
     async abort({ transferId }) {
       await transfers.abort(transferId);

@@ -7,6 +7,7 @@ import { hasFreeSpace } from '../../vfs/index.js';
 import { checkSecret, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
 import { MetricsHttpServer, SlaveMetrics, validateMetricsOptions, type SlaveTransferEvent } from '../../metrics/index.js';
 import { slaveOperations } from './slave-operations.js';
+import { reportTransfers } from './transfer-reports.js';
 import type { SlaveOptions } from './slave-options.js';
 import { SlaveTransfers } from './slave-transfers.js';
 
@@ -183,11 +184,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
     const closed = new Promise<Error | undefined>((resolve) => {
       link.onClose(resolve);
     });
-    link.serve(slaveOperations({
-      fs: this.#options.fs, transfers: this.#transfers, link,
-      onTransfer: (event) => {
-        this.emit('transfer', event);
-      },
+    link.serve(reportTransfers(slaveOperations({ fs: this.#options.fs, transfers: this.#transfers, link }), (event) => {
+      this.emit('transfer', event);
     }));
     this.#state = 'online';
     this.#logger.info({ slave: this.name, master }, 'connected to the master');
