@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { promClient } from './prom-client.js';
 import type { GaugeSource, GaugeSources } from './gauge-sources.js';
 
 /** The slave states the master knows; each gets its `ftpgrid_slaves` series, zero or not. */
@@ -50,6 +51,7 @@ export class ClusterMetrics {
   readonly #stopWatching: (() => void) | undefined;
 
   constructor(source: ClusterMetricsSource, options: ClusterMetricsOptions = {}) {
+    const { Counter, Gauge, Registry } = promClient();
     this.registry = options.registry ?? new Registry();
     const registers = [this.registry];
     new Gauge({

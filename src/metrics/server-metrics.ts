@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { promClient } from './prom-client.js';
 import type { SessionEvents } from '../session/index.js';
 import { BoundedLabel } from './bounded-label.js';
 import { directionOfVerb, TransferCounters } from './transfer-counters.js';
@@ -61,6 +62,7 @@ export class ServerMetrics {
   readonly #isKnownVerb: (verb: string) => boolean;
 
   constructor(options: ServerMetricsOptions = {}) {
+    const { Counter, Gauge, Registry } = promClient();
     this.registry = options.registry ?? new Registry();
     this.#isKnownVerb = options.isKnownVerb ?? (() => true);
     const registers = [this.registry];

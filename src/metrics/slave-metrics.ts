@@ -1,4 +1,5 @@
-import { Gauge, Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
+import { promClient } from './prom-client.js';
 import { TransferCounters, type TransferDirection } from './transfer-counters.js';
 
 /** A transfer a slave ran for its master (the `transfer` event of a `Slave`). */
@@ -45,6 +46,7 @@ export class SlaveMetrics {
   readonly #listener: (event: SlaveTransferEvent) => void;
 
   constructor(source: SlaveMetricsSource, options: SlaveMetricsOptions = {}) {
+    const { Gauge, Registry } = promClient();
     this.registry = options.registry ?? new Registry();
     this.#source = source;
     const counters = new TransferCounters(this.registry, () => source.activeTransfers);

@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { promClient } from './prom-client.js';
 import { BoundedLabel } from './bounded-label.js';
 
 /** Which way a transfer's bytes went, as seen from this node. */
@@ -40,6 +41,7 @@ export class TransferCounters {
 
   /** `activeNow` reads the running transfers at scrape time; without it, start and end events count them. */
   constructor(registry: Registry, activeNow?: () => number) {
+    const { Counter, Gauge } = promClient();
     const registers = [registry];
     this.#transfers = new Counter({
       name: 'ftpgrid_transfers_total', help: 'Transfers that completed successfully, by direction and method (zero-copy, stream, relay).',
