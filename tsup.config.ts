@@ -8,6 +8,7 @@ const library = {
   'vfs/index': 'src/vfs/index.ts',
   'transfer/index': 'src/transfer/index.ts',
   'cluster/index': 'src/cluster/index.ts',
+  'metrics/index': 'src/metrics/index.ts',
   'testing/index': 'src/testing/index.ts',
 };
 

@@ -11,13 +11,16 @@ export const ALLOWED = {
   vfs: ['parser'],
   transfer: ['parser', 'vfs'],
   session: ['parser', 'vfs', 'transfer'],
-  cluster: ['parser', 'vfs', 'transfer', 'session'],
+  // Metrics observe the lower modules' events through structural types: server and cluster
+  // import it (for their `metrics` option), never the other way round.
+  metrics: ['parser', 'vfs', 'transfer', 'session'],
+  cluster: ['parser', 'vfs', 'transfer', 'session', 'metrics'],
   testing: ['parser', 'vfs', 'transfer', 'session', 'cluster'],
-  server: ['parser', 'vfs', 'transfer', 'session'],
+  server: ['parser', 'vfs', 'transfer', 'session', 'metrics'],
   // The master assembly joins the two halves, so that server and cluster never import each other.
-  master: ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server'],
-  cli: ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server', 'master'],
-  '(root)': ['parser', 'vfs', 'transfer', 'session', 'cluster', 'server', 'master'],
+  master: ['parser', 'vfs', 'transfer', 'session', 'metrics', 'cluster', 'server'],
+  cli: ['parser', 'vfs', 'transfer', 'session', 'metrics', 'cluster', 'server', 'master'],
+  '(root)': ['parser', 'vfs', 'transfer', 'session', 'metrics', 'cluster', 'server', 'master'],
 };
 
 const SPECIFIER = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

@@ -3,7 +3,7 @@
  *
  * The root entry re-exports the assemblies; each module has its own subpath
  * (`ftpgrid/parser`, `ftpgrid/vfs`, `ftpgrid/transfer`, `ftpgrid/session`, `ftpgrid/cluster`,
- * `ftpgrid/testing`).
+ * `ftpgrid/metrics`, `ftpgrid/testing`).
  *
  * @packageDocumentation
  */
@@ -12,8 +12,10 @@ export { createUserContext } from './vfs/index.js';
 export type { PermissionSpec, UserContext, UserContextOptions } from './vfs/index.js';
 export { createMaster } from './master/index.js';
 export type { FtpMaster, MasterListenOptions, MasterOptions, MasterUser } from './master/index.js';
+export type { MetricsOptions } from './metrics/index.js';
 export type {
   AuthenticateHook,
+  BanReason,
   CloseOptions,
   DataPlaneSettings,
   FtpServerEventName,

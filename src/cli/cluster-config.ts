@@ -25,6 +25,7 @@ export interface RawMasterOptions {
   readonly shutdownGrace?: string;
   readonly replicas?: string;
   readonly verifyReads?: boolean;
+  readonly metricsListen?: string;
   readonly config?: string;
   readonly usersFile?: string;
   // Standby master: the PostgreSQL metadata store.
@@ -47,16 +48,17 @@ export interface RawSlaveOptions {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly logLevel?: string;
+  readonly metricsListen?: string;
   readonly config?: string;
 }
 
 /** Config-file keys of `ftpgrid master`. */
 export const MASTER_CONFIG_KEYS: readonly string[] = [
   'listen', 'clusterListen', 'secretFile', 'state', 'metadata', 'metadataPasswordFile', 'users', 'usersFile', 'admins', 'passivePorts', 'passiveAddress', 'logLevel', 'shutdownGrace', 'replicas', 'verifyReads', 'replication',
-  ...LIMIT_CONFIG_KEYS,
+  'metricsListen', ...LIMIT_CONFIG_KEYS,
 ];
 /** Config-file keys of `ftpgrid slave`. */
-export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
+export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel', 'metricsListen'] as const;
 
 /** `ftpgrid master`, validated, defaults applied. */
 export interface MasterConfig {
@@ -77,6 +79,8 @@ export interface MasterConfig {
   readonly usersFile: string | undefined;
   /** The limit flags given; the server's defaults apply to the rest. */
   readonly limits: ResolvedLimits;
+  /** `--metrics-listen`: `/metrics` and the status page. @default undefined (none) */
+  readonly metricsListen: ListenAddress | undefined;
 }
 
 /** `ftpgrid slave`, validated, defaults applied. */
@@ -90,6 +94,8 @@ export interface SlaveConfig {
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly logLevel: LogLevel;
+  /** `--metrics-listen`: `/metrics`. @default undefined (none) */
+  readonly metricsListen: ListenAddress | undefined;
 }
 
 /** Default FTP address of the master (the same as `serve`). */
@@ -113,6 +119,11 @@ function path(cli: string | undefined, file: unknown, key: string, baseDir: stri
   if (cli !== undefined) return resolve(cli);
   if (file === undefined) return undefined;
   return resolve(baseDir ?? '.', expectString(file, key));
+}
+
+function metricsListenOf(cli: string | undefined, file: unknown): ListenAddress | undefined {
+  const text = stringOption(cli, file, 'metricsListen');
+  return text === undefined ? undefined : parseListen(text, '--metrics-listen');
 }
 
 /** Merges `ftpgrid master`'s flags over its config file and checks them. */
@@ -149,6 +160,7 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<s
     shutdownGraceMs: grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseMilliseconds(grace, '--shutdown-grace'),
     usersFile,
     limits: resolveLimits(raw, file),
+    metricsListen: metricsListenOf(raw.metricsListen, file?.metricsListen),
   };
 }
 
@@ -174,6 +186,7 @@ export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(ty
     tlsCert,
     tlsKey,
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
+    metricsListen: metricsListenOf(raw.metricsListen, file?.metricsListen),
   };
 }
 

@@ -12,6 +12,11 @@ import type { CliOutput } from './serve-command.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
 import { runStandbyMaster } from './standby-master.js';
 
+/** An IPv6 address goes in brackets in a URL. */
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /**
  * `ftpgrid master`: the FTP front end and the cluster listener, with the embedded metadata
  * store in `--state`, or PostgreSQL with `--metadata` (then it leads or waits as a standby).
@@ -49,6 +54,7 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
           ? { users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })) }
           : { authorizer: (clusterFs) => (fileAuthorizer = new PasswordFileAuthorizer({ file: usersFile, filesystem: () => clusterFs })), admins: config.admins }),
         logger,
+        ...(config.metricsListen === undefined ? {} : { metrics: { listen: config.metricsListen } }),
         ...config.limits.server,
         dataPlane: {
           ...config.limits.dataPlane,
@@ -80,6 +86,8 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
     }
     logger.info({ ftp: addresses.ftp, cluster: addresses.cluster, state: config.stateDir, users: config.users.map((u) => u.name), admins: config.admins }, 'master running');
     output.stderr(`ftpgrid master: FTP on ${addresses.ftp.host}:${addresses.ftp.port}, slaves connect to ${addresses.cluster.host}:${addresses.cluster.port}\n`);
+    const metrics = master.metricsAddress();
+    if (metrics !== null) output.stderr(`ftpgrid master: status page on http://${hostForUrl(metrics.host)}:${metrics.port}/, metrics at /metrics\n`);
     return master;
   };
   if (config.metadata !== undefined) {

@@ -93,7 +93,8 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--tls-self-signed', 'FTPS for trying it out: generate a self-signed certificate at start-up (clients must skip verification)')
     .option('--tls-required <level>', 'FTPS policy: login (no USER before AUTH TLS), data (no clear data connections) or all (default: optional)')
     .option('--implicit-listen <host:port>', 'FTPS: also listen for implicit TLS (port-990 style) on this address')
-    .option('--tls-require-session-reuse', 'FTPS: refuse data connections that do not resume the control TLS session (vsftpd-strict; breaks python ftplib)');
+    .option('--tls-require-session-reuse', 'FTPS: refuse data connections that do not resume the control TLS session (vsftpd-strict; breaks python ftplib)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics over HTTP at /metrics on this address (default: off)');
   addLimitOptions(serve)
     .addHelpText('after', SERVE_HELP_AFTER)
     .action((raw: RawServeOptions) => {
@@ -115,6 +116,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .addOption(new Option('--pasv-address <ip>').hideHelp())
     .option('--replicas <n>', 'copies of every file, on distinct slaves, made slave to slave and checksum-verified (default: 1); per-path policies and groups go in the config file\'s "replication" object')
     .option('--verify-reads', 'check whole-file downloads against the recorded SHA-256 as they are sent (default: off)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics (/metrics) and the live status page (/) over HTTP on this address (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${MASTER_CONFIG_KEYS.join(', ')}); command-line options win`);
   addLimitOptions(master)
     .addHelpText('after', MASTER_HELP_AFTER)
@@ -135,6 +137,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--tls-cert <file>', 'certificate PEM for PROT P data connections straight to this slave (with --tls-key); without it the master relays PROT P')
     .option('--tls-key <file>', 'private key PEM (with --tls-cert)')
     .option('--log-level <level>', LOG_LEVEL_HELP)
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics over HTTP at /metrics on this address (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${SLAVE_CONFIG_KEYS.join(', ')}); command-line options win`)
     .addHelpText('after', SLAVE_HELP_AFTER)
     .action((raw: RawSlaveOptions) => {

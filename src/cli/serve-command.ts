@@ -33,7 +33,7 @@ export async function runServe(raw: RawServeOptions, output: CliOutput): Promise
   const { startStandalone } = await import('./start-standalone.js');
   const { server, address } = await startStandalone(config, logger);
   logger.info(
-    { host: address.host, port: address.port, implicitTls: server.implicitTlsAddress() ?? undefined, root: config.root, users: config.users.map((user) => user.name), anonymous: config.anonymous, zeroCopy: config.zeroCopy },
+    { host: address.host, port: address.port, implicitTls: server.implicitTlsAddress() ?? undefined, metrics: server.metricsAddress() ?? undefined, root: config.root, users: config.users.map((user) => user.name), anonymous: config.anonymous, zeroCopy: config.zeroCopy },
     'serving',
   );
   if (config.printConnectHelp) {

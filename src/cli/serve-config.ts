@@ -43,6 +43,7 @@ export interface RawServeOptions {
   readonly tlsRequireSessionReuse?: boolean | undefined;
   readonly usersFile?: string | undefined;
   /** The limit flags (`--max-sessions`, `--idle-timeout`, ...: see limit-flags.ts), by camelCase name. */
+  readonly metricsListen?: string | undefined;
   readonly [limit: string]: unknown;
 }
 
@@ -74,6 +75,8 @@ export interface ServeConfig {
   readonly usersFile: string | undefined;
   /** The limit flags given (`--max-sessions`, `--login-ban`, ...); the server's defaults apply to the rest. */
   readonly limits: ResolvedLimits;
+  /** `--metrics-listen`: where `/metrics` is served. @default undefined (no metrics) */
+  readonly metricsListen: ListenAddress | undefined;
 }
 
 /** How long running transfers may finish after SIGINT/SIGTERM (`--shutdown-grace`), in ms. */
@@ -100,6 +103,7 @@ const CONFIG_KEYS = [
   'implicitListen',
   'tlsRequireSessionReuse',
   'usersFile',
+  'metricsListen',
 ] as const;
 
 /** Every config key of `ftpgrid serve`: its own plus the limit flags'. */
@@ -171,6 +175,7 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
   const pasvAddressText = pick(raw.passiveAddress ?? raw.pasvAddress, file?.passiveAddress === undefined ? undefined : expectString(file.passiveAddress, 'passiveAddress'));
   const zeroCopyText = pick(raw.zeroCopy, file?.zeroCopy === undefined ? undefined : expectString(file.zeroCopy, 'zeroCopy'));
   const logLevelText = pick(raw.logLevel, file?.logLevel === undefined ? undefined : expectString(file.logLevel, 'logLevel'));
+  const metricsText = pick(raw.metricsListen, file?.metricsListen === undefined ? undefined : expectString(file.metricsListen, 'metricsListen'));
   const graceText = pick(raw.shutdownGrace, file?.shutdownGrace === undefined ? undefined : String(file.shutdownGrace as number | string));
   return {
     listen: listenText === undefined ? DEFAULT_LISTEN : parseListen(listenText),
@@ -186,6 +191,7 @@ export function resolveServeConfig(raw: RawServeOptions, file?: ConfigFileValues
     tls: resolveTls(raw, file),
     usersFile,
     limits: resolveLimits(raw, file),
+    metricsListen: metricsText === undefined ? undefined : parseListen(metricsText, '--metrics-listen'),
   };
 }
 

@@ -47,6 +47,7 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
     name: config.name,
     fs: new LocalFileSystem({ root: config.root }),
     logger,
+    ...(config.metricsListen === undefined ? {} : { metrics: { listen: config.metricsListen } }),
     ...(config.dataAddress === undefined ? {} : { dataAddress: config.dataAddress }),
     ...(tls === undefined ? {} : { dataTls: tls }),
     dataPlane: { ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }), logger },
@@ -55,7 +56,15 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
       return { freeBytes: info.bavail * info.bsize, totalBytes: info.blocks * info.bsize };
     },
   });
+  let metrics: { host: string; port: number } | null;
+  try {
+    metrics = await slave.listenMetrics();
+  } catch (error) {
+    await slave.close();
+    throw new CliError('listen-failed', `cannot listen on --metrics-listen: ${(error as Error).message}`, { cause: error });
+  }
   slave.start();
+  if (metrics !== null) output.stderr(`ftpgrid slave ${config.name}: metrics on http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}/metrics\n`);
   output.stderr(`ftpgrid slave ${config.name}: storing under ${config.root}, dialing ${config.masters.map((m) => `${m.host}:${m.port}`).join(', ')}\n`);
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down');

@@ -33,6 +33,7 @@ export async function startStandalone(config: ServeConfig, logger: PinoLogger): 
     ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }),
     ...(config.pasvAddress === undefined ? {} : { passiveAddress: config.pasvAddress }),
     ...(config.tls === undefined ? {} : { tls: config.tls }),
+    ...(config.metricsListen === undefined ? {} : { metrics: { listen: config.metricsListen } }),
   });
   server.on('error', (error: unknown) => {
     logger.error({ err: error }, 'server error');

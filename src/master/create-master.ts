@@ -2,6 +2,8 @@ import { ClusterMaster, openLmdbMetadataStore, type ClusterFileSystem, type Clus
 import { createServer, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
 import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
 import { MemoryAuthorizer, type Authorizer } from '../vfs/index.js';
+import { validateMetricsOptions, type StatusBoard } from '../metrics/index.js';
+import { createMasterObservability, type MasterObservability } from './master-observability.js';
 
 /** A user of the master, given the cluster's tree as root. */
 export interface MasterUser {
@@ -43,8 +45,15 @@ export interface FtpMaster {
   readonly ftp: FtpServer;
   /** The cluster half: slaves, the tree, the data plane, admin actions. */
   readonly cluster: ClusterMaster;
-  /** Starts both listeners. */
+  /** The live status page's state (option `metrics`), or `undefined` without that option. */
+  readonly status: StatusBoard | undefined;
+  /** Starts both listeners (and the metrics listener with `metrics.listen`). */
   listen(options: MasterListenOptions): Promise<{ ftp: ServerAddress; cluster: ServerAddress }>;
+  /**
+   * The metrics listener's address (option `metrics.listen`): `/metrics` (the front end's and
+   * the cluster's series) and the status page at `/`. `null` when it is not listening.
+   */
+  metricsAddress(): ServerAddress | null;
   /** Closes the FTP server (with its grace period), the cluster, and the store it opened. */
   close(options?: { readonly graceMs?: number | undefined }): Promise<void>;
 }
@@ -66,11 +75,12 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   const stateDir = options.stateDir;
   if (options.store === undefined && stateDir === undefined) throw new RangeError('createMaster needs a stateDir (or a store)');
   if (options.users === undefined && options.authorizer === undefined) throw new RangeError('createMaster needs users or an authorizer');
+  if (options.metrics !== undefined) validateMetricsOptions(options.metrics);
   const ownStore = options.store === undefined;
   const store = options.store ?? (await openLmdbMetadataStore({ path: stateDir ?? '' }));
   const admins = [...(options.admins ?? []), ...(options.users ?? []).filter((u) => u.admin === true).map((u) => u.name)];
   const {
-    stateDir: _stateDir, store: _store, users, authorizer, admins: _admins, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, commands, maxQueuedOperations, replication, verifyReads,
+    stateDir: _stateDir, store: _store, users, authorizer, admins: _admins, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, commands, maxQueuedOperations, replication, verifyReads, metrics,
     ...serverOptions
   } = options;
   let cluster: ClusterMaster;
@@ -88,16 +98,23 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
     commands: registry,
     dataPlane: cluster.dataPlane,
     authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) }),
+    // The front end only collects; the master serves its listener with the cluster's series and the status page.
+    ...(metrics === undefined ? {} : { metrics: { registry: metrics.registry } }),
   });
+  const observability: MasterObservability | undefined = metrics === undefined ? undefined : createMasterObservability(ftp, cluster, metrics);
   return {
     ftp,
     cluster,
+    status: observability?.board,
     async listen(where) {
       const clusterAddress = await cluster.listen(where.cluster);
       const ftpAddress = await ftp.listen({ host: where.ftp.host, port: where.ftp.port });
+      await observability?.listen();
       return { ftp: ftpAddress, cluster: clusterAddress };
     },
+    metricsAddress: () => observability?.address() ?? null,
     async close(closeOptions) {
+      await observability?.close();
       await ftp.close(closeOptions);
       await cluster.close();
       if (ownStore) await store.close();

@@ -21,12 +21,18 @@ import { SessionLimiter } from './session-limiter.js';
 import { LoginBan } from './login-ban.js';
 import { ConnectionRate } from './connection-rate.js';
 import { FtpsSupport } from './tls/ftps-support.js';
+import { MetricsHttpServer, ServerMetrics, type MetricsOptions } from '../metrics/index.js';
 
 /** The events of an {@link FtpServer}: those of every session, plus `listening`. */
 export interface FtpServerEvents extends SessionEvents {
   /** The server is bound and accepting (after `listen()` resolves' address is known). */
   listening: ServerAddress & { readonly implicitTls: ServerAddress | null };
+  /** An address was banned: too many failed logins or TLS handshakes (`login`), or connections (`connection-rate`). */
+  ban: { readonly remoteAddress: string; readonly reason: BanReason };
 }
+
+/** Why an address was banned. */
+export type BanReason = 'login' | 'connection-rate';
 
 /** The name of an {@link FtpServerEvents} event. */
 export type FtpServerEventName = keyof FtpServerEvents;
@@ -62,6 +68,10 @@ export interface FtpServer {
   readonly zeroCopyActive: boolean;
   /** The implicit-TLS listener's address (`tls.implicit`), or `null` when there is none. */
   implicitTlsAddress(): ServerAddress | null;
+  /** The Prometheus series of this server (option `metrics`), or `undefined` without that option. */
+  readonly metrics: ServerMetrics | undefined;
+  /** The metrics HTTP listener's address (`metrics.listen`), or `null` when there is none. */
+  metricsAddress(): ServerAddress | null;
   /** Re-reads the TLS certificate files; new connections get the new certificate. Rejects with `TlsConfigError`. */
   reloadCertificates(options?: { readonly signal?: AbortSignal | undefined }): Promise<void>;
 }
@@ -95,6 +105,9 @@ class StandaloneServer implements FtpServer {
   readonly #sessionOptions: SessionOptions;
   readonly #ftps: FtpsSupport | undefined;
   readonly #zeroCopyActive: boolean;
+  readonly metrics: ServerMetrics | undefined;
+  readonly #metricsListen: MetricsOptions['listen'];
+  #metricsHttp: MetricsHttpServer | undefined;
   #server: Server | undefined;
   #nextId = 1;
   #closing = false;
@@ -136,6 +149,10 @@ class StandaloneServer implements FtpServer {
       commandRate: options.commandRate === false ? false : { ...d.commandRate, ...options.commandRate },
       clock,
     };
+    const registry = this.#sessionOptions.registry;
+    this.metrics = options.metrics === undefined ? undefined : new ServerMetrics({ registry: options.metrics.registry, isKnownVerb: (verb) => registry.spec(verb) !== undefined });
+    this.metrics?.observe(this);
+    this.#metricsListen = options.metrics?.listen;
   }
 
   get sessionCount(): number {
@@ -199,6 +216,18 @@ class StandaloneServer implements FtpServer {
         resolve();
       });
     });
+    if (this.metrics !== undefined && this.#metricsListen !== undefined) {
+      const http = new MetricsHttpServer({ registry: this.metrics.registry });
+      try {
+        await http.listen(this.#metricsListen);
+      } catch (error) {
+        this.#server = undefined;
+        await Promise.all([new Promise((resolve) => server.close(resolve)), this.#ftps?.stop()]);
+        throw error;
+      }
+      this.#metricsHttp = http;
+      this.#logger.info({ ...http.address() }, 'metrics listening');
+    }
     options.signal?.addEventListener('abort', () => void this.close(), { once: true });
     const address = this.address();
     if (address === null) throw new Error('the server did not bind');
@@ -215,6 +244,10 @@ class StandaloneServer implements FtpServer {
 
   implicitTlsAddress(): ServerAddress | null {
     return this.#ftps?.implicitAddress() ?? null;
+  }
+
+  metricsAddress(): ServerAddress | null {
+    return this.#metricsHttp?.address() ?? null;
   }
 
   async reloadCertificates(options: { readonly signal?: AbortSignal | undefined } = {}): Promise<void> {
@@ -245,6 +278,7 @@ class StandaloneServer implements FtpServer {
     await Promise.race([Promise.all(this.#sessionRuns), delay(1000, undefined, { ref: false })]);
     await stopped;
     await ftpsStopped;
+    await this.#metricsHttp?.close();
     this.#server = undefined;
     if (this.#ownsDataPlane) await this.#dataPlane.close();
     this.#logger.info({}, 'closed');
@@ -256,7 +290,9 @@ class StandaloneServer implements FtpServer {
 
   #recordFailure(address: string): void {
     const ip = canonicalIp(address);
-    if (this.#ban?.recordFailure(ip) === true) this.#logger.warn({ remoteAddress: ip }, 'address banned after failed logins or TLS handshakes');
+    if (this.#ban?.recordFailure(ip) !== true) return;
+    this.#logger.warn({ remoteAddress: ip }, 'address banned after failed logins or TLS handshakes');
+    this.#emit('ban', { remoteAddress: ip, reason: 'login' });
   }
 
   #emit<K extends FtpServerEventName>(event: K, payload: FtpServerEvents[K]): void {
@@ -289,7 +325,10 @@ class StandaloneServer implements FtpServer {
     }
     const rate = this.#connectionRate?.admit(ip) ?? 'ok';
     if (rate !== 'ok') {
-      if (rate === 'over-rate') this.#logger.warn({ remoteAddress: ip }, 'address banned: connection rate exceeded');
+      if (rate === 'over-rate') {
+        this.#logger.warn({ remoteAddress: ip }, 'address banned: connection rate exceeded');
+        this.#emit('ban', { remoteAddress: ip, reason: 'connection-rate' });
+      }
       socket.end(formatReply(ReplyCode.ServiceNotAvailable, 'Too many connections from your address, try again later'));
       setTimeout(() => socket.destroy(), 2000).unref();
       return;

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { createServer } from './ftp-server.js';
-export type { FtpServer, FtpServerEventName, FtpServerEvents, ServerAddress } from './ftp-server.js';
+export type { BanReason, FtpServer, FtpServerEventName, FtpServerEvents, ServerAddress } from './ftp-server.js';
 export { DEFAULT_PORT, InvalidServerOptionError, SERVER_DEFAULTS } from './server-options.js';
 export type {
   AuthenticateHook,

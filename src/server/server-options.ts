@@ -4,6 +4,7 @@ import type { CommandMiddleware, CommandRateOptions, CommandRegistry, Logger } f
 import type { TlsServerOptions } from './tls/tls-server-options.js';
 import type { LoginBanOptions } from './login-ban.js';
 import type { ConnectionRateOptions } from './connection-rate.js';
+import type { MetricsOptions } from '../metrics/index.js';
 
 export type { TlsServerOptions } from './tls/tls-server-options.js';
 export type { LoginBanOptions } from './login-ban.js';
@@ -89,6 +90,11 @@ export interface FtpServerOptions extends DataPlaneSettings {
    * passive timeout follows it too. @default systemClock
    */
   readonly clock?: Clock | undefined;
+  /**
+   * Prometheus metrics (see docs/observability.md): series in `server.metrics.registry`, and
+   * with `listen` an HTTP listener serving `/metrics`. @default undefined (no metrics)
+   */
+  readonly metrics?: MetricsOptions | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { validateMetricsOptions } from '../metrics/index.js';
 import { InvalidServerOptionError, checkInteger, checkKnownKeys, type FtpServerOptions } from './server-options.js';
 
 /** Every key of {@link FtpServerOptions}: anything else is a misspelling and refused. */
@@ -22,6 +23,7 @@ export const SERVER_OPTION_KEYS: readonly string[] = [
   'middleware',
   'tls',
   'clock',
+  'metrics',
 ];
 
 /** The flat data plane settings ({@link DataPlaneSettings}), handed to the default LocalDataPlane. */
@@ -109,6 +111,13 @@ export function validateServerOptions(options: FtpServerOptions): void {
   const clock = options.clock as Partial<Record<string, unknown>> | undefined;
   if (clock !== undefined && (typeof clock.now !== 'function' || typeof clock.schedule !== 'function')) {
     throw new InvalidServerOptionError('clock', 'must have now() and schedule(callback, ms) methods');
+  }
+  if (options.metrics !== undefined) {
+    try {
+      validateMetricsOptions(options.metrics);
+    } catch (error) {
+      throw new InvalidServerOptionError('metrics', (error as Error).message, { cause: error });
+    }
   }
   if (options.greeting !== undefined && /[\r\n]/.test(options.greeting)) {
     throw new InvalidServerOptionError('greeting', 'must be a single line');

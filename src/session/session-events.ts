@@ -21,6 +21,11 @@ export interface SessionEvents {
   loginFailed: SessionEventBase & { readonly user: string; readonly attempts: number };
   /** A command line was received (the PASS argument is masked). */
   command: SessionEventBase & { readonly verb: string; readonly arg: string | undefined; readonly user: string | undefined };
+  /**
+   * A reply was written to the control connection (every reply, including 1xx marks and the
+   * greeting). Only the code: the text may hold paths.
+   */
+  reply: SessionEventBase & { readonly code: number };
   /** A data transfer (file or listing) started. */
   transferStart: SessionEventBase & TransferEventFields;
   /** Bytes moved (a few times per second at most). */

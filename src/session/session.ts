@@ -256,6 +256,7 @@ export class FtpSession {
   }
 
   #reply(code: number, text: string | readonly string[]): Promise<void> {
+    this.#emit('reply', { code });
     return this.control.write(formatReply(code, text));
   }
 

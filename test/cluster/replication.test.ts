@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { Client, FTPError } from 'basic-ftp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.js';
+import { scrape, valueOf } from '../metrics/scrape.js';
 import { PASSWORD, USER, startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 
 const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -46,6 +47,7 @@ describe('replication (in process, three slaves, two copies)', () => {
           policies: [{ prefix: '/single', minCopies: 1, maxCopies: 1 }],
         },
         verifyReads: true,
+        metrics: { listen: { host: '127.0.0.1', port: 0 } },
       },
     });
   }, 60_000);
@@ -67,6 +69,17 @@ describe('replication (in process, three slaves, two copies)', () => {
     expect(status.recent.some((a) => a.kind === 'copied' && a.path === '/two.bin')).toBe(true);
     // Nothing went through the master.
     expect(cluster.master.cluster.relayedBytes).toBe(data.length);
+  });
+
+  it('reports the replication backlog and the operation queue as Prometheus gauges', async () => {
+    await withClient(cluster, (client) => put(client, '/gauged.bin', randomBytes(1000)));
+    await cluster.master.cluster.replication.idle(20_000);
+    const address = cluster.master.metricsAddress();
+    const { samples } = await scrape(address?.port ?? 0);
+    expect([
+      valueOf(samples, 'ftpgrid_replication_backlog_files'), valueOf(samples, 'ftpgrid_replication_blocked_files'),
+      valueOf(samples, 'ftpgrid_replication_running_copies'), valueOf(samples, 'ftpgrid_queued_operations'),
+    ]).toEqual([0, 0, 0, 0]);
   });
 
   it('shows holders, SHA-256 and metadata as MLST facts selectable with OPTS MLST', async () => {
@@ -112,7 +125,7 @@ describe('replication (in process, three slaves, two copies)', () => {
     expect(await holders(cluster, '/single/one.bin')).toHaveLength(1);
     // A second slave turns up with the same file: the remerge makes it a holder, the policy prunes one.
     const other = ['slave-0', 'slave-1', 'slave-2'].find((s) => s !== holder)!;
-    await cluster.storage.get(other)?.mkdir('/single').catch(() => undefined);
+    await mkdir(diskOf(other, 'single'), { recursive: true });
     await copyFile(diskOf(holder ?? '', 'single/one.bin'), diskOf(other, 'single/one.bin'));
     await cluster.master.cluster.remerge(other);
     await waitFor(() => cluster.master.cluster.replication.status().pruned >= 1, 20_000);
@@ -129,6 +142,7 @@ describe('replication (in process, three slaves, two copies)', () => {
     await cluster.master.cluster.replication.idle(20_000);
     const [holder] = await holders(cluster, '/single/found.bin');
     const [other] = ['slave-0', 'slave-1', 'slave-2'].filter((s) => s !== holder);
+    await mkdir(diskOf(other ?? '', 'single'), { recursive: true });
     await writeFile(diskOf(other ?? '', 'single/found.bin'), randomBytes(data.length));
     await cluster.master.cluster.remerge(other ?? '');
     await waitFor(() => cluster.master.cluster.replication.status().recent.some((a) => a.kind === 'corrupt' && a.path === '/single/found.bin' && a.slave === other), 20_000);

@@ -13,7 +13,7 @@ import { makeTempDir, type TempDir } from '../support/temp-dir.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const bin = (name: string): string => join(repo, 'node_modules', '.bin', name);
-const subpaths = ['index', 'parser/index', 'session/index', 'vfs/index', 'transfer/index', 'cluster/index', 'testing/index'];
+const subpaths = ['index', 'parser/index', 'session/index', 'vfs/index', 'transfer/index', 'cluster/index', 'metrics/index', 'testing/index'];
 
 interface PackedFile {
   readonly path: string;
@@ -38,12 +38,14 @@ import { MemoryAuthorizer, MemoryFileSystem } from 'ftpgrid/vfs';
 import { formatReply } from 'ftpgrid/parser';
 import { CommandRegistry } from 'ftpgrid/session';
 import { LocalDataPlane } from 'ftpgrid/transfer';
+import { loadStatusAssets } from 'ftpgrid/metrics';
 import { connect } from 'node:net';`
       : `const { createServer } = require('ftpgrid');
 const { MemoryAuthorizer, MemoryFileSystem } = require('ftpgrid/vfs');
 const { formatReply } = require('ftpgrid/parser');
 const { CommandRegistry } = require('ftpgrid/session');
 const { LocalDataPlane } = require('ftpgrid/transfer');
+const { loadStatusAssets } = require('ftpgrid/metrics');
 const { connect } = require('node:net');`;
   return `${load}
 const checks = [typeof formatReply, typeof CommandRegistry, typeof LocalDataPlane];
@@ -53,8 +55,11 @@ server.listen({ host: '127.0.0.1', port: 0 }).then(({ port }) => {
   socket.setEncoding('utf8');
   socket.once('data', (line) => {
     socket.destroy();
-    process.stdout.write(JSON.stringify({ greeting: line.trim(), checks }));
-    void server.close();
+    // The status page's files are found from the installed build (static/status).
+    void loadStatusAssets().then((assets) => {
+      process.stdout.write(JSON.stringify({ greeting: line.trim(), checks, statusPage: assets.html.includes('<title>ftpgrid master status</title>') }));
+      void server.close();
+    });
   });
 });
 `;
@@ -119,11 +124,12 @@ describe('the packed package', () => {
       /^dist\/(chunk|start-standalone|master|master-command|slave-command)-[\w-]+\.js$/, // lazily loaded CLI commands
       /^dist\/chunk-[\w-]+\.cjs$/,
       /^dist\/[\w-]+\.d\.c?ts$/, // shared declaration chunks
-      /^dist\/(parser|session|vfs|transfer|cluster|testing)\/index\.(js|cjs|d\.ts|d\.cts)$/,
+      /^dist\/(parser|session|vfs|transfer|cluster|metrics|testing)\/index\.(js|cjs|d\.ts|d\.cts)$/,
       /^dist\/index\.(js|cjs|d\.ts|d\.cts)$/,
       /^dist\/cli\/main\.js$/,
       /^native\/src\/[\w]+\.(cc|h)$/,
       /^docs\/[\w-]+\.md$/,
+      /^static\/status\/(index\.html|status\.css|status\.js)$/, // the master's status page
     ];
     const fixed = ['LICENSE', 'README.md', 'binding.gyp', 'package.json', 'scripts/build-native.mjs'];
     expect(files.filter((f) => !fixed.includes(f) && !allowed.some((pattern) => pattern.test(f)))).toEqual([]);
@@ -148,12 +154,12 @@ describe('the packed package', () => {
 
   it('runs from an ESM script', async () => {
     const out = await run(process.execPath, ['smoke.mjs'], join(temp.path, 'app', 'esm'));
-    expect(JSON.parse(out)).toEqual({ greeting: '220 packed esm', checks: ['function', 'function', 'function'] });
+    expect(JSON.parse(out)).toEqual({ greeting: '220 packed esm', checks: ['function', 'function', 'function'], statusPage: true });
   });
 
   it('runs from a CommonJS script', async () => {
     const out = await run(process.execPath, ['smoke.cjs'], join(temp.path, 'app', 'cjs'));
-    expect(JSON.parse(out)).toEqual({ greeting: '220 packed cjs', checks: ['function', 'function', 'function'] });
+    expect(JSON.parse(out)).toEqual({ greeting: '220 packed cjs', checks: ['function', 'function', 'function'], statusPage: true });
   });
 
   it.each(['esm', 'cjs', 'bundler'])('type-checks in a %s app (tsc, skipLibCheck off)', async (dir) => {

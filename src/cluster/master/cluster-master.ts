@@ -3,6 +3,7 @@ import { silentLogger, type CommandRegistry, type Logger } from '../../session/i
 import type { LocalDataPlaneOptions } from '../../transfer/index.js';
 import { checkSecret, createClusterListener, type ClusterListener, type LinkOptions } from '../protocol/index.js';
 import type { MetadataStore } from '../store/index.js';
+import { GaugeSources } from '../../metrics/index.js';
 import { registerAdminCommands, type ClusterAdmin } from './admin-commands.js';
 import { ClusterDataPlane } from './cluster-data-plane.js';
 import { CLUSTER_MLST_FACTS, ClusterFileSystem } from './cluster-file-system.js';
@@ -70,6 +71,12 @@ export class ClusterMaster implements ClusterAdmin {
   readonly dataPlane: ClusterDataPlane;
   /** Copies, repair and anti-entropy. */
   readonly replication: ReplicationManager;
+  /**
+   * Gauges other cluster parts report for the metrics (`ftpgrid_<name>`): the durable
+   * operation queue registers `queued_operations`, replication `replication_backlog`. A part
+   * that is not there registers nothing, and its gauge is absent rather than zero.
+   */
+  readonly gauges = new GaugeSources();
   readonly #listener: ClusterListener;
   readonly #logger: Logger;
   readonly #admins: readonly string[];
@@ -86,6 +93,13 @@ export class ClusterMaster implements ClusterAdmin {
     const strategy = options.strategy ?? ReplicationManager.writeStrategy(replication);
     this.fs = new ClusterFileSystem({ store: options.store, registry: this.registry, strategy, verifyReads: options.verifyReads, logger: this.#logger });
     this.replication = new ReplicationManager({ store: options.store, registry: this.registry, fs: this.fs, options: replication, logger: this.#logger });
+    this.gauges.register({
+      name: 'queued_operations', help: 'Deletes and renames stored for offline slaves, all slaves together.',
+      read: () => [...this.registry.queue.lengths().values()].reduce((sum, n) => sum + n, 0),
+    });
+    this.gauges.register({ name: 'replication_backlog_files', help: 'Files waiting for a copy or a prune.', read: () => this.replication.status().backlog });
+    this.gauges.register({ name: 'replication_blocked_files', help: 'Files whose copies cannot be made now (no online source or no slave with room).', read: () => this.replication.status().blocked });
+    this.gauges.register({ name: 'replication_running_copies', help: 'Slave-to-slave copies running now.', read: () => this.replication.status().running.length });
     this.dataPlane = new ClusterDataPlane({ fs: this.fs, local: { ...options.dataPlane, logger: options.dataPlane?.logger ?? this.#logger } });
     this.#listener = createClusterListener({
       ...options.link,

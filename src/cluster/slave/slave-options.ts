@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../../session/index.js';
 import type { Endpoint, LocalDataPlaneOptions } from '../../transfer/index.js';
 import type { FileSystem } from '../../vfs/index.js';
+import type { MetricsOptions } from '../../metrics/index.js';
 
 /**
  * Options of {@link createSlave}.
@@ -54,6 +55,11 @@ export interface SlaveOptions {
   readonly maxReconnectMs?: number | undefined;
   /** Total and free bytes of the storage, for heartbeats. @default free space from the FileSystem when it reports it */
   readonly space?: (() => Promise<{ readonly freeBytes?: number | undefined; readonly totalBytes?: number | undefined }>) | undefined;
+  /**
+   * Prometheus metrics of this slave's transfers (`slave.metrics.registry`); with `listen`, an
+   * HTTP listener serving `/metrics`, started by `start()`. @default undefined (no metrics)
+   */
+  readonly metrics?: MetricsOptions | undefined;
   /** pino-compatible logger. @default silent */
   readonly logger?: Logger | undefined;
 }

@@ -5,7 +5,9 @@ import { silentLogger, type Logger } from '../../session/index.js';
 import { LocalDataPlane } from '../../transfer/index.js';
 import { hasFreeSpace } from '../../vfs/index.js';
 import { checkSecret, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
+import { MetricsHttpServer, SlaveMetrics, validateMetricsOptions, type SlaveTransferEvent } from '../../metrics/index.js';
 import { slaveOperations } from './slave-operations.js';
+import { reportTransfers } from './transfer-reports.js';
 import type { SlaveOptions } from './slave-options.js';
 import { SlaveTransfers } from './slave-transfers.js';
 
@@ -23,6 +25,8 @@ export interface SlaveEvents {
   online: [{ readonly master: string }];
   /** The master connection was lost or refused; a reconnect follows unless stopped. */
   offline: [{ readonly error: Error | undefined }];
+  /** A send (`download`) or receive (`upload`) the master ordered ended, successfully or not. */
+  transfer: [SlaveTransferEvent];
 }
 
 /**
@@ -40,6 +44,9 @@ export class Slave extends EventEmitter<SlaveEvents> {
   #link: MasterLink | undefined;
   #state: SlaveConnectionState = 'stopped';
   #loop: Promise<void> | undefined;
+  /** The Prometheus series of this slave (option `metrics`), or `undefined` without that option. */
+  readonly metrics: SlaveMetrics | undefined;
+  #metricsHttp: MetricsHttpServer | undefined;
 
   /** Throws `RangeError` for a short secret, a bad name or no master. */
   constructor(options: SlaveOptions) {
@@ -51,6 +58,29 @@ export class Slave extends EventEmitter<SlaveEvents> {
     this.#logger = options.logger ?? silentLogger;
     this.#plane = new LocalDataPlane({ ...options.dataPlane, logger: this.#logger });
     this.#transfers = new SlaveTransfers(this.#plane, () => this.#dataAddress(), options.dataTls, this.#plane.options.passiveTimeoutMs);
+    if (options.metrics !== undefined) validateMetricsOptions(options.metrics);
+    this.metrics = options.metrics === undefined ? undefined : new SlaveMetrics(this, { registry: options.metrics.registry });
+  }
+
+  /**
+   * Starts the metrics HTTP listener (option `metrics.listen`); `start()` calls it too, so
+   * call it yourself only to learn the bound address before the slave connects. Idempotent.
+   */
+  async listenMetrics(): Promise<{ host: string; port: number } | null> {
+    const listen = this.#options.metrics?.listen;
+    if (this.metrics === undefined || listen === undefined) return null;
+    if (this.#metricsHttp === undefined) {
+      const http = new MetricsHttpServer({ registry: this.metrics.registry });
+      this.#metricsHttp = http;
+      await http.listen(listen);
+      this.#logger.info({ slave: this.name, ...http.address() }, 'metrics listening');
+    }
+    return this.#metricsHttp.address();
+  }
+
+  /** The metrics listener's address, or `null` when it is not listening. */
+  metricsAddress(): { host: string; port: number } | null {
+    return this.#metricsHttp?.address() ?? null;
   }
 
   /** This slave's name. */
@@ -77,6 +107,9 @@ export class Slave extends EventEmitter<SlaveEvents> {
     if (this.#loop !== undefined) return;
     this.#state = 'connecting';
     this.#loop = this.#run();
+    this.listenMetrics().catch((error: unknown) => {
+      this.#logger.error({ slave: this.name, err: error }, 'cannot start the metrics listener');
+    });
   }
 
   /** Resolves once the slave is online (or rejects after `timeoutMs`). */
@@ -104,6 +137,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
     await this.#loop;
     await this.#transfers.closeAll();
     await this.#plane.close();
+    await this.#metricsHttp?.close();
+    this.metrics?.close();
     this.#state = 'stopped';
   }
 
@@ -153,7 +188,9 @@ export class Slave extends EventEmitter<SlaveEvents> {
     const closed = new Promise<Error | undefined>((resolve) => {
       link.onClose(resolve);
     });
-    link.serve(slaveOperations({ fs: this.#options.fs, transfers: this.#transfers, link }));
+    link.serve(reportTransfers(slaveOperations({ fs: this.#options.fs, transfers: this.#transfers, link }), (event) => {
+      this.emit('transfer', event);
+    }));
     this.#state = 'online';
     this.#logger.info({ slave: this.name, master }, 'connected to the master');
     this.emit('online', { master });

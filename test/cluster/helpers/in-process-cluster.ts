@@ -28,7 +28,7 @@ export interface InProcessCluster {
 export interface InProcessClusterOptions {
   readonly slaves?: number;
   readonly store?: MetadataStore;
-  /** Extra master options (replication, verifyReads, maxQueuedOperations, link timeouts, ...). */
+  /** Extra master options (replication, verifyReads, maxQueuedOperations, metrics, limits, link timeouts, ...). */
   readonly master?: Partial<MasterOptions>;
 }
 
