@@ -4,6 +4,7 @@
  * under `node16` (ESM and CommonJS apps) and `bundler` resolution. Also checks the types of
  * every subpath with @arethetypeswrong/cli and the exact kinds of files shipped.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,7 +117,7 @@ afterAll(async () => {
 describe('the packed package', () => {
   it('ships the build, types for import and require, the native sources, docs and LICENSE, and nothing else', () => {
     const allowed = [
-      /^dist\/(chunk|start-standalone|master|master-command|slave-command)-[\w-]+\.js$/, // lazily loaded CLI commands
+      /^dist\/(chunk|start-standalone|master|master-command|slave-command|hash-password-command)-[\w-]+\.js$/, // lazily loaded CLI commands
       /^dist\/chunk-[\w-]+\.cjs$/,
       /^dist\/[\w-]+\.d\.c?ts$/, // shared declaration chunks
       /^dist\/(parser|session|vfs|transfer|cluster|testing)\/index\.(js|cjs|d\.ts|d\.cts)$/,
@@ -165,5 +166,8 @@ describe('the packed package', () => {
   it('installs the ftpgrid command', async () => {
     const out = await run(join(temp.path, 'app', 'node_modules', '.bin', 'ftpgrid'), ['serve', '--help'], temp.path);
     expect(out).toMatch(/^Usage: ftpgrid serve \[options\]/);
+    // The installed layout finds package.json for --version.
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await run(join(temp.path, 'app', 'node_modules', '.bin', 'ftpgrid'), ['--version'], temp.path)).toBe(`${manifest.version}\n`);
   });
 });
