@@ -6,8 +6,8 @@
  *
  * Environment: MASTER (default 127.0.0.1:7021), SLAVE_NAME (default memory-slave), CLUSTER_SECRET.
  */
-import { createSlave } from '../src/cluster/index.js';
-import { MemoryFileSystem } from '../src/vfs/index.js';
+import { createSlave } from 'ftpgrid/cluster';
+import { MemoryFileSystem } from 'ftpgrid/vfs';
 
 const [host = '127.0.0.1', port = '7021'] = (process.env.MASTER ?? '127.0.0.1:7021').split(':');
 const storage = new MemoryFileSystem({ maxBytes: 256 * 1024 * 1024 });

@@ -2,15 +2,14 @@
  * A whole cluster in one process for trying it out: a master and two slaves on loopback,
  * each slave storing under its own temporary folder. Run with
  * `node --import tsx examples/local-cluster.ts`, then connect with any FTP client.
- * In your own code, import from 'ftpgrid', 'ftpgrid/cluster' and 'ftpgrid/vfs' instead of ../src.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createMaster } from '../src/index.js';
-import { MemoryMetadataStore, createSlave } from '../src/cluster/index.js';
-import { LocalFileSystem } from '../src/vfs/index.js';
+import { createMaster } from 'ftpgrid';
+import { MemoryMetadataStore, createSlave } from 'ftpgrid/cluster';
+import { LocalFileSystem } from 'ftpgrid/vfs';
 
 const secret = randomBytes(32);
 const workDir = mkdtempSync(join(tmpdir(), 'ftpgrid-local-cluster-'));

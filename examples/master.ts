@@ -1,12 +1,11 @@
 /**
  * A cluster master: the FTP front end, users and the file tree; slaves hold the files.
  * Run with `node --import tsx examples/master.ts`, then start slaves (examples/slave.ts).
- * In your own code, import from 'ftpgrid' instead of ../src.
  *
  * Environment: FTP_PORT (default 2121), CLUSTER_PORT (default 7021), STATE_DIR (default
  * ./master-state), CLUSTER_SECRET (at least 16 bytes; use a long random one).
  */
-import { createMaster } from '../src/index.js';
+import { createMaster } from 'ftpgrid';
 
 const master = await createMaster({
   stateDir: process.env.STATE_DIR ?? './master-state',

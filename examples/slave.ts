@@ -1,13 +1,12 @@
 /**
  * A storage slave on a local folder: it dials the master and stores each file at its
  * virtual path under SLAVE_ROOT. Run with `node --import tsx examples/slave.ts`.
- * In your own code, import from 'ftpgrid/cluster' and 'ftpgrid/vfs' instead of ../src.
  *
  * Environment: MASTER (default 127.0.0.1:7021), SLAVE_NAME, SLAVE_ROOT, CLUSTER_SECRET.
  */
 import { mkdirSync } from 'node:fs';
-import { createSlave } from '../src/cluster/index.js';
-import { LocalFileSystem } from '../src/vfs/index.js';
+import { createSlave } from 'ftpgrid/cluster';
+import { LocalFileSystem } from 'ftpgrid/vfs';
 
 const [host = '127.0.0.1', port = '7021'] = (process.env.MASTER ?? '127.0.0.1:7021').split(':');
 const root = process.env.SLAVE_ROOT ?? './slave-data';

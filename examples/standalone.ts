@@ -1,7 +1,6 @@
 /**
  * Embeds a standalone FTP server in an app: one directory on disk, one user, read-only
  * anonymous access. Run with `node --import tsx examples/standalone.ts`.
- * In your own code, import from 'ftpgrid' and 'ftpgrid/vfs' instead of ../src.
  */
 import { createServer } from 'ftpgrid';
 import { LocalFileSystem, MemoryAuthorizer } from 'ftpgrid/vfs';
