@@ -1,5 +1,5 @@
 import { ClusterMaster, openLmdbMetadataStore, type ClusterFileSystem, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
-import { createServer, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
+import { createServer, InvalidServerOptionError, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
 import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
 import { MemoryAuthorizer, type Authorizer } from '../vfs/index.js';
 
@@ -54,6 +54,8 @@ export interface FtpMaster {
  * top of a {@link ClusterMaster}: users see the cluster's tree, bytes move between clients
  * and slaves.
  *
+ * @throws {@link InvalidServerOptionError} for a missing or bad option (the store it opened is closed again).
+ *
  * @example
  * ```ts
  * import { createMaster } from 'ftpgrid';
@@ -64,8 +66,8 @@ export interface FtpMaster {
  */
 export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   const stateDir = options.stateDir;
-  if (options.store === undefined && stateDir === undefined) throw new RangeError('createMaster needs a stateDir (or a store)');
-  if (options.users === undefined && options.authorizer === undefined) throw new RangeError('createMaster needs users or an authorizer');
+  if (options.store === undefined && stateDir === undefined) throw new InvalidServerOptionError('stateDir', 'createMaster needs a stateDir (or a store)');
+  if (options.users === undefined && options.authorizer === undefined) throw new InvalidServerOptionError('users', 'createMaster needs users or an authorizer');
   const ownStore = options.store === undefined;
   const store = options.store ?? (await openLmdbMetadataStore({ path: stateDir ?? '' }));
   const admins = [...(options.admins ?? []), ...(options.users ?? []).filter((u) => u.admin === true).map((u) => u.name)];
@@ -83,12 +85,20 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   const registry = commands instanceof CommandRegistry ? commands : createDefaultRegistry();
   if (typeof commands === 'function') commands(registry);
   cluster.registerCommands(registry);
-  const ftp = createServer({
-    ...serverOptions,
-    commands: registry,
-    dataPlane: cluster.dataPlane,
-    authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) }),
-  });
+  let ftp: FtpServer;
+  try {
+    ftp = createServer({
+      ...serverOptions,
+      commands: registry,
+      dataPlane: cluster.dataPlane,
+      authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) }),
+    });
+  } catch (error) {
+    // A bad option must not leave the store (an LMDB environment) open.
+    await cluster.close();
+    if (ownStore) await store.close();
+    throw error;
+  }
   return {
     ftp,
     cluster,
