@@ -88,7 +88,8 @@ function tsconfig(module: string, moduleResolution: string): string {
 beforeAll(async () => {
   temp = await makeTempDir('ftpgrid-pack-');
   // `npm pack` runs prepack (the build): a fresh clone packs a complete package.
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', temp.path], repo, 300_000);
+  // Bounded generously: the build alone took almost 5 minutes on a 2-core machine at load 20.
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', temp.path], repo, 600_000);
   const info = (JSON.parse(packed) as { filename: string; files: PackedFile[] }[])[0];
   if (info === undefined) throw new Error('npm pack printed no result');
   tarball = join(temp.path, info.filename);
@@ -108,7 +109,7 @@ beforeAll(async () => {
   }
   await writeFile(join(app, 'esm', 'smoke.mjs'), smokeProgram('esm'));
   await writeFile(join(app, 'cjs', 'smoke.cjs'), smokeProgram('cjs'));
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await temp.remove();
