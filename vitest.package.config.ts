@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/package/**/*.test.ts'],
     testTimeout: 180_000,
-    hookTimeout: 600_000,
+    hookTimeout: 900_000,
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
   },

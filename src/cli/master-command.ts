@@ -63,8 +63,6 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
         },
       });
     } catch (error) {
-      // Replication policies and groups are checked by the master itself.
-      if (error instanceof RangeError) throw new CliError('invalid-option', error.message, { cause: error });
       throw optionErrorToCli(error);
     }
     if (fileAuthorizer !== undefined) {

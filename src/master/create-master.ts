@@ -1,5 +1,5 @@
 import { ClusterMaster, openLmdbMetadataStore, type ClusterFileSystem, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
-import { createServer, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
+import { createServer, InvalidServerOptionError, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
 import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
 import { MemoryAuthorizer, type Authorizer } from '../vfs/index.js';
 import { validateMetricsOptions, type StatusBoard } from '../metrics/index.js';
@@ -63,6 +63,8 @@ export interface FtpMaster {
  * top of a {@link ClusterMaster}: users see the cluster's tree, bytes move between clients
  * and slaves.
  *
+ * @throws {@link InvalidServerOptionError} for a missing or bad option (the store it opened is closed again).
+ *
  * @example
  * ```ts
  * import { createMaster } from 'ftpgrid';
@@ -73,8 +75,8 @@ export interface FtpMaster {
  */
 export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   const stateDir = options.stateDir;
-  if (options.store === undefined && stateDir === undefined) throw new RangeError('createMaster needs a stateDir (or a store)');
-  if (options.users === undefined && options.authorizer === undefined) throw new RangeError('createMaster needs users or an authorizer');
+  if (options.store === undefined && stateDir === undefined) throw new InvalidServerOptionError('stateDir', 'createMaster needs a stateDir (or a store)');
+  if (options.users === undefined && options.authorizer === undefined) throw new InvalidServerOptionError('users', 'createMaster needs users or an authorizer');
   if (options.metrics !== undefined) validateMetricsOptions(options.metrics);
   const ownStore = options.store === undefined;
   const store = options.store ?? (await openLmdbMetadataStore({ path: stateDir ?? '' }));
@@ -88,19 +90,32 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
     cluster = new ClusterMaster({ store, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, maxQueuedOperations, admins, replication, verifyReads, logger: options.logger });
   } catch (error) {
     if (ownStore) await store.close();
+    // The cluster checks its own options (secret, replication) with RangeError: one typed error for callers.
+    if (error instanceof RangeError) {
+      const option = /secret/i.test(error.message) ? 'secret' : 'replication';
+      throw new InvalidServerOptionError(option, error.message, { cause: error });
+    }
     throw error;
   }
   const registry = commands instanceof CommandRegistry ? commands : createDefaultRegistry();
   if (typeof commands === 'function') commands(registry);
   cluster.registerCommands(registry);
-  const ftp = createServer({
-    ...serverOptions,
-    commands: registry,
-    dataPlane: cluster.dataPlane,
-    authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) }),
-    // The front end only collects; the master serves its listener with the cluster's series and the status page.
-    ...(metrics === undefined ? {} : { metrics: { registry: metrics.registry } }),
-  });
+  let ftp: FtpServer;
+  try {
+    ftp = createServer({
+      ...serverOptions,
+      commands: registry,
+      dataPlane: cluster.dataPlane,
+      authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) }),
+      // The front end only collects; the master serves its listener with the cluster's series and the status page.
+      ...(metrics === undefined ? {} : { metrics: { registry: metrics.registry } }),
+    });
+  } catch (error) {
+    // A bad option must not leave the store (an LMDB environment) open.
+    await cluster.close();
+    if (ownStore) await store.close();
+    throw error;
+  }
   const observability: MasterObservability | undefined = metrics === undefined ? undefined : createMasterObservability(ftp, cluster, metrics);
   return {
     ftp,

@@ -106,7 +106,7 @@ describe('docs/configuration.md', () => {
       expect([option.long, row?.configKey]).toEqual([option.long, keys.includes(key) ? `\`${key}\`` : '-']);
       const stated = /\(default: ([^)]*)\)$/.exec(option.description)?.[1];
       if (stated !== undefined) expect([option.long, row?.defaultCell]).toEqual([option.long, `\`${stated}\``]);
-      if (/\(required\)$/.test(option.description)) expect([option.long, row?.defaultCell]).toEqual([option.long, 'required']);
+      if (option.description.endsWith('(required)')) expect([option.long, row?.defaultCell]).toEqual([option.long, 'required']);
       const limit = LIMIT_FLAGS.find((entry) => `--${entry.flag}` === option.long);
       if (limit !== undefined) {
         const api = name === 'master' && limit.target === 'dataPlane' ? `dataPlane.${limit.option}` : limit.option;

@@ -4,6 +4,7 @@
  * under `node16` (ESM and CommonJS apps) and `bundler` resolution. Also checks the types of
  * every subpath with @arethetypeswrong/cli and the exact kinds of files shipped.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +93,8 @@ function tsconfig(module: string, moduleResolution: string): string {
 beforeAll(async () => {
   temp = await makeTempDir('ftpgrid-pack-');
   // `npm pack` runs prepack (the build): a fresh clone packs a complete package.
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', temp.path], repo, 300_000);
+  // Bounded generously: the build alone took almost 5 minutes on a 2-core machine at load 20.
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', temp.path], repo, 600_000);
   const info = (JSON.parse(packed) as { filename: string; files: PackedFile[] }[])[0];
   if (info === undefined) throw new Error('npm pack printed no result');
   tarball = join(temp.path, info.filename);
@@ -112,7 +114,7 @@ beforeAll(async () => {
   }
   await writeFile(join(app, 'esm', 'smoke.mjs'), smokeProgram('esm'));
   await writeFile(join(app, 'cjs', 'smoke.cjs'), smokeProgram('cjs'));
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await temp.remove();
@@ -121,7 +123,7 @@ afterAll(async () => {
 describe('the packed package', () => {
   it('ships the build, types for import and require, the native sources, docs and LICENSE, and nothing else', () => {
     const allowed = [
-      /^dist\/(chunk|start-standalone|master|master-command|slave-command)-[\w-]+\.js$/, // lazily loaded CLI commands
+      /^dist\/(chunk|start-standalone|master|master-command|slave-command|hash-password-command)-[\w-]+\.js$/, // lazily loaded CLI commands
       /^dist\/chunk-[\w-]+\.cjs$/,
       /^dist\/[\w-]+\.d\.c?ts$/, // shared declaration chunks
       /^dist\/(parser|session|vfs|transfer|cluster|metrics|testing)\/index\.(js|cjs|d\.ts|d\.cts)$/,
@@ -171,5 +173,8 @@ describe('the packed package', () => {
   it('installs the ftpgrid command', async () => {
     const out = await run(join(temp.path, 'app', 'node_modules', '.bin', 'ftpgrid'), ['serve', '--help'], temp.path);
     expect(out).toMatch(/^Usage: ftpgrid serve \[options\]/);
+    // The installed layout finds package.json for --version.
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await run(join(temp.path, 'app', 'node_modules', '.bin', 'ftpgrid'), ['--version'], temp.path)).toBe(`${manifest.version}\n`);
   });
 });
