@@ -77,13 +77,26 @@ export class FtpSession {
   readonly local: Endpoint;
   readonly state: SessionState = initialState();
   readonly control: ControlConnection;
-  readonly data: SessionDataChannel;
   readonly options: ResolvedSessionOptions;
+  readonly #dataPlane: DataPlane;
+  /** Attached on first use: an idle session never needs its data channel. */
+  #data: SessionDataChannel | undefined;
   readonly #emitSink: SessionEventSink;
-  readonly #closeController = new AbortController();
+  /**
+   * Created on first use: an AbortSignal with its listener maps costs about 0.7 KiB, a
+   * large part of an idle session.
+   */
+  #closeController: AbortController | undefined;
   readonly #commandRate: CommandRate | undefined;
-  #loginTimer: NodeJS.Timeout | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
+  /**
+   * One timer for both the login and the idle timeout (one Timeout per session instead of
+   * two). Activity only moves {@link FtpSession.#lastActivity}; the timer, when it fires,
+   * re-arms itself for the time left, so a command costs no timer work.
+   */
+  #timer: NodeJS.Timeout | undefined;
+  #lastActivity = Date.now();
+  /** When the login timeout runs out (ms since the epoch), or undefined once logged in. */
+  #loginDeadline: number | undefined;
   #closeReason = 'connection closed';
 
   constructor(socket: Socket, options: SessionOptions, services: SessionServices) {
@@ -100,23 +113,32 @@ export class FtpSession {
       },
     });
     this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate);
-    const state = this.state;
-    this.data = services.dataPlane.attach({
-      id: this.id,
-      controlPeer: this.peer,
-      controlLocal: this.local,
-      get user() {
-        return state.user?.name;
-      },
-    });
+    this.#dataPlane = services.dataPlane;
     this.control.onClose((reason) => {
       this.#closeReason = reason;
       this.#teardown();
     });
   }
 
+  /** The session's data channel (attached to the data plane on first use). */
+  get data(): SessionDataChannel {
+    if (this.#data === undefined) {
+      const state = this.state;
+      this.#data = this.#dataPlane.attach({
+        id: this.id,
+        controlPeer: this.peer,
+        controlLocal: this.local,
+        get user() {
+          return state.user?.name;
+        },
+      });
+    }
+    return this.#data;
+  }
+
   /** Aborted when the session ends. */
   get signal(): AbortSignal {
+    this.#closeController ??= new AbortController();
     return this.#closeController.signal;
   }
 
@@ -145,7 +167,7 @@ export class FtpSession {
     } finally {
       this.close(this.#closeReason);
       await this.#settleTransfer();
-      await this.data.close().catch(() => undefined);
+      await this.#data?.close().catch(() => undefined);
       this.#emit('disconnect', { reason: this.#closeReason });
     }
   }
@@ -183,9 +205,10 @@ export class FtpSession {
   }
 
   #teardown(): void {
-    clearTimeout(this.#loginTimer);
-    clearTimeout(this.#idleTimer);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.state.phase = 'closing';
+    this.#closeController ??= new AbortController();
     if (!this.#closeController.signal.aborted) this.#closeController.abort();
   }
 
@@ -225,7 +248,7 @@ export class FtpSession {
       await this.#replyError(error, command.verb);
     }
     const loggedIn = this.state.phase === 'logged-in';
-    if (loggedIn && !wasLoggedIn) clearTimeout(this.#loginTimer);
+    if (loggedIn && !wasLoggedIn) this.#loginDeadline = undefined;
     if (!loggedIn && wasLoggedIn && this.state.phase !== 'closing') this.#armLoginTimer();
   }
 
@@ -267,20 +290,47 @@ export class FtpSession {
   };
 
   #armLoginTimer(): void {
-    clearTimeout(this.#loginTimer);
-    this.#loginTimer = setTimeout(() => {
-      if (this.state.phase === 'logged-in' || this.state.phase === 'closing') return;
+    this.#loginDeadline = Date.now() + this.options.loginTimeoutMs;
+    this.#schedule();
+  }
+
+  /** Activity: the idle timeout starts again (the timer catches up when it fires). */
+  #armIdleTimer(): void {
+    this.#lastActivity = Date.now();
+    this.#schedule();
+  }
+
+  /** Makes sure the timer fires by the earlier of the two deadlines. */
+  #schedule(): void {
+    if (this.state.phase === 'closing') return;
+    const due = this.#nextDue();
+    if (this.#timer !== undefined && this.#timerDue <= due) return;
+    clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer = setTimeout(() => {
+      this.#onTimer();
+    }, Math.max(0, due - Date.now()));
+    this.#timer.unref();
+  }
+
+  #timerDue = 0;
+
+  #nextDue(): number {
+    const idle = this.#lastActivity + this.options.idleTimeoutMs;
+    return this.#loginDeadline === undefined ? idle : Math.min(idle, this.#loginDeadline);
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    if (this.state.phase === 'closing') return;
+    const now = Date.now();
+    if (this.#loginDeadline !== undefined && now >= this.#loginDeadline && this.state.phase !== 'logged-in') {
       void this.#reply(ReplyCode.ServiceNotAvailable, 'Login timeout, closing control connection').then(() => {
         this.close('login timeout');
       });
-    }, this.options.loginTimeoutMs);
-    this.#loginTimer.unref();
-  }
-
-  #armIdleTimer(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
-      if (this.state.phase === 'closing') return;
+      return;
+    }
+    if (now >= this.#lastActivity + this.options.idleTimeoutMs) {
       // A running transfer is activity: the idle timeout never cuts it.
       if (this.state.transfer !== undefined) {
         this.#armIdleTimer();
@@ -289,12 +339,15 @@ export class FtpSession {
       void this.#reply(ReplyCode.ServiceNotAvailable, 'Idle timeout, closing control connection').then(() => {
         this.close('idle timeout');
       });
-    }, this.options.idleTimeoutMs);
-    this.#idleTimer.unref();
+      return;
+    }
+    this.#schedule();
   }
 
   #context(command: ParsedCommand): CommandContext {
     const state = this.state;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below needs the session, not the context
+    const session = this;
     const user = (): UserContext => {
       if (state.user === undefined) throw new FsError('permission', 'Not logged in');
       return state.user;
@@ -306,10 +359,15 @@ export class FtpSession {
       local: this.local,
       options: this.options,
       registry: this.options.registry,
-      data: this.data,
+      get data() {
+        return session.data;
+      },
       control: this.control,
       logger: this.options.logger,
-      signal: this.signal,
+      // A getter: most commands never look at it, and the controller is made on first use.
+      get signal() {
+        return session.signal;
+      },
       command,
       reply: (code, text) => this.#reply(code, text),
       emit: this.#emit,
@@ -340,7 +398,7 @@ export class FtpSession {
       abortTransfer: async () => {
         const transfer = state.transfer;
         if (transfer === undefined) {
-          await this.data.abort();
+          await this.#data?.abort();
           return false;
         }
         transfer.aborted = true;
