@@ -102,17 +102,6 @@ function errorItem(code: DecodeErrorCode): DecodedItem {
   return { kind: 'error', code, message: MESSAGES[code] };
 }
 
-let sharedUtf8: { decode(bytes: Uint8Array): string } | undefined;
-
-/**
- * One UTF-8 decoder for every session: each call decodes a whole line (no `stream` state is
- * carried between calls), so it can be shared and an idle session holds none of its own.
- */
-function utf8Decoder(): { decode(bytes: Uint8Array): string } {
-  sharedUtf8 ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  return sharedUtf8;
-}
-
 /**
  * Streaming decoder of the FTP control channel (client to server). Push bytes as they
  * arrive; get whole command lines back.
@@ -159,6 +148,7 @@ export class ControlDecoder {
   #afterInterrupt = false;
   /** An ABOR line just ended at its CR: a following LF or NUL belongs to it. */
   #aborEnded = false;
+  readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(options: ControlDecoderOptions = {}) {
     const max = options.maxLineLength ?? DEFAULT_MAX_LINE;
@@ -322,7 +312,7 @@ export class ControlDecoder {
       return;
     }
     try {
-      items.push({ kind: 'line', line: utf8Decoder().decode(bytes) });
+      items.push({ kind: 'line', line: this.#utf8.decode(bytes) });
     } catch {
       items.push(errorItem('invalid-utf8'));
     }

@@ -77,26 +77,13 @@ export class FtpSession {
   readonly local: Endpoint;
   readonly state: SessionState = initialState();
   readonly control: ControlConnection;
+  readonly data: SessionDataChannel;
   readonly options: ResolvedSessionOptions;
-  readonly #dataPlane: DataPlane;
-  /** Attached on first use: an idle session never needs its data channel. */
-  #data: SessionDataChannel | undefined;
   readonly #emitSink: SessionEventSink;
-  /**
-   * Created on first use: an AbortSignal with its listener maps costs about 0.7 KiB, a
-   * large part of an idle session.
-   */
-  #closeController: AbortController | undefined;
+  readonly #closeController = new AbortController();
   readonly #commandRate: CommandRate | undefined;
-  /**
-   * One timer for both the login and the idle timeout (one Timeout per session instead of
-   * two). Activity only moves {@link FtpSession.#lastActivity}; the timer, when it fires,
-   * re-arms itself for the time left, so a command costs no timer work.
-   */
-  #timer: NodeJS.Timeout | undefined;
-  #lastActivity = Date.now();
-  /** When the login timeout runs out (ms since the epoch), or undefined once logged in. */
-  #loginDeadline: number | undefined;
+  #loginTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
   #closeReason = 'connection closed';
 
   constructor(socket: Socket, options: SessionOptions, services: SessionServices) {
@@ -113,32 +100,23 @@ export class FtpSession {
       },
     });
     this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate);
-    this.#dataPlane = services.dataPlane;
+    const state = this.state;
+    this.data = services.dataPlane.attach({
+      id: this.id,
+      controlPeer: this.peer,
+      controlLocal: this.local,
+      get user() {
+        return state.user?.name;
+      },
+    });
     this.control.onClose((reason) => {
       this.#closeReason = reason;
       this.#teardown();
     });
   }
 
-  /** The session's data channel (attached to the data plane on first use). */
-  get data(): SessionDataChannel {
-    if (this.#data === undefined) {
-      const state = this.state;
-      this.#data = this.#dataPlane.attach({
-        id: this.id,
-        controlPeer: this.peer,
-        controlLocal: this.local,
-        get user() {
-          return state.user?.name;
-        },
-      });
-    }
-    return this.#data;
-  }
-
   /** Aborted when the session ends. */
   get signal(): AbortSignal {
-    this.#closeController ??= new AbortController();
     return this.#closeController.signal;
   }
 
@@ -167,7 +145,7 @@ export class FtpSession {
     } finally {
       this.close(this.#closeReason);
       await this.#settleTransfer();
-      await this.#data?.close().catch(() => undefined);
+      await this.data.close().catch(() => undefined);
       this.#emit('disconnect', { reason: this.#closeReason });
     }
   }
@@ -205,10 +183,9 @@ export class FtpSession {
   }
 
   #teardown(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#loginTimer);
+    clearTimeout(this.#idleTimer);
     this.state.phase = 'closing';
-    this.#closeController ??= new AbortController();
     if (!this.#closeController.signal.aborted) this.#closeController.abort();
   }
 
@@ -248,7 +225,7 @@ export class FtpSession {
       await this.#replyError(error, command.verb);
     }
     const loggedIn = this.state.phase === 'logged-in';
-    if (loggedIn && !wasLoggedIn) this.#loginDeadline = undefined;
+    if (loggedIn && !wasLoggedIn) clearTimeout(this.#loginTimer);
     if (!loggedIn && wasLoggedIn && this.state.phase !== 'closing') this.#armLoginTimer();
   }
 
@@ -290,47 +267,20 @@ export class FtpSession {
   };
 
   #armLoginTimer(): void {
-    this.#loginDeadline = Date.now() + this.options.loginTimeoutMs;
-    this.#schedule();
-  }
-
-  /** Activity: the idle timeout starts again (the timer catches up when it fires). */
-  #armIdleTimer(): void {
-    this.#lastActivity = Date.now();
-    this.#schedule();
-  }
-
-  /** Makes sure the timer fires by the earlier of the two deadlines. */
-  #schedule(): void {
-    if (this.state.phase === 'closing') return;
-    const due = this.#nextDue();
-    if (this.#timer !== undefined && this.#timerDue <= due) return;
-    clearTimeout(this.#timer);
-    this.#timerDue = due;
-    this.#timer = setTimeout(() => {
-      this.#onTimer();
-    }, Math.max(0, due - Date.now()));
-    this.#timer.unref();
-  }
-
-  #timerDue = 0;
-
-  #nextDue(): number {
-    const idle = this.#lastActivity + this.options.idleTimeoutMs;
-    return this.#loginDeadline === undefined ? idle : Math.min(idle, this.#loginDeadline);
-  }
-
-  #onTimer(): void {
-    this.#timer = undefined;
-    if (this.state.phase === 'closing') return;
-    const now = Date.now();
-    if (this.#loginDeadline !== undefined && now >= this.#loginDeadline && this.state.phase !== 'logged-in') {
+    clearTimeout(this.#loginTimer);
+    this.#loginTimer = setTimeout(() => {
+      if (this.state.phase === 'logged-in' || this.state.phase === 'closing') return;
       void this.#reply(ReplyCode.ServiceNotAvailable, 'Login timeout, closing control connection').then(() => {
         this.close('login timeout');
       });
-      return;
-    }
-    if (now >= this.#lastActivity + this.options.idleTimeoutMs) {
+    }, this.options.loginTimeoutMs);
+    this.#loginTimer.unref();
+  }
+
+  #armIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.state.phase === 'closing') return;
       // A running transfer is activity: the idle timeout never cuts it.
       if (this.state.transfer !== undefined) {
         this.#armIdleTimer();
@@ -339,15 +289,12 @@ export class FtpSession {
       void this.#reply(ReplyCode.ServiceNotAvailable, 'Idle timeout, closing control connection').then(() => {
         this.close('idle timeout');
       });
-      return;
-    }
-    this.#schedule();
+    }, this.options.idleTimeoutMs);
+    this.#idleTimer.unref();
   }
 
   #context(command: ParsedCommand): CommandContext {
     const state = this.state;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below needs the session, not the context
-    const session = this;
     const user = (): UserContext => {
       if (state.user === undefined) throw new FsError('permission', 'Not logged in');
       return state.user;
@@ -359,15 +306,10 @@ export class FtpSession {
       local: this.local,
       options: this.options,
       registry: this.options.registry,
-      get data() {
-        return session.data;
-      },
+      data: this.data,
       control: this.control,
       logger: this.options.logger,
-      // A getter: most commands never look at it, and the controller is made on first use.
-      get signal() {
-        return session.signal;
-      },
+      signal: this.signal,
       command,
       reply: (code, text) => this.#reply(code, text),
       emit: this.#emit,
@@ -398,7 +340,7 @@ export class FtpSession {
       abortTransfer: async () => {
         const transfer = state.transfer;
         if (transfer === undefined) {
-          await this.#data?.abort();
+          await this.data.abort();
           return false;
         }
         transfer.aborted = true;

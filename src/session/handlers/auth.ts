@@ -54,13 +54,7 @@ export async function handlePass(context: CommandContext, arg: string | undefine
         name,
         password,
         { address: context.peer.host, port: context.peer.port, secure: state.tls.control },
-        // A getter: the session makes its close signal only when something asks for it
-        // (an AbortSignal is a large part of an idle session's memory).
-        {
-          get signal() {
-            return context.signal;
-          },
-        },
+        { signal: context.signal },
       );
     } catch (error: unknown) {
       context.logger.error({ sessionId: context.id, err: error }, 'authorizer failed');
