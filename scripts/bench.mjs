@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: builds, then runs the parser benchmark (bench/parser-bench.mjs, when it
 // exists), the metadata store benchmark (bench/metadata-store-bench.mjs, about a minute),
+// the remerge benchmark through the cluster protocol (bench/remerge-bench.mjs, BENCH_SKIP_REMERGE=1 skips it),
 // the transfer benchmark (bench/transfer-bench.mjs), the small-operations benchmark
 // (bench/small-ops-bench.mjs) and the cluster benchmark (bench/cluster-bench.mjs). Installs
 // nothing: `npm run bench:setup` installs the servers it compares against (see
@@ -28,6 +29,13 @@ if (process.env.BENCH_SKIP_STORE === '1') {
   console.error('bench: BENCH_SKIP_STORE=1; skipping the metadata store benchmark');
 } else {
   const { run } = await import(pathToFileURL(join(root, 'bench', 'metadata-store-bench.mjs')).href);
+  await run();
+}
+
+if (process.env.BENCH_SKIP_REMERGE === '1') {
+  console.error('bench: BENCH_SKIP_REMERGE=1; skipping the remerge benchmark');
+} else {
+  const { run } = await import(pathToFileURL(join(root, 'bench', 'remerge-bench.mjs')).href);
   await run();
 }
 

@@ -170,6 +170,10 @@ describe.skipIf(!canRun)('fault battery (real processes, seeded)', () => {
   }, 180_000);
 
   afterAll(async () => {
+    // A crashed process is the finding: show how it ended.
+    for (const [name, child] of [['master', cluster.master] as const, ...cluster.slaves]) {
+      if (child.child.exitCode !== null || child.child.signalCode !== null) console.error(`fault battery: ${name} exited (${child.child.exitCode ?? child.child.signalCode}); its last output:\n${child.stderr().slice(-4000)}`);
+    }
     if (tinyMounted) {
       await cluster.killSlave('tiny', 'SIGTERM');
       spawnSync('umount', ['-l', cluster.slaveRoot('tiny')]);

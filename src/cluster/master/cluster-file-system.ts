@@ -321,10 +321,10 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   }
 
   /** Queues `operation` for each offline slave, after checking every queue has room (450 otherwise). */
-  async #owe(names: readonly string[], operation: QueuedOperation): Promise<void> {
+  async #owe(names: readonly string[], operation: QueuedOperation, force = false): Promise<void> {
     const path = operation.type === 'delete' ? operation.path : operation.from;
-    for (const name of names) this.registry.queue.checkRoom(name, path);
-    for (const name of names) await this.registry.queue.enqueue(name, operation);
+    if (!force) for (const name of names) this.registry.queue.checkRoom(name, path);
+    for (const name of names) await this.registry.queue.enqueue(name, operation, force);
   }
 
   #holders(record: NodeRecord): SlaveNode[] {
@@ -396,7 +396,8 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   async commitUpload(path: string, node: SlaveNode, outcome: TransferOutcome, existing: NodeRecord | undefined, fresh: boolean): Promise<void> {
     const stale = existing?.type === 'file' ? this.#split(existing.holders.filter((name) => name !== node.name)) : { online: [], offline: [] };
     // Before the record changes: an offline holder's old copy must never count as the new content.
-    await this.#owe(stale.offline, { type: 'delete', path });
+    // The bound was checked before the transfer (checkWrite): the bytes are stored now, so no refusal here.
+    await this.#owe(stale.offline, { type: 'delete', path }, true);
     const checksum = fresh && outcome.checksum?.length === 64 ? outcome.checksum : undefined;
     await this.store.putFile({
       path, size: outcome.size, mtimeMs: outcome.mtimeMs, holders: [node.name],

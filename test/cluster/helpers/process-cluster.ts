@@ -128,6 +128,7 @@ export async function startProcessCluster(slaveNames: readonly string[], masterA
   };
   cluster.master = await startMaster();
   for (const name of slaveNames) await cluster.startSlave(name);
-  await cluster.waitOnline(slaveNames);
+  // Each slave compiles the sources through tsx first: on a loaded 2-core machine, three at once take well over 30 s.
+  await cluster.waitOnline(slaveNames, 80_000);
   return cluster;
 }
