@@ -1,7 +1,8 @@
 import type { TlsOptions } from 'node:tls';
 import { silentLogger, type CommandRegistry, type Logger } from '../../session/index.js';
 import type { LocalDataPlaneOptions } from '../../transfer/index.js';
-import { checkSecret, createClusterListener, type ClusterListener, type LinkOptions } from '../protocol/index.js';
+import { checkSecret, createClusterListener, deriveTicketKey, type ClientLinkOptions, type ClusterListener, type LinkOptions } from '../protocol/index.js';
+import { ClientService, type ClientServiceOptions } from './client-service.js';
 import type { MetadataStore } from '../store/index.js';
 import { registerAdminCommands, type ClusterAdmin } from './admin-commands.js';
 import { ClusterDataPlane } from './cluster-data-plane.js';
@@ -34,6 +35,8 @@ export interface ClusterMasterOptions {
   readonly remergeBatchSize?: number | undefined;
   /** Protocol timeouts and frame limits of slave connections. @default see {@link LinkOptions} */
   readonly link?: Omit<LinkOptions, 'onProtocolError'> | undefined;
+  /** Frame limits and timeouts of DFS client connections. @default see {@link ClientLinkOptions} */
+  readonly clientLink?: ClientLinkOptions | undefined;
   /** Users allowed SITE SLAVES / REMERGE / KICKSLAVE. @default none */
   readonly admins?: readonly string[] | undefined;
   readonly logger?: Logger | undefined;
@@ -52,6 +55,8 @@ export class ClusterMaster implements ClusterAdmin {
   readonly #listener: ClusterListener;
   readonly #logger: Logger;
   readonly #admins: readonly string[];
+  readonly #ticketKey: Buffer;
+  #clients: ClientService | undefined;
 
   /** Throws `RangeError` for a secret shorter than 16 bytes. */
   constructor(options: ClusterMasterOptions) {
@@ -59,7 +64,17 @@ export class ClusterMaster implements ClusterAdmin {
     this.#logger = options.logger ?? silentLogger;
     this.#admins = options.admins ?? [];
     this.store = options.store;
-    this.registry = new SlaveRegistry({ store: options.store, remergeBatchSize: options.remergeBatchSize, logger: this.#logger });
+    this.#ticketKey = deriveTicketKey(secret);
+    this.registry = new SlaveRegistry({
+      store: options.store, remergeBatchSize: options.remergeBatchSize, logger: this.#logger,
+      handlers: (node) => ({
+        commitClientWrite: async ({ ticket, outcome }) => {
+          if (this.#clients === undefined) throw new Error('DFS clients are not enabled on this master');
+          await this.#clients.commit(node, ticket, outcome);
+          return {};
+        },
+      }),
+    });
     this.fs = new ClusterFileSystem({ store: options.store, registry: this.registry, strategy: options.strategy, logger: this.#logger });
     this.dataPlane = new ClusterDataPlane({ fs: this.fs, local: { ...options.dataPlane, logger: options.dataPlane?.logger ?? this.#logger } });
     this.#listener = createClusterListener({
@@ -76,7 +91,18 @@ export class ClusterMaster implements ClusterAdmin {
       onProtocolError: (reason) => {
         this.#logger.warn({ reason }, 'refused a frame from a slave');
       },
+      clientLink: options.clientLink,
+      acceptClient: async (login, peer) => (this.#clients === undefined ? null : this.#clients.accept(login, peer)),
     });
+  }
+
+  /**
+   * Lets DFS clients (`createClusterClient`) log in on the cluster port as the authorizer's
+   * users; their bytes then go straight to slaves started with a client listener, under
+   * tickets this master signs. Until this is called, client logins are refused.
+   */
+  enableClients(options: ClientServiceOptions): void {
+    this.#clients = new ClientService(this.fs, this.#ticketKey, { ...options, logger: options.logger ?? this.#logger });
   }
 
   /** Starts accepting slaves; resolves with the bound address. */

@@ -8,3 +8,4 @@ export {
   type PathRule, type SelectionRequest, type SelectionStrategy,
 } from './selection.js';
 export { formatSlaveLine, type ClusterAdmin } from './admin-commands.js';
+export type { ClientServiceOptions } from './client-service.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../session/index.js';
-import type { HandshakeResult, SlaveLink } from '../protocol/index.js';
+import type { HandshakeResult, MasterOperations, OperationHandlers, SlaveLink } from '../protocol/index.js';
 import type { MetadataStore } from '../store/index.js';
 import { SlaveNode, type SlaveState, type SlaveStatus } from './slave-node.js';
 
@@ -26,6 +26,8 @@ export interface SlaveRegistryOptions {
   readonly store: MetadataStore;
   /** Entries a slave sends per remerge batch. @default 1000 */
   readonly remergeBatchSize?: number | undefined;
+  /** More operations the master serves to each slave (beside the remerge's), given the slave's node. */
+  readonly handlers?: ((node: SlaveNode) => Partial<OperationHandlers<MasterOperations>>) | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -39,9 +41,11 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
   readonly #store: MetadataStore;
   readonly #batchSize: number;
   readonly #logger: Logger;
+  readonly #handlers: SlaveRegistryOptions['handlers'];
 
   constructor(options: SlaveRegistryOptions) {
     super();
+    this.#handlers = options.handlers;
     this.#store = options.store;
     this.#batchSize = options.remergeBatchSize ?? 1000;
     this.#logger = options.logger ?? silentLogger;
@@ -83,6 +87,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     node.tlsData = hello.capabilities.includes('tls-data');
     node.dataAddress = link.remoteAddress;
     node.pendingTransfers = 0;
+    node.clientEndpoint = undefined;
     this.#setState(node, 'connecting');
     const current = node;
     link.listen({
@@ -94,6 +99,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
         current.pendingTransfers = 0;
         current.lastHeartbeatMs = Date.now();
         if (beat.dataAddress !== undefined) current.dataAddress = beat.dataAddress;
+        current.clientEndpoint = beat.clientEndpoint;
       },
       transferStarted: ({ transferId }) => {
         current.transferStarted(transferId);
@@ -121,6 +127,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     let added = 0;
     let conflicts = 0;
     link.serve({
+      ...this.#handlers?.(node),
       remergeBatch: async ({ epoch: batchEpoch, entries }, { signal }) => {
         if (batchEpoch !== epoch) return {};
         const outcome = await this.#store.mergeSlaveFiles(name, epoch, entries, { signal });

@@ -15,7 +15,7 @@ export const MAX_META_ENTRIES = 64;
 const path = z.string().min(1).max(MAX_PATH_LENGTH).regex(/^\/[^\0]*$/, 'an absolute virtual path without NUL');
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const handle = z.string().min(1).max(64);
-const data = z.instanceof(Uint8Array).refine((b) => b.length <= MAX_CLIENT_CHUNK_BYTES, 'at most one chunk');
+const data = z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length <= MAX_CLIENT_CHUNK_BYTES, 'at most one chunk');
 const nothing = z.object({}).strict();
 const slaveAddress = z.object({ name: z.string().min(1).max(64), host: z.string().min(2).max(64), port: z.number().int().min(1).max(65535) }).strict();
 const metaKey = z.string().min(1).max(MAX_META_KEY_LENGTH).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');

@@ -41,8 +41,8 @@ const MAC_BYTES = 32;
 
 /** The wire schema of a {@link Ticket}. */
 export const ticketSchema = z.object({
-  body: z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <= MAX_TICKET_BODY_BYTES, 'a ticket body'),
-  mac: z.instanceof(Uint8Array).refine((b) => b.length === MAC_BYTES, 'a 32-byte tag'),
+  body: z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length > 0 && b.length <= MAX_TICKET_BODY_BYTES, 'a ticket body'),
+  mac: z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length === MAC_BYTES, 'a 32-byte tag'),
 }).strict();
 
 const claimsSchema = z.tuple([

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../session/index.js';
 import { LocalDataPlane } from '../../transfer/index.js';
 import { hasFreeSpace } from '../../vfs/index.js';
-import { checkSecret, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
+import { checkSecret, deriveTicketKey, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
+import { FsError } from '../../vfs/index.js';
+import { SlaveClientListener } from './client-listener.js';
 import { slaveOperations } from './slave-operations.js';
 import type { SlaveOptions } from './slave-options.js';
 import { SlaveTransfers } from './slave-transfers.js';
@@ -40,6 +42,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
   #link: MasterLink | undefined;
   #state: SlaveConnectionState = 'stopped';
   #loop: Promise<void> | undefined;
+  readonly #clients: SlaveClientListener | undefined;
+  #clientListening: Promise<{ host: string; port: number }> | undefined;
 
   /** Throws `RangeError` for a short secret, a bad name or no master. */
   constructor(options: SlaveOptions) {
@@ -51,6 +55,29 @@ export class Slave extends EventEmitter<SlaveEvents> {
     this.#logger = options.logger ?? silentLogger;
     this.#plane = new LocalDataPlane({ ...options.dataPlane, logger: this.#logger });
     this.#transfers = new SlaveTransfers(this.#plane, () => this.#dataAddress(), options.dataTls, this.#plane.options.passiveTimeoutMs);
+    this.#clients = options.clientListen === undefined ? undefined : new SlaveClientListener({
+      fs: options.fs, name: options.name, ticketKey: deriveTicketKey(this.#secret), logger: this.#logger,
+      commit: async (ticket, outcome, signal) => {
+        const link = this.#link;
+        if (link === undefined || link.closed) throw new FsError('unavailable', 'this slave is not connected to the master; try again later');
+        await link.request('commitClientWrite', { ticket, outcome }, { signal });
+      },
+    });
+  }
+
+  /**
+   * Where the client listener is bound (resolves once listening), or `null` without
+   * `clientListen`. Rejects when the address cannot be bound.
+   */
+  async clientAddress(): Promise<{ host: string; port: number } | null> {
+    return this.#clientListening === undefined ? null : this.#clientListening;
+  }
+
+  #clientEndpoint(): { host: string; port: number } | undefined {
+    const bound = this.#clients?.address() ?? null;
+    if (bound === null) return undefined;
+    const wildcard = bound.host === '0.0.0.0' || bound.host === '::';
+    return { host: this.#options.clientAdvertise ?? (wildcard ? this.#dataAddress() : bound.host), port: bound.port };
   }
 
   /** This slave's name. */
@@ -76,6 +103,13 @@ export class Slave extends EventEmitter<SlaveEvents> {
   start(): void {
     if (this.#loop !== undefined) return;
     this.#state = 'connecting';
+    const listen = this.#options.clientListen;
+    if (this.#clients !== undefined && listen !== undefined) {
+      this.#clientListening = this.#clients.listen(listen.host, listen.port);
+      this.#clientListening.catch((error: unknown) => {
+        this.#logger.error({ slave: this.name, err: error }, 'cannot listen for DFS clients');
+      });
+    }
     this.#loop = this.#run();
   }
 
@@ -103,6 +137,7 @@ export class Slave extends EventEmitter<SlaveEvents> {
     this.#link?.close();
     await this.#loop;
     await this.#transfers.closeAll();
+    await this.#clients?.close();
     await this.#plane.close();
     this.#state = 'stopped';
   }
@@ -178,8 +213,10 @@ export class Slave extends EventEmitter<SlaveEvents> {
     const clean = (n: number | undefined): number | undefined => (n === undefined || !Number.isSafeInteger(n) || n < 0 ? undefined : n);
     const freeBytes = clean(space.freeBytes);
     const totalBytes = clean(space.totalBytes);
+    const clientEndpoint = this.#clientEndpoint();
     link.notify('heartbeat', {
       dataAddress: this.#dataAddress(),
+      ...(clientEndpoint === undefined ? {} : { clientEndpoint }),
       load: loadavg()[0] ?? 0,
       transfers: this.#transfers.count,
       ...(freeBytes === undefined ? {} : { freeBytes }),

@@ -20,3 +20,5 @@ export { LMDB_STORE_SCHEMA, openLmdbMetadataStore } from './lmdb-metadata-store.
 export type { PostgresMetadataStoreOptions } from './pg-metadata-store.js';
 export { openPostgresMetadataStore } from './pg-metadata-store.js';
 export { PG_STORE_SCHEMA } from './pg-schema.js';
+export type { FileMetaCapable, FileMetaChange } from './file-meta.js';
+export { hasFileMeta } from './file-meta.js';
