@@ -31,12 +31,13 @@ export interface RawSlaveOptions {
   readonly tlsKey?: string;
   readonly logLevel?: string;
   readonly config?: string;
+  readonly clientListen?: string;
 }
 
 /** Config-file keys of `ftpgrid master`. */
 export const MASTER_CONFIG_KEYS = ['listen', 'clusterListen', 'secretFile', 'state', 'users', 'admins', 'pasvPorts', 'pasvAddress', 'logLevel', 'shutdownGrace'] as const;
 /** Config-file keys of `ftpgrid slave`. */
-export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel'] as const;
+export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'pasvPorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel', 'clientListen'] as const;
 
 /** `ftpgrid master`, validated, defaults applied. */
 export interface MasterConfig {
@@ -63,6 +64,8 @@ export interface SlaveConfig {
   readonly tlsCert: string | undefined;
   readonly tlsKey: string | undefined;
   readonly logLevel: LogLevel;
+  /** Where DFS clients connect (`--client-listen`), if anywhere. */
+  readonly clientListen: ListenAddress | undefined;
 }
 
 /** Default FTP address of the master (the same as `serve`). */
@@ -129,7 +132,9 @@ export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(ty
   const tlsCert = path(raw.tlsCert, file?.tlsCert, 'tlsCert', file?.baseDir);
   const tlsKey = path(raw.tlsKey, file?.tlsKey, 'tlsKey', file?.baseDir);
   if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new CliError('invalid-option', '--tls-cert and --tls-key go together');
+  const clientListen = stringOption(raw.clientListen, file?.clientListen, 'clientListen');
   return {
+    clientListen: clientListen === undefined ? undefined : parseListen(clientListen, '--client-listen'),
     masters,
     secretFile: required(path(raw.secretFile, file?.secretFile, 'secretFile', file?.baseDir), '--secret-file FILE is required (the cluster\'s shared secret, at least 16 bytes)'),
     root: required(path(raw.root, file?.root, 'root', file?.baseDir), '--root DIR is required (where this slave stores files)'),

@@ -49,6 +49,7 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
     logger,
     ...(config.dataAddress === undefined ? {} : { dataAddress: config.dataAddress }),
     ...(tls === undefined ? {} : { dataTls: tls }),
+    ...(config.clientListen === undefined ? {} : { clientListen: config.clientListen }),
     dataPlane: { ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }), logger },
     space: async () => {
       const info = await statfs(config.root);
@@ -56,7 +57,8 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
     },
   });
   slave.start();
-  output.stderr(`ftpgrid slave ${config.name}: storing under ${config.root}, dialing ${config.masters.map((m) => `${m.host}:${m.port}`).join(', ')}\n`);
+  const clients = await slave.clientAddress();
+  output.stderr(`ftpgrid slave ${config.name}: storing under ${config.root}, dialing ${config.masters.map((m) => `${m.host}:${m.port}`).join(', ')}${clients === null ? '' : `, DFS clients on ${clients.host}:${clients.port}`}\n`);
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down');
   await slave.close();

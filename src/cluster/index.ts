@@ -7,10 +7,13 @@
  *   ClusterDataPlane); `createMaster` in `ftpgrid` adds the FTP front end.
  * - Metadata stores: `openLmdbMetadataStore` (embedded, durable), `MemoryMetadataStore`.
  * - The protocol itself (`createClusterListener`, `dialMaster`, the operation tables).
+ * - `createClusterClient` — the programmatic DFS client: bytes straight to and from slaves.
  *
  * @packageDocumentation
  */
 export type {
+  FileMetaCapable,
+  FileMetaChange,
   FileRecordInput,
   LmdbMetadataStoreOptions,
   MergeConflict,
@@ -22,6 +25,7 @@ export type {
   SlaveFileEntry,
 } from './store/index.js';
 export {
+  hasFileMeta,
   LMDB_STORE_SCHEMA,
   MAX_PATH_BYTES,
   MAX_SLAVE_NAME_BYTES,
@@ -33,3 +37,4 @@ export {
 export * from './protocol/index.js';
 export * from './slave/index.js';
 export * from './master/index.js';
+export * from './client/index.js';
