@@ -3,7 +3,7 @@ import {
   dialMasterAsClient, dialSlaveAsClient,
   type ClientEntry, type ClientMasterLink, type ClientPlacement, type ClientSlaveLink,
 } from '../protocol/index.js';
-import { toClientError } from './client-error.js';
+import { ClusterClientError, toClientError } from './client-error.js';
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { downloadChunks, rechunk, uploadChunks, type ChunkSettings } from './client-transfers.js';
 import { LinkPool } from './link-pool.js';
@@ -221,7 +221,7 @@ export class ClusterClient {
     const placement = await this.#ask(path, (link) => link.request('placeRead', { path }, { signal: options.signal }));
     const size = placement.size ?? 0;
     const offset = options.offset ?? 0;
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) throw toClientError(Object.assign(new Error('offset past the end of the file'), { code: 'invalid-offset' }), path);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) throw new ClusterClientError('invalid-offset', `offset ${offset} is past the end of the file (${size} bytes)`, { path });
     const length = Math.max(0, Math.min(options.length ?? size - offset, size - offset));
     const chunks = downloadChunks(this.#onSlave, placement, offset, length, this.#chunkSettings(options.signal));
     const mapped = (async function* (): AsyncGenerator<Buffer> {

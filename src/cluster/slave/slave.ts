@@ -191,7 +191,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
     const heartbeat = setInterval(() => {
       void this.#heartbeat(link);
     }, this.#options.heartbeatMs ?? 2000);
-    void this.#heartbeat(link);
+    // The first heartbeat tells the master where DFS clients reach us: after the listener is bound.
+    void this.#clientListening?.catch(() => undefined).then(() => this.#heartbeat(link)) ?? this.#heartbeat(link);
     const error = await closed;
     clearInterval(heartbeat);
     this.#link = undefined;
