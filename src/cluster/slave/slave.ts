@@ -192,7 +192,7 @@ export class Slave extends EventEmitter<SlaveEvents> {
       void this.#heartbeat(link);
     }, this.#options.heartbeatMs ?? 2000);
     // The first heartbeat tells the master where DFS clients reach us: after the listener is bound.
-    void this.#clientListening?.catch(() => undefined).then(() => this.#heartbeat(link)) ?? this.#heartbeat(link);
+    void (this.#clientListening ?? Promise.resolve()).catch(() => undefined).then(() => this.#heartbeat(link));
     const error = await closed;
     clearInterval(heartbeat);
     this.#link = undefined;
