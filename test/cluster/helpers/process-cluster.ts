@@ -8,7 +8,8 @@ export const ADMIN = 'admin';
 export const ADMIN_PASSWORD = 'admin-pass';
 export const USER = 'alice';
 export const PASSWORD = 'wonderland';
-const SECRET = 'process-cluster-secret-0123456789';
+/** The cluster secret the helper writes (tests that sign tickets themselves need it). */
+export const SECRET = 'process-cluster-secret-0123456789';
 
 /** A master and slaves started through the CLI, each its own process. */
 export interface ProcessCluster {
@@ -38,7 +39,7 @@ async function stop(child: CliChild, signal: NodeJS.Signals = 'SIGTERM'): Promis
 }
 
 /** Starts a master (ports chosen by the kernel) and the named slaves, and waits until they are online. */
-export async function startProcessCluster(slaveNames: readonly string[]): Promise<ProcessCluster> {
+export async function startProcessCluster(slaveNames: readonly string[], slaveArgs: readonly string[] = []): Promise<ProcessCluster> {
   const dir = await makeTempDir('ftpgrid-proc-cluster-');
   const secretFile = join(dir.path, 'secret');
   await writeFile(secretFile, `${SECRET}\n`);
@@ -124,7 +125,7 @@ export async function startProcessCluster(slaveNames: readonly string[]): Promis
     },
   };
   cluster.master = await startMaster();
-  for (const name of slaveNames) await cluster.startSlave(name);
+  for (const name of slaveNames) await cluster.startSlave(name, slaveArgs);
   await cluster.waitOnline(slaveNames);
   return cluster;
 }
