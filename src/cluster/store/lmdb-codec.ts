@@ -72,12 +72,12 @@ export function keyAfter(key: Uint8Array): Buffer {
 }
 
 /** Stored form of a node: a short array, optional fields dropped from the end. */
-export type EncodedNode = [number, number, number, string[], ...(string | null)[]];
+export type EncodedNode = [number, number, number, string[], ...(string | Readonly<Record<string, string>> | null)[]];
 
 /** Encodes a node for storage. */
 export function encodeNode(node: StoredNode): EncodedNode {
   const encoded: EncodedNode = [node.type === 'dir' ? 1 : 0, node.size, node.mtimeMs, [...node.holders]];
-  const tail = [node.checksum ?? null, node.owner ?? null, node.group ?? null];
+  const tail = [node.checksum ?? null, node.owner ?? null, node.group ?? null, node.meta ?? null];
   while (tail.length > 0 && tail.at(-1) === null) tail.pop();
   encoded.push(...tail);
   return encoded;
@@ -86,7 +86,7 @@ export function encodeNode(node: StoredNode): EncodedNode {
 /** Decodes a stored node. */
 export function decodeNode(value: unknown): StoredNode {
   if (!Array.isArray(value)) throw new TypeError('Corrupt metadata record');
-  const [type, size, mtimeMs, holders, checksum, owner, group] = value as [number, number, number, string[], string?, string?, string?];
+  const [type, size, mtimeMs, holders, checksum, owner, group, meta] = value as [number, number, number, string[], string?, string?, string?, (Record<string, string> | null)?];
   return {
     type: type === 1 ? 'dir' : 'file',
     size,
@@ -95,5 +95,6 @@ export function decodeNode(value: unknown): StoredNode {
     checksum: checksum ?? undefined,
     owner: owner ?? undefined,
     group: group ?? undefined,
+    ...(meta === null || meta === undefined ? {} : { meta }),
   };
 }

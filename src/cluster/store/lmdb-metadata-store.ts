@@ -10,6 +10,8 @@ import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFil
 import { checkPath, checkSlaveName } from './store-path.js';
 import { dirNode, recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
+import type { FileMetaCapable, FileMetaChange } from './file-meta.js';
+import { metaOf, setMetaOp } from './file-meta-ops.js';
 import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
 
 /** Version of the on-disk layout this code writes; a newer one is refused. */
@@ -86,7 +88,7 @@ export async function openLmdbMetadataStore(options: LmdbMetadataStoreOptions): 
 }
 
 /** The embedded store; created by {@link openLmdbMetadataStore}. */
-class LmdbMetadataStore implements MetadataStore {
+class LmdbMetadataStore implements MetadataStore, FileMetaCapable {
   readonly #env: RootDatabase;
   readonly #dbs: LmdbDatabases;
   readonly #durability: 'flushed' | 'committed';
@@ -165,6 +167,22 @@ class LmdbMetadataStore implements MetadataStore {
   removeHolder(path: string, slave: string, options?: AbortOptions): Promise<void> {
     return this.#write(options, (t) => {
       removeHolderOp(t, path, slave);
+    });
+  }
+
+  /** {@inheritDoc FileMetaCapable.getMeta} */
+  getMeta(path: string, options?: AbortOptions): Promise<Record<string, string>> {
+    return this.#read(options, () => {
+      checkPath(path);
+      const value = this.#dbs.nodes.get(nodeKey(path));
+      return metaOf(path, value === undefined ? undefined : decodeNode(value));
+    });
+  }
+
+  /** {@inheritDoc FileMetaCapable.setMeta} */
+  setMeta(path: string, change: FileMetaChange, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      setMetaOp(t, path, change);
     });
   }
 

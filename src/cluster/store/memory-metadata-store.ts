@@ -7,6 +7,8 @@ import { MemoryStoreState, MemoryStoreTxn } from './memory-store-txn.js';
 import { checkPath, checkSlaveName, compareUtf8, joinPath } from './store-path.js';
 import { recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
+import type { FileMetaCapable, FileMetaChange } from './file-meta.js';
+import { metaOf, setMetaOp } from './file-meta-ops.js';
 import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, setMtimeOp } from './tree-ops.js';
 
 /**
@@ -20,7 +22,7 @@ import { addHolderOp, mkdirOp, putFileOp, removeHolderOp, removeOp, renameOp, se
  * await store.mkdir('/pub', Date.now());
  * ```
  */
-export class MemoryMetadataStore implements MetadataStore {
+export class MemoryMetadataStore implements MetadataStore, FileMetaCapable {
   readonly #state = new MemoryStoreState();
   #closed = false;
 
@@ -88,6 +90,21 @@ export class MemoryMetadataStore implements MetadataStore {
   removeHolder(path: string, slave: string, options?: AbortOptions): Promise<void> {
     return this.#write(options, (t) => {
       removeHolderOp(t, path, slave);
+    });
+  }
+
+  /** {@inheritDoc FileMetaCapable.getMeta} */
+  getMeta(path: string, options?: AbortOptions): Promise<Record<string, string>> {
+    return this.#read(options, () => {
+      checkPath(path);
+      return metaOf(path, this.#state.nodes.get(path));
+    });
+  }
+
+  /** {@inheritDoc FileMetaCapable.setMeta} */
+  setMeta(path: string, change: FileMetaChange, options?: AbortOptions): Promise<void> {
+    return this.#write(options, (t) => {
+      setMetaOp(t, path, change);
     });
   }
 

@@ -10,6 +10,8 @@ export interface StoredNode {
   readonly checksum?: string | undefined;
   readonly owner?: string | undefined;
   readonly group?: string | undefined;
+  /** Per-file key/value metadata (files only; see file-meta-ops.ts). */
+  readonly meta?: Readonly<Record<string, string>> | undefined;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
