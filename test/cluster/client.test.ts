@@ -187,3 +187,29 @@ describe('the DFS client against an in-process cluster', () => {
     await expectCode(client.stat('/aborted'), 'not-found');
   });
 });
+
+describe('per-file metadata through the client', () => {
+  it('sets, merges, replaces and removes entries within bounds; they follow renames and go with deletes', async () => {
+    await client.upload('/m.txt', Buffer.from('meta'));
+    expect(await client.getMeta('/m.txt')).toEqual({});
+    await client.setMeta('/m.txt', { width: '640', height: '480' });
+    await client.setMeta('/m.txt', { author: 'alice' }, { remove: ['height'] });
+    expect(await client.getMeta('/m.txt')).toEqual({ width: '640', author: 'alice' });
+    await client.setMeta('/m.txt', { only: 'this' }, { replace: true });
+    expect(await client.getMeta('/m.txt')).toEqual({ only: 'this' });
+    await master.cluster.fs.rename('/m.txt', '/m2.txt');
+    expect(await client.getMeta('/m2.txt')).toEqual({ only: 'this' });
+    await expectCode(client.setMeta('/m2.txt', { k: 'x'.repeat(5000) }), 'malformed');
+    await client.setMeta('/m2.txt', Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`a${i}`, 'v'])));
+    await expectCode(client.setMeta('/m2.txt', Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`b${i}`, 'v']))), 'too-long');
+    await client.setMeta('/m2.txt', { only: 'this' }, { replace: true });
+    await expectCode(client.getMeta('/nope'), 'not-found');
+    await expectCode(client.getMeta('/l'), 'is-directory');
+    const reader = connect('reader', 'only-reads');
+    await expectCode(reader.setMeta('/m2.txt', { a: 'b' }), 'permission');
+    expect(await reader.getMeta('/m2.txt')).toEqual({ only: 'this' });
+    await client.delete('/m2.txt');
+    await client.upload('/m2.txt', Buffer.from('again'));
+    expect(await client.getMeta('/m2.txt')).toEqual({});
+  });
+});
