@@ -70,6 +70,9 @@ describe('the DFS client on a cluster of processes started through the CLI', () 
       const part = await client.downloadBuffer('/large/a.bin', { offset, length });
       expect(part.equals(big.subarray(offset, offset + length))).toBe(true);
     }
+    // Metadata lives in the master's embedded store.
+    await client.setMeta('/large/a.bin', { kind: 'random', parts: '1' });
+    expect(await client.getMeta('/large/a.bin')).toEqual({ kind: 'random', parts: '1' });
     const id = await client.uploadWithId(big.subarray(0, 2 * 1024 * 1024 + 1), { suffix: '.bin' });
     expect((await client.stat(id.path)).size).toBe(2 * 1024 * 1024 + 1);
     await client.delete(id.path);
