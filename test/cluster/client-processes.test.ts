@@ -10,6 +10,7 @@ import { PASSWORD, SECRET, USER, startProcessCluster, type ProcessCluster } from
 // --client-listen; the DFS client in this process.
 let cluster: ProcessCluster;
 let client: ClusterClient;
+const opened: ClusterClient[] = [];
 const slaveEndpoints = new Map<string, { host: string; port: number }>();
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -25,16 +26,20 @@ async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) =>
 }
 
 beforeAll(async () => {
-  cluster = await startProcessCluster(['p1', 'p2', 'p3'], ['--client-listen', '127.0.0.1:0']);
+  // Slaves started here rather than by the helper, to wait longer for them on a loaded machine.
+  cluster = await startProcessCluster([]);
+  for (const name of ['p1', 'p2', 'p3']) await cluster.startSlave(name, ['--client-listen', '127.0.0.1:0']);
+  await cluster.waitOnline(['p1', 'p2', 'p3'], 120_000);
   for (const [name, child] of cluster.slaves) {
     const match = await child.waitForStderr(/DFS clients on ([\d.]+):(\d+)/);
     slaveEndpoints.set(name, { host: match[1] ?? '', port: Number(match[2]) });
   }
   client = createClusterClient({ master: { host: '127.0.0.1', port: cluster.clusterPort }, user: USER, password: PASSWORD });
-}, 90_000);
+  opened.push(client);
+}, 240_000);
 
 afterAll(async () => {
-  await client.close();
+  await Promise.all(opened.map((c) => c.close()));
   await cluster.close();
 }, 60_000);
 
