@@ -3,10 +3,11 @@
 // exists), the metadata store benchmark (bench/metadata-store-bench.mjs, about a minute),
 // the remerge benchmark through the cluster protocol (bench/remerge-bench.mjs, BENCH_SKIP_REMERGE=1 skips it),
 // the transfer benchmark (bench/transfer-bench.mjs), the small-operations benchmark
-// (bench/small-ops-bench.mjs) and the cluster benchmark (bench/cluster-bench.mjs). Installs
+// (bench/small-ops-bench.mjs), the DFS client benchmark (bench/dfs-client-bench.mjs) and the
+// cluster benchmark (bench/cluster-bench.mjs). Installs
 // nothing: `npm run bench:setup` installs the servers it compares against (see
-// docs/benchmarks.md). BENCH_SKIP_STORE=1, BENCH_SKIP_TRANSFER=1, BENCH_SKIP_SMALL=1 and
-// BENCH_SKIP_CLUSTER=1 skip a part.
+// docs/benchmarks.md). BENCH_SKIP_STORE=1, BENCH_SKIP_TRANSFER=1, BENCH_SKIP_SMALL=1,
+// BENCH_SKIP_DFS=1 and BENCH_SKIP_CLUSTER=1 skip a part.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,6 +51,13 @@ if (process.env.BENCH_SKIP_SMALL === '1') {
   console.error('bench: BENCH_SKIP_SMALL=1; skipping the small-operations benchmark');
 } else {
   const { run } = await import(pathToFileURL(join(root, 'bench', 'small-ops-bench.mjs')).href);
+  await run();
+}
+
+if (process.env.BENCH_SKIP_DFS === '1') {
+  console.error('bench: BENCH_SKIP_DFS=1; skipping the DFS client benchmark');
+} else {
+  const { run } = await import(pathToFileURL(join(root, 'bench', 'dfs-client-bench.mjs')).href);
   await run();
 }
 

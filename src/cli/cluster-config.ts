@@ -50,6 +50,7 @@ export interface RawSlaveOptions {
   readonly logLevel?: string;
   readonly metricsListen?: string;
   readonly config?: string;
+  readonly clientListen?: string;
 }
 
 /** Config-file keys of `ftpgrid master`. */
@@ -58,7 +59,7 @@ export const MASTER_CONFIG_KEYS: readonly string[] = [
   'metricsListen', ...LIMIT_CONFIG_KEYS,
 ];
 /** Config-file keys of `ftpgrid slave`. */
-export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel', 'metricsListen'] as const;
+export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel', 'metricsListen', 'clientListen'] as const;
 
 /** `ftpgrid master`, validated, defaults applied. */
 export interface MasterConfig {
@@ -96,6 +97,8 @@ export interface SlaveConfig {
   readonly logLevel: LogLevel;
   /** `--metrics-listen`: `/metrics`. @default undefined (none) */
   readonly metricsListen: ListenAddress | undefined;
+  /** Where DFS clients connect (`--client-listen`), if anywhere. */
+  readonly clientListen: ListenAddress | undefined;
 }
 
 /** Default FTP address of the master (the same as `serve`). */
@@ -176,7 +179,9 @@ export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(ty
   const tlsCert = path(raw.tlsCert, file?.tlsCert, 'tlsCert', file?.baseDir);
   const tlsKey = path(raw.tlsKey, file?.tlsKey, 'tlsKey', file?.baseDir);
   if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new CliError('invalid-option', '--tls-cert and --tls-key go together');
+  const clientListen = stringOption(raw.clientListen, file?.clientListen, 'clientListen');
   return {
+    clientListen: clientListen === undefined ? undefined : parseListen(clientListen, '--client-listen'),
     masters,
     secretFile: required(path(raw.secretFile, file?.secretFile, 'secretFile', file?.baseDir), '--secret-file FILE is required (the cluster\'s shared secret, at least 16 bytes)'),
     root: required(path(raw.root, file?.root, 'root', file?.baseDir), '--root DIR is required (where this slave stores files)'),

@@ -136,6 +136,7 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--data-address <ip>', 'address clients reach this slave\'s data ports at (default: the address it reaches the master from)')
     .option('--tls-cert <file>', 'certificate PEM for PROT P data connections straight to this slave (with --tls-key); without it the master relays PROT P')
     .option('--tls-key <file>', 'private key PEM (with --tls-cert)')
+    .option('--client-listen <host:port>', 'serve DFS clients (createClusterClient) here, under tickets the master signs (default: none)')
     .option('--log-level <level>', LOG_LEVEL_HELP)
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics over HTTP at /metrics on this address (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${SLAVE_CONFIG_KEYS.join(', ')}); command-line options win`)

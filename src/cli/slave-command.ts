@@ -50,6 +50,7 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
     ...(config.metricsListen === undefined ? {} : { metrics: { listen: config.metricsListen } }),
     ...(config.dataAddress === undefined ? {} : { dataAddress: config.dataAddress }),
     ...(tls === undefined ? {} : { dataTls: tls }),
+    ...(config.clientListen === undefined ? {} : { clientListen: config.clientListen }),
     dataPlane: { ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }), logger },
     space: async () => {
       const info = await statfs(config.root);
@@ -65,7 +66,8 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
   }
   slave.start();
   if (metrics !== null) output.stderr(`ftpgrid slave ${config.name}: metrics on http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}/metrics\n`);
-  output.stderr(`ftpgrid slave ${config.name}: storing under ${config.root}, dialing ${config.masters.map((m) => `${m.host}:${m.port}`).join(', ')}\n`);
+  const clients = await slave.clientAddress();
+  output.stderr(`ftpgrid slave ${config.name}: storing under ${config.root}, dialing ${config.masters.map((m) => `${m.host}:${m.port}`).join(', ')}${clients === null ? '' : `, DFS clients on ${clients.host}:${clients.port}`}\n`);
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down');
   await slave.close();

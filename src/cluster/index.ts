@@ -7,6 +7,7 @@
  *   ClusterDataPlane); `createMaster` in `ftpgrid` adds the FTP front end.
  * - Metadata stores: `openLmdbMetadataStore` (embedded, durable), `MemoryMetadataStore`.
  * - The protocol itself (`createClusterListener`, `dialMaster`, the operation tables).
+ * - `createClusterClient` — the programmatic DFS client: bytes straight to and from slaves.
  *
  * @packageDocumentation
  */
@@ -44,3 +45,4 @@ export {
 export * from './protocol/index.js';
 export * from './slave/index.js';
 export * from './master/index.js';
+export * from './client/index.js';

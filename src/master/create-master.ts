@@ -1,4 +1,4 @@
-import { ClusterMaster, openLmdbMetadataStore, type ClusterFileSystem, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
+import { ClusterMaster, openLmdbMetadataStore, type ClientServiceOptions, type ClusterFileSystem, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
 import { createServer, InvalidServerOptionError, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
 import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
 import { MemoryAuthorizer, type Authorizer } from '../vfs/index.js';
@@ -29,6 +29,12 @@ export interface MasterOptions extends Omit<FtpServerOptions, 'dataPlane' | 'aut
   readonly authorizer?: ((clusterFs: ClusterFileSystem) => Authorizer) | undefined;
   /** Users allowed the admin SITE commands, in addition to `users` marked `admin`. @default none */
   readonly admins?: readonly string[] | undefined;
+  /**
+   * DFS clients (`createClusterClient`) log in on the cluster port as the same users (same
+   * authorizer, same permissions); `false` refuses them. Ticket lifetime and the generated-id
+   * prefix go here too. @default enabled with the defaults of `ClientServiceOptions`
+   */
+  readonly dfsClients?: false | Omit<ClientServiceOptions, 'authorizer' | 'logger'> | undefined;
 }
 
 /** Where a master listens. */
@@ -83,11 +89,11 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   const admins = [...(options.admins ?? []), ...(options.users ?? []).filter((u) => u.admin === true).map((u) => u.name)];
   const {
     stateDir: _stateDir, store: _store, users, authorizer, admins: _admins, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, commands, maxQueuedOperations, replication, verifyReads, metrics,
-    ...serverOptions
+    dfsClients, clientLink, ...serverOptions
   } = options;
   let cluster: ClusterMaster;
   try {
-    cluster = new ClusterMaster({ store, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, maxQueuedOperations, admins, replication, verifyReads, logger: options.logger });
+    cluster = new ClusterMaster({ store, secret, strategy, clusterTls, dataPlane, remergeBatchSize, link, clientLink, maxQueuedOperations, admins, replication, verifyReads, logger: options.logger });
   } catch (error) {
     if (ownStore) await store.close();
     // The cluster checks its own options (secret, replication) with RangeError: one typed error for callers.
@@ -100,13 +106,15 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   const registry = commands instanceof CommandRegistry ? commands : createDefaultRegistry();
   if (typeof commands === 'function') commands(registry);
   cluster.registerCommands(registry);
+  const userAuthorizer = authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) });
+  if (dfsClients !== false) cluster.enableClients({ ...dfsClients, authorizer: userAuthorizer });
   let ftp: FtpServer;
   try {
     ftp = createServer({
       ...serverOptions,
       commands: registry,
       dataPlane: cluster.dataPlane,
-      authorizer: authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) }),
+      authorizer: userAuthorizer,
       // The front end only collects; the master serves its listener with the cluster's series and the status page.
       ...(metrics === undefined ? {} : { metrics: { registry: metrics.registry } }),
     });

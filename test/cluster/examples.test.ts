@@ -55,6 +55,21 @@ describe('cluster examples run as documented', () => {
     expect(child.stdout()).toContain('stopped');
   }, 60_000);
 
+  it('dfs-client.ts stores, reads, describes and deletes files through the DFS client', async () => {
+    const child = spawnTypeScript(example('dfs-client.ts'), []);
+    children.push(child);
+    expect(await child.exited(90_000)).toBe(0);
+    const out = child.stdout();
+    expect(out).toMatch(/stored \/notes\/hello\.txt \(15 bytes\) on slave-[ab]/);
+    expect(out).toMatch(/stored 3145728 bytes under the generated id \/photos\/[0-9a-f]{2}\/[0-9a-f]{2}\/[\w-]+\.jpg/);
+    expect(out).toContain('read 16 bytes at offset 1024');
+    expect(out).toContain('read back: hello, cluster');
+    expect(out).toContain('metadata: {"camera":"pinhole","width":"640"}');
+    expect(out).toContain('listed /notes/hello.txt (file, 15 bytes)');
+    expect(out).toContain('after delete: not-found');
+    expect(out).toContain('done');
+  }, 120_000);
+
   it('master.ts with slave.ts and custom-slave.ts as separate processes', async () => {
     const env = { CLUSTER_SECRET: SECRET, FTP_PORT: '0', CLUSTER_PORT: '0', STATE_DIR: join(dir.path, 'state') };
     const master = spawnTypeScript(example('master.ts'), [], env);

@@ -19,7 +19,7 @@ describe.skipIf(!canRun)('replication on a master and three slaves started throu
     await writeFile(config, JSON.stringify({
       replication: { offlineGraceMs: 1500, retryBaseMs: 100, retryMaxMs: 1000, scrubIntervalMs: 0, reservedBytes: 0 },
     }));
-    cluster = await startProcessCluster(names, ['--replicas', '2', '--verify-reads', '--config', config]);
+    cluster = await startProcessCluster(names, { masterArgs: ['--replicas', '2', '--verify-reads', '--config', config] });
   }, 120_000);
   afterAll(async () => {
     await cluster.close();

@@ -1,7 +1,8 @@
 import type { TlsOptions } from 'node:tls';
 import { silentLogger, type CommandRegistry, type Logger } from '../../session/index.js';
 import type { LocalDataPlaneOptions } from '../../transfer/index.js';
-import { checkSecret, createClusterListener, type ClusterListener, type LinkOptions } from '../protocol/index.js';
+import { checkSecret, createClusterListener, deriveTicketKey, type ClientLinkOptions, type ClusterListener, type LinkOptions } from '../protocol/index.js';
+import { ClientService, type ClientServiceOptions } from './client-service.js';
 import type { MetadataStore } from '../store/index.js';
 import { GaugeSources } from '../../metrics/index.js';
 import { registerAdminCommands, type ClusterAdmin } from './admin-commands.js';
@@ -54,6 +55,8 @@ export interface ClusterMasterOptions {
    * refused with 450 until the slave returns. @default 10000
    */
   readonly maxQueuedOperations?: number | undefined;
+  /** Frame limits and timeouts of DFS client connections. @default see {@link ClientLinkOptions} */
+  readonly clientLink?: ClientLinkOptions | undefined;
   /** Users allowed SITE SLAVES / REMERGE / KICKSLAVE. @default none */
   readonly admins?: readonly string[] | undefined;
   readonly logger?: Logger | undefined;
@@ -80,6 +83,8 @@ export class ClusterMaster implements ClusterAdmin {
   readonly #listener: ClusterListener;
   readonly #logger: Logger;
   readonly #admins: readonly string[];
+  readonly #ticketKey: Buffer;
+  #clients: ClientService | undefined;
 
   /** Throws `RangeError` for a secret shorter than 16 bytes. */
   constructor(options: ClusterMasterOptions) {
@@ -87,7 +92,17 @@ export class ClusterMaster implements ClusterAdmin {
     this.#logger = options.logger ?? silentLogger;
     this.#admins = options.admins ?? [];
     this.store = options.store;
-    this.registry = new SlaveRegistry({ store: options.store, remergeBatchSize: options.remergeBatchSize, maxQueuedOperations: options.maxQueuedOperations, logger: this.#logger });
+    this.#ticketKey = deriveTicketKey(secret);
+    this.registry = new SlaveRegistry({
+      store: options.store, remergeBatchSize: options.remergeBatchSize, maxQueuedOperations: options.maxQueuedOperations, logger: this.#logger,
+      handlers: (node) => ({
+        commitClientWrite: async ({ ticket, outcome }) => {
+          if (this.#clients === undefined) throw new Error('DFS clients are not enabled on this master');
+          await this.#clients.commit(node, ticket, outcome);
+          return {};
+        },
+      }),
+    });
     const replication = options.replication ?? {};
     // Built first for its checked options; it listens to the filesystem once that exists.
     const strategy = options.strategy ?? ReplicationManager.writeStrategy(replication);
@@ -115,7 +130,18 @@ export class ClusterMaster implements ClusterAdmin {
       onProtocolError: (reason) => {
         this.#logger.warn({ reason }, 'refused a frame from a slave');
       },
+      clientLink: options.clientLink,
+      acceptClient: async (login, peer) => (this.#clients === undefined ? null : this.#clients.accept(login, peer)),
     });
+  }
+
+  /**
+   * Lets DFS clients (`createClusterClient`) log in on the cluster port as the authorizer's
+   * users; their bytes then go straight to slaves started with a client listener, under
+   * tickets this master signs. Until this is called, client logins are refused.
+   */
+  enableClients(options: ClientServiceOptions): void {
+    this.#clients = new ClientService(this.fs, this.#ticketKey, { ...options, logger: options.logger ?? this.#logger });
   }
 
   /** Starts accepting slaves; resolves with the bound address. */

@@ -38,6 +38,8 @@ export class SlaveNode {
   link: SlaveLink | undefined;
   state: SlaveState = 'connecting';
   dataAddress = '';
+  /** Where DFS clients reach the slave's client listener, if it has one (from its heartbeats). */
+  clientEndpoint: { readonly host: string; readonly port: number } | undefined;
   freeBytes: number | undefined;
   totalBytes: number | undefined;
   load = 0;

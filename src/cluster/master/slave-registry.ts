@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../session/index.js';
-import type { HandshakeResult, SlaveLink } from '../protocol/index.js';
+import type { HandshakeResult, MasterOperations, OperationHandlers, SlaveLink } from '../protocol/index.js';
 import type { MetadataStore } from '../store/index.js';
 import { OperationQueue } from './operation-queue.js';
 import { SlaveNode, type SlaveState, type SlaveStatus } from './slave-node.js';
@@ -29,6 +29,8 @@ export interface SlaveRegistryOptions {
   readonly remergeBatchSize?: number | undefined;
   /** Most deletes and renames queued for one offline slave (see {@link OperationQueue}). @default 10000 */
   readonly maxQueuedOperations?: number | undefined;
+  /** More operations the master serves to each slave (beside the remerge's), given the slave's node. */
+  readonly handlers?: ((node: SlaveNode) => Partial<OperationHandlers<MasterOperations>>) | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -49,9 +51,11 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
    * before the slave can serve them: replication checks those copies' checksums.
    */
   onGained: ((slave: string, paths: readonly string[]) => Promise<void>) | undefined;
+  readonly #handlers: SlaveRegistryOptions['handlers'];
 
   constructor(options: SlaveRegistryOptions) {
     super();
+    this.#handlers = options.handlers;
     this.#store = options.store;
     this.#batchSize = options.remergeBatchSize ?? 1000;
     this.#logger = options.logger ?? silentLogger;
@@ -100,6 +104,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     node.tlsData = hello.capabilities.includes('tls-data');
     node.dataAddress = link.remoteAddress;
     node.pendingTransfers = 0;
+    node.clientEndpoint = undefined;
     this.#setState(node, 'connecting');
     const current = node;
     link.listen({
@@ -111,6 +116,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
         current.pendingTransfers = 0;
         current.lastHeartbeatMs = Date.now();
         if (beat.dataAddress !== undefined) current.dataAddress = beat.dataAddress;
+        current.clientEndpoint = beat.clientEndpoint;
       },
       transferStarted: ({ transferId }) => {
         current.transferStarted(transferId);
@@ -149,6 +155,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     let added = 0;
     let conflicts = 0;
     link.serve({
+      ...this.#handlers?.(node),
       remergeBatch: async ({ epoch: batchEpoch, entries }, { signal }) => {
         if (batchEpoch !== epoch) return {};
         // What a queued delete or rename takes away from this slave is not merged back.

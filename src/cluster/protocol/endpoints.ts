@@ -1,7 +1,8 @@
 import { connect as netConnect, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type TlsOptions } from 'node:tls';
 import { FramedSocket } from './framed-socket.js';
-import { acceptHandshake, HANDSHAKE_MAX_FRAME_BYTES, offerHandshake, type HandshakeResult } from './handshake.js';
+import { welcomeClient, type ClientLinkOptions, type MasterClientLink } from './client-endpoints.js';
+import { acceptPeer, HANDSHAKE_MAX_FRAME_BYTES, PROTOCOL_VERSIONS, offerHandshake, type ClientLogin, type HandshakeResult } from './handshake.js';
 import {
   MASTER_EVENTS, MASTER_OPERATIONS, SLAVE_EVENTS, SLAVE_OPERATIONS,
   type MasterEvents, type MasterOperations, type SlaveEvents, type SlaveOperations,
@@ -40,6 +41,14 @@ export interface ClusterListenerOptions extends LinkOptions {
   readonly onSlave: (link: SlaveLink, hello: HandshakeResult) => void;
   /** Called when a connection fails authentication (wrong secret, malformed, timeout). */
   readonly onRefused?: ((address: string, error: Error) => void) | undefined;
+  /**
+   * Takes DFS clients on this port too: checks a client's login (a user's credentials) and
+   * resolves with the function that receives its link, or `null` to refuse it.
+   * @default clients are refused (their login frame is not a slave's hello)
+   */
+  readonly acceptClient?: ((login: ClientLogin, peer: { readonly address: string; readonly secure: boolean }) => Promise<((link: MasterClientLink) => void) | null>) | undefined;
+  /** Frame and timeout settings of client links. @default see {@link ClientLinkOptions} */
+  readonly clientLink?: ClientLinkOptions | undefined;
 }
 
 /** The master's listener for slave connections. */
@@ -78,8 +87,21 @@ export function createClusterListener(options: ClusterListenerOptions): ClusterL
     }
     pending.add(socket);
     const framed = new FramedSocket(socket, HANDSHAKE_MAX_FRAME_BYTES);
-    acceptHandshake(framed, options.secret, options.handshakeTimeoutMs ?? 10_000).then(
-      (hello) => {
+    const acceptClient = options.acceptClient;
+    acceptPeer(framed, options.secret, options.handshakeTimeoutMs ?? 10_000, acceptClient !== undefined).then(
+      async (peer) => {
+        if (peer.role === 'client') {
+          const known = PROTOCOL_VERSIONS.includes(peer.login.version);
+          const attach = known ? await acceptClient?.(peer.login, { address, secure: options.tls !== undefined }) : null;
+          pending.delete(socket);
+          if (attach === undefined || attach === null) {
+            framed.send({ t: 'refused', reason: 'login incorrect' });
+            throw new ProtocolError('auth-failed', `client login as ${JSON.stringify(peer.login.user.slice(0, 64))} refused`);
+          }
+          attach(welcomeClient(framed, peer.login.version, options.clientLink ?? {}));
+          return;
+        }
+        const hello = peer.hello;
         pending.delete(socket);
         framed.setMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME);
         const link: SlaveLink = new PeerConnection(framed, {
@@ -89,6 +111,7 @@ export function createClusterListener(options: ClusterListenerOptions): ClusterL
         });
         options.onSlave(link, hello);
       },
+    ).catch(
       (error: unknown) => {
         pending.delete(socket);
         // Stop reading: a refused peer must not make us queue what it goes on sending.

@@ -19,13 +19,26 @@ const proof = z.instanceof(Uint8Array).refine((b) => b.length === 32, 'a 32-byte
 /** Node names: what logs, SITE SLAVES and the store use to name a slave. */
 export const nodeNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64');
 
-const challengeSchema = z.object({ t: z.literal('challenge'), versions: z.array(z.number().int()).min(1).max(16), nonce }).strict();
+/** The master's first frame. */
+export const challengeSchema = z.object({ t: z.literal('challenge'), versions: z.array(z.number().int()).min(1).max(16), nonce }).strict();
 const helloSchema = z.object({
   t: z.literal('hello'), name: nodeNameSchema, version: z.number().int(), nonce, proof,
   capabilities: z.array(z.string().max(64)).max(64),
 }).strict();
 const welcomeSchema = z.object({ t: z.literal('welcome'), version: z.number().int(), proof }).strict();
-const refusedSchema = z.object({ t: z.literal('refused'), reason: z.string().max(256) }).strict();
+/** The master's refusal of a peer. */
+export const refusedSchema = z.object({ t: z.literal('refused'), reason: z.string().max(256) }).strict();
+
+/** A DFS client's first frame: a user's credentials (protect them with TLS on the cluster port). */
+export const clientLoginSchema = z.object({
+  t: z.literal('login'), version: z.number().int(), user: z.string().min(1).max(256), password: z.string().max(1024),
+}).strict();
+
+/** A DFS client's login. */
+export type ClientLogin = z.infer<typeof clientLoginSchema>;
+
+/** Who connected to the cluster port: a slave (authenticated) or a client (still to authenticate as a user). */
+export type AcceptedPeer = { readonly role: 'slave'; readonly hello: HandshakeResult } | { readonly role: 'client'; readonly login: ClientLogin };
 
 /** What a successful handshake established. */
 export interface HandshakeResult {
@@ -67,9 +80,29 @@ function install(framed: FramedSocket, secret: Buffer, mNonce: Buffer, sNonce: B
  * Neither the secret nor anything derived from it alone crosses the wire.
  */
 export async function acceptHandshake(framed: FramedSocket, secret: Buffer, timeoutMs: number): Promise<HandshakeResult> {
+  const peer = await acceptPeer(framed, secret, timeoutMs, false);
+  if (peer.role !== 'slave') throw new ProtocolError('malformed', 'malformed hello frame');
+  return peer.hello;
+}
+
+/**
+ * {@link acceptHandshake} for a listener that also takes DFS clients: after the challenge, a
+ * `login` frame (when `clients` is set) makes the peer a client, which the caller then
+ * authenticates as a user; anything else must be a slave's hello.
+ */
+export async function acceptPeer(framed: FramedSocket, secret: Buffer, timeoutMs: number, clients: boolean): Promise<AcceptedPeer> {
   const mNonce = randomBytes(NONCE_BYTES);
   framed.send({ t: 'challenge', versions: PROTOCOL_VERSIONS, nonce: mNonce });
-  const hello = parse(helloSchema, await framed.next(timeoutMs), 'hello');
+  const first = await framed.next(timeoutMs);
+  if (clients) {
+    const login = clientLoginSchema.safeParse(first);
+    if (login.success) return { role: 'client', login: login.data };
+  }
+  return { role: 'slave', hello: acceptHello(framed, secret, mNonce, first) };
+}
+
+function acceptHello(framed: FramedSocket, secret: Buffer, mNonce: Buffer, first: unknown): HandshakeResult {
+  const hello = parse(helloSchema, first, 'hello');
   const sNonce = Buffer.from(hello.nonce);
   if (!PROTOCOL_VERSIONS.includes(hello.version)) {
     framed.send({ t: 'refused', reason: `unsupported protocol version ${hello.version}` });

@@ -12,3 +12,16 @@ export {
   createClusterListener, dialMaster,
   type ClusterListener, type ClusterListenerOptions, type DialOptions, type LinkOptions, type SlaveLink, type MasterLink,
 } from './endpoints.js';
+export {
+  signTicket, openTicket, verifyTicket, deriveTicketKey, ticketSchema, TicketError, MAX_TICKET_BODY_BYTES,
+  type Ticket, type TicketClaims, type TicketOperation, type TicketExpectation, type TicketErrorCode,
+} from './ticket.js';
+export {
+  CLIENT_MASTER_OPERATIONS, CLIENT_SLAVE_OPERATIONS, CLIENT_EVENTS, MAX_CLIENT_CHUNK_BYTES, MAX_META_KEY_LENGTH, MAX_META_VALUE_LENGTH, MAX_META_ENTRIES,
+  type ClientMasterOperations, type ClientSlaveOperations, type ClientPlacement, type ClientEntry, type ClientEvents,
+} from './client-operations.js';
+export {
+  dialMasterAsClient, dialSlaveAsClient, acceptSlaveClient, DEFAULT_CLIENT_MAX_FRAME_BYTES,
+  type ClientMasterLink, type MasterClientLink, type ClientSlaveLink, type SlaveClientLink, type ClientLinkOptions, type ClientDialOptions,
+} from './client-endpoints.js';
+export { clientLoginSchema, type ClientLogin } from './handshake.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ticketSchema } from './ticket.js';
 
 /** Longest virtual path a frame may carry, in characters. */
 export const MAX_PATH_LENGTH = 4096;
@@ -64,11 +65,21 @@ export const SLAVE_OPERATIONS = {
 export const MASTER_OPERATIONS = {
   /** One bounded batch of the slave's file list; the next is sent only after the answer (flow control). */
   remergeBatch: { args: z.object({ epoch: count, entries: z.array(slaveFileEntrySchema).max(10_000) }).strict(), result: nothing },
+  /**
+   * A DFS client's upload is stored and published on the slave: record it (the same commit as
+   * an FTP upload's) before the client hears success. The master checks it signed the ticket
+   * for this slave.
+   */
+  commitClientWrite: { args: z.object({ ticket: ticketSchema, outcome: transferOutcomeSchema }).strict(), result: nothing },
 } as const;
 
 /** Events a slave sends without expecting an answer. */
 export const SLAVE_EVENTS = {
-  heartbeat: z.object({ dataAddress: host.optional(), freeBytes: count.optional(), totalBytes: count.optional(), load: z.number().nonnegative(), transfers: count }).strict(),
+  heartbeat: z.object({
+    dataAddress: host.optional(),
+    /** Where DFS clients reach this slave's client listener, when it has one. */
+    clientEndpoint: endpoint.optional(),
+    freeBytes: count.optional(), totalBytes: count.optional(), load: z.number().nonnegative(), transfers: count }).strict(),
   transferStarted: z.object({ transferId }).strict(),
   transferProgress: z.object({ transferId, bytes: count }).strict(),
 } as const;

@@ -60,6 +60,14 @@ export interface SlaveOptions {
    * HTTP listener serving `/metrics`, started by `start()`. @default undefined (no metrics)
    */
   readonly metrics?: MetricsOptions | undefined;
+  /**
+   * Where DFS clients (`createClusterClient`) connect to move bytes straight to and from this
+   * slave, every request carrying a ticket the master signed. Port 0 picks a free port.
+   * @default none: this slave serves no DFS clients
+   */
+  readonly clientListen?: { readonly host: string; readonly port: number } | undefined;
+  /** The host clients are told to reach the client listener at. @default `clientListen.host`, or `dataAddress` when that is a wildcard */
+  readonly clientAdvertise?: string | undefined;
   /** pino-compatible logger. @default silent */
   readonly logger?: Logger | undefined;
 }

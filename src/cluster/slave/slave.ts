@@ -4,8 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../session/index.js';
 import { LocalDataPlane } from '../../transfer/index.js';
 import { hasFreeSpace } from '../../vfs/index.js';
-import { checkSecret, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
+import { checkSecret, deriveTicketKey, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
 import { MetricsHttpServer, SlaveMetrics, validateMetricsOptions, type SlaveTransferEvent } from '../../metrics/index.js';
+import { FsError } from '../../vfs/index.js';
+import { SlaveClientListener } from './client-listener.js';
 import { slaveOperations } from './slave-operations.js';
 import { reportTransfers } from './transfer-reports.js';
 import type { SlaveOptions } from './slave-options.js';
@@ -47,6 +49,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
   /** The Prometheus series of this slave (option `metrics`), or `undefined` without that option. */
   readonly metrics: SlaveMetrics | undefined;
   #metricsHttp: MetricsHttpServer | undefined;
+  readonly #clients: SlaveClientListener | undefined;
+  #clientListening: Promise<{ host: string; port: number }> | undefined;
 
   /** Throws `RangeError` for a short secret, a bad name or no master. */
   constructor(options: SlaveOptions) {
@@ -60,6 +64,14 @@ export class Slave extends EventEmitter<SlaveEvents> {
     this.#transfers = new SlaveTransfers(this.#plane, () => this.#dataAddress(), options.dataTls, this.#plane.options.passiveTimeoutMs);
     if (options.metrics !== undefined) validateMetricsOptions(options.metrics);
     this.metrics = options.metrics === undefined ? undefined : new SlaveMetrics(this, { registry: options.metrics.registry });
+    this.#clients = options.clientListen === undefined ? undefined : new SlaveClientListener({
+      fs: options.fs, name: options.name, ticketKey: deriveTicketKey(this.#secret), logger: this.#logger,
+      commit: async (ticket, outcome, signal) => {
+        const link = this.#link;
+        if (link === undefined || link.closed) throw new FsError('unavailable', 'this slave is not connected to the master; try again later');
+        await link.request('commitClientWrite', { ticket, outcome }, { signal });
+      },
+    });
   }
 
   /**
@@ -81,6 +93,21 @@ export class Slave extends EventEmitter<SlaveEvents> {
   /** The metrics listener's address, or `null` when it is not listening. */
   metricsAddress(): { host: string; port: number } | null {
     return this.#metricsHttp?.address() ?? null;
+  }
+
+  /**
+   * Where the client listener is bound (resolves once listening), or `null` without
+   * `clientListen`. Rejects when the address cannot be bound.
+   */
+  async clientAddress(): Promise<{ host: string; port: number } | null> {
+    return this.#clientListening === undefined ? null : this.#clientListening;
+  }
+
+  #clientEndpoint(): { host: string; port: number } | undefined {
+    const bound = this.#clients?.address() ?? null;
+    if (bound === null) return undefined;
+    const wildcard = bound.host === '0.0.0.0' || bound.host === '::';
+    return { host: this.#options.clientAdvertise ?? (wildcard ? this.#dataAddress() : bound.host), port: bound.port };
   }
 
   /** This slave's name. */
@@ -106,6 +133,13 @@ export class Slave extends EventEmitter<SlaveEvents> {
   start(): void {
     if (this.#loop !== undefined) return;
     this.#state = 'connecting';
+    const listen = this.#options.clientListen;
+    if (this.#clients !== undefined && listen !== undefined) {
+      this.#clientListening = this.#clients.listen(listen.host, listen.port);
+      this.#clientListening.catch((error: unknown) => {
+        this.#logger.error({ slave: this.name, err: error }, 'cannot listen for DFS clients');
+      });
+    }
     this.#loop = this.#run();
     this.listenMetrics().catch((error: unknown) => {
       this.#logger.error({ slave: this.name, err: error }, 'cannot start the metrics listener');
@@ -136,6 +170,7 @@ export class Slave extends EventEmitter<SlaveEvents> {
     this.#link?.close();
     await this.#loop;
     await this.#transfers.closeAll();
+    await this.#clients?.close();
     await this.#plane.close();
     await this.#metricsHttp?.close();
     this.metrics?.close();
@@ -197,7 +232,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
     const heartbeat = setInterval(() => {
       void this.#heartbeat(link);
     }, this.#options.heartbeatMs ?? 2000);
-    void this.#heartbeat(link);
+    // The first heartbeat tells the master where DFS clients reach us: after the listener is bound.
+    void (this.#clientListening ?? Promise.resolve()).catch(() => undefined).then(() => this.#heartbeat(link));
     const error = await closed;
     clearInterval(heartbeat);
     this.#link = undefined;
@@ -219,8 +255,10 @@ export class Slave extends EventEmitter<SlaveEvents> {
     const clean = (n: number | undefined): number | undefined => (n === undefined || !Number.isSafeInteger(n) || n < 0 ? undefined : n);
     const freeBytes = clean(space.freeBytes);
     const totalBytes = clean(space.totalBytes);
+    const clientEndpoint = this.#clientEndpoint();
     link.notify('heartbeat', {
       dataAddress: this.#dataAddress(),
+      ...(clientEndpoint === undefined ? {} : { clientEndpoint }),
       load: loadavg()[0] ?? 0,
       transfers: this.#transfers.count,
       ...(freeBytes === undefined ? {} : { freeBytes }),

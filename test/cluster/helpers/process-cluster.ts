@@ -8,7 +8,8 @@ export const ADMIN = 'admin';
 export const ADMIN_PASSWORD = 'admin-pass';
 export const USER = 'alice';
 export const PASSWORD = 'wonderland';
-const SECRET = 'process-cluster-secret-0123456789';
+/** The cluster secret the helper writes (tests that sign tickets themselves need it). */
+export const SECRET = 'process-cluster-secret-0123456789';
 
 /** A master and slaves started through the CLI, each its own process. */
 export interface ProcessCluster {
@@ -40,7 +41,9 @@ async function stop(child: CliChild, signal: NodeJS.Signals = 'SIGTERM'): Promis
 }
 
 /** Starts a master (ports chosen by the kernel) and the named slaves, and waits until they are online. */
-export async function startProcessCluster(slaveNames: readonly string[], masterArgs: readonly string[] = []): Promise<ProcessCluster> {
+export async function startProcessCluster(slaveNames: readonly string[], extra: { readonly masterArgs?: readonly string[]; readonly slaveArgs?: readonly string[] } = {}): Promise<ProcessCluster> {
+  const masterArgs = extra.masterArgs ?? [];
+  const slaveArgs = extra.slaveArgs ?? [];
   const dir = await makeTempDir('ftpgrid-proc-cluster-');
   const secretFile = join(dir.path, 'secret');
   await writeFile(secretFile, `${SECRET}\n`);
@@ -127,7 +130,7 @@ export async function startProcessCluster(slaveNames: readonly string[], masterA
     },
   };
   cluster.master = await startMaster();
-  for (const name of slaveNames) await cluster.startSlave(name);
+  for (const name of slaveNames) await cluster.startSlave(name, slaveArgs);
   // Each slave compiles the sources through tsx first: on a loaded 2-core machine, three at once take well over 30 s.
   await cluster.waitOnline(slaveNames, 80_000);
   return cluster;

@@ -1,0 +1,154 @@
+// DFS client benchmark (part of `npm run bench`): a master and two slaves, each its own
+// process started through the CLI (embedded LMDB store, files on disk), and the DFS client in
+// this process. Measures 1 KiB files written and read per second at 16 concurrent requests,
+// MB/s of 64 MiB uploads and downloads, and, for comparison, 1 KiB FTP uploads through the
+// master (16 concurrent basic-ftp sessions, PRET-less EPSV: the slave takes the data
+// connection directly). Rounds are interleaved and medians reported, with the load average.
+// Needs a build (dist/). BENCH_DFS_SECONDS (default 4) sets the length of each rate phase.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'basic-ftp';
+import { median, stopChild } from './bench-utils.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli', 'main.js');
+const MiB = 1024 * 1024;
+const CONCURRENCY = 16;
+
+function spawnCli(args) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk) => {
+    err += chunk;
+    if (err.length > 65536) err = err.slice(-32768);
+  });
+  return { child, stderr: () => err };
+}
+
+async function waitFor(what, check, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms`);
+}
+
+async function startCluster(dir) {
+  const secretFile = join(dir, 'secret');
+  writeFileSync(secretFile, 'dfs-benchmark-secret-0123456789\n', { mode: 0o600 });
+  const master = spawnCli(['master', '--listen', '127.0.0.1:0', '--cluster-listen', '127.0.0.1:0', '--secret-file', secretFile, '--state', join(dir, 'state'),
+    '--user', 'bench:bench', '--admin', 'bench', '--log-level', 'warn', '--shutdown-grace', '0']);
+  const ports = await waitFor('master', () => {
+    const match = /FTP on [\d.]+:(\d+), slaves connect to [\d.]+:(\d+)/.exec(master.stderr());
+    return match && { ftp: Number(match[1]), cluster: Number(match[2]) };
+  });
+  const slaves = ['s0', 's1'].map((name) => {
+    mkdirSync(join(dir, name));
+    return spawnCli(['slave', '--master', `127.0.0.1:${ports.cluster}`, '--secret-file', secretFile, '--root', join(dir, name), '--name', name,
+      '--data-address', '127.0.0.1', '--client-listen', '127.0.0.1:0', '--log-level', 'warn']);
+  });
+  await waitFor('slaves', async () => {
+    const ftp = new Client(10_000);
+    try {
+      await ftp.access({ host: '127.0.0.1', port: ports.ftp, user: 'bench', password: 'bench' });
+      const reply = await ftp.send('SITE SLAVES');
+      return (reply.message.match(/ online/g) ?? []).length >= 2;
+    } catch {
+      return false;
+    } finally {
+      ftp.close();
+    }
+  });
+  return { master, slaves, ports, pids: [master.child.pid, ...slaves.map((s) => s.child.pid)] };
+}
+
+/** Runs `worker(i)` from CONCURRENCY loops for `seconds`; returns operations per second. */
+async function rate(seconds, worker) {
+  let done = 0;
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, lane) => {
+    while (performance.now() < end) {
+      await worker(lane, done);
+      done += 1;
+    }
+  }));
+  return done / ((performance.now() - start) / 1000);
+}
+
+async function ftpUploads(port, seconds, payload) {
+  const clients = await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    const c = new Client(30_000);
+    await c.access({ host: '127.0.0.1', port, user: 'bench', password: 'bench' });
+    return c;
+  }));
+  try {
+    await clients[0].ensureDir('/ftp');
+    let n = 0;
+    return await rate(seconds, (lane) => clients[lane].uploadFrom(Readable.from([payload]), `/ftp/f${lane}-${n++}`));
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+/** Runs the DFS client benchmark and prints its table. */
+export async function run() {
+  const { createClusterClient } = await import('../dist/cluster/index.js');
+  const rounds = Number(process.env.BENCH_RUNS ?? 3);
+  const seconds = Number(process.env.BENCH_DFS_SECONDS ?? 4);
+  const bigSize = Number(process.env.BENCH_DFS_BIG_MIB ?? 64) * MiB;
+  const dir = mkdtempSync(join(tmpdir(), 'ftpgrid-dfs-bench-'));
+  const cluster = await startCluster(dir);
+  const client = createClusterClient({ master: { host: '127.0.0.1', port: cluster.ports.cluster }, user: 'bench', password: 'bench' });
+  const samples = { writes: [], reads: [], ftp: [], up: [], down: [] };
+  const load = [];
+  try {
+    const payload = randomBytes(1024);
+    const big = randomBytes(bigSize);
+    await client.mkdir('/small', { parents: true });
+    const written = [];
+    for (let r = 0; r < rounds; r++) {
+      let n = 0;
+      samples.writes.push(await rate(seconds, async () => {
+        const path = `/small/r${r}-${n++}`;
+        await client.upload(path, payload);
+        written.push(path);
+      }));
+      samples.reads.push(await rate(seconds, async (lane, i) => {
+        const data = await client.downloadBuffer(written[(i * 7919 + lane) % written.length]);
+        if (data.length !== 1024) throw new Error(`read ${data.length} bytes`);
+      }));
+      samples.ftp.push(await ftpUploads(cluster.ports.ftp, seconds, payload));
+      let start = performance.now();
+      await client.upload(`/big-${r}.bin`, big);
+      samples.up.push(bigSize / ((performance.now() - start) / 1000) / 1e6);
+      start = performance.now();
+      const back = await client.downloadBuffer(`/big-${r}.bin`);
+      samples.down.push(bigSize / ((performance.now() - start) / 1000) / 1e6);
+      if (!back.equals(big)) throw new Error('64 MiB download differs');
+      load.push(loadavg()[0]);
+    }
+    console.log(`\n## DFS client: master + 2 slaves as CLI processes, client in the bench process (${CONCURRENCY} concurrent, ${seconds} s phases, ${rounds} interleaved rounds, medians; load average during the run ${load.map((l) => l.toFixed(1)).join(', ')} on ${(await import('node:os')).cpus().length} cores)\n`);
+    console.log('| measure | median | target |');
+    console.log('|---|---|---|');
+    console.log(`| 1 KiB writes/s (DFS client, frame fast path) | ${median(samples.writes).toFixed(0)} | >= 2500 |`);
+    console.log(`| 1 KiB reads/s (DFS client) | ${median(samples.reads).toFixed(0)} | >= 5000 |`);
+    console.log(`| 1 KiB uploads/s (FTP through the master, basic-ftp) | ${median(samples.ftp).toFixed(0)} | comparison |`);
+    console.log(`| 64 MiB upload MB/s (chunked frames) | ${median(samples.up).toFixed(0)} | |`);
+    console.log(`| 64 MiB download MB/s (chunked frames) | ${median(samples.down).toFixed(0)} | |`);
+  } finally {
+    await client.close();
+    await Promise.all([...cluster.slaves, cluster.master].map((p) => stopChild(p.child)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

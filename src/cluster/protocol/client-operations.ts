@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { MAX_PATH_LENGTH } from './operations.js';
+import { ticketSchema } from './ticket.js';
+
+/** Largest data chunk one client frame carries, in bytes (whole small files, and pieces of large ones). */
+export const MAX_CLIENT_CHUNK_BYTES = 1024 * 1024;
+
+/** Longest metadata key, in characters (printable ASCII). */
+export const MAX_META_KEY_LENGTH = 128;
+/** Longest metadata value, in characters. */
+export const MAX_META_VALUE_LENGTH = 4096;
+/** Most metadata entries per file. */
+export const MAX_META_ENTRIES = 64;
+
+const path = z.string().min(1).max(MAX_PATH_LENGTH).regex(/^\/[^\0]*$/, 'an absolute virtual path without NUL');
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const handle = z.string().min(1).max(64);
+const data = z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length <= MAX_CLIENT_CHUNK_BYTES, 'at most one chunk');
+const nothing = z.object({}).strict();
+const slaveAddress = z.object({ name: z.string().min(1).max(64), host: z.string().min(2).max(64), port: z.number().int().min(1).max(65535) }).strict();
+const metaKey = z.string().min(1).max(MAX_META_KEY_LENGTH).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const meta = z.record(metaKey, z.string().max(MAX_META_VALUE_LENGTH)).refine((m) => Object.keys(m).length <= MAX_META_ENTRIES, `at most ${MAX_META_ENTRIES} entries`);
+const written = z.object({ size: count, mtimeMs: z.number(), checksum: z.string().max(128) }).strict();
+
+/** Where to read or write a file, and the master's signed permission to do it there. */
+export const placementSchema = z.object({
+  /** The path as the client named it (or the generated one). */
+  path,
+  /** The path on the slave, which the ticket names (differs from `path` for users with their own root). */
+  slavePath: path,
+  slave: slaveAddress,
+  ticket: ticketSchema,
+  /** Reads: the file's size. */
+  size: count.optional(),
+  /** Reads: its SHA-256, when known. */
+  checksum: z.string().max(128).optional(),
+}).strict();
+
+/** One listing entry sent to a client. */
+export const clientEntrySchema = z.object({ name: z.string().min(1).max(MAX_PATH_LENGTH), type: z.enum(['file', 'dir']), size: count, mtimeMs: z.number() }).strict();
+
+/**
+ * Requests a DFS client sends the master (after logging in). Paths are the user's; the master
+ * checks the user's permissions on each and translates them to cluster paths.
+ */
+export const CLIENT_MASTER_OPERATIONS = {
+  /**
+   * Choose a slave to store a file on and sign a single-use write ticket. Give `path`, or
+   * `generate` for a unique name under a prefix (FastDFS-style ids). `size` (when known)
+   * bounds what the slave accepts; parents are created when `parents` is set.
+   */
+  placeWrite: {
+    args: z.object({
+      path: path.optional(),
+      generate: z.object({ prefix: path.optional(), suffix: z.string().max(16).regex(/^[A-Za-z0-9._-]*$/).optional() }).strict().optional(),
+      size: count.optional(), parents: z.boolean(),
+    }).strict(),
+    result: placementSchema,
+  },
+  /** Choose a holder to read a file from and sign a read ticket. */
+  placeRead: { args: z.object({ path }).strict(), result: placementSchema },
+  stat: {
+    args: z.object({ path }).strict(),
+    result: z.object({ type: z.enum(['file', 'dir']), size: count, mtimeMs: z.number(), checksum: z.string().max(128).optional(), holders: z.array(z.string().max(64)).max(1024) }).strict(),
+  },
+  /** Starts a listing; read it with `listNext` (the master holds at most a few open per client). */
+  listOpen: { args: z.object({ path }).strict(), result: z.object({ id: handle }).strict() },
+  listNext: { args: z.object({ id: handle, max: z.number().int().min(1).max(10_000) }).strict(), result: z.object({ entries: z.array(clientEntrySchema).max(10_000), done: z.boolean() }).strict() },
+  listClose: { args: z.object({ id: handle }).strict(), result: nothing },
+  delete: { args: z.object({ path }).strict(), result: nothing },
+  mkdir: { args: z.object({ path, parents: z.boolean() }).strict(), result: nothing },
+  /** Sets metadata entries (and removes those named in `remove`); `replace` drops every other entry first. */
+  setMeta: { args: z.object({ path, set: meta, remove: z.array(metaKey).max(MAX_META_ENTRIES), replace: z.boolean() }).strict(), result: nothing },
+  getMeta: { args: z.object({ path }).strict(), result: z.object({ meta }).strict() },
+} as const;
+
+/**
+ * Requests a DFS client sends a slave's client listener. Every one carries a ticket the
+ * master signed for exactly that slave, operation and path; nothing else is trusted.
+ */
+export const CLIENT_SLAVE_OPERATIONS = {
+  /** A whole small file in one frame (the fast path): stored, published, committed by the master, then answered. */
+  put: { args: z.object({ ticket: ticketSchema, path, data }).strict(), result: written },
+  /** Starts a chunked upload; the file is invisible until `writeClose` commits it. */
+  writeOpen: { args: z.object({ ticket: ticketSchema, path }).strict(), result: z.object({ handle }).strict() },
+  /** The next piece of a chunked upload, in order (`offset` is where it lands: a lost or reordered piece is refused). */
+  writeChunk: { args: z.object({ handle, offset: count, data }).strict(), result: nothing },
+  /** Ends a chunked upload of `size` bytes: publishes it and has the master commit it. */
+  writeClose: { args: z.object({ handle, size: count }).strict(), result: written },
+  /** Drops a chunked upload. Unknown handles are not an error. */
+  writeAbort: { args: z.object({ handle }).strict(), result: nothing },
+  /** Reads up to `length` bytes (at most one chunk) from `offset`. */
+  get: {
+    args: z.object({ ticket: ticketSchema, path, offset: count, length: z.number().int().min(0).max(MAX_CLIENT_CHUNK_BYTES) }).strict(),
+    result: z.object({ data, size: count }).strict(),
+  },
+} as const;
+
+/** The operations the master serves to DFS clients. */
+export type ClientMasterOperations = typeof CLIENT_MASTER_OPERATIONS;
+/** The operations a slave serves to DFS clients. */
+export type ClientSlaveOperations = typeof CLIENT_SLAVE_OPERATIONS;
+/** A signed placement: where to move a file's bytes. */
+export type ClientPlacement = z.infer<typeof placementSchema>;
+/** A listing entry of the DFS client protocol. */
+export type ClientEntry = z.infer<typeof clientEntrySchema>;
+/** No events either way on client connections. */
+export const CLIENT_EVENTS = {} as const;
+/** The (empty) event table of client connections. */
+export type ClientEvents = typeof CLIENT_EVENTS;

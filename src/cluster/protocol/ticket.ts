@@ -1,0 +1,136 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { decodeMessage, encodeMessage } from './codec.js';
+
+/** What a ticket lets its bearer do on one slave. */
+export type TicketOperation = 'read' | 'write';
+
+/** The claims the master signs into a {@link Ticket}. */
+export interface TicketClaims {
+  /** `read`: read any range of the file; `write`: store it once (a write ticket is single-use). */
+  readonly op: TicketOperation;
+  /** The cluster path (never a user's view of it). */
+  readonly path: string;
+  /** The slave that must honour it (a ticket for another slave is refused). */
+  readonly slave: string;
+  /** Largest size the file may reach (writes), or may be read as (reads), in bytes. */
+  readonly maxBytes: number;
+  /** Refused after this time, milliseconds since the epoch. */
+  readonly expiresAtMs: number;
+  /** A random id: write tickets are remembered by it until they expire, so one cannot be replayed. */
+  readonly id: string;
+}
+
+/**
+ * A signed authorisation to read or write one path on one slave, as it travels: the claims
+ * as MessagePack bytes and an HMAC-SHA256 over exactly those bytes, so no canonical form is
+ * needed and the slave checks the tag before decoding anything.
+ */
+export interface Ticket {
+  readonly body: Uint8Array;
+  readonly mac: Uint8Array;
+}
+
+// The protocol's MAX_PATH_LENGTH; not imported, as operations.ts imports this file.
+const MAX_PATH_LENGTH = 4096;
+
+/** Largest ticket body accepted, in bytes (a path of the protocol's longest length fits). */
+export const MAX_TICKET_BODY_BYTES = 4 * MAX_PATH_LENGTH + 256;
+
+const MAC_BYTES = 32;
+
+/** The wire schema of a {@link Ticket}. */
+export const ticketSchema = z.object({
+  body: z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length > 0 && b.length <= MAX_TICKET_BODY_BYTES, 'a ticket body'),
+  mac: z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length === MAC_BYTES, 'a 32-byte tag'),
+}).strict();
+
+const claimsSchema = z.tuple([
+  z.literal(1),
+  z.enum(['read', 'write']),
+  z.string().min(1).max(MAX_PATH_LENGTH),
+  z.string().min(1).max(64),
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  z.string().min(1).max(64),
+]);
+
+/** Stable codes of {@link TicketError}. */
+export type TicketErrorCode =
+  /** The tag does not match: not signed by this cluster's master, or altered. */
+  | 'ticket-forged'
+  /** Signed, but past its expiry. */
+  | 'ticket-expired'
+  /** Signed, but for another slave, path or operation, or a size beyond its limit. */
+  | 'ticket-mismatch'
+  /** A write ticket that was used already. */
+  | 'ticket-used';
+
+/** Why a slave refused a ticket. The code travels to the client unchanged. */
+export class TicketError extends Error {
+  override readonly name = 'TicketError';
+  readonly code: TicketErrorCode;
+
+  constructor(code: TicketErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * The key tickets are signed with, derived from the cluster secret: the master and the
+ * slaves hold it; clients, who never know the secret, cannot make or alter a ticket.
+ */
+export function deriveTicketKey(secret: Buffer): Buffer {
+  return createHmac('sha256', secret).update('ftpgrid/client-ticket\0v1').digest();
+}
+
+function tag(key: Buffer, body: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(body).digest();
+}
+
+/** Signs `claims` (the master's side). `id` defaults to 16 random bytes. */
+export function signTicket(key: Buffer, claims: Omit<TicketClaims, 'id'> & { readonly id?: string | undefined }): Ticket {
+  const id = claims.id ?? randomBytes(16).toString('base64url');
+  const body = encodeMessage([1, claims.op, claims.path, claims.slave, claims.maxBytes, claims.expiresAtMs, id]);
+  return { body, mac: tag(key, body) };
+}
+
+/** What a checker expects of a ticket. */
+export interface TicketExpectation {
+  readonly op: TicketOperation;
+  readonly path: string;
+  readonly slave: string;
+  /** The clock to compare the expiry with. @default Date.now() */
+  readonly nowMs?: number | undefined;
+}
+
+/**
+ * Checks a ticket's tag, then its expiry and its claims against what the bearer asks for
+ * (slave, operation, path); returns the claims. Throws a {@link TicketError}.
+ */
+export function openTicket(key: Buffer, ticket: Ticket, expect: TicketExpectation): TicketClaims {
+  const claims = verifyTicket(key, ticket);
+  if (claims.expiresAtMs < (expect.nowMs ?? Date.now())) throw new TicketError('ticket-expired', 'the ticket has expired; ask the master again');
+  if (claims.slave !== expect.slave) throw new TicketError('ticket-mismatch', `the ticket is for slave ${claims.slave}`);
+  if (claims.op !== expect.op) throw new TicketError('ticket-mismatch', `the ticket allows ${claims.op}, not ${expect.op}`);
+  if (claims.path !== expect.path) throw new TicketError('ticket-mismatch', 'the ticket is for another path');
+  return claims;
+}
+
+/** Checks only the tag and the shape, not the expiry (the master, committing a long upload it signed). */
+export function verifyTicket(key: Buffer, ticket: Ticket): TicketClaims {
+  if (ticket.mac.length !== MAC_BYTES || !timingSafeEqual(tag(key, ticket.body), ticket.mac)) {
+    throw new TicketError('ticket-forged', 'the ticket was not signed by this cluster');
+  }
+  let decoded: unknown;
+  try {
+    decoded = decodeMessage(Buffer.from(ticket.body.buffer, ticket.body.byteOffset, ticket.body.byteLength));
+  } catch {
+    throw new TicketError('ticket-forged', 'the ticket body is not readable');
+  }
+  const parsed = claimsSchema.safeParse(decoded);
+  if (!parsed.success) throw new TicketError('ticket-forged', 'the ticket body is malformed');
+  const [, op, path, slave, maxBytes, expiresAtMs, id] = parsed.data;
+  return { op, path, slave, maxBytes, expiresAtMs, id };
+}

@@ -1,0 +1,252 @@
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { read as readFd } from 'node:fs';
+import { promisify } from 'node:util';
+import type { Writable } from 'node:stream';
+import { FsError, resolveVirtualPath, type FileSystem, type WriteHandle } from '../../vfs/index.js';
+import {
+  openTicket, TicketError,
+  type ClientSlaveOperations, type OperationHandlers, type Ticket, type TicketClaims, type TicketOperation, type TransferOutcome,
+} from '../protocol/index.js';
+import type { UsedTickets } from './client-used-tickets.js';
+
+const readAt = promisify(readFd);
+
+/** What the handlers of one client connection need. */
+export interface ClientServiceContext {
+  readonly fs: FileSystem;
+  /** This slave's name: tickets for another slave are refused. */
+  readonly name: string;
+  readonly ticketKey: Buffer;
+  readonly usedTickets: UsedTickets;
+  /** Has the master record a finished upload; rejects when the master is unreachable. */
+  readonly commit: (ticket: Ticket, outcome: TransferOutcome, signal: AbortSignal) => Promise<void>;
+  /** Chunked uploads open at once on one connection. */
+  readonly maxOpenUploads: number;
+  /** A chunked upload with no chunk for this long is dropped. */
+  readonly uploadIdleMs: number;
+}
+
+/** A chunked upload in progress. */
+interface OpenUpload {
+  readonly ticket: Ticket;
+  readonly claims: TicketClaims;
+  readonly handle: WriteHandle;
+  readonly stream: Writable;
+  readonly hash: Hash;
+  /** Bytes accepted (queued to the stream) so far: the next chunk's offset. */
+  next: number;
+  /** The first write error, reported at the next chunk or at close. */
+  failure: Error | undefined;
+  timer: NodeJS.Timeout;
+}
+
+function checkedPath(path: string): string {
+  const normal = resolveVirtualPath('/', path);
+  if (normal !== path || path === '/') throw new FsError('name-invalid', 'not a normalised file path', { path });
+  return path;
+}
+
+async function ensureParents(fs: FileSystem, path: string, signal: AbortSignal): Promise<void> {
+  const parts = path.split('/').slice(1, -1);
+  let dir = '';
+  for (const part of parts) {
+    dir += `/${part}`;
+    try {
+      await fs.mkdir(dir, { signal });
+    } catch (error) {
+      if (!(error instanceof FsError && error.code === 'exists')) throw error;
+    }
+  }
+}
+
+/** Opens a staged write, creating the parents only when they are missing (the common case pays nothing). */
+async function openStaged(fs: FileSystem, path: string, signal: AbortSignal): Promise<WriteHandle> {
+  try {
+    return await fs.openWrite(path, { signal });
+  } catch (error) {
+    if (!(error instanceof FsError && error.code === 'not-found')) throw error;
+    await ensureParents(fs, path, signal);
+    return fs.openWrite(path, { signal });
+  }
+}
+
+// Through the handle's stream, not its descriptor: the filesystem's own write hooks (quotas) apply.
+async function writeAll(handle: WriteHandle, data: Uint8Array): Promise<void> {
+  const stream = handle.stream();
+  await new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(data, () => {
+      stream.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The handlers a slave's client listener serves on one connection: small files whole in one
+ * frame, large ones in ordered chunks, ranged reads. Every request is checked against a
+ * ticket the master signed for this slave, this path and this operation; write tickets are
+ * single-use. The path jail applies as for the master's orders. An upload is visible on the
+ * slave only once complete, and the client hears success only after the master recorded it.
+ */
+export function clientOperations(context: ClientServiceContext): { handlers: OperationHandlers<ClientSlaveOperations>; close: () => Promise<void> } {
+  const { fs } = context;
+  const uploads = new Map<string, OpenUpload>();
+
+  const authorize = (ticket: Ticket, op: TicketOperation, path: string): TicketClaims => {
+    const claims = openTicket(context.ticketKey, ticket, { op, path, slave: context.name });
+    checkedPath(path);
+    if (op === 'write') context.usedTickets.use(claims.id, claims.expiresAtMs);
+    return claims;
+  };
+
+  const finish = async (ticket: Ticket, path: string, size: number, checksum: string, signal: AbortSignal): Promise<{ size: number; mtimeMs: number; checksum: string }> => {
+    const stat = await fs.stat(path, { signal });
+    const outcome: TransferOutcome = { bytes: size, durationMs: 0, method: 'stream', checksum, size: stat.size, mtimeMs: stat.mtime.getTime() };
+    try {
+      await context.commit(ticket, outcome, signal);
+    } catch (error) {
+      // The master did not record it: do not leave an unlisted copy behind for a remerge to adopt.
+      await fs.delete(path).catch(() => undefined);
+      throw error;
+    }
+    return { size: stat.size, mtimeMs: outcome.mtimeMs, checksum };
+  };
+
+  const drop = async (id: string, reason: unknown): Promise<void> => {
+    const upload = uploads.get(id);
+    if (upload === undefined) return;
+    uploads.delete(id);
+    clearTimeout(upload.timer);
+    upload.stream.destroy();
+    await upload.handle.abort(reason).catch(() => undefined);
+  };
+
+  const idleTimer = (id: string): NodeJS.Timeout => {
+    const timer = setTimeout(() => {
+      void drop(id, new FsError('aborted', 'upload idle'));
+    }, context.uploadIdleMs);
+    timer.unref();
+    return timer;
+  };
+
+  const handlers: OperationHandlers<ClientSlaveOperations> = {
+    async put({ ticket, path, data }, { signal }) {
+      const claims = authorize(ticket, 'write', path);
+      if (data.length > claims.maxBytes) throw new TicketError('ticket-mismatch', `the ticket allows at most ${claims.maxBytes} bytes`);
+      const handle = await openStaged(fs, path, signal);
+      try {
+        await writeAll(handle, data);
+        await handle.commit();
+      } catch (error) {
+        await handle.abort(error).catch(() => undefined);
+        throw error;
+      }
+      return finish(ticket, path, data.length, createHash('sha256').update(data).digest('hex'), signal);
+    },
+
+    async writeOpen({ ticket, path }, { signal }) {
+      if (uploads.size >= context.maxOpenUploads) throw new FsError('busy', `at most ${context.maxOpenUploads} uploads at once per connection`);
+      const claims = authorize(ticket, 'write', path);
+      const handle = await openStaged(fs, path, signal);
+      const id = randomBytes(12).toString('base64url');
+      const stream = handle.stream();
+      const upload: OpenUpload = { ticket, claims, handle, stream, hash: createHash('sha256'), next: 0, failure: undefined, timer: idleTimer(id) };
+      stream.on('error', (error) => {
+        upload.failure ??= error;
+      });
+      uploads.set(id, upload);
+      return { handle: id };
+    },
+
+    async writeChunk({ handle: id, offset, data }) {
+      const upload = uploads.get(id);
+      if (upload === undefined) throw new FsError('aborted', 'no such upload (it timed out or was aborted)');
+      // Checked and queued before any await: chunks pipelined on one connection keep their order.
+      if (offset !== upload.next) {
+        await drop(id, undefined);
+        throw new FsError('invalid-offset', `chunk at ${offset}, expected ${upload.next}`);
+      }
+      if (upload.next + data.length > upload.claims.maxBytes) {
+        await drop(id, undefined);
+        throw new TicketError('ticket-mismatch', `the ticket allows at most ${upload.claims.maxBytes} bytes`);
+      }
+      upload.next += data.length;
+      upload.hash.update(data);
+      clearTimeout(upload.timer);
+      upload.timer = idleTimer(id);
+      await new Promise<void>((resolve, reject) => {
+        upload.stream.write(data, (error) => {
+          if (error === null || error === undefined) resolve();
+          else reject(error);
+        });
+      });
+      if (upload.failure !== undefined) throw upload.failure;
+      return {};
+    },
+
+    async writeClose({ handle: id, size }, { signal }) {
+      const upload = uploads.get(id);
+      if (upload === undefined) throw new FsError('aborted', 'no such upload (it timed out or was aborted)');
+      uploads.delete(id);
+      clearTimeout(upload.timer);
+      try {
+        if (size !== upload.next) throw new FsError('io', `upload closed at ${upload.next} bytes, ${size} announced`);
+        await new Promise<void>((resolve, reject) => {
+          upload.stream.once('error', reject);
+          upload.stream.end(() => {
+            resolve();
+          });
+        });
+        if (upload.failure !== undefined) throw upload.failure;
+        await upload.handle.commit();
+      } catch (error) {
+        upload.stream.destroy();
+        await upload.handle.abort(error).catch(() => undefined);
+        throw error;
+      }
+      return finish(upload.ticket, upload.claims.path, size, upload.hash.digest('hex'), signal);
+    },
+
+    async writeAbort({ handle: id }) {
+      await drop(id, undefined);
+      return {};
+    },
+
+    async get({ ticket, path, offset, length }, { signal }) {
+      authorize(ticket, 'read', path);
+      const handle = await fs.openRead(path, { offset, signal });
+      try {
+        const want = Math.max(0, Math.min(length, handle.size - offset));
+        const data = Buffer.allocUnsafe(want);
+        if (handle.fd !== undefined) {
+          let done = 0;
+          while (done < want) {
+            const { bytesRead } = await readAt(handle.fd, data, done, want - done, offset + done);
+            if (bytesRead === 0) break;
+            done += bytesRead;
+          }
+          return { data: data.subarray(0, done), size: handle.size };
+        }
+        let done = 0;
+        for await (const chunk of handle.stream()) {
+          const piece = chunk as Buffer;
+          const take = Math.min(piece.length, want - done);
+          piece.copy(data, done, 0, take);
+          done += take;
+          if (done >= want) break;
+        }
+        return { data: data.subarray(0, done), size: handle.size };
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+
+  return {
+    handlers,
+    async close() {
+      await Promise.all([...uploads.keys()].map((id) => drop(id, new FsError('aborted', 'client connection closed'))));
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMaster, type FtpMaster } from '../../src/index.js';
+import {
+  ClusterClientError, MemoryMetadataStore, createClusterClient, createSlave, deriveTicketKey, dialSlaveAsClient, signTicket,
+  type ClusterClient, type Slave,
+} from '../../src/cluster/index.js';
+import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+import { makeTempDir, type TempDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
+
+const SECRET = 'a-test-secret-of-32-characters!!';
+
+let dir: TempDir;
+let master: FtpMaster;
+const slaves: Slave[] = [];
+let clusterPort = 0;
+let client: ClusterClient;
+const opened: ClusterClient[] = [];
+
+function connect(user = 'alice', password = 'wonderland', extra: { smallFileBytes?: number; chunkBytes?: number } = {}): ClusterClient {
+  const made = createClusterClient({ master: { host: '127.0.0.1', port: clusterPort }, user, password, ...extra });
+  opened.push(made);
+  return made;
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ClusterClientError);
+  expect((error as ClusterClientError).code).toBe(code);
+}
+
+beforeAll(async () => {
+  dir = await makeTempDir('ftpgrid-client-');
+  master = await createMaster({
+    store: new MemoryMetadataStore(),
+    secret: SECRET,
+    connectionRate: false,
+    link: { idleTimeoutMs: 5000 },
+    authorizer: (fs) => new MemoryAuthorizer({
+      users: [
+        { name: 'alice', password: 'wonderland', fs },
+        { name: 'reader', password: 'only-reads', fs, permissions: ['cwd', 'list', 'read'] },
+        { name: 'boxed', password: 'in-a-box', fs, permissions: ['cwd', 'list', 'read'], pathPermissions: { '/box': 'elradfmw' } },
+      ],
+    }),
+  });
+  const address = await master.listen({ ftp: { host: '127.0.0.1', port: 0 }, cluster: { host: '127.0.0.1', port: 0 } });
+  clusterPort = address.cluster.port;
+  for (const name of ['s1', 's2']) {
+    await mkdir(join(dir.path, name));
+    const slave = createSlave({
+      masters: [{ host: '127.0.0.1', port: clusterPort }], secret: SECRET, name,
+      fs: new LocalFileSystem({ root: join(dir.path, name) }),
+      dataAddress: '127.0.0.1', heartbeatMs: 200, clientListen: { host: '127.0.0.1', port: 0 },
+    });
+    slaves.push(slave);
+  }
+  for (const slave of slaves) slave.start();
+  await Promise.all(slaves.map((s) => s.waitOnline()));
+  await waitFor(() => ['s1', 's2'].every((n) => master.cluster.registry.get(n)?.state === 'online' && master.cluster.registry.get(n)?.clientEndpoint !== undefined), 10_000);
+  client = connect();
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(opened.map((c) => c.close()));
+  await Promise.all(slaves.map((s) => s.close()));
+  await master.close({ graceMs: 0 });
+  await dir.remove();
+});
+
+describe('the DFS client against an in-process cluster', () => {
+  it('round-trips small and large files, whole and by range', async () => {
+    const small = randomBytes(1000);
+    const stored = await client.upload('/a.bin', small);
+    expect(stored).toMatchObject({ path: '/a.bin', size: 1000, checksum: createHash('sha256').update(small).digest('hex') });
+    expect((await client.downloadBuffer('/a.bin')).equals(small)).toBe(true);
+    const large = randomBytes(3 * 1024 * 1024 + 17);
+    const big = await client.upload('/dir/large.bin', large, { parents: true });
+    expect(big.size).toBe(large.length);
+    expect((await client.downloadBuffer('/dir/large.bin')).equals(large)).toBe(true);
+    expect((await client.downloadBuffer('/dir/large.bin', { offset: 1_000_000, length: 2_500_000 })).equals(large.subarray(1_000_000, 3_500_000))).toBe(true);
+    expect((await client.downloadBuffer('/dir/large.bin', { offset: large.length - 5 })).equals(large.subarray(-5))).toBe(true);
+    // The bytes are on the slave the master named, at the path.
+    const onDisk = await readFile(join(dir.path, big.slave, 'dir', 'large.bin'));
+    expect(onDisk.equals(large)).toBe(true);
+    expect(await client.stat('/dir/large.bin')).toMatchObject({ type: 'file', size: large.length, holders: [big.slave] });
+  });
+
+  it('uploads streams of unknown size on both paths', async () => {
+    const small = randomBytes(5000);
+    const r1 = await client.upload('/s-small', Readable.from([small.subarray(0, 10), small.subarray(10)]));
+    expect(r1.size).toBe(5000);
+    const large = randomBytes(2 * 1024 * 1024 + 3);
+    const r2 = await client.upload('/s-large', Readable.from((function* () {
+      for (let i = 0; i < large.length; i += 100_000) yield large.subarray(i, i + 100_000);
+    })()));
+    expect(r2.size).toBe(large.length);
+    expect((await client.downloadBuffer('/s-large')).equals(large)).toBe(true);
+    expect((await client.downloadBuffer('/s-small')).equals(small)).toBe(true);
+  });
+
+  it('generates unique paths under a prefix', async () => {
+    const a = await client.uploadWithId(Buffer.from('one'), { prefix: '/ids', suffix: '.txt' });
+    const b = await client.uploadWithId(Buffer.from('two'), { prefix: '/ids', suffix: '.txt' });
+    expect(a.path).toMatch(/^\/ids\/[0-9a-f]{2}\/[0-9a-f]{2}\/[A-Za-z0-9_-]{19}\.txt$/);
+    expect(a.path).not.toBe(b.path);
+    expect((await client.downloadBuffer(b.path)).toString()).toBe('two');
+  });
+
+  it('lists, deletes and reports missing files with stable codes', async () => {
+    await client.mkdir('/l/sub', { parents: true });
+    for (let i = 0; i < 5; i++) await client.upload(`/l/f${i}`, Buffer.from(`file ${i}`));
+    const names: string[] = [];
+    for await (const entry of client.list('/l')) names.push(`${entry.type}:${entry.name}`);
+    expect(names).toEqual(['file:f0', 'file:f1', 'file:f2', 'file:f3', 'file:f4', 'dir:sub']);
+    await client.delete('/l/f0');
+    await expectCode(client.downloadBuffer('/l/f0'), 'not-found');
+    await expectCode(client.stat('/nope'), 'not-found');
+    await expectCode(client.upload('/missing-parent/x', Buffer.from('x')), 'not-found');
+    await expectCode(client.downloadBuffer('/l/f1', { offset: 100 }), 'invalid-offset');
+  });
+
+  it('applies the user\'s permissions and refuses wrong passwords', async () => {
+    await client.upload('/box-readable', Buffer.from('public'));
+    const reader = connect('reader', 'only-reads');
+    const boxed = connect('boxed', 'in-a-box');
+    const wrong = connect('alice', 'not-the-password');
+    try {
+      expect((await reader.downloadBuffer('/box-readable')).toString()).toBe('public');
+      await expectCode(reader.upload('/r.txt', Buffer.from('no')), 'permission');
+      await expectCode(reader.delete('/box-readable'), 'permission');
+      await expectCode(boxed.upload('/outside', Buffer.from('no')), 'permission');
+      await boxed.upload('/box/inside', Buffer.from('yes'), { parents: true });
+      expect((await client.downloadBuffer('/box/inside')).toString()).toBe('yes');
+      await expectCode(wrong.stat('/'), 'auth-failed');
+    } finally {
+      await Promise.all([reader.close(), boxed.close(), wrong.close()]);
+    }
+  });
+
+  it('a slave refuses forged, expired, reused and misdirected tickets', async () => {
+    const node = master.cluster.registry.get('s1');
+    const endpoint = node?.clientEndpoint;
+    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
+    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+    const key = deriveTicketKey(Buffer.from(SECRET));
+    const put = (ticket: ReturnType<typeof signTicket>, path: string) => link.request('put', { ticket, path, data: Buffer.from('x') });
+    const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e as { remoteCode?: string }).remoteCode);
+    const claims = { op: 'write' as const, path: '/forged', slave: 's1', maxBytes: 10, expiresAtMs: Date.now() + 60_000 };
+    try {
+      expect(await codeOf(put(signTicket(randomBytes(32), claims), '/forged'))).toBe('ticket-forged');
+      const good = signTicket(key, claims);
+      const altered = { body: Buffer.from(good.body), mac: good.mac };
+      const at = altered.body.length - 3;
+      altered.body.writeUInt8(altered.body.readUInt8(at) ^ 1, at);
+      expect(await codeOf(put(altered, '/forged'))).toBe('ticket-forged');
+      expect(await codeOf(put(signTicket(key, { ...claims, expiresAtMs: Date.now() - 1 }), '/forged'))).toBe('ticket-expired');
+      expect(await codeOf(put(good, '/elsewhere'))).toBe('ticket-mismatch');
+      expect(await codeOf(put(signTicket(key, { ...claims, slave: 's2' }), '/forged'))).toBe('ticket-mismatch');
+      expect(await codeOf(put(signTicket(key, { ...claims, op: 'read' }), '/forged'))).toBe('ticket-mismatch');
+      expect(await codeOf(link.request('put', { ticket: signTicket(key, claims), path: '/forged', data: randomBytes(11) }))).toBe('ticket-mismatch');
+      expect(await codeOf(put(signTicket(key, { ...claims, path: '/../etc/x' }), '/../etc/x'))).toBe('name-invalid');
+      // A genuine ticket works once: the master records the file; a replay is refused.
+      expect(await codeOf(put(good, '/forged'))).toBe('ok');
+      expect(await codeOf(put(good, '/forged'))).toBe('ticket-used');
+      expect((await client.downloadBuffer('/forged')).toString()).toBe('x');
+      const read = signTicket(key, { ...claims, op: 'read' });
+      expect(await codeOf(link.request('get', { ticket: read, path: '/a.bin', offset: 0, length: 10 }))).toBe('ticket-mismatch');
+    } finally {
+      link.close();
+    }
+  });
+
+  it('aborts with the signal and leaves nothing behind', async () => {
+    const controller = new AbortController();
+    const source = Readable.from((async function* () {
+      await Promise.resolve();
+      yield randomBytes(2 * 1024 * 1024);
+      controller.abort();
+      yield randomBytes(1024 * 1024);
+    })());
+    await expectCode(client.upload('/aborted', source, { signal: controller.signal }), 'aborted');
+    await expectCode(client.stat('/aborted'), 'not-found');
+  });
+});
+
+describe('per-file metadata through the client', () => {
+  it('sets, merges, replaces and removes entries within bounds; they follow renames and go with deletes', async () => {
+    await client.upload('/m.txt', Buffer.from('meta'));
+    expect(await client.getMeta('/m.txt')).toEqual({});
+    await client.setMeta('/m.txt', { width: '640', height: '480' });
+    await client.setMeta('/m.txt', { author: 'alice' }, { remove: ['height'] });
+    expect(await client.getMeta('/m.txt')).toEqual({ width: '640', author: 'alice' });
+    await client.setMeta('/m.txt', { only: 'this' }, { replace: true });
+    expect(await client.getMeta('/m.txt')).toEqual({ only: 'this' });
+    await master.cluster.fs.rename('/m.txt', '/m2.txt');
+    expect(await client.getMeta('/m2.txt')).toEqual({ only: 'this' });
+    await expectCode(client.setMeta('/m2.txt', { k: 'x'.repeat(5000) }), 'malformed');
+    await client.setMeta('/m2.txt', Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`a${i}`, 'v'])));
+    await expectCode(client.setMeta('/m2.txt', Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`b${i}`, 'v']))), 'too-long');
+    await client.setMeta('/m2.txt', { only: 'this' }, { replace: true });
+    await expectCode(client.getMeta('/nope'), 'not-found');
+    await expectCode(client.getMeta('/l'), 'is-directory');
+    const reader = connect('reader', 'only-reads');
+    await expectCode(reader.setMeta('/m2.txt', { a: 'b' }), 'permission');
+    expect(await reader.getMeta('/m2.txt')).toEqual({ only: 'this' });
+    await client.delete('/m2.txt');
+    await client.upload('/m2.txt', Buffer.from('again'));
+    expect(await client.getMeta('/m2.txt')).toEqual({});
+  });
+});
