@@ -34,7 +34,7 @@ async function holders(cluster: InProcessCluster, path: string): Promise<string[
   return [...((await cluster.master.cluster.store.get(path))?.holders ?? [])].sort();
 }
 
-describe('replication (in process, three slaves, two copies)', () => {
+describe('replication (in process, three slaves, two copies)', { timeout: 60_000 }, () => {
   let cluster: InProcessCluster;
   const diskOf = (slave: string, path: string): string => join(cluster.dir.path, slave, path);
 
@@ -224,7 +224,7 @@ describe('replication (in process, three slaves, two copies)', () => {
   });
 });
 
-describe('replication groups (in process, two groups of two slaves)', () => {
+describe('replication groups (in process, two groups of two slaves)', { timeout: 60_000 }, () => {
   let cluster: InProcessCluster;
   beforeAll(async () => {
     cluster = await startInProcessCluster({

@@ -1,9 +1,9 @@
 import { FsError } from '../../vfs/index.js';
 
 /** Most keys one file's metadata holds. */
-export const MAX_META_KEYS = 32;
+export const MAX_META_KEYS = 64;
 /** Longest metadata value, in UTF-8 bytes. */
-export const MAX_META_VALUE_BYTES = 1024;
+export const MAX_META_VALUE_BYTES = 4096;
 /**
  * A metadata key: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or a
  * digit, at most 64 characters. Lowercase only because MLST fact names are case-insensitive.
