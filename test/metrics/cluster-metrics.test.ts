@@ -66,8 +66,10 @@ describe.skipIf(!curlAvailable)('cluster metrics: a master with two slaves, scra
     expect(seriesOf(master, 'ftpgrid_transfers_total')).toEqual({ 'direction=upload,method=stream': 1, 'direction=upload,method=relay': 1 });
     expect(seriesOf(master, 'ftpgrid_transfer_bytes_total')).toEqual({ 'direction=upload,method=stream': direct.length, 'direction=upload,method=relay': relayed.length });
     expect(valueOf(master, 'ftpgrid_logins_total', { result: 'ok' })).toBe(2);
-    // No source registered: the gauges are absent, not a made-up 0.
-    expect(master.some((s) => s.name === 'ftpgrid_queued_operations' || s.name === 'ftpgrid_replication_backlog')).toBe(false);
+    // The cluster's own gauges: nothing queued for offline slaves, no copies owed (one copy per file).
+    expect([valueOf(master, 'ftpgrid_queued_operations'), valueOf(master, 'ftpgrid_replication_backlog_files')]).toEqual([0, 0]);
+    // A gauge nobody registered is absent, not a made-up 0.
+    expect(master.some((s) => s.name === 'ftpgrid_uploads_waiting')).toBe(false);
 
     // Each slave counts what it moved itself: the direct upload, and the relayed one (the master was its peer).
     const perSlave = await Promise.all([...slaves.values()].map(async (slave) => (await scrape(portOf(slave.metricsAddress()))).samples));
@@ -81,12 +83,13 @@ describe.skipIf(!curlAvailable)('cluster metrics: a master with two slaves, scra
     }
   });
 
-  it('exposes gauges the cluster registers later (the extension point for queued operations)', async () => {
-    let queued = 3;
-    cluster.master.cluster.gauges.register({ name: 'queued_operations', help: 'Operations waiting for an offline slave.', read: () => queued });
-    expect(valueOf((await scrape(portOf(cluster.master.metricsAddress()))).samples, 'ftpgrid_queued_operations')).toBe(3);
-    queued = 0;
-    expect(valueOf((await scrape(portOf(cluster.master.metricsAddress()))).samples, 'ftpgrid_queued_operations')).toBe(0);
+  it('exposes gauges registered later (the extension point), and refuses a duplicate name', async () => {
+    let waiting = 3;
+    cluster.master.cluster.gauges.register({ name: 'uploads_waiting', help: 'Uploads waiting in the app.', read: () => waiting });
+    expect(valueOf((await scrape(portOf(cluster.master.metricsAddress()))).samples, 'ftpgrid_uploads_waiting')).toBe(3);
+    waiting = 0;
+    expect(valueOf((await scrape(portOf(cluster.master.metricsAddress()))).samples, 'ftpgrid_uploads_waiting')).toBe(0);
+    expect(() => { cluster.master.cluster.gauges.register({ name: 'uploads_waiting', help: 'again', read: () => 1 }); }).toThrow(RangeError);
     expect(() => { cluster.master.cluster.gauges.register({ name: 'queued_operations', help: 'again', read: () => 1 }); }).toThrow(RangeError);
   });
 
