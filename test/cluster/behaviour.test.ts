@@ -1,35 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { Client } from 'basic-ftp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryFileSystem } from '../../src/vfs/index.js';
 import { RawClient } from '../support/ftp-control-client.js';
 import { waitFor } from '../support/wait-for.js';
 import { PASSWORD, USER, startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
-
-const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-async function withClient<T>(cluster: InProcessCluster, user: string, password: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(10_000);
-  try {
-    await client.access({ host: '127.0.0.1', port: cluster.ftpPort, user, password });
-    return await run(client);
-  } finally {
-    client.close();
-  }
-}
-
-async function put(client: Client, path: string, data: Buffer): Promise<void> {
-  await client.uploadFrom(Readable.from([data]), path);
-}
-
-async function get(client: Client, path: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await client.downloadTo(new Writable({ write(c: Buffer, _e, cb) { chunks.push(c); cb(); } }), path);
-  return Buffer.concat(chunks);
-}
+import { get, put, sha, withUser } from './helpers/ftp-client.js';
 
 describe('cluster behaviour (in process)', () => {
   let cluster: InProcessCluster;
@@ -47,7 +24,7 @@ describe('cluster behaviour (in process)', () => {
     cluster.master.cluster.kick('slave-0');
     cluster.master.cluster.kick('slave-1');
     const data = randomBytes(64 * 1024);
-    await withClient(cluster, USER, PASSWORD, async (client) => {
+    await withUser(cluster, USER, PASSWORD, async (client) => {
       const reply = await client.send('SITE SLAVES');
       expect(reply.code).toBe(200);
       await put(client, '/in-memory.bin', data);
@@ -55,7 +32,7 @@ describe('cluster behaviour (in process)', () => {
     const stat = await memory.stat('/in-memory.bin');
     expect(stat.size).toBe(data.length);
     await waitFor(() => cluster.master.cluster.registry.usable().length >= 3, 10_000);
-    await withClient(cluster, USER, PASSWORD, async (client) => {
+    await withUser(cluster, USER, PASSWORD, async (client) => {
       expect(sha(await get(client, '/in-memory.bin'))).toBe(sha(data));
     });
   });
@@ -65,7 +42,7 @@ describe('cluster behaviour (in process)', () => {
     // Reports no free space at all.
     Object.defineProperty(full, 'freeSpace', { value: () => Promise.resolve(0) });
     await cluster.addSlave('full', full);
-    await withClient(cluster, USER, PASSWORD, async (client) => {
+    await withUser(cluster, USER, PASSWORD, async (client) => {
       for (let i = 0; i < 6; i++) await put(client, `/not-full-${i}.bin`, randomBytes(1000));
     });
     for (let i = 0; i < 6; i++) {
@@ -76,7 +53,7 @@ describe('cluster behaviour (in process)', () => {
 
   it('computes HASH, XSHA256 and SIZE in TYPE A on the slave', async () => {
     const data = Buffer.from('line one\nline two\nthree\n');
-    await withClient(cluster, USER, PASSWORD, async (client) => {
+    await withUser(cluster, USER, PASSWORD, async (client) => {
       await put(client, '/text.txt', data);
       expect((await client.send('XSHA256 /text.txt')).message).toBe(`250 ${sha(data)}`);
       await client.send('OPTS HASH SHA-256');
@@ -89,7 +66,7 @@ describe('cluster behaviour (in process)', () => {
   });
 
   it('fans renames and deletes out to the holders, and keeps directories on the master', async () => {
-    await withClient(cluster, USER, PASSWORD, async (client) => {
+    await withUser(cluster, USER, PASSWORD, async (client) => {
       await client.ensureDir('/docs/2026');
       await client.cd('/');
       await put(client, '/docs/2026/report.bin', randomBytes(4096));
@@ -111,10 +88,10 @@ describe('cluster behaviour (in process)', () => {
   });
 
   it('gives the admin SITE commands to admins only', async () => {
-    await withClient(cluster, 'bob', 'builder', async (client) => {
+    await withUser(cluster, 'bob', 'builder', async (client) => {
       await expect(client.send('SITE SLAVES')).rejects.toThrow(/^550 Permission denied: cluster administration is for admin users$/);
     });
-    await withClient(cluster, USER, PASSWORD, async (client) => {
+    await withUser(cluster, USER, PASSWORD, async (client) => {
       const lines = (await client.send('SITE SLAVES')).message.split('\n');
       expect(lines[0]).toMatch(/^200-Slaves: \d+, relayed \d+ bytes$/);
       expect(lines.some((l) => /^slave-0 online data=127\.0\.0\.1 free=\d+MiB/.test(l))).toBe(true);
@@ -128,7 +105,7 @@ describe('cluster behaviour (in process)', () => {
 
   it('drops a PRET intent on PORT, so a later PASV listens on the master', async () => {
     // Its own file, so the test holds in any order.
-    await withClient(cluster, USER, PASSWORD, (client) => put(client, '/pret-port.txt', Buffer.from('x')));
+    await withUser(cluster, USER, PASSWORD, (client) => put(client, '/pret-port.txt', Buffer.from('x')));
     const { client: raw } = await RawClient.connect(cluster.ftpPort);
     try {
       expect(await raw.login(USER, PASSWORD)).toBe(230);
@@ -172,7 +149,7 @@ describe('remerge', () => {
     expect((await store.get('/conflict.bin'))?.holders).toEqual([]);
     expect((await store.get('/lost.bin'))?.holders).toEqual([]);
     expect(conflicts).toEqual(['r1:/conflict.bin:999:5']);
-    await withClient(cluster, USER, PASSWORD, async (client) => {
+    await withUser(cluster, USER, PASSWORD, async (client) => {
       await expect(get(client, '/conflict.bin')).rejects.toThrow(/^450 /);
       expect((await get(client, '/sub/new.bin')).toString()).toBe('abc');
     });

@@ -1,33 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
-import { Client, FTPError } from 'basic-ftp';
+import { randomBytes } from 'node:crypto';
+import { FTPError } from 'basic-ftp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Slave } from '../../src/cluster/index.js';
 import { MemoryFileSystem } from '../../src/vfs/index.js';
 import { waitFor } from '../support/wait-for.js';
-import { PASSWORD, USER, startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
-
-const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-async function withClient<T>(cluster: InProcessCluster, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(10_000);
-  try {
-    await client.access({ host: '127.0.0.1', port: cluster.ftpPort, user: USER, password: PASSWORD });
-    return await run(client);
-  } finally {
-    client.close();
-  }
-}
-
-async function put(client: Client, path: string, data: Buffer): Promise<void> {
-  await client.uploadFrom(Readable.from([data]), path);
-}
-
-async function get(client: Client, path: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await client.downloadTo(new Writable({ write(c: Buffer, _e, cb) { chunks.push(c); cb(); } }), path);
-  return Buffer.concat(chunks);
-}
+import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { get, put, sha, withClient } from './helpers/ftp-client.js';
 
 async function writeTo(fs: MemoryFileSystem, path: string, data: Buffer): Promise<void> {
   const handle = await fs.openWrite(path);

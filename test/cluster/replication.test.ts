@@ -1,34 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { Client, FTPError } from 'basic-ftp';
+import { FTPError } from 'basic-ftp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.js';
 import { scrape, valueOf } from '../metrics/scrape.js';
-import { PASSWORD, USER, startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
-
-const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-async function withClient<T>(cluster: InProcessCluster, run: (client: Client) => Promise<T>, user = USER, password = PASSWORD): Promise<T> {
-  const client = new Client(15_000);
-  try {
-    await client.access({ host: '127.0.0.1', port: cluster.ftpPort, user, password });
-    return await run(client);
-  } finally {
-    client.close();
-  }
-}
-
-async function put(client: Client, path: string, data: Buffer): Promise<void> {
-  await client.uploadFrom(Readable.from([data]), path);
-}
-
-async function get(client: Client, path: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await client.downloadTo(new Writable({ write(c: Buffer, _e, cb) { chunks.push(c); cb(); } }), path);
-  return Buffer.concat(chunks);
-}
+import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { get, put, sha, withClient } from './helpers/ftp-client.js';
 
 async function holders(cluster: InProcessCluster, path: string): Promise<string[]> {
   return [...((await cluster.master.cluster.store.get(path))?.holders ?? [])].sort();

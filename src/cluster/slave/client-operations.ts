@@ -2,12 +2,13 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { read as readFd } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
-import { FsError, resolveVirtualPath, type FileSystem, type WriteHandle } from '../../vfs/index.js';
+import { FsError, type FileSystem, type WriteHandle } from '../../vfs/index.js';
 import {
   openTicket, TicketError,
   type ClientSlaveOperations, type OperationHandlers, type Ticket, type TicketClaims, type TicketOperation, type TransferOutcome,
 } from '../protocol/index.js';
 import type { UsedTickets } from './client-used-tickets.js';
+import { checkedSlavePath, ensureParents } from './slave-paths.js';
 
 const readAt = promisify(readFd);
 
@@ -38,25 +39,6 @@ interface OpenUpload {
   /** The first write error, reported at the next chunk or at close. */
   failure: Error | undefined;
   timer: NodeJS.Timeout;
-}
-
-function checkedPath(path: string): string {
-  const normal = resolveVirtualPath('/', path);
-  if (normal !== path || path === '/') throw new FsError('name-invalid', 'not a normalised file path', { path });
-  return path;
-}
-
-async function ensureParents(fs: FileSystem, path: string, signal: AbortSignal): Promise<void> {
-  const parts = path.split('/').slice(1, -1);
-  let dir = '';
-  for (const part of parts) {
-    dir += `/${part}`;
-    try {
-      await fs.mkdir(dir, { signal });
-    } catch (error) {
-      if (!(error instanceof FsError && error.code === 'exists')) throw error;
-    }
-  }
 }
 
 /** Opens a staged write, creating the parents only when they are missing (the common case pays nothing). */
@@ -95,7 +77,7 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
 
   const authorize = (ticket: Ticket, op: TicketOperation, path: string): TicketClaims => {
     const claims = openTicket(context.ticketKey, ticket, { op, path, slave: context.name });
-    checkedPath(path);
+    checkedSlavePath(path);
     if (op === 'write') context.usedTickets.use(claims.id, claims.expiresAtMs);
     return claims;
   };

@@ -1,34 +1,12 @@
-import { asciiSizeOf, checksumOf, FsError, canChecksum, canSetTimes, resolveVirtualPath, type FileSystem } from '../../vfs/index.js';
+import { asciiSizeOf, checksumOf, FsError, canChecksum, canSetTimes, type FileSystem } from '../../vfs/index.js';
 import type { TransferResult } from '../../transfer/index.js';
 import type { MasterLink, OperationHandlers, SlaveOperations, TransferOutcome } from '../protocol/index.js';
 import type { SlaveTransfers } from './slave-transfers.js';
 import { walkTree } from './tree-walk.js';
+import { checkedSlavePath, ensureParents } from './slave-paths.js';
 
 /** How often a running transfer reports its progress to the master, at most. */
 const PROGRESS_INTERVAL_MS = 500;
-
-/**
- * A path from the master, checked again here: a compromised or buggy master must not be
- * able to reach outside this slave's root, whatever the FileSystem below does.
- */
-function checked(path: string): string {
-  const normal = resolveVirtualPath('/', path);
-  if (normal !== path || path === '/') throw new FsError('name-invalid', 'not a normalised file path', { path });
-  return path;
-}
-
-async function ensureParents(fs: FileSystem, path: string, signal: AbortSignal): Promise<void> {
-  const parts = path.split('/').slice(1, -1);
-  let dir = '';
-  for (const part of parts) {
-    dir += `/${part}`;
-    try {
-      await fs.mkdir(dir, { signal });
-    } catch (error) {
-      if (!(error instanceof FsError && error.code === 'exists')) throw error;
-    }
-  }
-}
 
 function outcome(result: TransferResult, size: number, mtime: Date): TransferOutcome {
   const method = result.method === 'zero-copy' ? 'zero-copy' : 'stream';
@@ -63,7 +41,7 @@ export function slaveOperations({ fs, transfers, link }: SlaveContext): Operatio
       return { port: await transfers.listen(transferId, peer, tls) };
     },
     async send(args, { signal }) {
-      const path = checked(args.path);
+      const path = checkedSlavePath(args.path);
       const channel = await transfers.take(args.transferId, args.connectTo, args.tls);
       try {
         const result = await channel.retrieve(fs, path, {
@@ -82,7 +60,7 @@ export function slaveOperations({ fs, transfers, link }: SlaveContext): Operatio
       }
     },
     async receive(args, { signal }) {
-      const path = checked(args.path);
+      const path = checkedSlavePath(args.path);
       const channel = await transfers.take(args.transferId, args.connectTo, args.tls);
       try {
         await ensureParents(fs, path, signal);
@@ -104,37 +82,37 @@ export function slaveOperations({ fs, transfers, link }: SlaveContext): Operatio
       return {};
     },
     async delete({ path }, { signal }) {
-      await fs.delete(checked(path), { signal });
+      await fs.delete(checkedSlavePath(path), { signal });
       return {};
     },
     async rename({ from, to }, { signal }) {
-      const target = checked(to);
+      const target = checkedSlavePath(to);
       await ensureParents(fs, target, signal);
-      await fs.rename(checked(from), target, { signal });
+      await fs.rename(checkedSlavePath(from), target, { signal });
       return {};
     },
     async rmdir({ path }, { signal }) {
-      await fs.rmdir(checked(path), { signal });
+      await fs.rmdir(checkedSlavePath(path), { signal });
       return {};
     },
     async setMtime({ path, mtimeMs }, { signal }) {
       if (!canSetTimes(fs)) throw new FsError('permission', 'this slave cannot set times', { path });
-      await fs.setTimes(checked(path), new Date(mtimeMs), { signal });
+      await fs.setTimes(checkedSlavePath(path), new Date(mtimeMs), { signal });
       return {};
     },
     async checksum({ path, algorithm, start, end }, { signal }) {
-      const file = checked(path);
+      const file = checkedSlavePath(path);
       const hex = canChecksum(fs)
         ? await fs.checksum(file, algorithm, { start, end, signal })
         : await checksumOf(fs, file, algorithm, { start, end, signal });
       return { hex };
     },
     async stat({ path }, { signal }) {
-      const stat = await fs.stat(path === '/' ? '/' : checked(path), { signal });
+      const stat = await fs.stat(path === '/' ? '/' : checkedSlavePath(path), { signal });
       return { type: stat.type === 'symlink' ? 'other' : stat.type, size: stat.size, mtimeMs: stat.mtime.getTime() };
     },
     async asciiSize({ path, maxBytes }, { signal }) {
-      const file = checked(path);
+      const file = checkedSlavePath(path);
       const stat = await fs.stat(file, { signal });
       if (stat.size > maxBytes) throw new FsError('too-long', `TYPE A sizes are given for files up to ${maxBytes} bytes`, { path });
       return { size: await asciiSizeOf(fs, file, { signal }) };
