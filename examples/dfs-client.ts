@@ -4,16 +4,15 @@
  * bytes going straight to and from the slaves. Run with `node --import tsx examples/dfs-client.ts`.
  * Against a real cluster, start the slaves with `--client-listen` and point `master` at the
  * master's `--cluster-listen` address.
- * In your own code, import from 'ftpgrid', 'ftpgrid/cluster' and 'ftpgrid/vfs' instead of ../src.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMaster } from '../src/index.js';
-import { ClusterClientError, MemoryMetadataStore, createClusterClient, createSlave } from '../src/cluster/index.js';
-import { LocalFileSystem } from '../src/vfs/index.js';
+import { createMaster } from 'ftpgrid';
+import { ClusterClientError, MemoryMetadataStore, createClusterClient, createSlave } from 'ftpgrid/cluster';
+import { LocalFileSystem } from 'ftpgrid/vfs';
 
 const secret = randomBytes(32);
 const workDir = mkdtempSync(join(tmpdir(), 'ftpgrid-dfs-client-'));
@@ -33,14 +32,22 @@ for (const deadline = Date.now() + 30_000; master.cluster.slaves().filter((s) =>
 }
 
 const client = createClusterClient({ master: cluster, user: 'alice', password: 's3cret' });
+// Ctrl-C (SIGINT) or SIGTERM while it runs: the client's calls are aborted and everything closes.
+const stopping = new AbortController();
+const stop = (): void => {
+  stopping.abort();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+const { signal } = stopping;
 try {
   // A small file travels whole inside one frame; a large one in pipelined chunks.
-  const note = await client.upload('/notes/hello.txt', Buffer.from('hello, cluster\n'), { parents: true });
+  const note = await client.upload('/notes/hello.txt', Buffer.from('hello, cluster\n'), { parents: true, signal });
   console.log(`stored ${note.path} (${note.size} bytes) on ${note.slave}, sha256 ${note.checksum.slice(0, 16)}...`);
-  const photo = await client.uploadWithId(randomBytes(3 * 1024 * 1024), { prefix: '/photos', suffix: '.jpg' });
+  const photo = await client.uploadWithId(randomBytes(3 * 1024 * 1024), { prefix: '/photos', suffix: '.jpg', signal });
   console.log(`stored ${photo.size} bytes under the generated id ${photo.path}`);
 
-  const head = await client.downloadBuffer(photo.path, { offset: 1024, length: 16 });
+  const head = await client.downloadBuffer(photo.path, { offset: 1024, length: 16, signal });
   console.log(`read ${head.length} bytes at offset 1024`);
   console.log(`read back: ${(await client.downloadBuffer('/notes/hello.txt')).toString().trim()}`);
 
@@ -58,6 +65,8 @@ try {
     console.log(`after delete: ${error.code}`);
   }
 } finally {
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
   await client.close();
   await Promise.all(slaves.map((slave) => slave.close()));
   await master.close({ graceMs: 0 });
