@@ -15,7 +15,9 @@ export interface ServerMetricsEvents extends Pick<SessionEvents, 'connect' | 'lo
  * An `FtpServer` (standalone or a master's front end) is one.
  */
 export interface ServerMetricsSource {
+  /** Subscribes `listener` to `event` (an `EventEmitter` has this). */
   on<K extends keyof ServerMetricsEvents>(event: K, listener: (payload: ServerMetricsEvents[K]) => void): unknown;
+  /** Unsubscribes `listener` from `event`. */
   off<K extends keyof ServerMetricsEvents>(event: K, listener: (payload: ServerMetricsEvents[K]) => void): unknown;
   /** Sessions open now. */
   readonly sessionCount: number;

@@ -16,7 +16,9 @@ export interface SlaveTransferEvent {
 
 /** What {@link SlaveMetrics} needs of a slave (a `Slave` of the cluster is one). */
 export interface SlaveMetricsSource {
+  /** Subscribes `listener` to `event` (an `EventEmitter` has this). */
   on(event: 'transfer', listener: (event: SlaveTransferEvent) => void): unknown;
+  /** Unsubscribes `listener` from `event`. */
   off(event: 'transfer', listener: (event: SlaveTransferEvent) => void): unknown;
   /** Transfers announced or running now. */
   readonly activeTransfers: number;

@@ -27,7 +27,7 @@ export interface SlaveRegistryOptions {
   readonly store: MetadataStore;
   /** Entries a slave sends per remerge batch. @default 1000 */
   readonly remergeBatchSize?: number | undefined;
-  /** Most deletes and renames queued for one offline slave (see {@link OperationQueue}). @default 10000 */
+  /** Most deletes and renames queued for one offline slave (see `SlaveRegistry.queue`). @default 10000 */
   readonly maxQueuedOperations?: number | undefined;
   /** More operations the master serves to each slave (beside the remerge's), given the slave's node. */
   readonly handlers?: ((node: SlaveNode) => Partial<OperationHandlers<MasterOperations>>) | undefined;

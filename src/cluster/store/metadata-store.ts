@@ -112,7 +112,7 @@ export interface MergeOutcome {
  * await store.close();
  * ```
  */
-export interface MetadataStore {
+export interface MetadataStore extends OperationQueueStore {
   /** The node at `path`, or `undefined`. Rejects only `name-invalid` / `too-long`. */
   get(path: string, options?: AbortOptions): Promise<NodeRecord | undefined>;
   /**
@@ -180,14 +180,6 @@ export interface MetadataStore {
   /** Waits for pending writes and releases the store; later calls reject `unavailable`. */
   close(): Promise<void>;
 }
-
-/**
- * The durable operation queue: deletes and renames owed to slaves that were offline when the
- * tree changed, replayed in order when they return. Part of every {@link MetadataStore}
- * (kept as its own interface so the additions stay together).
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: the queue is part of every store
-export interface MetadataStore extends OperationQueueStore {}
 
 /** The durable queue half of a {@link MetadataStore}. */
 export interface OperationQueueStore {

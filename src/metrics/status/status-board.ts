@@ -60,7 +60,9 @@ export type StatusTransferEvents = Pick<SessionEvents, 'transferStart' | 'transf
 
 /** An FTP server whose transfers the board follows. */
 export interface StatusTransferSource {
+  /** Subscribes `listener` to `event` (an `EventEmitter` has this). */
   on<K extends keyof StatusTransferEvents>(event: K, listener: (payload: StatusTransferEvents[K]) => void): unknown;
+  /** Unsubscribes `listener` from `event`. */
   off<K extends keyof StatusTransferEvents>(event: K, listener: (payload: StatusTransferEvents[K]) => void): unknown;
 }
 
