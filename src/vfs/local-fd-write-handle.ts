@@ -1,10 +1,11 @@
 import { closeSync, fstatSync, fsync, linkSync, renameSync, unlinkSync, write } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { drainUploadStream } from './drain-upload-stream.js';
 import { isNoSpace, toFsError } from './errno-error.js';
 import type { WriteHandle } from './file-system.js';
 import { FsError } from './fs-error.js';
+import { asyncWritable } from './async-writable.js';
 
 /** Everything a {@link LocalFdWriteHandle} needs, prepared by `LocalFileSystem.openWrite`. */
 export interface LocalFdWriteSetup {
@@ -77,18 +78,7 @@ export class LocalFdWriteHandle implements WriteHandle {
 
   stream(): Writable {
     if (this.#stream !== undefined) throw new Error('WriteHandle.stream() may be called only once');
-    this.#stream = new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.#write(chunk).then(
-          () => {
-            callback();
-          },
-          (error: unknown) => {
-            callback(error instanceof Error ? error : new Error(String(error)));
-          },
-        );
-      },
-    });
+    this.#stream = asyncWritable((chunk) => this.#write(chunk));
     return this.#stream;
   }
 

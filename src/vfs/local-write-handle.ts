@@ -1,12 +1,13 @@
 import type { FileHandle } from 'node:fs/promises';
 import { link, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { drainUploadStream } from './drain-upload-stream.js';
 import { isNoSpace, toFsError } from './errno-error.js';
 import type { WriteHandle } from './file-system.js';
 import { FsError } from './fs-error.js';
 import type { VerifiedDir } from './local-anchor.js';
+import { asyncWritable } from './async-writable.js';
 
 /** Everything a {@link LocalWriteHandle} needs, prepared by `LocalFileSystem.openWrite`. */
 export interface LocalWriteSetup {
@@ -58,18 +59,7 @@ export class LocalWriteHandle implements WriteHandle {
 
   stream(): Writable {
     if (this.#stream !== undefined) throw new Error('WriteHandle.stream() may be called only once');
-    this.#stream = new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.#write(chunk).then(
-          () => {
-            callback();
-          },
-          (error: unknown) => {
-            callback(error instanceof Error ? error : new Error(String(error)));
-          },
-        );
-      },
-    });
+    this.#stream = asyncWritable((chunk) => this.#write(chunk));
     return this.#stream;
   }
 
