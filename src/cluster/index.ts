@@ -17,6 +17,7 @@ export type {
   FileRecordInput,
   LmdbMetadataStoreOptions,
   MergeConflict,
+  MergeOptions,
   MergeOutcome,
   MergeRejection,
   MetadataStore,

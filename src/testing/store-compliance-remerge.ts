@@ -32,6 +32,23 @@ export function storeRemergeCases(ctx: StoreCaseContext): void {
     expect((await s().get('/d/f'))?.holders).toEqual(['s1', 's2']);
   });
 
+  it('leaves out the entries `skip` names, asking inside the write (nothing added, matched or reported)', async () => {
+    await s().putFile(file('/kept', 3, ['s1']));
+    await s().putFile(file('/gone-here', 5, ['s2']));
+    const asked: string[] = [];
+    const outcome = await s().mergeSlaveFiles('s1', 1, [slaveFile('/kept', 3), slaveFile('/taken/away', 9), slaveFile('/gone-here', 5), slaveFile('/new', 1)], {
+      skip: (path) => {
+        asked.push(path);
+        return path.startsWith('/taken') || path === '/gone-here';
+      },
+    });
+    expect(outcome).toEqual({ added: 1, matched: 1, conflicts: [], rejected: [], gained: [] });
+    expect(asked).toEqual(['/kept', '/taken/away', '/gone-here', '/new']);
+    expect(await s().get('/taken')).toBeUndefined();
+    expect((await s().get('/gone-here'))?.holders).toEqual(['s2']);
+    expect(await heldBy(s(), 's1')).toEqual(['/kept', '/new']);
+  });
+
   it('reports size and type conflicts; the slave is never (or no longer) a holder of them', async () => {
     await s().putFile(file('/size', 100, ['s1', 's2']));
     await s().putFile(file('/blocker', 4, ['s1']));

@@ -173,6 +173,11 @@ describe.skipIf(!canRun)('fault battery (real processes, seeded)', () => {
     // A crashed process is the finding: show how it ended.
     for (const [name, child] of [['master', cluster.master] as const, ...cluster.slaves]) {
       if (child.child.exitCode !== null || child.child.signalCode !== null) console.error(`fault battery: ${name} exited (${child.child.exitCode ?? child.child.signalCode}); its last output:\n${child.stderr().slice(-4000)}`);
+      // FAULTS_LOG_DIR keeps every process's whole log, to read a failure after the fact.
+      if (process.env.FAULTS_LOG_DIR !== undefined) await writeFile(join(process.env.FAULTS_LOG_DIR, `${name}.log`), child.stderr());
+    }
+    if (process.env.FAULTS_LOG_DIR !== undefined) {
+      for (const [i, log] of cluster.earlierMasterLogs.entries()) await writeFile(join(process.env.FAULTS_LOG_DIR, `master-${i + 1}.log`), log);
     }
     if (tinyMounted) {
       await cluster.killSlave('tiny', 'SIGTERM');

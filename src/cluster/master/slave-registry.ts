@@ -5,6 +5,9 @@ import type { MetadataStore } from '../store/index.js';
 import { OperationQueue } from './operation-queue.js';
 import { SlaveNode, type SlaveState, type SlaveStatus } from './slave-node.js';
 
+/** Listings of one remerge at most, when owed operations keep changing the slave meanwhile. */
+const MAX_REMERGE_PASSES = 3;
+
 // A read through a function, so a closure's earlier check does not narrow it.
 function isClosed(link: SlaveLink): boolean {
   return link.closed;
@@ -41,6 +44,8 @@ export interface SlaveRegistryOptions {
  */
 export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
   readonly #nodes = new Map<string, SlaveNode>();
+  /** The epoch of each slave's last remerge pass: the next one must be larger. */
+  readonly #lastEpoch = new Map<string, number>();
   readonly #store: MetadataStore;
   readonly #batchSize: number;
   readonly #logger: Logger;
@@ -151,16 +156,42 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     const link = node?.link;
     if (node === undefined || link === undefined || link.closed) return;
     this.#setState(node, 'remerging');
-    const epoch = Date.now();
+    try {
+      for (let pass = 1; ; pass++) {
+        const replayed = await this.#remergePass(node, link);
+        // Operations owed to the slave that were queued while it was listed went out after
+        // the walk, so its list no longer matches its disk (a renamed file would have lost
+        // its holder): list it again, a bounded number of times.
+        if (replayed === 0 || pass >= MAX_REMERGE_PASSES || isClosed(link)) break;
+        this.#logger.info({ slave: name, replayed, pass }, 'operations replayed after the remerge changed the slave; remerging again');
+      }
+      if (node.link === link && !isClosed(link)) this.#setState(node, 'online');
+      // ...and any whose enqueue was still being written when it went online, right after.
+      await this.queue.settled(name);
+      if (this.queue.length(name) > 0 && !isClosed(link)) await this.queue.replay(name, link);
+    } catch (error) {
+      this.#logger.error({ slave: name, err: error }, 'remerge failed');
+      this.emit('remergeFailed', { slave: name, error: error as Error });
+      if (node.link === link) link.close();
+    }
+  }
+
+  /** One listing of the slave merged into the tree, then what it is owed; resolves with how many owed operations were applied. */
+  async #remergePass(node: SlaveNode, link: SlaveLink): Promise<number> {
+    const name = node.name;
+    const epoch = Math.max(Date.now(), (this.#lastEpoch.get(name) ?? 0) + 1);
+    this.#lastEpoch.set(name, epoch);
     let added = 0;
     let conflicts = 0;
+    // What a queued delete or rename takes away from this slave is not merged back. Checked
+    // inside the batch's transaction: an operation queued while a batch is on its way (its
+    // tombstone set, then the tree changed) is seen by that batch too.
+    const skip = (path: string): boolean => this.queue.blocks(name, path);
     link.serve({
       ...this.#handlers?.(node),
       remergeBatch: async ({ epoch: batchEpoch, entries }, { signal }) => {
         if (batchEpoch !== epoch) return {};
-        // What a queued delete or rename takes away from this slave is not merged back.
-        const wanted = entries.filter((entry) => !this.queue.blocks(name, entry.path));
-        const outcome = await this.#store.mergeSlaveFiles(name, epoch, wanted, { signal });
+        const outcome = await this.#store.mergeSlaveFiles(name, epoch, entries, { signal, skip });
         added += outcome.added;
         if (outcome.gained !== undefined && outcome.gained.length > 0) await this.onGained?.(name, outcome.gained);
         for (const conflict of outcome.conflicts) {
@@ -171,24 +202,15 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
         return {};
       },
     });
-    try {
-      // No overall timeout: a remerge of millions of files takes what it takes; each batch is bounded.
-      const { files } = await link.request('remerge', { epoch, batchSize: this.#batchSize }, { timeoutMs: 0 });
-      const lost = await this.#store.finishRemerge(name, epoch);
-      node.conflicts = conflicts;
-      this.#logger.info({ slave: name, files, added, lost, conflicts }, 'remerge done');
-      this.emit('remerged', { slave: name, files, added, lost, conflicts });
-      // Operations queued while it remerged go out before it takes orders again...
-      await this.queue.replay(name, link);
-      if (node.link === link && !isClosed(link)) this.#setState(node, 'online');
-      // ...and any whose enqueue was still being written when it went online, right after.
-      await this.queue.settled(name);
-      if (this.queue.length(name) > 0 && !isClosed(link)) await this.queue.replay(name, link);
-    } catch (error) {
-      this.#logger.error({ slave: name, err: error }, 'remerge failed');
-      this.emit('remergeFailed', { slave: name, error: error as Error });
-      if (node.link === link) link.close();
-    }
+    // No overall timeout: a remerge of millions of files takes what it takes; each batch is bounded.
+    const { files } = await link.request('remerge', { epoch, batchSize: this.#batchSize }, { timeoutMs: 0 });
+    const lost = await this.#store.finishRemerge(name, epoch);
+    node.conflicts = conflicts;
+    this.#logger.info({ slave: name, files, added, lost, conflicts }, 'remerge done');
+    this.emit('remerged', { slave: name, files, added, lost, conflicts });
+    // Operations queued while it remerged go out before it takes orders again.
+    const { applied } = await this.queue.replay(name, link);
+    return applied;
   }
 
   /** Disconnects a slave (SITE KICKSLAVE); it will reconnect by itself and remerge. */

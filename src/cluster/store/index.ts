@@ -7,6 +7,7 @@
 export type {
   FileRecordInput,
   MergeConflict,
+  MergeOptions,
   MergeOutcome,
   MergeRejection,
   MetadataStore,

@@ -8,7 +8,7 @@ import { LmdbStoreTxn } from './lmdb-store-txn.js';
 import { LmdbOpQueue } from './lmdb-op-queue.js';
 import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
-import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import type { FileRecordInput, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { checkPath, checkSlaveName } from './store-path.js';
 import { dirNode, recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
@@ -186,10 +186,10 @@ class LmdbMetadataStore implements MetadataStore {
     });
   }
 
-  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: AbortOptions): Promise<MergeOutcome> {
+  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: MergeOptions): Promise<MergeOutcome> {
     // Committed, not flushed: a batch survives a crash of the process; one lost to a power
     // cut is reported again by the slave's next remerge, so a sync per batch buys nothing.
-    return this.#write(options, (t) => mergeOp(t, slave, epoch, entries), false);
+    return this.#write(options, (t) => mergeOp(t, slave, epoch, entries, options?.skip), false);
   }
 
   async finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {

@@ -2,7 +2,7 @@ import type { AbortOptions } from '../../vfs/index.js';
 import { FsError } from '../../vfs/index.js';
 import { finishStep, mergeOp } from './merge-ops.js';
 import { checkEpoch } from './merge-ops.js';
-import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import type { FileRecordInput, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { MemoryStoreState, MemoryStoreTxn } from './memory-store-txn.js';
 import { MemoryOpQueue } from './memory-op-queue.js';
 import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
@@ -112,8 +112,8 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   /** {@inheritDoc MetadataStore.mergeSlaveFiles} */
-  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: AbortOptions): Promise<MergeOutcome> {
-    return this.#write(options, (t) => mergeOp(t, slave, epoch, entries));
+  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: MergeOptions): Promise<MergeOutcome> {
+    return this.#write(options, (t) => mergeOp(t, slave, epoch, entries, options?.skip));
   }
 
   /** {@inheritDoc MetadataStore.finishRemerge} */

@@ -11,7 +11,7 @@ export function checkEpoch(epoch: number): void {
 }
 
 /** Applies one remerge batch (see `MetadataStore.mergeSlaveFiles`). */
-export function mergeOp(t: StoreTxn, slave: string, epoch: number, entries: readonly SlaveFileEntry[]): MergeOutcome {
+export function mergeOp(t: StoreTxn, slave: string, epoch: number, entries: readonly SlaveFileEntry[], skip?: (path: string) => boolean): MergeOutcome {
   checkSlaveName(slave);
   checkEpoch(epoch);
   if (epoch > t.slaveEpoch(slave)) t.setSlaveEpoch(slave, epoch);
@@ -28,6 +28,7 @@ export function mergeOp(t: StoreTxn, slave: string, epoch: number, entries: read
       continue;
     }
     const { path } = entry;
+    if (skip?.(path) === true) continue;
     if (entry.type === 'dir' && known.has(path)) {
       matched += 1;
       continue;

@@ -68,6 +68,17 @@ export interface MergeRejection {
   readonly reason: string;
 }
 
+/** Options of {@link MetadataStore.mergeSlaveFiles}. */
+export interface MergeOptions extends AbortOptions {
+  /**
+   * Called inside the batch's write transaction for each entry; an entry it returns true for
+   * is left out (neither merged nor reported). The master passes the paths that an operation
+   * owed to this slave takes away from it: checked in the transaction, a delete or rename
+   * that commits while a batch is on its way cannot be undone by that batch.
+   */
+  readonly skip?: ((path: string) => boolean) | undefined;
+}
+
 /** Result of one {@link MetadataStore.mergeSlaveFiles} batch. */
 export interface MergeOutcome {
   /** Entries the tree did not have, now added (files with the slave as holder, directories). */
@@ -151,9 +162,9 @@ export interface MetadataStore extends OperationQueueStore {
    * missing from the tree are added with this slave as holder (parents created); files with
    * the same size gain this slave as holder; size or type differences are conflicts (the slave
    * does not become, and stops being, a holder); invalid entries are skipped and reported.
-   * `epoch` marks what this remerge has seen.
+   * `epoch` marks what this remerge has seen. Entries `options.skip` names are left out.
    */
-  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: AbortOptions): Promise<MergeOutcome>;
+  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: MergeOptions): Promise<MergeOutcome>;
   /**
    * End of a remerge: the slave stops being a holder of every file it was not confirmed for
    * in `epoch` or later (it lost them). Nothing is removed from the tree. Returns how many

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { AbortOptions } from '../../vfs/index.js';
 import { FsError, isFsError } from '../../vfs/index.js';
 import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
-import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import type { FileRecordInput, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { ancestorsOf, loadEpochs, loadHasChildren, loadHeld, loadHeldPage, loadNodes, loadSubtree, NODE_COLUMNS, nodeOfRow, writeBack } from './pg-rows.js';
 import type { PgQueryable } from './pg-schema.js';
 import { migrate, quoteSchema } from './pg-schema.js';
@@ -203,7 +203,7 @@ class PostgresMetadataStore implements MetadataStore {
     });
   }
 
-  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: AbortOptions): Promise<MergeOutcome> {
+  mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: MergeOptions): Promise<MergeOutcome> {
     return this.#write(options, async (db, t) => {
       checkSlaveName(slave);
       checkEpoch(epoch);
@@ -221,7 +221,7 @@ class PostgresMetadataStore implements MetadataStore {
       await loadNodes(db, this.#s, t, wanted);
       await loadHeld(db, this.#s, t, paths);
       await loadEpochs(db, this.#s, t, [slave]);
-    }, (t) => mergeOp(t, slave, epoch, entries));
+    }, (t) => mergeOp(t, slave, epoch, entries, options?.skip));
   }
 
   async finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {

@@ -22,6 +22,8 @@ export interface ProcessCluster {
   startSlave(name: string, extra?: readonly string[], secretFile?: string): Promise<CliChild>;
   killSlave(name: string, signal?: NodeJS.Signals): Promise<void>;
   restartMaster(kill?: boolean): Promise<void>;
+  /** The logs (stderr) of masters that `restartMaster` stopped, oldest first. */
+  readonly earlierMasterLogs: string[];
   /** SITE SLAVES lines as an admin. */
   slaveLines(): Promise<string[]>;
   /** Runs `run` with a client logged in as the admin user. */
@@ -89,8 +91,10 @@ export async function startProcessCluster(slaveNames: readonly string[], extra: 
       const child = cluster.slaves.get(name);
       if (child !== undefined) await stop(child, signal);
     },
+    earlierMasterLogs: [],
     async restartMaster(kill = true) {
       await stop(cluster.master, kill ? 'SIGKILL' : 'SIGTERM');
+      cluster.earlierMasterLogs.push(cluster.master.stderr());
       cluster.master = await startMaster();
     },
     withAdmin,
@@ -101,12 +105,16 @@ export async function startProcessCluster(slaveNames: readonly string[], extra: 
     async waitOnline(names, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let lines: string[] = [];
+      let failure = '';
       while (Date.now() < deadline) {
-        lines = await cluster.slaveLines().catch(() => []);
+        lines = await cluster.slaveLines().catch((error: unknown) => {
+          failure = `; the last SITE SLAVES failed: ${String(error)}`;
+          return [];
+        });
         if (names.every((n) => lines.some((l) => l.startsWith(`${n} online`)))) return;
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`slaves ${names.join(', ')} not online within ${timeoutMs} ms; SITE SLAVES says:\n${lines.join('\n')}`);
+      throw new Error(`slaves ${names.join(', ')} not online within ${timeoutMs} ms${failure}; SITE SLAVES says:\n${lines.join('\n')}`);
     },
     async waitOffline(name, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
