@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryMetadataStore, type MergeOptions, type MergeOutcome, type SlaveFileEntry } from '../../src/cluster/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { MemoryMetadataStore, type MergeOptions, type MergeOutcome, type NodeRecord, type QueuedEntry, type SlaveFileEntry } from '../../src/cluster/index.js';
+import type { AbortOptions } from '../../src/vfs/index.js';
 import { MemoryFileSystem } from '../../src/vfs/index.js';
 import { waitFor } from '../support/wait-for.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
@@ -22,6 +24,32 @@ class GatedStore extends MemoryMetadataStore {
   release(): void {
     this.#open?.();
     this.#gate = undefined;
+  }
+
+  /** Renames wait at their own gate while `renameGate` is set. */
+  renameGate: Promise<void> | undefined;
+  renameArrived: () => void = () => undefined;
+  /** Called when the queue of a slave was read and was not empty, and on every read of a path. */
+  onPeek: (entries: number) => void = () => undefined;
+  onGet: (path: string) => void = () => undefined;
+
+  override async rename(from: string, to: string, options?: AbortOptions): Promise<void> {
+    if (this.renameGate !== undefined) {
+      this.renameArrived();
+      await this.renameGate;
+    }
+    return super.rename(from, to, options);
+  }
+
+  override async peekOperations(slave: string, limit: number, options?: AbortOptions): Promise<QueuedEntry[]> {
+    const entries = await super.peekOperations(slave, limit, options);
+    if (entries.length > 0) this.onPeek(entries.length);
+    return entries;
+  }
+
+  override get(path: string, options?: AbortOptions): Promise<NodeRecord | undefined> {
+    this.onGet(path);
+    return super.get(path, options);
   }
 
   override async mergeSlaveFiles(slave: string, epoch: number, entries: readonly SlaveFileEntry[], options?: MergeOptions): Promise<MergeOutcome> {
@@ -98,5 +126,37 @@ describe('cluster: deletes and renames that race a remerge (in process)', () => 
     await waitFor(() => cluster.master.cluster.registry.get('a')?.state === 'online', 10_000);
     expect(await store.get('/f.bin')).toBeUndefined();
     expect(await exists(disk, '/f.bin')).toBe(false);
+  });
+
+  it('a rename queued for a slave that is coming back, replayed before the tree renamed: not dropped as moot, and nothing comes back', async () => {
+    await setup();
+    await cluster.slaves[0]?.close();
+    await waitFor(() => cluster.master.cluster.registry.get('a')?.state === 'offline', 10_000);
+    // The rename is queued for the offline slave, then its tree change is held.
+    let openRename = (): void => undefined;
+    store.renameGate = new Promise((resolve) => (openRename = resolve));
+    const held = new Promise<void>((resolve) => (store.renameArrived = resolve));
+    const renamed = withClient(cluster, (client) => client.rename('/f.bin', '/g.bin'));
+    await held;
+    expect(cluster.master.cluster.queuedOperations()).toEqual(new Map([['a', 1]]));
+    // The slave returns: its replay reads the queued rename while the tree still has /f.bin.
+    let judged = false;
+    const peeked = new Promise<void>((resolve) => (store.onPeek = () => resolve()));
+    store.onGet = (path) => {
+      if (path === '/f.bin') judged = true;
+    };
+    const back = cluster.addSlave('a', disk);
+    await peeked;
+    // A replay that judges before the tree changed reads /f.bin now; one that waits does not.
+    for (let i = 0; i < 50 && !judged; i++) await delay(10);
+    store.renameGate = undefined;
+    openRename();
+    await renamed;
+    await back;
+    expect(cluster.master.cluster.queuedOperations()).toEqual(new Map());
+    expect(await store.get('/f.bin')).toBeUndefined();
+    expect((await store.get('/g.bin'))?.holders).toEqual(['a']);
+    expect(await exists(disk, '/f.bin')).toBe(false);
+    expect(sha(await withClient(cluster, (client) => get(client, '/g.bin')))).toBe(sha(data));
   });
 });

@@ -205,9 +205,11 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const record = await this.#record(path);
     if (record.type === 'dir') throw new FsError('is-directory', 'Is a directory', { path });
     const { online, offline } = this.#split(record.holders);
-    await this.#owe(offline, { type: 'delete', path });
-    this.#changed('delete', path);
-    await this.store.remove(path, options);
+    await this.registry.queue.changing(offline, async () => {
+      await this.#owe(offline, { type: 'delete', path });
+      this.#changed('delete', path);
+      await this.store.remove(path, options);
+    });
     await this.#fanOut(online, 'delete', path, (node) => node.requireLink().request('delete', { path }), ['not-found'], { type: 'delete', path });
   }
 
@@ -222,9 +224,11 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const keep = new Set(record.holders);
     const stale = replaced?.type === 'file' ? this.#split(replaced.holders.filter((name) => !keep.has(name))) : { online: [], offline: [] };
     for (const name of [...offline, ...stale.offline]) this.registry.queue.checkRoom(name, from, offline.includes(name) && stale.offline.includes(name) ? 2 : 1);
-    await this.#owe(offline, operation);
-    await this.#owe(stale.offline, { type: 'delete', path: to });
-    await this.store.rename(from, to, options);
+    await this.registry.queue.changing([...offline, ...stale.offline], async () => {
+      await this.#owe(offline, operation);
+      await this.#owe(stale.offline, { type: 'delete', path: to });
+      await this.store.rename(from, to, options);
+    });
     if (record.type === 'file') {
       await renameOnHolders({ store: this.store, queue: this.registry.queue, from, to, replaced, holders: online, queuedHolders: offline.length, logger: this.#logger });
     } else {
@@ -397,14 +401,16 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     const stale = existing?.type === 'file' ? this.#split(existing.holders.filter((name) => name !== node.name)) : { online: [], offline: [] };
     // Before the record changes: an offline holder's old copy must never count as the new content.
     // The bound was checked before the transfer (checkWrite): the bytes are stored now, so no refusal here.
-    await this.#owe(stale.offline, { type: 'delete', path }, true);
     const checksum = fresh && outcome.checksum?.length === 64 ? outcome.checksum : undefined;
-    await this.store.putFile({
-      path, size: outcome.size, mtimeMs: outcome.mtimeMs, holders: [node.name],
-      ...(checksum === undefined ? {} : { checksum }),
-      ...(existing?.owner === undefined ? {} : { owner: existing.owner }),
-      ...(existing?.group === undefined ? {} : { group: existing.group }),
-      ...(existing?.meta === undefined ? {} : { meta: existing.meta }),
+    await this.registry.queue.changing(stale.offline, async () => {
+      await this.#owe(stale.offline, { type: 'delete', path }, true);
+      await this.store.putFile({
+        path, size: outcome.size, mtimeMs: outcome.mtimeMs, holders: [node.name],
+        ...(checksum === undefined ? {} : { checksum }),
+        ...(existing?.owner === undefined ? {} : { owner: existing.owner }),
+        ...(existing?.group === undefined ? {} : { group: existing.group }),
+        ...(existing?.meta === undefined ? {} : { meta: existing.meta }),
+      });
     });
     await this.#fanOut(stale.online, 'delete', path, (other) => other.requireLink().request('delete', { path }), ['not-found'], { type: 'delete', path });
     this.#changed('write', path);

@@ -43,6 +43,8 @@ export class OperationQueue {
   /** Per slave: queued subject path -> how many queued operations name it. */
   readonly #tombstones = new Map<string, Map<string, number>>();
   readonly #pending = new Map<string, Set<Promise<unknown>>>();
+  /** Per slave: tree changes under way that owe it an operation (see {@link changing}). */
+  readonly #changes = new Map<string, Set<Promise<unknown>>>();
   readonly #loaded = new Set<string>();
   readonly ready: Promise<void>;
 
@@ -141,6 +143,31 @@ export class OperationQueue {
     }
   }
 
+  /**
+   * Runs `change`: queuing operations for `slaves` and then changing the tree. Until it
+   * settles, a replay to those slaves does not judge the operations it queued: seen before the
+   * tree changed, a rename would look moot (the slave still holds the old name) and be dropped.
+   */
+  async changing<T>(slaves: readonly string[], change: () => Promise<T>): Promise<T> {
+    if (slaves.length === 0) return change();
+    const running = change();
+    const settled = running.then(() => undefined, () => undefined);
+    for (const slave of slaves) {
+      const set = this.#changes.get(slave) ?? new Set();
+      set.add(settled);
+      this.#changes.set(slave, set);
+    }
+    try {
+      return await running;
+    } finally {
+      for (const slave of slaves) {
+        const set = this.#changes.get(slave);
+        set?.delete(settled);
+        if (set?.size === 0) this.#changes.delete(slave);
+      }
+    }
+  }
+
   /** Waits for enqueues of `slave` already started. */
   async settled(slave: string): Promise<void> {
     await Promise.allSettled([...(this.#pending.get(slave) ?? [])]);
@@ -180,6 +207,8 @@ export class OperationQueue {
   }
 
   async #apply(slave: string, link: SlaveLink, { operation }: QueuedEntry): Promise<boolean> {
+    // The tree change that queued it may still be under way: judge it against the changed tree.
+    await Promise.all([...(this.#changes.get(slave) ?? [])]);
     if (await this.#holds(slave, subjectOf(operation))) return false;
     const call = async (run: () => Promise<unknown>, path: string): Promise<void> => {
       try {
