@@ -140,15 +140,19 @@ describe('cluster: deletes and renames that race a remerge (in process)', () => 
     await held;
     expect(cluster.master.cluster.queuedOperations()).toEqual(new Map([['a', 1]]));
     // The slave returns: its replay reads the queued rename while the tree still has /f.bin.
-    let judged = false;
-    const peeked = new Promise<void>((resolve) => (store.onPeek = () => resolve()));
+    const seen = { judged: false };
+    const peeked = new Promise<void>((resolve) => {
+      store.onPeek = () => {
+        resolve();
+      };
+    });
     store.onGet = (path) => {
-      if (path === '/f.bin') judged = true;
+      if (path === '/f.bin') seen.judged = true;
     };
     const back = cluster.addSlave('a', disk);
     await peeked;
     // A replay that judges before the tree changed reads /f.bin now; one that waits does not.
-    for (let i = 0; i < 50 && !judged; i++) await delay(10);
+    for (let i = 0; i < 50 && !seen.judged; i++) await delay(10);
     store.renameGate = undefined;
     openRename();
     await renamed;

@@ -304,6 +304,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
       ...intent, signal: options?.signal,
       ...(fresh ? { checksum: 'sha256' as const } : {}),
       onCommitted: (outcome) => this.commitUpload(path, node, outcome, existing, fresh),
+      onUnconfirmed: () => this.forgetUnconfirmedUpload(node.name, path),
     });
   }
 
@@ -322,6 +323,22 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   /** Every known slave, for a directory rename (any may hold files under it). */
   #allSlaves(): { online: SlaveNode[]; offline: string[] } {
     return this.#split([...new Set([...this.registry.list().map((s) => s.name)])]);
+  }
+
+  /**
+   * An upload to `slave` ended without its result (the link was lost with it): the slave may
+   * have stored the bytes it got, which no client was told were stored. Unless the tree says
+   * it holds `path` (an overwrite: a differing copy shows as a size conflict at its remerge),
+   * it is owed a delete, so its next remerge cannot list that file. Never rejects.
+   */
+  async forgetUnconfirmedUpload(slave: string, path: string): Promise<void> {
+    try {
+      const record = await this.store.get(path);
+      if (record?.type === 'file' && record.holders.includes(slave)) return;
+      await this.registry.queue.changing([slave], () => this.#owe([slave], { type: 'delete', path }, true));
+    } catch (error) {
+      this.#logger.error({ slave, path, err: error }, 'cannot queue the removal of an unconfirmed upload');
+    }
   }
 
   /** Queues `operation` for each offline slave, after checking every queue has room (450 otherwise). */

@@ -4,7 +4,7 @@ import {
   type SessionDataChannel, type StoreOptions, type TransferOptions, type TransferResult,
 } from '../../transfer/index.js';
 import { locateStorage, type AbortOptions, type FileSystem, type ReadHandle, type WriteHandle } from '../../vfs/index.js';
-import type { TransferOutcome } from '../protocol/index.js';
+import { isProtocolError, type TransferOutcome } from '../protocol/index.js';
 import type { NodeRecord } from '../store/index.js';
 import type { ClusterFileSystem, Placement } from './cluster-file-system.js';
 import { newTransferId } from './relay.js';
@@ -189,7 +189,11 @@ export class ClusterSessionChannel implements SessionDataChannel {
           tls: this.#protection.level === 'private',
           ...(options.checksum === undefined ? (fresh ? { checksum: 'sha256' as const } : {}) : { checksum: options.checksum }),
           ...(connectTo === undefined ? {} : { connectTo }),
-        }, { signal: this.#running?.signal, timeoutMs: 0 }), clusterPath, async (outcome) => {
+        }, { signal: this.#running?.signal, timeoutMs: 0 }).catch(async (error: unknown) => {
+          // The link went down with the upload: the slave may have kept what it received.
+          if (isProtocolError(error, 'closed')) await this.#fs.forgetUnconfirmedUpload(node.name, clusterPath);
+          throw error;
+        }), clusterPath, async (outcome) => {
           await this.#fs.commitUpload(clusterPath, node, outcome, existing, fresh && (options.checksum === undefined || options.checksum === 'sha256'));
         });
         return result;

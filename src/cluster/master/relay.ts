@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DataConnectionError, TransferAbortedError } from '../../transfer/index.js';
 import type { ReadHandle, WriteHandle } from '../../vfs/index.js';
-import type { SlaveLink, TransferOutcome } from '../protocol/index.js';
+import { isProtocolError, type SlaveLink, type TransferOutcome } from '../protocol/index.js';
 import type { SlaveNode } from './slave-node.js';
 import { fromSlaveError } from './slave-errors.js';
 
@@ -163,6 +163,8 @@ export interface RelayWriteOptions {
   readonly signal?: AbortSignal | undefined;
   /** Records the upload once the slave has published it; before `commit()` resolves. */
   readonly onCommitted: (outcome: TransferOutcome) => Promise<void>;
+  /** Called (and awaited) when the link was lost before the slave said how the upload ended. */
+  readonly onUnconfirmed?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -187,11 +189,12 @@ export async function relayWrite(node: SlaveNode, path: string, counter: RelayCo
     await startedOrFailed(node, transferId, running);
   } catch (error) {
     controller.abort();
-    socket?.destroy();
+    socket?.resetAndDestroy();
     void running?.catch(() => undefined);
     throw fromSlaveError(error, node.name, path, 'operation');
   }
-  const receiving = running.catch((error: unknown) => {
+  const receiving = running.catch(async (error: unknown) => {
+    if (isProtocolError(error, 'closed')) await options.onUnconfirmed?.();
     throw fromSlaveError(error, node.name, path, 'transfer');
   });
   receiving.catch(() => undefined); // observed by commit or abort
@@ -212,7 +215,8 @@ export async function relayWrite(node: SlaveNode, path: string, counter: RelayCo
   receiving.catch((error: unknown) => {
     if (finished) return;
     input.destroy(error instanceof Error ? error : new Error(String(error)));
-    data.destroy();
+    // A reset, not a close: the slave must see the upload fail, never a clean end to commit.
+    data.resetAndDestroy();
   });
   return {
     node: node.name,
@@ -230,7 +234,7 @@ export async function relayWrite(node: SlaveNode, path: string, counter: RelayCo
       finished = true;
       controller.abort();
       input.destroy();
-      data.destroy();
+      data.resetAndDestroy();
       await receiving.catch(() => undefined);
     },
   };

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryFileSystem, type OpenWriteOptions, type WriteHandle } from '../../src/vfs/index.js';
+import { hasTool, runTool } from '../support/run-tool.js';
+import { waitFor } from '../support/wait-for.js';
+import { PASSWORD, USER, startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { put, withClient } from './helpers/ftp-client.js';
+
+/** A slave disk that, as it publishes an upload, has the master drop the slave's link: the bytes are stored, the answer never arrives. */
+class LinkLostAtCommit extends MemoryFileSystem {
+  armed = false;
+  onCommit: () => void = () => undefined;
+
+  override async openWrite(path: string, options?: OpenWriteOptions): Promise<WriteHandle> {
+    const handle = await super.openWrite(path, options);
+    if (!this.armed) return handle;
+    this.armed = false;
+    return {
+      offset: handle.offset,
+      stream: () => handle.stream(),
+      abort: (reason) => handle.abort(reason),
+      commit: async () => {
+        this.onCommit();
+        await handle.commit();
+      },
+    };
+  }
+}
+
+async function exists(fs: MemoryFileSystem, path: string): Promise<boolean> {
+  return fs.stat(path).then(() => true, () => false);
+}
+
+// An upload whose slave stored the bytes but whose answer was lost with the link was never
+// acknowledged: the client hears an error, so the file must not appear once the slave is back.
+describe('cluster: an upload stored by a slave whose answer was lost with the link', () => {
+  let cluster: InProcessCluster;
+  const disk = new LinkLostAtCommit();
+
+  afterEach(async () => {
+    await cluster.close();
+  });
+
+  async function setup(): Promise<void> {
+    cluster = await startInProcessCluster({ slaves: 0 });
+    await cluster.addSlave('a', disk);
+    disk.onCommit = () => {
+      cluster.master.cluster.kick('a');
+    };
+  }
+
+  async function expectGoneOnceBack(path: string): Promise<void> {
+    // The slave dials again by itself; it is owed the removal of what it kept.
+    await waitFor(() => cluster.master.cluster.registry.get('a')?.state === 'online', 15_000);
+    expect(cluster.master.cluster.queuedOperations()).toEqual(new Map());
+    expect(await cluster.master.cluster.store.get(path)).toBeUndefined();
+    expect(await exists(disk, path)).toBe(false);
+    await withClient(cluster, async (client) => {
+      expect((await client.list('/')).map((f) => f.name)).not.toContain(path.slice(1));
+    });
+  }
+
+  it('relayed through the master (no PRET): the upload fails and the file does not come back', async () => {
+    await setup();
+    disk.armed = true;
+    const upload = withClient(cluster, (client) => put(client, '/relayed.bin', randomBytes(50_000)));
+    await expect(upload).rejects.toThrow();
+    await expectGoneOnceBack('/relayed.bin');
+  });
+
+  it.skipIf(!hasTool('curl'))('straight to the slave (PRET): the upload fails and the file does not come back', async () => {
+    await setup();
+    const local = join(cluster.dir.path, 'direct-source.bin');
+    await writeFile(local, randomBytes(50_000));
+    disk.armed = true;
+    const result = await runTool('curl', ['-sS', '--max-time', '30', '--ftp-pret', '--disable-epsv', '-u', `${USER}:${PASSWORD}`, '-T', local, `ftp://127.0.0.1:${cluster.ftpPort}/direct.bin`], { timeoutMs: 40_000 });
+    expect(result.code, result.stderr).not.toBe(0);
+    await expectGoneOnceBack('/direct.bin');
+  });
+});
