@@ -18,6 +18,7 @@ export type {
   LmdbMetadataStoreOptions,
   MergeConflict,
   MergeOutcome,
+  FinishRemergeOptions,
   MergeRejection,
   MetadataStore,
   NodeRecord,

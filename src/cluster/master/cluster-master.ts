@@ -46,7 +46,7 @@ export interface ClusterMasterOptions {
   readonly clusterTls?: TlsOptions | undefined;
   /** The master's own data connections (listings, relays): passive ports, address, timeouts. */
   readonly dataPlane?: LocalDataPlaneOptions | undefined;
-  /** Entries per remerge batch. @default 1000 */
+  /** Entries per remerge batch (slaves speaking the columnar remerge: 4000 unless set). @default 1000 */
   readonly remergeBatchSize?: number | undefined;
   /** Protocol timeouts and frame limits of slave connections. @default see {@link LinkOptions} */
   readonly link?: Omit<LinkOptions, 'onProtocolError'> | undefined;

@@ -1,9 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../session/index.js';
 import type { HandshakeResult, MasterOperations, OperationHandlers, SlaveLink } from '../protocol/index.js';
-import type { MetadataStore } from '../store/index.js';
+import type { MergeOutcome, MetadataStore } from '../store/index.js';
 import { OperationQueue } from './operation-queue.js';
 import { SlaveNode, type SlaveState, type SlaveStatus } from './slave-node.js';
+import { keepMatched, slaveSyncHandlers, type SyncTally } from './slave-sync.js';
+
+/** How a remerge runs: `full` lists every file; `verify` compares directory digests and lists only what differs. */
+export type RemergeMode = 'full' | 'verify';
 
 // A read through a function, so a closure's earlier check does not narrow it.
 function isClosed(link: SlaveLink): boolean {
@@ -17,7 +21,15 @@ export interface SlaveRegistryEvents {
   /** At remerge, a slave's file differs in size from the tree: that copy is never served. */
   conflict: [{ readonly slave: string; readonly path: string; readonly storeSize: number; readonly slaveSize: number }];
   /** A remerge finished. */
-  remerged: [{ readonly slave: string; readonly files: number; readonly added: number; readonly lost: number; readonly conflicts: number }];
+  remerged: [{
+    readonly slave: string; readonly files: number; readonly added: number; readonly lost: number; readonly conflicts: number;
+    /** How it ran: `legacy` for slaves without the columnar protocol (always a full listing). */
+    readonly mode: RemergeMode | 'legacy';
+    /** Entries the slave sent (its whole list for a full remerge; only differing directories' for a verify). */
+    readonly listed: number;
+    /** Directories whose digest matched the store (verify), so were not listed. */
+    readonly matchedDirs: number;
+  }];
   /** A remerge failed (the slave stays connected, as `online` with what was merged, or goes offline). */
   remergeFailed: [{ readonly slave: string; readonly error: Error }];
 }
@@ -25,8 +37,10 @@ export interface SlaveRegistryEvents {
 /** Options of {@link SlaveRegistry}. */
 export interface SlaveRegistryOptions {
   readonly store: MetadataStore;
-  /** Entries a slave sends per remerge batch. @default 1000 */
+  /** Entries a slave sends per remerge batch (4,000 for slaves speaking the columnar remerge, unless set). @default 1000 */
   readonly remergeBatchSize?: number | undefined;
+  /** Columnar remerge batches a slave may have unanswered at once. @default 3 */
+  readonly remergeInFlight?: number | undefined;
   /** Most deletes and renames queued for one offline slave (see `SlaveRegistry.queue`). @default 10000 */
   readonly maxQueuedOperations?: number | undefined;
   /** More operations the master serves to each slave (beside the remerge's), given the slave's node. */
@@ -42,7 +56,8 @@ export interface SlaveRegistryOptions {
 export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
   readonly #nodes = new Map<string, SlaveNode>();
   readonly #store: MetadataStore;
-  readonly #batchSize: number;
+  readonly #batchSize: number | undefined;
+  readonly #inFlight: number;
   readonly #logger: Logger;
   /** Deletes and renames owed to offline slaves. */
   readonly queue: OperationQueue;
@@ -57,7 +72,8 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     super();
     this.#handlers = options.handlers;
     this.#store = options.store;
-    this.#batchSize = options.remergeBatchSize ?? 1000;
+    this.#batchSize = options.remergeBatchSize;
+    this.#inFlight = options.remergeInFlight ?? 3;
     this.#logger = options.logger ?? silentLogger;
     this.queue = new OperationQueue({ store: options.store, maxPerSlave: options.maxQueuedOperations, logger: this.#logger });
   }
@@ -102,6 +118,7 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     node.link = link;
     old?.close();
     node.tlsData = hello.capabilities.includes('tls-data');
+    node.columnsRemerge = hello.capabilities.includes('remerge-columns');
     node.dataAddress = link.remoteAddress;
     node.pendingTransfers = 0;
     node.clientEndpoint = undefined;
@@ -142,11 +159,15 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     } catch (error) {
       this.#logger.error({ slave: name, err: error }, 'replaying queued operations failed');
     }
-    await this.remerge(name);
+    // A slave coming back verifies what the store knows instead of listing everything.
+    await this.remerge(name, 'verify');
   }
 
-  /** Runs a remerge of `name` now (SITE REMERGE). Resolves when it is done; never rejects. */
-  async remerge(name: string): Promise<void> {
+  /**
+   * Runs a remerge of `name` now (SITE REMERGE: `full`; a slave re-attaching: `verify`).
+   * Resolves when it is done; never rejects.
+   */
+  async remerge(name: string, mode: RemergeMode = 'full'): Promise<void> {
     const node = this.#nodes.get(name);
     const link = node?.link;
     if (node === undefined || link === undefined || link.closed) return;
@@ -154,30 +175,46 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
     const epoch = Date.now();
     let added = 0;
     let conflicts = 0;
+    const tally: SyncTally = { listed: 0, matchedDirs: 0, differentDirs: 0 };
+    const matched = new Set<string>();
+    const merged = async (outcome: MergeOutcome): Promise<void> => {
+      added += outcome.added;
+      if (outcome.gained !== undefined && outcome.gained.length > 0) await this.onGained?.(name, outcome.gained);
+      for (const conflict of outcome.conflicts) {
+        conflicts += 1;
+        this.#logger.warn({ slave: name, ...conflict }, 'remerge: size conflict; this copy is not served');
+        this.emit('conflict', { slave: name, ...conflict });
+      }
+    };
+    // What a queued delete or rename takes away from this slave is not merged back.
+    const blocked = (path: string): boolean => this.queue.blocks(name, path);
     link.serve({
       ...this.#handlers?.(node),
       remergeBatch: async ({ epoch: batchEpoch, entries }, { signal }) => {
         if (batchEpoch !== epoch) return {};
-        // What a queued delete or rename takes away from this slave is not merged back.
-        const wanted = entries.filter((entry) => !this.queue.blocks(name, entry.path));
-        const outcome = await this.#store.mergeSlaveFiles(name, epoch, wanted, { signal });
-        added += outcome.added;
-        if (outcome.gained !== undefined && outcome.gained.length > 0) await this.onGained?.(name, outcome.gained);
-        for (const conflict of outcome.conflicts) {
-          conflicts += 1;
-          this.#logger.warn({ slave: name, ...conflict }, 'remerge: size conflict; this copy is not served');
-          this.emit('conflict', { slave: name, ...conflict });
-        }
+        tally.listed += entries.length;
+        await merged(await this.#store.mergeSlaveFiles(name, epoch, entries.filter((entry) => !blocked(entry.path)), { signal }));
         return {};
       },
+      ...slaveSyncHandlers({ store: this.#store, slave: name, epoch, verify: mode === 'verify', blocked, merged, tally, matched }),
     });
+    const columns = node.columnsRemerge;
     try {
-      // No overall timeout: a remerge of millions of files takes what it takes; each batch is bounded.
-      const { files } = await link.request('remerge', { epoch, batchSize: this.#batchSize }, { timeoutMs: 0 });
-      const lost = await this.#store.finishRemerge(name, epoch);
+      let files: number;
+      if (columns) {
+        // Recorded first, so a file uploaded to (or renamed on) this slave meanwhile carries this
+        // epoch and is kept by finishRemerge, like the files the slave confirms.
+        await this.#store.mergeSlaveFiles(name, epoch, []);
+        // No overall timeout: a remerge of millions of files takes what it takes; each batch is bounded.
+        ({ files } = await link.request('syncFiles', { epoch, mode, batchEntries: this.#batchSize ?? 4000, inFlight: this.#inFlight }, { timeoutMs: 0 }));
+      } else {
+        ({ files } = await link.request('remerge', { epoch, batchSize: this.#batchSize ?? 1000 }, { timeoutMs: 0 }));
+      }
+      const lost = await this.#store.finishRemerge(name, epoch, mode === 'verify' && columns ? { keep: keepMatched(matched) } : {});
       node.conflicts = conflicts;
-      this.#logger.info({ slave: name, files, added, lost, conflicts }, 'remerge done');
-      this.emit('remerged', { slave: name, files, added, lost, conflicts });
+      const how = columns ? mode : 'legacy';
+      this.#logger.info({ slave: name, mode: how, files, added, lost, conflicts, listed: tally.listed, matchedDirs: tally.matchedDirs, differentDirs: tally.differentDirs }, 'remerge done');
+      this.emit('remerged', { slave: name, files, added, lost, conflicts, mode: how, listed: tally.listed, matchedDirs: tally.matchedDirs });
       // Operations queued while it remerged go out before it takes orders again...
       await this.queue.replay(name, link);
       if (node.link === link && !isClosed(link)) this.#setState(node, 'online');

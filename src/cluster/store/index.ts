@@ -8,6 +8,7 @@ export type {
   FileRecordInput,
   MergeConflict,
   MergeOutcome,
+  FinishRemergeOptions,
   MergeRejection,
   MetadataStore,
   NodeRecord,

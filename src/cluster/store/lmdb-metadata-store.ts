@@ -8,7 +8,7 @@ import { LmdbStoreTxn } from './lmdb-store-txn.js';
 import { LmdbOpQueue } from './lmdb-op-queue.js';
 import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
-import type { FileRecordInput, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import type { FileRecordInput, FinishRemergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { checkPath, checkSlaveName } from './store-path.js';
 import { dirNode, recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
@@ -192,7 +192,7 @@ class LmdbMetadataStore implements MetadataStore {
     return this.#write(options, (t) => mergeOp(t, slave, epoch, entries), false);
   }
 
-  async finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {
+  async finishRemerge(slave: string, epoch: number, options?: FinishRemergeOptions): Promise<number> {
     checkSlaveName(slave);
     checkEpoch(epoch);
     let removed = 0;
@@ -201,7 +201,7 @@ class LmdbMetadataStore implements MetadataStore {
     // between steps only means calling it again.
     for (;;) {
       const from = after;
-      const step = await this.#write(options, (t) => finishStep(t, slave, epoch, from, FINISH_STEP), false);
+      const step = await this.#write(options, (t) => finishStep(t, slave, epoch, from, FINISH_STEP, options?.keep), false);
       removed += step.removed;
       if (step.done) {
         if (this.#durability === 'flushed') await this.#env.flushed;
