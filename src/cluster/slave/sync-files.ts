@@ -5,6 +5,8 @@ import { DirDigest, type DirColumns, type MasterLink, type OpArgs, type OpResult
 const BATCH_TIMEOUT_MS = 120_000;
 /** Directories per `verifyDirs` request. */
 const VERIFY_DIRS = 512;
+/** Files behind the directories of one `verifyDirs` request (the master reads them to compare). */
+const VERIFY_FILES = 20_000;
 
 interface DirToVisit {
   readonly path: string;
@@ -162,26 +164,43 @@ export async function syncFiles(fs: FileSystem, link: MasterLink, args: OpArgs<S
     return { files, dirs, entries: sender.sent };
   }
   let batch: { dir: DirToVisit; digest: string }[] = [];
-  const verify = async (): Promise<void> => {
-    const sent = batch;
-    batch = [];
-    const { differ } = await link.request('verifyDirs', { epoch: args.epoch, dirs: sent.map((d) => ({ path: d.dir.path, digest: d.digest })) }, { signal, timeoutMs: BATCH_TIMEOUT_MS });
+  let batchFiles = 0;
+  // Verdicts awaited in order, up to `inFlight` at once: the master compares one batch with
+  // the store while this side digests the next.
+  const verdicts: { dirs: DirToVisit[]; answer: Promise<{ differ: number[] }> }[] = [];
+  const listDiffering = async (): Promise<void> => {
+    const next = verdicts.shift();
+    if (next === undefined) return;
+    const { differ } = await next.answer;
     for (const index of differ) {
-      const dir = sent[index]?.dir;
+      const dir = next.dirs[index];
       // Listed again rather than kept: memory stays bounded by the batch, not a directory's size.
       if (dir !== undefined) await sendDir(fs, dir, sender, signal);
     }
+  };
+  const verify = async (): Promise<void> => {
+    const sent = batch;
+    batch = [];
+    batchFiles = 0;
+    const answer = link.request('verifyDirs', { epoch: args.epoch, dirs: sent.map((d) => ({ path: d.dir.path, digest: d.digest })) }, { signal, timeoutMs: BATCH_TIMEOUT_MS });
+    // Never an unhandled rejection while it waits its turn; it is awaited (and rethrows) in listDiffering.
+    answer.catch(() => undefined);
+    verdicts.push({ dirs: sent.map((d) => d.dir), answer });
+    while (verdicts.length >= args.inFlight) await listDiffering();
   };
   for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
     signal.throwIfAborted();
     dirs += 1;
     const { digest, subdirs } = await digestDir(fs, dir, signal);
     files += digest.count;
+    batchFiles += digest.count;
     for (const subdir of subdirs) queue.push(subdir);
     batch.push({ dir, digest: digest.value() });
-    if (batch.length >= VERIFY_DIRS) await verify();
+    // Bounded by directories and by the files behind them (what the master reads to compare).
+    if (batch.length >= VERIFY_DIRS || batchFiles >= VERIFY_FILES) await verify();
   }
   if (batch.length > 0) await verify();
+  while (verdicts.length > 0) await listDiffering();
   await sender.finish();
   return { files, dirs, entries: sender.sent };
 }
