@@ -187,8 +187,13 @@ export async function run() {
     const done = await master.next();
     slave.child.stdin.write('cpu\n');
     const slaveCpu = await slave.next();
-    const mlsd = await listTiming(ready.ftp, 'MLSD');
-    const list = await listTiming(ready.ftp, 'LIST');
+    // Interleaved rounds, medians (REMERGE_BENCH_LIST_RUNS, default 3).
+    const runs = { MLSD: [], LIST: [] };
+    for (let r = 0; r < Number(process.env.REMERGE_BENCH_LIST_RUNS ?? 3); r++) for (const command of ['MLSD', 'LIST']) runs[command].push(await listTiming(ready.ftp, command));
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const summary = (rounds) => ({ first: median(rounds.map((t) => t.first)), all: median(rounds.map((t) => t.all)), lines: Math.min(...rounds.map((t) => t.lines)) });
+    const mlsd = summary(runs.MLSD);
+    const list = summary(runs.LIST);
     master.child.stdin.write('kick\n');
     const verify = await master.next();
     slave.child.stdin.end();
