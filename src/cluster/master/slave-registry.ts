@@ -154,6 +154,9 @@ export class SlaveRegistry extends EventEmitter<SlaveRegistryEvents> {
   /** A slave is back: first what it is owed (so its list no longer has it), then its remerge. */
   async #reattach(name: string, link: SlaveLink): Promise<void> {
     try {
+      // An operation lost with the previous connection may still be being queued: written (and
+      // its tombstone marked) before the replay and the remerge look at the queue.
+      await this.queue.settled(name);
       const { applied, complete } = await this.queue.replay(name, link);
       if (applied > 0 || !complete) this.#logger.info({ slave: name, applied, complete, left: this.queue.length(name) }, 'replayed queued operations');
     } catch (error) {
