@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -47,18 +47,24 @@ async function masterChild(kind) {
   settle();
   const before = memory();
   let started = 0;
+  let cpuAtStart;
   master.cluster.registry.on('slaveState', ({ state }) => {
-    if (state === 'remerging') started = performance.now();
+    if (state === 'remerging') {
+      started = performance.now();
+      cpuAtStart = process.cpuUsage();
+    }
   });
-  master.cluster.registry.on('remerged', ({ files, added }) => {
+  master.cluster.registry.on('remerged', ({ files, added, mode, listed }) => {
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuAtStart);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     settle();
     const after = memory();
-    process.stdout.write(`${JSON.stringify({ event: 'remerged', files, added, ms, rssPerFile: (after.rss - before.rss) / files, anonPerFile: (after.anon - before.anon) / files, fileBackedPerFile: (after.file - before.file) / files, rssMiB: after.rss / 2 ** 20 })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'remerged', files, added, ms, cpuMs, mode, listed, rssPerFile: (after.rss - before.rss) / files, anonPerFile: (after.anon - before.anon) / files, fileBackedPerFile: (after.file - before.file) / files, rssMiB: after.rss / 2 ** 20 })}\n`);
   });
   process.stdout.write(`${JSON.stringify({ event: 'ready', ftp: address.ftp.port, cluster: address.cluster.port })}\n`);
-  process.stdin.resume();
-  await new Promise((resolve) => process.stdin.once('end', resolve));
+  // A line "kick" disconnects the slave: it re-attaches with a verify remerge (measured too).
+  for await (const line of createInterface({ input: process.stdin })) if (line === 'kick') master.cluster.kick('synthetic');
   await master.close({ graceMs: 0 });
   await store.close();
   if (kind === 'postgres') {
@@ -103,9 +109,17 @@ function syntheticFs(total) {
 async function slaveChild(port, total) {
   const cluster = await import(new URL('../dist/cluster/index.js', import.meta.url).href);
   const slave = cluster.createSlave({ masters: [{ host: '127.0.0.1', port }], secret: SECRET, name: 'synthetic', fs: syntheticFs(total), dataAddress: '127.0.0.1' });
+  let cpuAtOnline;
+  slave.once('online', () => {
+    cpuAtOnline = process.cpuUsage();
+  });
   slave.start();
-  process.stdin.resume();
-  await new Promise((resolve) => process.stdin.once('end', resolve));
+  // A line "cpu": the slave's CPU from attach to now (its walk and encoding).
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line !== 'cpu') continue;
+    const cpu = process.cpuUsage(cpuAtOnline);
+    process.stdout.write(`${JSON.stringify({ event: 'cpu', cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  }
   await slave.close();
   process.exit(0);
 }
@@ -154,7 +168,7 @@ async function listTiming(port, command) {
 }
 
 function spawnChild(args) {
-  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.REMERGE_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.REMERGE_BENCH_PROF] : []), '--expose-gc', fileURLToPath(import.meta.url), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const events = createInterface({ input: child.stdout });
   const iterator = events[Symbol.asyncIterator]();
   return { child, next: async () => JSON.parse((await iterator.next()).value) };
@@ -164,23 +178,36 @@ export async function run() {
   const total = Number(process.env.REMERGE_BENCH_FILES ?? 1_000_000);
   const kinds = (process.env.REMERGE_BENCH_STORES ?? (process.env.STORE_BENCH_PG_URL ? 'lmdb,postgres' : 'lmdb')).split(',').filter(Boolean);
   console.log(`\nremerge through the cluster protocol: ${total.toLocaleString('en')} files from a synthetic slave; then MLSD/LIST of a ${Math.min(BIG, total).toLocaleString('en')}-entry directory through FTP`);
-  console.log('store     files/s    master RSS B/file (anon + file-backed)   MLSD first / all      LIST first / all');
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('store     files/s    files/CPU-s (master+slave)  master RSS B/file (anon + file-backed)   MLSD first / all      LIST first / all');
   for (const kind of kinds) {
     const master = spawnChild(['--master', kind]);
     const ready = await master.next();
     const slave = spawnChild(['--slave', String(ready.cluster), String(total)]);
     const done = await master.next();
-    const mlsd = await listTiming(ready.ftp, 'MLSD');
-    const list = await listTiming(ready.ftp, 'LIST');
+    slave.child.stdin.write('cpu\n');
+    const slaveCpu = await slave.next();
+    // Interleaved rounds, medians (REMERGE_BENCH_LIST_RUNS, default 3).
+    const runs = { MLSD: [], LIST: [] };
+    for (let r = 0; r < Number(process.env.REMERGE_BENCH_LIST_RUNS ?? 3); r++) for (const command of ['MLSD', 'LIST']) runs[command].push(await listTiming(ready.ftp, command));
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const summary = (rounds) => ({ first: median(rounds.map((t) => t.first)), all: median(rounds.map((t) => t.all)), lines: Math.min(...rounds.map((t) => t.lines)) });
+    const mlsd = summary(runs.MLSD);
+    const list = summary(runs.LIST);
+    master.child.stdin.write('kick\n');
+    const verify = await master.next();
     slave.child.stdin.end();
     master.child.stdin.end();
     await Promise.all([master.child, slave.child].map((c) => new Promise((resolve) => c.once('exit', resolve))));
     const rate = Math.round(done.files / (done.ms / 1000));
+    const perCpu = Math.round(done.files / ((done.cpuMs + slaveCpu.cpuMs) / 1000));
     console.log(
-      `${kind.padEnd(9)} ${rate.toLocaleString('en').padEnd(10)} ${`${done.rssPerFile.toFixed(0)} (${done.anonPerFile.toFixed(0)} + ${done.fileBackedPerFile.toFixed(0)})`.padEnd(40)} ` +
+      `${kind.padEnd(9)} ${rate.toLocaleString('en').padEnd(10)} ${`${perCpu.toLocaleString('en')} (${(done.cpuMs / 1000).toFixed(1)} + ${(slaveCpu.cpuMs / 1000).toFixed(1)} s)`.padEnd(27)} ${`${done.rssPerFile.toFixed(0)} (${done.anonPerFile.toFixed(0)} + ${done.fileBackedPerFile.toFixed(0)})`.padEnd(40)} ` +
         `${`${mlsd.first.toFixed(1)} ms / ${mlsd.all.toFixed(0)} ms`.padEnd(21)} ${list.first.toFixed(1)} ms / ${list.all.toFixed(0)} ms` +
         `${mlsd.lines === Math.min(BIG, total) && list.lines === Math.min(BIG, total) ? '' : `  (lines: ${mlsd.lines}, ${list.lines})`}`,
     );
+    console.log(`${''.padEnd(9)} re-attach (${verify.mode}): ${verify.files.toLocaleString('en')} files verified in ${verify.ms.toFixed(0)} ms (master CPU ${(verify.cpuMs / 1000).toFixed(1)} s), ${verify.listed} entries listed`);
+    console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   }
 }
 

@@ -19,6 +19,7 @@ export type {
   MergeConflict,
   MergeOptions,
   MergeOutcome,
+  FinishRemergeOptions,
   MergeRejection,
   MetadataStore,
   NodeRecord,

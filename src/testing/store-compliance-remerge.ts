@@ -134,4 +134,14 @@ export function storeRemergeCases(ctx: StoreCaseContext): void {
     expect(await s().finishRemerge('s1', 2)).toBe(0);
     expect(await heldBy(s(), 's1')).toEqual(['/e/f']);
   });
+
+  it('keeps a file renamed during a verify remerge (the epoch was recorded first), and the files keep() names', async () => {
+    await s().mergeSlaveFiles('s1', 1, [slaveFile('/d/f', 1), slaveFile('/d/g', 2), slaveFile('/k/h', 3), slaveFile('/x/y', 4)]);
+    // A verify: the epoch first, nothing listed; /k matched, /d was renamed meanwhile, /x is gone from the slave.
+    await s().mergeSlaveFiles('s1', 2, []);
+    await s().rename('/d/f', '/d/f2');
+    expect(await s().finishRemerge('s1', 2, { keep: (path) => path.startsWith('/k/') })).toBe(2);
+    expect(await heldBy(s(), 's1')).toEqual(['/d/f2', '/k/h']);
+    expect((await s().get('/x/y'))?.holders).toEqual([]);
+  });
 }

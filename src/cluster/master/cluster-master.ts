@@ -46,8 +46,10 @@ export interface ClusterMasterOptions {
   readonly clusterTls?: TlsOptions | undefined;
   /** The master's own data connections (listings, relays): passive ports, address, timeouts. */
   readonly dataPlane?: LocalDataPlaneOptions | undefined;
-  /** Entries per remerge batch. @default 1000 */
+  /** Entries per remerge batch (slaves speaking the columnar remerge: 4000 unless set). @default 1000 */
   readonly remergeBatchSize?: number | undefined;
+  /** Columnar remerge batches a slave may have unanswered at once (slaves speaking the columnar remerge). @default 3 */
+  readonly remergeInFlight?: number | undefined;
   /** Protocol timeouts and frame limits of slave connections. @default see {@link LinkOptions} */
   readonly link?: Omit<LinkOptions, 'onProtocolError'> | undefined;
   /**
@@ -94,7 +96,7 @@ export class ClusterMaster implements ClusterAdmin {
     this.store = options.store;
     this.#ticketKey = deriveTicketKey(secret);
     this.registry = new SlaveRegistry({
-      store: options.store, remergeBatchSize: options.remergeBatchSize, maxQueuedOperations: options.maxQueuedOperations, logger: this.#logger,
+      store: options.store, remergeBatchSize: options.remergeBatchSize, remergeInFlight: options.remergeInFlight, maxQueuedOperations: options.maxQueuedOperations, logger: this.#logger,
       handlers: (node) => ({
         commitClientWrite: async ({ ticket, outcome }) => {
           if (this.#clients === undefined) throw new Error('DFS clients are not enabled on this master');

@@ -1,7 +1,7 @@
 export { ClusterMaster, type ClusterMasterOptions } from './cluster-master.js';
 export { CLUSTER_MLST_FACTS, ClusterFileSystem, type ClusterFileSystemOptions, type Placement, type TreeChange } from './cluster-file-system.js';
 export { ClusterDataPlane, type ClusterDataPlaneOptions } from './cluster-data-plane.js';
-export { SlaveRegistry, type SlaveRegistryEvents, type SlaveRegistryOptions } from './slave-registry.js';
+export { SlaveRegistry, type SlaveRegistryEvents, type SlaveRegistryOptions, type RemergeMode } from './slave-registry.js';
 export type { SlaveState, SlaveStatus } from './slave-node.js';
 export {
   combineStrategies, defaultStrategy, fewestTransfers, mostFreeSpace, pathRules, roundRobin, withRoom,

@@ -48,6 +48,8 @@ export class SlaveNode {
   pendingTransfers = 0;
   tlsData = false;
   lastHeartbeatMs = 0;
+  /** The slave serves the columnar remerge (`syncFiles`: pipelined batches, verify by directory digests). */
+  columnsRemerge = false;
   conflicts = 0;
   /** Reads this slave's queue length (set by the registry). */
   queuedCount: () => number = () => 0;

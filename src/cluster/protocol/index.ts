@@ -7,6 +7,10 @@ export {
   type OperationTable, type EventTable, type OpArgs, type OpResult, type EventData,
   type SlaveOperations, type MasterOperations, type SlaveEvents, type MasterEvents, type TransferOutcome, type SlaveListEntry,
 } from './operations.js';
+export { DirDigest } from './dir-digest.js';
+export {
+  remergeColumnsProblem, remergeColumnsSchema, isWirePath, MAX_COLUMN_ENTRIES, MAX_BATCH_DIRS, type DirColumns, type RemergeColumns,
+} from './remerge-columns.js';
 export { PeerConnection, type PeerConnectionOptions, type RequestOptions, type OperationHandlers, type EventHandlers } from './peer-connection.js';
 export {
   createClusterListener, dialMaster,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ticketSchema } from './ticket.js';
+import { dirDigestSchema, MAX_BATCH_DIRS, MAX_COLUMN_ENTRIES, remergeColumnsSchema } from './remerge-columns.js';
 
 /** Longest virtual path a frame may carry, in characters. */
 export const MAX_PATH_LENGTH = 4096;
@@ -59,12 +60,32 @@ export const SLAVE_OPERATIONS = {
   asciiSize: { args: z.object({ path, maxBytes: count }).strict(), result: z.object({ size: count }).strict() },
   /** Stream the whole file list to the master with `remergeBatch` requests, then answer. */
   remerge: { args: z.object({ epoch: count, batchSize: z.number().int().min(1).max(10_000) }).strict(), result: z.object({ files: count }).strict() },
+  /**
+   * The columnar remerge (slaves announcing the `remerge-columns` capability). `full`: stream
+   * the whole file list as `remergeColumns` batches, up to `inFlight` unanswered at once.
+   * `verify`: send each directory's digest in `verifyDirs` batches first, and list only the
+   * directories the master finds different. `entries`: entries sent in `remergeColumns`.
+   */
+  syncFiles: {
+    args: z.object({
+      epoch: count, mode: z.enum(['full', 'verify']),
+      batchEntries: z.number().int().min(1).max(MAX_COLUMN_ENTRIES), inFlight: z.number().int().min(1).max(16),
+    }).strict(),
+    result: z.object({ files: count, dirs: count, entries: count }).strict(),
+  },
 } as const;
 
 /** Requests a slave sends and the master answers. */
 export const MASTER_OPERATIONS = {
   /** One bounded batch of the slave's file list; the next is sent only after the answer (flow control). */
   remergeBatch: { args: z.object({ epoch: count, entries: z.array(slaveFileEntrySchema).max(10_000) }).strict(), result: nothing },
+  /** Part of the slave's file list, directory by directory, as columns (`syncFiles`); checked by a hand-written validator. */
+  remergeColumns: { args: remergeColumnsSchema, result: nothing },
+  /** Digests of the files of some directories (`syncFiles` in `verify` mode); the answer lists the indexes of those that differ from the store. */
+  verifyDirs: {
+    args: z.object({ epoch: count, dirs: z.array(dirDigestSchema).max(MAX_BATCH_DIRS) }).strict(),
+    result: z.object({ differ: z.array(z.number().int().nonnegative().max(MAX_BATCH_DIRS)).max(MAX_BATCH_DIRS) }).strict(),
+  },
   /**
    * A DFS client's upload is stored and published on the slave: record it (the same commit as
    * an FTP upload's) before the client hears success. The master checks it signed the ticket

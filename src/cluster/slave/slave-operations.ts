@@ -3,6 +3,7 @@ import type { TransferResult } from '../../transfer/index.js';
 import type { MasterLink, OperationHandlers, SlaveOperations, TransferOutcome } from '../protocol/index.js';
 import type { SlaveTransfers } from './slave-transfers.js';
 import { walkTree } from './tree-walk.js';
+import { syncFiles } from './sync-files.js';
 import { checkedSlavePath, ensureParents } from './slave-paths.js';
 
 /** How often a running transfer reports its progress to the master, at most. */
@@ -131,6 +132,9 @@ export function slaveOperations({ fs, transfers, link }: SlaveContext): Operatio
       }
       if (batch.length > 0) await link.request('remergeBatch', { epoch, entries: batch }, { signal, timeoutMs: 120_000 });
       return { files };
+    },
+    async syncFiles(args, { signal }) {
+      return syncFiles(fs, link, args, signal);
     },
   };
 }

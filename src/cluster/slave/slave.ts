@@ -189,7 +189,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
       try {
         const link = await dialMaster({
           host: master.host, port: master.port, secret: this.#secret, name: this.#options.name,
-          capabilities: this.#options.dataTls === undefined ? [] : ['tls-data'],
+          // 'remerge-columns': this slave serves `syncFiles` (columnar, pipelined and verify remerges).
+          capabilities: this.#options.dataTls === undefined ? ['remerge-columns'] : ['tls-data', 'remerge-columns'],
           tls: this.#options.masterTls, signal,
           onProtocolError: (reason) => {
             this.#logger.warn({ slave: this.name, reason }, 'refused a frame from the master');

@@ -9,6 +9,7 @@ export type {
   MergeConflict,
   MergeOptions,
   MergeOutcome,
+  FinishRemergeOptions,
   MergeRejection,
   MetadataStore,
   NodeRecord,

@@ -2,13 +2,13 @@ import type { RootDatabase } from 'lmdb';
 import type { AbortOptions } from '../../vfs/index.js';
 import { FsError } from '../../vfs/index.js';
 import type { EncodedNode } from './lmdb-codec.js';
-import { childrenRange, decodeNode, encodeNode, heldKey, heldRange, keyAfter, nodeKey, pathOfHeldKey, pathOfNodeKey } from './lmdb-codec.js';
+import { childrenRange, decodeNode, encodeNode, heldKey, heldRange, keyAfter, nodeKey, pathOfHeldKey } from './lmdb-codec.js';
 import type { LmdbDatabases } from './lmdb-store-txn.js';
 import { LmdbStoreTxn } from './lmdb-store-txn.js';
 import { LmdbOpQueue } from './lmdb-op-queue.js';
 import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
 import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
-import type { FileRecordInput, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import type { FileRecordInput, FinishRemergeOptions, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { checkPath, checkSlaveName } from './store-path.js';
 import { dirNode, recordOf } from './stored-node.js';
 import type { StoreTxn } from './store-txn.js';
@@ -122,11 +122,14 @@ class LmdbMetadataStore implements MetadataStore {
     // One short range read per page, resumed after the last key: no read transaction stays
     // open while the consumer is slow, and no page holds more than PAGE_SIZE records.
     let start = range.start;
+    // Every key of the range is `dir NUL name`: only the name needs decoding.
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    const nameAt = range.start.length;
     for (;;) {
       const page = await this.#read(options, () => {
         const out: NodeRecord[] = [];
         for (const { key, value } of this.#dbs.nodes.getRange({ start, end: range.end, limit: PAGE_SIZE })) {
-          out.push(recordOf(pathOfNodeKey(key), decodeNode(value)));
+          out.push(recordOf(prefix + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('utf8', nameAt), decodeNode(value)));
         }
         // Resumed from the decoded path, never from a key buffer lmdb-js may reuse.
         const last = out.at(-1);
@@ -192,7 +195,7 @@ class LmdbMetadataStore implements MetadataStore {
     return this.#write(options, (t) => mergeOp(t, slave, epoch, entries, options?.skip), false);
   }
 
-  async finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {
+  async finishRemerge(slave: string, epoch: number, options?: FinishRemergeOptions): Promise<number> {
     checkSlaveName(slave);
     checkEpoch(epoch);
     let removed = 0;
@@ -201,7 +204,7 @@ class LmdbMetadataStore implements MetadataStore {
     // between steps only means calling it again.
     for (;;) {
       const from = after;
-      const step = await this.#write(options, (t) => finishStep(t, slave, epoch, from, FINISH_STEP), false);
+      const step = await this.#write(options, (t) => finishStep(t, slave, epoch, from, FINISH_STEP, options?.keep), false);
       removed += step.removed;
       if (step.done) {
         if (this.#durability === 'flushed') await this.#env.flushed;

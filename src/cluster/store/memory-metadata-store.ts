@@ -2,7 +2,7 @@ import type { AbortOptions } from '../../vfs/index.js';
 import { FsError } from '../../vfs/index.js';
 import { finishStep, mergeOp } from './merge-ops.js';
 import { checkEpoch } from './merge-ops.js';
-import type { FileRecordInput, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import type { FileRecordInput, FinishRemergeOptions, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { MemoryStoreState, MemoryStoreTxn } from './memory-store-txn.js';
 import { MemoryOpQueue } from './memory-op-queue.js';
 import type { QueuedEntry, QueuedOperation } from './queued-operation.js';
@@ -117,11 +117,11 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   /** {@inheritDoc MetadataStore.finishRemerge} */
-  finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {
+  finishRemerge(slave: string, epoch: number, options?: FinishRemergeOptions): Promise<number> {
     return this.#write(options, (t) => {
       checkSlaveName(slave);
       checkEpoch(epoch);
-      return finishStep(t, slave, epoch, undefined, Number.MAX_SAFE_INTEGER).removed;
+      return finishStep(t, slave, epoch, undefined, Number.MAX_SAFE_INTEGER, options?.keep).removed;
     });
   }
 

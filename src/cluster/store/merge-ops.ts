@@ -82,11 +82,11 @@ export interface FinishStep {
 }
 
 /** Examines up to `limit` of the slave's held paths after `after`; drops those older than `epoch`. */
-export function finishStep(t: StoreTxn, slave: string, epoch: number, after: string | undefined, limit: number): FinishStep {
+export function finishStep(t: StoreTxn, slave: string, epoch: number, after: string | undefined, limit: number, keep?: (path: string) => boolean): FinishStep {
   const rows = t.heldAfter(slave, after, limit);
   let removed = 0;
   for (const [path, seen] of rows) {
-    if (seen >= epoch) continue;
+    if (seen >= epoch || keep?.(path) === true) continue;
     const node = t.getNode(path);
     if (node === undefined) {
       t.deleteHeld(slave, path);

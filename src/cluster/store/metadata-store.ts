@@ -170,7 +170,7 @@ export interface MetadataStore extends OperationQueueStore {
    * in `epoch` or later (it lost them). Nothing is removed from the tree. Returns how many
    * files lost it. Runs in bounded transactions, so it is safe to call again after a crash.
    */
-  finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number>;
+  finishRemerge(slave: string, epoch: number, options?: FinishRemergeOptions): Promise<number>;
   /**
    * Applies metadata changes to a file (a string sets a key, `null` removes it) atomically
    * and returns the resulting metadata (`{}` when none is left). Keys match
@@ -190,6 +190,16 @@ export interface MetadataStore extends OperationQueueStore {
   filesHeldBy(slave: string, options?: AbortOptions): AsyncIterable<string>;
   /** Waits for pending writes and releases the store; later calls reject `unavailable`. */
   close(): Promise<void>;
+}
+
+/** Options of {@link MetadataStore.finishRemerge}. */
+export interface FinishRemergeOptions extends AbortOptions {
+  /**
+   * Files for which this returns true keep the slave as a holder even when not confirmed in
+   * the epoch: a verify remerge passes the directories whose digest matched the store.
+   * @default none
+   */
+  readonly keep?: ((path: string) => boolean) | undefined;
 }
 
 /** The durable queue half of a {@link MetadataStore}. */

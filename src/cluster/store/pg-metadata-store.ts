@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { AbortOptions } from '../../vfs/index.js';
 import { FsError, isFsError } from '../../vfs/index.js';
 import { checkEpoch, finishStep, mergeOp } from './merge-ops.js';
-import type { FileRecordInput, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
+import type { FileRecordInput, FinishRemergeOptions, MergeOptions, MergeOutcome, MetadataStore, NodeRecord, SlaveFileEntry } from './metadata-store.js';
 import { ancestorsOf, loadEpochs, loadHasChildren, loadHeld, loadHeldPage, loadNodes, loadSubtree, NODE_COLUMNS, nodeOfRow, writeBack } from './pg-rows.js';
 import type { PgQueryable } from './pg-schema.js';
 import { migrate, quoteSchema } from './pg-schema.js';
@@ -224,7 +224,7 @@ class PostgresMetadataStore implements MetadataStore {
     }, (t) => mergeOp(t, slave, epoch, entries, options?.skip));
   }
 
-  async finishRemerge(slave: string, epoch: number, options?: AbortOptions): Promise<number> {
+  async finishRemerge(slave: string, epoch: number, options?: FinishRemergeOptions): Promise<number> {
     checkSlaveName(slave);
     checkEpoch(epoch);
     let removed = 0;
@@ -235,7 +235,7 @@ class PostgresMetadataStore implements MetadataStore {
         const paths = await loadHeldPage(db, this.#s, t, slave, from, FINISH_STEP);
         await loadNodes(db, this.#s, t, paths);
         await loadHeld(db, this.#s, t, paths);
-      }, (t) => finishStep(t, slave, epoch, from, FINISH_STEP));
+      }, (t) => finishStep(t, slave, epoch, from, FINISH_STEP, options?.keep));
       removed += step.removed;
       if (step.done) return removed;
       after = step.last;

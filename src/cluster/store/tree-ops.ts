@@ -96,7 +96,9 @@ export function renameOp(t: StoreTxn, from: string, to: string): void {
   // record it just wrote, whatever the storage's collation.
   const heldEpochs = new Map<string, number>();
   for (const [path, moved] of moves) {
-    for (const holder of moved.holders) heldEpochs.set(`${holder}\0${path}`, t.getHeld(holder, path) ?? t.slaveEpoch(holder));
+    // At least the holder's current remerge epoch: a file renamed while its holder's (verify)
+    // remerge runs was ordered onto the new path, so that remerge must not drop it.
+    for (const holder of moved.holders) heldEpochs.set(`${holder}\0${path}`, Math.max(t.getHeld(holder, path) ?? 0, t.slaveEpoch(holder)));
   }
   for (const [path, moved] of moves) {
     for (const holder of moved.holders) t.deleteHeld(holder, path);
