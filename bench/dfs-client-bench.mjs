@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'basic-ftp';
-import { median, stopChild } from './bench-utils.mjs';
+import { cpuSeconds, median, stopChild } from './bench-utils.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli', 'main.js');
@@ -22,7 +22,10 @@ const MiB = 1024 * 1024;
 const CONCURRENCY = 16;
 
 function spawnCli(args) {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_DFS_CPU_PROF=<dir> writes a V8 CPU profile of each cluster process there (at exit).
+  const prof = process.env.BENCH_DFS_CPU_PROF;
+  const node = prof === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`];
+  const child = spawn(process.execPath, [...node, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk) => {
     err += chunk;
@@ -70,7 +73,18 @@ async function startCluster(dir) {
   return { master, slaves, ports, pids: [master.child.pid, ...slaves.map((s) => s.child.pid)] };
 }
 
-/** Runs `worker(i)` from CONCURRENCY loops for `seconds`; returns operations per second. */
+/** CPU seconds of each cluster process and of this one, for per-operation costs. */
+function cpuSnapshot(pids) {
+  const own = process.cpuUsage();
+  return [...pids.map((pid) => cpuSeconds(pid)), (own.user + own.system) / 1e6];
+}
+
+/** Per-process CPU ms per operation between two snapshots. */
+function cpuPerOp(before, after, ops) {
+  return after.map((v, i) => ((v - before[i]) * 1000) / ops);
+}
+
+/** Runs `worker(i)` from CONCURRENCY loops for `seconds`; returns operations per second (and `rate.lastOps`). */
 async function rate(seconds, worker) {
   let done = 0;
   const end = performance.now() + seconds * 1000;
@@ -81,8 +95,19 @@ async function rate(seconds, worker) {
       done += 1;
     }
   }));
+  rate.lastOps = done;
   return done / ((performance.now() - start) / 1000);
 }
+
+/** `rate` with the CPU each process spent per operation pushed to `cpu`. */
+async function measured(pids, cpu, seconds, worker) {
+  const before = cpuSnapshot(pids);
+  const ops = await rate(seconds, worker);
+  cpu.push(cpuPerOp(before, cpuSnapshot(pids), rate.lastOps));
+  return ops;
+}
+
+const medianOf = (rows) => rows[0].map((_, i) => median(rows.map((r) => r[i])));
 
 async function ftpUploads(port, seconds, payload) {
   const clients = await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -108,7 +133,7 @@ export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'ftpgrid-dfs-bench-'));
   const cluster = await startCluster(dir);
   const client = createClusterClient({ master: { host: '127.0.0.1', port: cluster.ports.cluster }, user: 'bench', password: 'bench' });
-  const samples = { writes: [], reads: [], ftp: [], up: [], down: [] };
+  const samples = { writes: [], reads: [], ftp: [], up: [], down: [], writeCpu: [], readCpu: [] };
   const load = [];
   try {
     const payload = randomBytes(1024);
@@ -117,15 +142,17 @@ export async function run() {
     const written = [];
     for (let r = 0; r < rounds; r++) {
       let n = 0;
-      samples.writes.push(await rate(seconds, async () => {
+      samples.writes.push(await measured(cluster.pids, samples.writeCpu, seconds, async () => {
         const path = `/small/r${r}-${n++}`;
         await client.upload(path, payload);
         written.push(path);
       }));
-      samples.reads.push(await rate(seconds, async (lane, i) => {
+      if (process.env.BENCH_DFS_WRITES_ONLY !== '1') samples.reads.push(await measured(cluster.pids, samples.readCpu, seconds, async (lane, i) => {
         const data = await client.downloadBuffer(written[(i * 7919 + lane) % written.length]);
         if (data.length !== 1024) throw new Error(`read ${data.length} bytes`);
       }));
+      load.push(loadavg()[0]);
+      if (process.env.BENCH_DFS_SMALL_ONLY === '1') continue;
       samples.ftp.push(await ftpUploads(cluster.ports.ftp, seconds, payload));
       let start = performance.now();
       await client.upload(`/big-${r}.bin`, big);
@@ -134,7 +161,6 @@ export async function run() {
       const back = await client.downloadBuffer(`/big-${r}.bin`);
       samples.down.push(bigSize / ((performance.now() - start) / 1000) / 1e6);
       if (!back.equals(big)) throw new Error('64 MiB download differs');
-      load.push(loadavg()[0]);
     }
     console.log(`\n## DFS client: master + 2 slaves as CLI processes, client in the bench process (${CONCURRENCY} concurrent, ${seconds} s phases, ${rounds} interleaved rounds, medians; load average during the run ${load.map((l) => l.toFixed(1)).join(', ')} on ${(await import('node:os')).cpus().length} cores)\n`);
     console.log('| measure | median | target |');
@@ -144,6 +170,13 @@ export async function run() {
     console.log(`| 1 KiB uploads/s (FTP through the master, basic-ftp) | ${median(samples.ftp).toFixed(0)} | comparison |`);
     console.log(`| 64 MiB upload MB/s (chunked frames) | ${median(samples.up).toFixed(0)} | |`);
     console.log(`| 64 MiB download MB/s (chunked frames) | ${median(samples.down).toFixed(0)} | |`);
+    const fmt = (row) => row.map((v) => v.toFixed(3)).join(' | ');
+    console.log('\n| CPU ms per 1 KiB operation | master | slave s0 | slave s1 | client | total |');
+    console.log('|---|---|---|---|---|---|');
+    for (const [name, rows] of [['write', samples.writeCpu], ['read', samples.readCpu]]) {
+      const m = medianOf(rows);
+      console.log(`| ${name} | ${fmt(m)} | ${(m.reduce((a, b) => a + b, 0)).toFixed(3)} |`);
+    }
   } finally {
     await client.close();
     await Promise.all([...cluster.slaves, cluster.master].map((p) => stopChild(p.child)));

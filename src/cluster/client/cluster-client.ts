@@ -7,6 +7,7 @@ import { ClusterClientError, toClientError } from './client-error.js';
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { downloadChunks, rechunk, uploadChunks, type ChunkSettings } from './client-transfers.js';
 import { LinkPool } from './link-pool.js';
+import { ReadCache } from './read-cache.js';
 
 /** Options every call takes. */
 export interface CallOptions {
@@ -104,12 +105,14 @@ export class ClusterClient {
   readonly #settings: ResolvedClientOptions;
   readonly #master: LinkPool<ClientMasterLink>;
   readonly #slaves = new Map<string, LinkPool<ClientSlaveLink>>();
+  readonly #reads: ReadCache;
   #closed = false;
 
   /** Throws `RangeError` for options out of range. Connects lazily, on the first call. */
   constructor(options: ClusterClientOptions) {
     this.#options = options;
     this.#settings = resolveClientOptions(options);
+    this.#reads = new ReadCache(this.#settings.readCacheMs);
     this.#master = new LinkPool(this.#settings.masterConnections, () => dialMasterAsClient({
       ...this.#linkOptions(), host: options.master.host, port: options.master.port, tls: options.masterTls,
       user: options.user, password: options.password,
@@ -155,10 +158,16 @@ export class ClusterClient {
    * a file there. Resolves once the master has recorded it.
    */
   async upload(path: string, data: Source, options: UploadOptions = {}): Promise<UploadResult> {
+    this.#reads.drop(path);
     const size = data instanceof Uint8Array ? data.length : options.size;
-    return this.#upload(path, data, size, options.signal, (link) => link.request('placeWrite', {
-      path, parents: options.parents ?? false, ...(size === undefined ? {} : { size }),
-    }, { signal: options.signal }));
+    try {
+      return await this.#upload(path, data, size, options.signal, (link) => link.request('placeWrite', {
+        path, parents: options.parents ?? false, ...(size === undefined ? {} : { size }),
+      }, { signal: options.signal }));
+    } finally {
+      // Also after: a read that raced with the upload may have remembered the old file.
+      this.#reads.drop(path);
+    }
   }
 
   /**
@@ -218,7 +227,10 @@ export class ClusterClient {
    * stream exists when the file cannot be read (`not-found`, `permission`, `unavailable`).
    */
   async download(path: string, options: DownloadOptions = {}): Promise<Readable> {
+    const cached = await this.#cachedRead(path, options);
+    if (cached !== undefined) return Readable.from([cached], { objectMode: false });
     const placement = await this.#ask(path, (link) => link.request('placeRead', { path }, { signal: options.signal }));
+    this.#reads.set(path, placement);
     const size = placement.size ?? 0;
     const offset = options.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) throw new ClusterClientError('invalid-offset', `offset ${offset} is past the end of the file (${size} bytes)`, { path });
@@ -234,6 +246,31 @@ export class ClusterClient {
     return Readable.from(mapped, { objectMode: false });
   }
 
+  /**
+   * A read of at most one chunk served with a remembered placement, or `undefined` when there
+   * is none or anything about it is in doubt (then the master is asked as usual).
+   */
+  async #cachedRead(path: string, options: DownloadOptions): Promise<Buffer | undefined> {
+    const placement = this.#reads.get(path);
+    if (placement === undefined) return undefined;
+    const size = placement.size ?? 0;
+    const offset = options.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) return undefined;
+    const length = Math.max(0, Math.min(options.length ?? size - offset, size - offset));
+    if (length > this.#settings.chunkBytes) return undefined;
+    try {
+      const answer = await this.#onSlave(placement, (link) => link.request('get', { ticket: placement.ticket, path: placement.slavePath, offset, length }, {
+        signal: options.signal, timeoutMs: this.#options.requestTimeoutMs,
+      }));
+      // Another size: the file was replaced since; the master knows where the new one is.
+      if (answer.size === size && answer.data.length === length) return Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength);
+    } catch (error) {
+      if (options.signal?.aborted === true) throw toClientError(error, path);
+    }
+    this.#reads.drop(path);
+    return undefined;
+  }
+
   /** {@link ClusterClient.download} into one Buffer. */
   async downloadBuffer(path: string, options: DownloadOptions = {}): Promise<Buffer> {
     const stream = await this.download(path, options);
@@ -245,6 +282,7 @@ export class ClusterClient {
 
   /** Deletes a file (on every slave holding it). */
   async delete(path: string, options: CallOptions = {}): Promise<void> {
+    this.#reads.drop(path);
     await this.#ask(path, (link) => link.request('delete', { path }, { signal: options.signal }));
   }
 
@@ -287,6 +325,7 @@ export class ClusterClient {
   /** Closes every connection; calls after this reject `closed`. */
   close(): Promise<void> {
     this.#closed = true;
+    this.#reads.clear();
     this.#master.close();
     for (const pool of this.#slaves.values()) pool.close();
     return Promise.resolve();
