@@ -17,6 +17,13 @@ export interface ClusterClientOptions {
   readonly password: string;
   /** TLS to the master (give `ca` to check its certificate); the password crosses in clear without it. @default plain TCP */
   readonly masterTls?: ConnectionOptions | undefined;
+  /**
+   * TLS options for connections to slaves (give `ca` to check their certificates). Slaves
+   * whose listener speaks TLS (`clientTls`) are always reached with TLS; with this option
+   * set, every slave is, and one without TLS cannot be used (the connection fails).
+   * @default TLS only where the master says the slave's listener uses it, with Node's default checks
+   */
+  readonly slaveTls?: ConnectionOptions | undefined;
   /** Files up to this size travel whole in one frame (the small-file fast path). At most 1 MiB. @default 65536 */
   readonly smallFileBytes?: number | undefined;
   /** Size of the pieces larger files travel in. At most 1 MiB. @default 1048576 */

@@ -134,11 +134,12 @@ export class ClusterClient {
 
   /** Runs `call` on a pooled connection to the placement's slave. */
   readonly #onSlave = <T>(placement: ClientPlacement, call: (link: ClientSlaveLink) => Promise<T>): Promise<T> => {
-    const key = `${placement.slave.host}:${placement.slave.port}`;
+    const tls = placement.slave.tls === true || this.#options.slaveTls !== undefined ? this.#options.slaveTls ?? {} : undefined;
+    const key = `${placement.slave.host}:${placement.slave.port}${tls === undefined ? '' : '/tls'}`;
     let pool = this.#slaves.get(key);
     if (pool === undefined) {
       const { host, port } = placement.slave;
-      pool = new LinkPool(this.#settings.connectionsPerSlave, () => dialSlaveAsClient({ ...this.#linkOptions(), host, port }));
+      pool = new LinkPool(this.#settings.connectionsPerSlave, () => dialSlaveAsClient({ ...this.#linkOptions(), host, port, tls }));
       if (this.#closed) pool.close();
       this.#slaves.set(key, pool);
     }

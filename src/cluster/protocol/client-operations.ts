@@ -17,7 +17,8 @@ const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const handle = z.string().min(1).max(64);
 const data = z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length <= MAX_CLIENT_CHUNK_BYTES, 'at most one chunk');
 const nothing = z.object({}).strict();
-const slaveAddress = z.object({ name: z.string().min(1).max(64), host: z.string().min(2).max(64), port: z.number().int().min(1).max(65535) }).strict();
+/** A slave's client listener; `tls` when it takes only TLS connections. */
+const slaveAddress = z.object({ name: z.string().min(1).max(64), host: z.string().min(2).max(64), port: z.number().int().min(1).max(65535), tls: z.boolean().optional() }).strict();
 const metaKey = z.string().min(1).max(MAX_META_KEY_LENGTH).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const meta = z.record(metaKey, z.string().max(MAX_META_VALUE_LENGTH)).refine((m) => Object.keys(m).length <= MAX_META_ENTRIES, `at most ${MAX_META_ENTRIES} entries`);
 const written = z.object({ size: count, mtimeMs: z.number(), checksum: z.string().max(128) }).strict();
