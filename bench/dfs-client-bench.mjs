@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'basic-ftp';
-import { cpuSeconds, median, stopChild } from './bench-utils.mjs';
+import { cpuSeconds, curlDownload, curlUpload, median, stopChild } from './bench-utils.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli', 'main.js');
@@ -47,7 +47,10 @@ async function waitFor(what, check, timeoutMs = 60_000) {
 async function startCluster(dir) {
   const secretFile = join(dir, 'secret');
   writeFileSync(secretFile, 'dfs-benchmark-secret-0123456789\n', { mode: 0o600 });
-  const master = spawnCli(['master', '--listen', '127.0.0.1:0', '--cluster-listen', '127.0.0.1:0', '--secret-file', secretFile, '--state', join(dir, 'state'),
+  // Files under /rep get two copies (the replication phases); everything else one.
+  const config = join(dir, 'master.json');
+  writeFileSync(config, JSON.stringify({ replication: { policies: [{ prefix: '/rep', minCopies: 2 }] } }));
+  const master = spawnCli(['master', '--config', config, '--listen', '127.0.0.1:0', '--cluster-listen', '127.0.0.1:0', '--secret-file', secretFile, '--state', join(dir, 'state'),
     '--user', 'bench:bench', '--admin', 'bench', '--log-level', 'warn', '--shutdown-grace', '0']);
   const ports = await waitFor('master', () => {
     const match = /FTP on [\d.]+:(\d+), slaves connect to [\d.]+:(\d+)/.exec(master.stderr());
@@ -124,6 +127,48 @@ async function ftpUploads(port, seconds, payload) {
   }
 }
 
+/** The master's replication counters, from SITE REPLICATION. */
+async function replicationCounters(ftp) {
+  const reply = await ftp.send('SITE REPLICATION');
+  const match = /backlog=(\d+)\+? blocked=(\d+) running=(\d+) copied=(\d+) \((\d+) bytes\)/.exec(reply.message);
+  if (match === null) throw new Error(`unexpected SITE REPLICATION reply: ${reply.message}`);
+  return { backlog: Number(match[1]), running: Number(match[3]), copied: Number(match[4]), bytes: Number(match[5]) };
+}
+
+/** Polls until `copies` more copies than `before` were made (bounded); resolves with the time it happened. */
+async function copiesDone(ftp, before, copies, timeoutMs = 300_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const now = await replicationCounters(ftp);
+    if (now.copied - before.copied >= copies) return performance.now();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${copies} copies not made within ${timeoutMs} ms`);
+}
+
+/**
+ * Replication throughput: `count` 1 KiB files uploaded under /rep (two copies each) at 16 at
+ * once; copies/s from the first upload to the last copy verified (uploads and copies overlap,
+ * so this is a floor), and after the uploads ended. Then one big file: MB/s of the one copy,
+ * from the end of its upload to the copy verified.
+ */
+async function replicationPhase(client, ftp, round, count, payload, big) {
+  const before = await replicationCounters(ftp);
+  const start = performance.now();
+  let n = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (n < count) await client.upload(`/rep/r${round}/f${n++}`, payload, { parents: true });
+  }));
+  const uploaded = performance.now();
+  const done = await copiesDone(ftp, before, n);
+  const small = { copiesPerSecond: n / ((done - start) / 1000), afterUploadMs: done - uploaded };
+  const beforeBig = await replicationCounters(ftp);
+  await client.upload(`/rep/big-${round}.bin`, big);
+  const bigUploaded = performance.now();
+  const bigDone = await copiesDone(ftp, beforeBig, 1);
+  return { ...small, bigMBps: big.length / ((bigDone - bigUploaded) / 1000) / 1e6 };
+}
+
 /** Runs the DFS client benchmark and prints its table. */
 export async function run() {
   const { createClusterClient } = await import('../dist/cluster/index.js');
@@ -133,9 +178,13 @@ export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'ftpgrid-dfs-bench-'));
   const cluster = await startCluster(dir);
   const client = createClusterClient({ master: { host: '127.0.0.1', port: cluster.ports.cluster }, user: 'bench', password: 'bench' });
-  const samples = { writes: [], reads: [], ftp: [], up: [], down: [], writeCpu: [], readCpu: [] };
+  const samples = { writes: [], reads: [], ftp: [], up: [], down: [], writeCpu: [], readCpu: [], ftpUp: [], ftpDown: [], repCopies: [], repTail: [], repBig: [] };
+  const admin = new Client(30_000);
+  const bigFile = join(dir, 'big.bin');
+  const repCount = Number(process.env.BENCH_DFS_REP_FILES ?? 400);
   const load = [];
   try {
+    await admin.access({ host: '127.0.0.1', port: cluster.ports.ftp, user: 'bench', password: 'bench' });
     const payload = randomBytes(1024);
     const big = randomBytes(bigSize);
     await client.mkdir('/small', { parents: true });
@@ -161,6 +210,16 @@ export async function run() {
       const back = await client.downloadBuffer(`/big-${r}.bin`);
       samples.down.push(bigSize / ((performance.now() - start) / 1000) / 1e6);
       if (!back.equals(big)) throw new Error('64 MiB download differs');
+      // The same size over FTP, straight to and from a slave: curl with PRET (the slave takes the
+      // data connection; downloads are zero-copy there).
+      if (r === 0) writeFileSync(bigFile, big);
+      const ftpUrl = `ftp://bench:bench@127.0.0.1:${cluster.ports.ftp}/ftp-big-${r}.bin`;
+      samples.ftpUp.push((await curlUpload(bigFile, ftpUrl, 300_000, ['--ftp-pret'])).bytesPerSecond / 1e6);
+      samples.ftpDown.push((await curlDownload(ftpUrl, 300_000, ['--ftp-pret'])).bytesPerSecond / 1e6);
+      const rep = await replicationPhase(client, admin, r, repCount, payload, big);
+      samples.repCopies.push(rep.copiesPerSecond);
+      samples.repTail.push(rep.afterUploadMs);
+      samples.repBig.push(rep.bigMBps);
     }
     console.log(`\n## DFS client: master + 2 slaves as CLI processes, client in the bench process (${CONCURRENCY} concurrent, ${seconds} s phases, ${rounds} interleaved rounds, medians; load average during the run ${load.map((l) => l.toFixed(1)).join(', ')} on ${(await import('node:os')).cpus().length} cores)\n`);
     console.log('| measure | median | target |');
@@ -170,6 +229,13 @@ export async function run() {
     console.log(`| 1 KiB uploads/s (FTP through the master, basic-ftp) | ${median(samples.ftp).toFixed(0)} | comparison |`);
     console.log(`| 64 MiB upload MB/s (chunked frames) | ${median(samples.up).toFixed(0)} | |`);
     console.log(`| 64 MiB download MB/s (chunked frames) | ${median(samples.down).toFixed(0)} | |`);
+    if (samples.ftpUp.length > 0) {
+      console.log(`| 64 MiB upload MB/s (FTP, curl --ftp-pret, straight to the slave) | ${median(samples.ftpUp).toFixed(0)} | comparison |`);
+      console.log(`| 64 MiB download MB/s (FTP, curl --ftp-pret, straight from the slave) | ${median(samples.ftpDown).toFixed(0)} | comparison |`);
+      console.log(`| replication: 1 KiB copies/s, ${repCount} files, first upload to last copy | ${median(samples.repCopies).toFixed(0)} | |`);
+      console.log(`| replication: last copy, ms after the last upload | ${median(samples.repTail).toFixed(0)} | |`);
+      console.log(`| replication: 64 MiB copy MB/s, slave to slave | ${median(samples.repBig).toFixed(0)} | |`);
+    }
     const fmt = (row) => row.map((v) => v.toFixed(3)).join(' | ');
     console.log('\n| CPU ms per 1 KiB operation | master | slave s0 | slave s1 | client | total |');
     console.log('|---|---|---|---|---|---|');
@@ -179,6 +245,7 @@ export async function run() {
     }
   } finally {
     await client.close();
+    admin.close();
     await Promise.all([...cluster.slaves, cluster.master].map((p) => stopChild(p.child)));
     rmSync(dir, { recursive: true, force: true });
   }
