@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { decodeMessage, encodeMessage } from './codec.js';
-import { encodeFrame, FrameDecoder } from './frame-decoder.js';
+import { FRAME_HEADER_BYTES, FrameDecoder } from './frame-decoder.js';
 import type { FrameAuthenticator } from './frame-auth.js';
 import { ProtocolError } from './protocol-error.js';
 
@@ -67,7 +67,13 @@ export class FramedSocket {
       this.socket.cork();
       setImmediate(this.#uncork);
     }
-    return this.socket.write(encodeFrame(this.#outbound === undefined ? payload : this.#outbound.seal(payload)));
+    const sealed = this.#outbound === undefined ? payload : this.#outbound.seal(payload);
+    // Length prefix and payload as two writes of the corked socket (one writev): no copy of a
+    // large payload into a joined frame.
+    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+    header.writeUInt32BE(sealed.length, 0);
+    this.socket.write(header);
+    return this.socket.write(sealed);
   }
 
   #corked = false;
