@@ -146,6 +146,22 @@ describe('the DFS client against an in-process cluster', () => {
     await expectCode(uncached.downloadBuffer('/hot2.txt'), 'not-found');
   });
 
+  it('places concurrent uploads and reads in batches, one failing item failing only its own call', async () => {
+    const fresh = connect('alice', 'wonderland', { readCacheMs: 0 });
+    await fresh.mkdir('/batch', { parents: true });
+    const paths = Array.from({ length: 40 }, (_, i) => (i === 7 ? '/no-such-dir/x' : `/batch/f${i}`));
+    // Started in one turn: their placements leave as one placeWrites request (the batcher's own lanes).
+    const uploads = await Promise.allSettled(paths.map((path, i) => fresh.upload(path, Buffer.from(`content ${i}`))));
+    expect(uploads.filter((u) => u.status === 'fulfilled')).toHaveLength(39);
+    const failed = uploads[7];
+    expect(failed?.status === 'rejected' && failed.reason instanceof ClusterClientError ? failed.reason.code : failed?.status).toBe('not-found');
+    const reads = await Promise.allSettled(paths.map((path) => fresh.downloadBuffer(path)));
+    reads.forEach((read, i) => {
+      if (i === 7) expect(read.status === 'rejected' && read.reason instanceof ClusterClientError ? read.reason.code : read.status).toBe('not-found');
+      else expect(read.status === 'fulfilled' ? read.value.toString() : read.status).toBe(`content ${i}`);
+    });
+  });
+
   it('applies the user\'s permissions and refuses wrong passwords', async () => {
     await client.upload('/box-readable', Buffer.from('public'));
     const reader = connect('reader', 'only-reads');
