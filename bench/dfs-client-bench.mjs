@@ -247,6 +247,7 @@ export async function run() {
     console.log('\n| CPU ms per 1 KiB operation | master | slave s0 | slave s1 | client | total |');
     console.log('|---|---|---|---|---|---|');
     for (const [name, rows] of [['write', samples.writeCpu], ['read', samples.readCpu], ['read, readCacheMs: 0', samples.coldCpu]]) {
+      if (rows.length === 0) continue;
       const m = medianOf(rows);
       console.log(`| ${name} | ${fmt(m)} | ${(m.reduce((a, b) => a + b, 0)).toFixed(3)} |`);
     }
