@@ -60,12 +60,12 @@ export class FramedSocket {
   send(message: unknown): boolean {
     if (this.#closed) return false;
     const payload = encodeMessage(message);
-    // Frames sent in the same turn of the event loop (answers to pipelined requests) leave
+    // Frames sent in the same tick (answers to pipelined requests settled together) leave
     // in one write(v) system call instead of one each.
     if (!this.#corked) {
       this.#corked = true;
       this.socket.cork();
-      setImmediate(this.#uncork);
+      process.nextTick(this.#uncork);
     }
     const sealed = this.#outbound === undefined ? payload : this.#outbound.seal(payload);
     // Length prefix and payload as two writes of the corked socket (one writev): no copy of a
