@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'basic-ftp';
-import { median, stopChild } from './bench-utils.mjs';
+import { cpuSeconds, curlDownload, curlUpload, median, stopChild } from './bench-utils.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli', 'main.js');
@@ -22,7 +22,10 @@ const MiB = 1024 * 1024;
 const CONCURRENCY = 16;
 
 function spawnCli(args) {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_DFS_CPU_PROF=<dir> writes a V8 CPU profile of each cluster process there (at exit).
+  const prof = process.env.BENCH_DFS_CPU_PROF;
+  const node = prof === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`];
+  const child = spawn(process.execPath, [...node, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk) => {
     err += chunk;
@@ -44,7 +47,10 @@ async function waitFor(what, check, timeoutMs = 60_000) {
 async function startCluster(dir) {
   const secretFile = join(dir, 'secret');
   writeFileSync(secretFile, 'dfs-benchmark-secret-0123456789\n', { mode: 0o600 });
-  const master = spawnCli(['master', '--listen', '127.0.0.1:0', '--cluster-listen', '127.0.0.1:0', '--secret-file', secretFile, '--state', join(dir, 'state'),
+  // Files under /rep get two copies (the replication phases); everything else one.
+  const config = join(dir, 'master.json');
+  writeFileSync(config, JSON.stringify({ replication: { policies: [{ prefix: '/rep', minCopies: 2 }] } }));
+  const master = spawnCli(['master', '--config', config, '--listen', '127.0.0.1:0', '--cluster-listen', '127.0.0.1:0', '--secret-file', secretFile, '--state', join(dir, 'state'),
     '--user', 'bench:bench', '--admin', 'bench', '--log-level', 'warn', '--shutdown-grace', '0']);
   const ports = await waitFor('master', () => {
     const match = /FTP on [\d.]+:(\d+), slaves connect to [\d.]+:(\d+)/.exec(master.stderr());
@@ -70,7 +76,18 @@ async function startCluster(dir) {
   return { master, slaves, ports, pids: [master.child.pid, ...slaves.map((s) => s.child.pid)] };
 }
 
-/** Runs `worker(i)` from CONCURRENCY loops for `seconds`; returns operations per second. */
+/** CPU seconds of each cluster process and of this one, for per-operation costs. */
+function cpuSnapshot(pids) {
+  const own = process.cpuUsage();
+  return [...pids.map((pid) => cpuSeconds(pid)), (own.user + own.system) / 1e6];
+}
+
+/** Per-process CPU ms per operation between two snapshots. */
+function cpuPerOp(before, after, ops) {
+  return after.map((v, i) => ((v - before[i]) * 1000) / ops);
+}
+
+/** Runs `worker(i)` from CONCURRENCY loops for `seconds`; returns operations per second (and `rate.lastOps`). */
 async function rate(seconds, worker) {
   let done = 0;
   const end = performance.now() + seconds * 1000;
@@ -81,8 +98,19 @@ async function rate(seconds, worker) {
       done += 1;
     }
   }));
+  rate.lastOps = done;
   return done / ((performance.now() - start) / 1000);
 }
+
+/** `rate` with the CPU each process spent per operation pushed to `cpu`. */
+async function measured(pids, cpu, seconds, worker) {
+  const before = cpuSnapshot(pids);
+  const ops = await rate(seconds, worker);
+  cpu.push(cpuPerOp(before, cpuSnapshot(pids), rate.lastOps));
+  return ops;
+}
+
+const medianOf = (rows) => rows[0].map((_, i) => median(rows.map((r) => r[i])));
 
 async function ftpUploads(port, seconds, payload) {
   const clients = await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -99,6 +127,48 @@ async function ftpUploads(port, seconds, payload) {
   }
 }
 
+/** The master's replication counters, from SITE REPLICATION. */
+async function replicationCounters(ftp) {
+  const reply = await ftp.send('SITE REPLICATION');
+  const match = /backlog=(\d+)\+? blocked=(\d+) running=(\d+) copied=(\d+) \((\d+) bytes\)/.exec(reply.message);
+  if (match === null) throw new Error(`unexpected SITE REPLICATION reply: ${reply.message}`);
+  return { backlog: Number(match[1]), running: Number(match[3]), copied: Number(match[4]), bytes: Number(match[5]) };
+}
+
+/** Polls until `copies` more copies than `before` were made (bounded); resolves with the time it happened. */
+async function copiesDone(ftp, before, copies, timeoutMs = 300_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const now = await replicationCounters(ftp);
+    if (now.copied - before.copied >= copies) return performance.now();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${copies} copies not made within ${timeoutMs} ms`);
+}
+
+/**
+ * Replication throughput: `count` 1 KiB files uploaded under /rep (two copies each) at 16 at
+ * once; copies/s from the first upload to the last copy verified (uploads and copies overlap,
+ * so this is a floor), and after the uploads ended. Then one big file: MB/s of the one copy,
+ * from the end of its upload to the copy verified.
+ */
+async function replicationPhase(client, ftp, round, count, payload, big) {
+  const before = await replicationCounters(ftp);
+  const start = performance.now();
+  let n = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (n < count) await client.upload(`/rep/r${round}/f${n++}`, payload, { parents: true });
+  }));
+  const uploaded = performance.now();
+  const done = await copiesDone(ftp, before, n);
+  const small = { copiesPerSecond: n / ((done - start) / 1000), afterUploadMs: done - uploaded };
+  const beforeBig = await replicationCounters(ftp);
+  await client.upload(`/rep/big-${round}.bin`, big);
+  const bigUploaded = performance.now();
+  const bigDone = await copiesDone(ftp, beforeBig, 1);
+  return { ...small, bigMBps: big.length / ((bigDone - bigUploaded) / 1000) / 1e6 };
+}
+
 /** Runs the DFS client benchmark and prints its table. */
 export async function run() {
   const { createClusterClient } = await import('../dist/cluster/index.js');
@@ -108,24 +178,36 @@ export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'ftpgrid-dfs-bench-'));
   const cluster = await startCluster(dir);
   const client = createClusterClient({ master: { host: '127.0.0.1', port: cluster.ports.cluster }, user: 'bench', password: 'bench' });
-  const samples = { writes: [], reads: [], ftp: [], up: [], down: [] };
+  // Reads that ask the master every time (no remembered placements): the cold-read cost.
+  const cold = createClusterClient({ master: { host: '127.0.0.1', port: cluster.ports.cluster }, user: 'bench', password: 'bench', readCacheMs: 0 });
+  const samples = { writes: [], reads: [], ftp: [], up: [], down: [], writeCpu: [], readCpu: [], coldReads: [], coldCpu: [], ftpUp: [], ftpDown: [], repCopies: [], repTail: [], repBig: [] };
+  const admin = new Client(30_000);
+  const bigFile = join(dir, 'big.bin');
+  const repCount = Number(process.env.BENCH_DFS_REP_FILES ?? 400);
   const load = [];
   try {
+    await admin.access({ host: '127.0.0.1', port: cluster.ports.ftp, user: 'bench', password: 'bench' });
     const payload = randomBytes(1024);
     const big = randomBytes(bigSize);
     await client.mkdir('/small', { parents: true });
     const written = [];
     for (let r = 0; r < rounds; r++) {
       let n = 0;
-      samples.writes.push(await rate(seconds, async () => {
+      samples.writes.push(await measured(cluster.pids, samples.writeCpu, seconds, async () => {
         const path = `/small/r${r}-${n++}`;
         await client.upload(path, payload);
         written.push(path);
       }));
-      samples.reads.push(await rate(seconds, async (lane, i) => {
+      if (process.env.BENCH_DFS_WRITES_ONLY !== '1') samples.reads.push(await measured(cluster.pids, samples.readCpu, seconds, async (lane, i) => {
         const data = await client.downloadBuffer(written[(i * 7919 + lane) % written.length]);
         if (data.length !== 1024) throw new Error(`read ${data.length} bytes`);
       }));
+      if (process.env.BENCH_DFS_WRITES_ONLY !== '1') samples.coldReads.push(await measured(cluster.pids, samples.coldCpu, seconds, async (lane, i) => {
+        const data = await cold.downloadBuffer(written[(i * 7919 + lane) % written.length]);
+        if (data.length !== 1024) throw new Error(`read ${data.length} bytes`);
+      }));
+      load.push(loadavg()[0]);
+      if (process.env.BENCH_DFS_SMALL_ONLY === '1') continue;
       samples.ftp.push(await ftpUploads(cluster.ports.ftp, seconds, payload));
       let start = performance.now();
       await client.upload(`/big-${r}.bin`, big);
@@ -134,18 +216,45 @@ export async function run() {
       const back = await client.downloadBuffer(`/big-${r}.bin`);
       samples.down.push(bigSize / ((performance.now() - start) / 1000) / 1e6);
       if (!back.equals(big)) throw new Error('64 MiB download differs');
-      load.push(loadavg()[0]);
+      // The same size over FTP, straight to and from a slave: curl with PRET (the slave takes the
+      // data connection; downloads are zero-copy there).
+      if (r === 0) writeFileSync(bigFile, big);
+      const ftpUrl = `ftp://bench:bench@127.0.0.1:${cluster.ports.ftp}/ftp-big-${r}.bin`;
+      samples.ftpUp.push((await curlUpload(bigFile, ftpUrl, 300_000, ['--ftp-pret'])).bytesPerSecond / 1e6);
+      samples.ftpDown.push((await curlDownload(ftpUrl, 300_000, ['--ftp-pret'])).bytesPerSecond / 1e6);
+      const rep = await replicationPhase(client, admin, r, repCount, payload, big);
+      samples.repCopies.push(rep.copiesPerSecond);
+      samples.repTail.push(rep.afterUploadMs);
+      samples.repBig.push(rep.bigMBps);
     }
     console.log(`\n## DFS client: master + 2 slaves as CLI processes, client in the bench process (${CONCURRENCY} concurrent, ${seconds} s phases, ${rounds} interleaved rounds, medians; load average during the run ${load.map((l) => l.toFixed(1)).join(', ')} on ${(await import('node:os')).cpus().length} cores)\n`);
     console.log('| measure | median | target |');
     console.log('|---|---|---|');
     console.log(`| 1 KiB writes/s (DFS client, frame fast path) | ${median(samples.writes).toFixed(0)} | >= 2500 |`);
-    console.log(`| 1 KiB reads/s (DFS client) | ${median(samples.reads).toFixed(0)} | >= 5000 |`);
+    console.log(`| 1 KiB reads/s (DFS client; files read again within readCacheMs skip the master) | ${median(samples.reads).toFixed(0)} | >= 5000 |`);
+    console.log(`| 1 KiB reads/s (DFS client, readCacheMs: 0: every read asks the master) | ${median(samples.coldReads).toFixed(0)} | |`);
     console.log(`| 1 KiB uploads/s (FTP through the master, basic-ftp) | ${median(samples.ftp).toFixed(0)} | comparison |`);
     console.log(`| 64 MiB upload MB/s (chunked frames) | ${median(samples.up).toFixed(0)} | |`);
     console.log(`| 64 MiB download MB/s (chunked frames) | ${median(samples.down).toFixed(0)} | |`);
+    if (samples.ftpUp.length > 0) {
+      console.log(`| 64 MiB upload MB/s (FTP, curl --ftp-pret, straight to the slave) | ${median(samples.ftpUp).toFixed(0)} | comparison |`);
+      console.log(`| 64 MiB download MB/s (FTP, curl --ftp-pret, straight from the slave) | ${median(samples.ftpDown).toFixed(0)} | comparison |`);
+      console.log(`| replication: 1 KiB copies/s, ${repCount} files, first upload to last copy | ${median(samples.repCopies).toFixed(0)} | |`);
+      console.log(`| replication: last copy, ms after the last upload | ${median(samples.repTail).toFixed(0)} | |`);
+      console.log(`| replication: 64 MiB copy MB/s, slave to slave | ${median(samples.repBig).toFixed(0)} | |`);
+    }
+    const fmt = (row) => row.map((v) => v.toFixed(3)).join(' | ');
+    console.log('\n| CPU ms per 1 KiB operation | master | slave s0 | slave s1 | client | total |');
+    console.log('|---|---|---|---|---|---|');
+    for (const [name, rows] of [['write', samples.writeCpu], ['read', samples.readCpu], ['read, readCacheMs: 0', samples.coldCpu]]) {
+      if (rows.length === 0) continue;
+      const m = medianOf(rows);
+      console.log(`| ${name} | ${fmt(m)} | ${(m.reduce((a, b) => a + b, 0)).toFixed(3)} |`);
+    }
   } finally {
     await client.close();
+    await cold.close();
+    admin.close();
     await Promise.all([...cluster.slaves, cluster.master].map((p) => stopChild(p.child)));
     rmSync(dir, { recursive: true, force: true });
   }

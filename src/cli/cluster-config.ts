@@ -31,6 +31,9 @@ export interface RawMasterOptions {
   // Standby master: the PostgreSQL metadata store.
   readonly metadata?: string;
   readonly metadataPasswordFile?: string;
+  /** TLS on the cluster port (slaves and DFS clients). */
+  readonly clusterTlsCert?: string;
+  readonly clusterTlsKey?: string;
   /** The limit flags (`--max-sessions`, `--idle-timeout`, ...), by camelCase name. */
   readonly [limit: string]: unknown;
 }
@@ -51,15 +54,19 @@ export interface RawSlaveOptions {
   readonly metricsListen?: string;
   readonly config?: string;
   readonly clientListen?: string;
+  readonly clientTlsCert?: string;
+  readonly clientTlsKey?: string;
+  /** Connect to the master with TLS, trusting this certificate (PEM; a CA or the master's own). */
+  readonly masterCa?: string;
 }
 
 /** Config-file keys of `ftpgrid master`. */
 export const MASTER_CONFIG_KEYS: readonly string[] = [
   'listen', 'clusterListen', 'secretFile', 'state', 'metadata', 'metadataPasswordFile', 'users', 'usersFile', 'admins', 'passivePorts', 'passiveAddress', 'logLevel', 'shutdownGrace', 'replicas', 'verifyReads', 'replication',
-  'metricsListen', ...LIMIT_CONFIG_KEYS,
+  'metricsListen', 'clusterTlsCert', 'clusterTlsKey', ...LIMIT_CONFIG_KEYS,
 ];
 /** Config-file keys of `ftpgrid slave`. */
-export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel', 'metricsListen', 'clientListen'] as const;
+export const SLAVE_CONFIG_KEYS = ['master', 'secretFile', 'root', 'name', 'passivePorts', 'dataAddress', 'tlsCert', 'tlsKey', 'logLevel', 'metricsListen', 'clientListen', 'clientTlsCert', 'clientTlsKey', 'masterCa'] as const;
 
 /** `ftpgrid master`, validated, defaults applied. */
 export interface MasterConfig {
@@ -82,6 +89,14 @@ export interface MasterConfig {
   readonly limits: ResolvedLimits;
   /** `--metrics-listen`: `/metrics` and the status page. @default undefined (none) */
   readonly metricsListen: ListenAddress | undefined;
+  /** `--cluster-tls-cert`/`--cluster-tls-key`: TLS on the cluster port. @default undefined (plain TCP) */
+  readonly clusterTls: TlsFiles | undefined;
+}
+
+/** A certificate and key file pair. */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
 }
 
 /** `ftpgrid slave`, validated, defaults applied. */
@@ -99,6 +114,10 @@ export interface SlaveConfig {
   readonly metricsListen: ListenAddress | undefined;
   /** Where DFS clients connect (`--client-listen`), if anywhere. */
   readonly clientListen: ListenAddress | undefined;
+  /** `--client-tls-cert`/`--client-tls-key`: TLS on the client listener. @default undefined (plain TCP) */
+  readonly clientTls: TlsFiles | undefined;
+  /** `--master-ca`: TLS to the master, checking its certificate against this file. @default undefined (plain TCP) */
+  readonly masterCa: string | undefined;
 }
 
 /** Default FTP address of the master (the same as `serve`). */
@@ -122,6 +141,17 @@ function path(cli: string | undefined, file: unknown, key: string, baseDir: stri
   if (cli !== undefined) return resolve(cli);
   if (file === undefined) return undefined;
   return resolve(baseDir ?? '.', expectString(file, key));
+}
+
+function tlsFiles(certCli: string | undefined, keyCli: string | undefined, certFile: unknown, keyFile: unknown, names: readonly [string, string], baseDir: string | undefined): TlsFiles | undefined {
+  const cert = path(certCli, certFile, names[0], baseDir);
+  const key = path(keyCli, keyFile, names[1], baseDir);
+  if ((cert === undefined) !== (key === undefined)) throw new CliError('invalid-option', `--${kebab(names[0])} and --${kebab(names[1])} go together`);
+  return cert === undefined || key === undefined ? undefined : { cert, key };
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function metricsListenOf(cli: string | undefined, file: unknown): ListenAddress | undefined {
@@ -164,6 +194,7 @@ export function resolveMasterConfig(raw: RawMasterOptions, file?: ConfigValues<s
     usersFile,
     limits: resolveLimits(raw, file),
     metricsListen: metricsListenOf(raw.metricsListen, file?.metricsListen),
+    clusterTls: tlsFiles(raw.clusterTlsCert, raw.clusterTlsKey, file?.clusterTlsCert, file?.clusterTlsKey, ['clusterTlsCert', 'clusterTlsKey'], file?.baseDir),
   };
 }
 
@@ -192,7 +223,18 @@ export function resolveSlaveConfig(raw: RawSlaveOptions, file?: ConfigValues<(ty
     tlsKey,
     logLevel: logLevel === undefined ? 'info' : parseLogLevel(logLevel),
     metricsListen: metricsListenOf(raw.metricsListen, file?.metricsListen),
+    clientTls: tlsFiles(raw.clientTlsCert, raw.clientTlsKey, file?.clientTlsCert, file?.clientTlsKey, ['clientTlsCert', 'clientTlsKey'], file?.baseDir),
+    masterCa: path(raw.masterCa, file?.masterCa, 'masterCa', file?.baseDir),
   };
+}
+
+/** Reads a certificate and key pair for a TLS server; `flags` names them in the error. */
+export async function readTlsFiles(files: TlsFiles, flags: string): Promise<{ cert: Buffer; key: Buffer }> {
+  try {
+    return { cert: await readFile(files.cert), key: await readFile(files.key) };
+  } catch (error) {
+    throw new CliError('invalid-option', `${flags}: cannot read ${errorCode(error)}`, { cause: error });
+  }
 }
 
 /** Minimum length of a secret file's content, in bytes. */

@@ -3,7 +3,7 @@ import type { MetadataStore } from '../cluster/index.js';
 import type { FtpMaster } from '../master/index.js';
 import { CliError } from './cli-error.js';
 import { errorCode, readConfigObject } from './config-file.js';
-import { MASTER_CONFIG_KEYS, readSecretFile, resolveMasterConfig, type RawMasterOptions } from './cluster-config.js';
+import { MASTER_CONFIG_KEYS, readSecretFile, readTlsFiles, resolveMasterConfig, type RawMasterOptions } from './cluster-config.js';
 import { LIMIT_CONFIG_ALIASES, optionErrorToCli } from './limit-flags.js';
 import { createCliLogger } from './logger.js';
 import { logTransfers } from './transfer-log.js';
@@ -34,6 +34,7 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
       throw new CliError('invalid-option', `--state ${config.stateDir}: cannot create it (${errorCode(error)})`, { cause: error });
     }
   }
+  const clusterTls = config.clusterTls === undefined ? undefined : await readTlsFiles(config.clusterTls, '--cluster-tls-cert/--cluster-tls-key');
   const logger = createCliLogger(config.logLevel);
   const shutdown = waitForShutdownSignal((second) => {
     logger.warn({ signal: second }, 'second signal: exiting without waiting for transfers');
@@ -54,6 +55,7 @@ export async function runMaster(raw: RawMasterOptions, output: CliOutput): Promi
           ? { users: config.users.map((u) => ({ ...u, admin: config.admins.includes(u.name) })) }
           : { authorizer: (clusterFs) => (fileAuthorizer = new PasswordFileAuthorizer({ file: usersFile, filesystem: () => clusterFs })), admins: config.admins }),
         logger,
+        ...(clusterTls === undefined ? {} : { clusterTls }),
         ...(config.metricsListen === undefined ? {} : { metrics: { listen: config.metricsListen } }),
         ...config.limits.server,
         dataPlane: {

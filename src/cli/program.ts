@@ -117,6 +117,8 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--replicas <n>', 'copies of every file, on distinct slaves, made slave to slave and checksum-verified (default: 1); per-path policies and groups go in the config file\'s "replication" object')
     .option('--verify-reads', 'check whole-file downloads against the recorded SHA-256 as they are sent (default: off)')
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics (/metrics) and the live status page (/) over HTTP on this address (default: off)')
+    .option('--cluster-tls-cert <file>', 'TLS on the cluster port (slaves and DFS clients): certificate PEM (with --cluster-tls-key); slaves then need --master-ca')
+    .option('--cluster-tls-key <file>', 'private key PEM (with --cluster-tls-cert)')
     .option('--config <file>', `JSON file with the same options in camelCase (${MASTER_CONFIG_KEYS.join(', ')}); command-line options win`);
   addLimitOptions(master)
     .addHelpText('after', MASTER_HELP_AFTER)
@@ -137,6 +139,9 @@ export function createProgram(output: CliOutput, run: (task: () => Promise<numbe
     .option('--tls-cert <file>', 'certificate PEM for PROT P data connections straight to this slave (with --tls-key); without it the master relays PROT P')
     .option('--tls-key <file>', 'private key PEM (with --tls-cert)')
     .option('--client-listen <host:port>', 'serve DFS clients (createClusterClient) here, under tickets the master signs (default: none)')
+    .option('--client-tls-cert <file>', 'TLS on the --client-listen port: certificate PEM (with --client-tls-key); plain clients are refused')
+    .option('--client-tls-key <file>', 'private key PEM (with --client-tls-cert)')
+    .option('--master-ca <file>', 'connect to the master with TLS (its --cluster-tls-cert), trusting this PEM certificate or CA (default: plain TCP)')
     .option('--log-level <level>', LOG_LEVEL_HELP)
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics over HTTP at /metrics on this address (default: off)')
     .option('--config <file>', `JSON file with the same options in camelCase (${SLAVE_CONFIG_KEYS.join(', ')}); command-line options win`)

@@ -2,7 +2,7 @@ import { readFile, stat, statfs } from 'node:fs/promises';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { CliError } from './cli-error.js';
 import { errorCode, readConfigObject } from './config-file.js';
-import { readSecretFile, resolveSlaveConfig, SLAVE_CONFIG_KEYS, type RawSlaveOptions, type SlaveConfig } from './cluster-config.js';
+import { readSecretFile, readTlsFiles, resolveSlaveConfig, SLAVE_CONFIG_KEYS, type RawSlaveOptions, type SlaveConfig } from './cluster-config.js';
 import { createCliLogger } from './logger.js';
 import type { CliOutput } from './serve-command.js';
 import { waitForShutdownSignal } from './shutdown-signal.js';
@@ -36,6 +36,10 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
   const secret = await readSecretFile(config.secretFile);
   await checkStorageRoot(config.root);
   const tls = await dataTls(config);
+  const clientTls = config.clientTls === undefined ? undefined : await readTlsFiles(config.clientTls, '--client-tls-cert/--client-tls-key');
+  const masterCa = config.masterCa === undefined ? undefined : await readFile(config.masterCa).catch((error: unknown) => {
+    throw new CliError('invalid-option', `--master-ca: cannot read ${errorCode(error)}`, { cause: error });
+  });
   const logger = createCliLogger(config.logLevel);
   const shutdown = waitForShutdownSignal(() => {
     process.exit(130);
@@ -51,6 +55,8 @@ export async function runSlave(raw: RawSlaveOptions, output: CliOutput): Promise
     ...(config.dataAddress === undefined ? {} : { dataAddress: config.dataAddress }),
     ...(tls === undefined ? {} : { dataTls: tls }),
     ...(config.clientListen === undefined ? {} : { clientListen: config.clientListen }),
+    ...(clientTls === undefined ? {} : { clientTls }),
+    ...(masterCa === undefined ? {} : { masterTls: { ca: masterCa } }),
     dataPlane: { ...(config.pasvPorts === undefined ? {} : { passivePorts: config.pasvPorts }), logger },
     space: async () => {
       const info = await statfs(config.root);

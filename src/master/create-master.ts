@@ -1,5 +1,5 @@
 import { ClusterMaster, openLmdbMetadataStore, type ClientServiceOptions, type ClusterFileSystem, type ClusterMasterOptions, type MetadataStore } from '../cluster/index.js';
-import { createServer, InvalidServerOptionError, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
+import { createServer, InvalidServerOptionError, LoginBan, SERVER_DEFAULTS, type DataPlaneSettings, type FtpServer, type FtpServerOptions, type ServerAddress } from '../server/index.js';
 import { CommandRegistry, createDefaultRegistry } from '../session/index.js';
 import { MemoryAuthorizer, type Authorizer } from '../vfs/index.js';
 import { validateMetricsOptions, type StatusBoard } from '../metrics/index.js';
@@ -107,7 +107,9 @@ export async function createMaster(options: MasterOptions): Promise<FtpMaster> {
   if (typeof commands === 'function') commands(registry);
   cluster.registerCommands(registry);
   const userAuthorizer = authorizer?.(cluster.fs) ?? new MemoryAuthorizer({ users: (users ?? []).map((u) => ({ name: u.name, password: u.password, fs: cluster.fs })) });
-  if (dfsClients !== false) cluster.enableClients({ ...dfsClients, authorizer: userAuthorizer });
+  // The FTP side's per-address ban, with the same settings, for DFS client logins too.
+  const loginLimiter = options.loginBan === false ? undefined : new LoginBan({ ...SERVER_DEFAULTS.loginBan, ...options.loginBan });
+  if (dfsClients !== false) cluster.enableClients({ ...(loginLimiter === undefined ? {} : { loginLimiter }), ...dfsClients, authorizer: userAuthorizer });
   let ftp: FtpServer;
   try {
     ftp = createServer({

@@ -7,6 +7,7 @@
 export { createServer } from './ftp-server.js';
 export type { BanReason, FtpServer, FtpServerEventName, FtpServerEvents, ServerAddress } from './ftp-server.js';
 export { DEFAULT_PORT, InvalidServerOptionError, SERVER_DEFAULTS } from './server-options.js';
+export { LoginBan } from './login-ban.js';
 export type {
   AuthenticateHook,
   CloseOptions,

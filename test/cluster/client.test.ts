@@ -21,7 +21,7 @@ let clusterPort = 0;
 let client: ClusterClient;
 const opened: ClusterClient[] = [];
 
-function connect(user = 'alice', password = 'wonderland', extra: { smallFileBytes?: number; chunkBytes?: number } = {}): ClusterClient {
+function connect(user = 'alice', password = 'wonderland', extra: { smallFileBytes?: number; chunkBytes?: number; readCacheMs?: number } = {}): ClusterClient {
   const made = createClusterClient({ master: { host: '127.0.0.1', port: clusterPort }, user, password, ...extra });
   opened.push(made);
   return made;
@@ -122,6 +122,44 @@ describe('the DFS client against an in-process cluster', () => {
     await expectCode(client.stat('/nope'), 'not-found');
     await expectCode(client.upload('/missing-parent/x', Buffer.from('x')), 'not-found');
     await expectCode(client.downloadBuffer('/l/f1', { offset: 100 }), 'invalid-offset');
+  });
+
+  it('reads a hot small file again without the master, and never serves an old version once it changed', async () => {
+    const other = connect();
+    const uncached = connect('alice', 'wonderland', { readCacheMs: 0 });
+    await client.upload('/hot.txt', Buffer.from('one'));
+    expect((await client.downloadBuffer('/hot.txt')).toString()).toBe('one');
+    // Replaced through another client, with another size: the remembered holder either lost its
+    // copy or holds the new one, and neither is served as the old file.
+    await other.upload('/hot.txt', Buffer.from('three!!'));
+    expect((await client.downloadBuffer('/hot.txt')).toString()).toBe('three!!');
+    expect((await client.downloadBuffer('/hot.txt', { offset: 2, length: 3 })).toString()).toBe('ree');
+    await other.delete('/hot.txt');
+    await expectCode(client.downloadBuffer('/hot.txt'), 'not-found');
+    // The remembered placement is really used: with the master's record gone (the slave's copy
+    // stays), the caching client still reads from the slave under its ticket; one without the
+    // cache asks the master and hears not-found.
+    await client.upload('/hot2.txt', Buffer.from('cached'));
+    expect((await client.downloadBuffer('/hot2.txt')).toString()).toBe('cached');
+    await master.cluster.fs.store.remove('/hot2.txt');
+    expect((await client.downloadBuffer('/hot2.txt')).toString()).toBe('cached');
+    await expectCode(uncached.downloadBuffer('/hot2.txt'), 'not-found');
+  });
+
+  it('places concurrent uploads and reads in batches, one failing item failing only its own call', async () => {
+    const fresh = connect('alice', 'wonderland', { readCacheMs: 0 });
+    await fresh.mkdir('/batch', { parents: true });
+    const paths = Array.from({ length: 40 }, (_, i) => (i === 7 ? '/no-such-dir/x' : `/batch/f${i}`));
+    // Started in one turn: their placements leave as one placeWrites request (the batcher's own lanes).
+    const uploads = await Promise.allSettled(paths.map((path, i) => fresh.upload(path, Buffer.from(`content ${i}`))));
+    expect(uploads.filter((u) => u.status === 'fulfilled')).toHaveLength(39);
+    const failed = uploads[7];
+    expect(failed?.status === 'rejected' && failed.reason instanceof ClusterClientError ? failed.reason.code : failed?.status).toBe('not-found');
+    const reads = await Promise.allSettled(paths.map((path) => fresh.downloadBuffer(path)));
+    reads.forEach((read, i) => {
+      if (i === 7) expect(read.status === 'rejected' && read.reason instanceof ClusterClientError ? read.reason.code : read.status).toBe('not-found');
+      else expect(read.status === 'fulfilled' ? read.value.toString() : read.status).toBe(`content ${i}`);
+    });
   });
 
   it('applies the user\'s permissions and refuses wrong passwords', async () => {

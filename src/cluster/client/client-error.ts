@@ -6,7 +6,8 @@ import { isProtocolError } from '../protocol/index.js';
  * `not-empty`, `name-invalid`, `too-long`, `invalid-offset`, `unavailable`, `busy`, `io`),
  * the ticket codes (`ticket-forged`, `ticket-expired`, `ticket-mismatch`, `ticket-used`),
  * and the connection's (`auth-failed`, `timeout`, `aborted`, `closed`, `malformed`,
- * `frame-too-large`, `version`); anything else the peer sent is passed through unchanged.
+ * `frame-too-large`, `version`), and `tls` when the peer's certificate was not trusted or the
+ * TLS handshake failed; anything else the peer sent is passed through unchanged.
  */
 export type ClusterClientErrorCode = string;
 
@@ -43,6 +44,10 @@ export function toClientError(error: unknown, path?: string): ClusterClientError
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT') {
     return new ClusterClientError('unavailable', (error as Error).message, { path, cause: error });
+  }
+  // OpenSSL's certificate verdicts (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ...) and Node's TLS errors.
+  if (typeof code === 'string' && /CERT|UNABLE_TO_|^ERR_TLS_|^ERR_SSL_/.test(code)) {
+    return new ClusterClientError('tls', `TLS: ${(error as Error).message}`, { path, cause: error });
   }
   if ((error as { name?: unknown } | null)?.name === 'AbortError') return new ClusterClientError('aborted', 'cancelled', { path, cause: error });
   return new ClusterClientError('io', error instanceof Error ? error.message : String(error), { path, cause: error });

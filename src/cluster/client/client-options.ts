@@ -17,6 +17,13 @@ export interface ClusterClientOptions {
   readonly password: string;
   /** TLS to the master (give `ca` to check its certificate); the password crosses in clear without it. @default plain TCP */
   readonly masterTls?: ConnectionOptions | undefined;
+  /**
+   * TLS options for connections to slaves (give `ca` to check their certificates). Slaves
+   * whose listener speaks TLS (`clientTls`) are always reached with TLS; with this option
+   * set, every slave is, and one without TLS cannot be used (the connection fails).
+   * @default TLS only where the master says the slave's listener uses it, with Node's default checks
+   */
+  readonly slaveTls?: ConnectionOptions | undefined;
   /** Files up to this size travel whole in one frame (the small-file fast path). At most 1 MiB. @default 65536 */
   readonly smallFileBytes?: number | undefined;
   /** Size of the pieces larger files travel in. At most 1 MiB. @default 1048576 */
@@ -29,6 +36,14 @@ export interface ClusterClientOptions {
   readonly connectionsPerSlave?: number | undefined;
   /** Requests in flight on one connection; more fail `busy`. @default 256 */
   readonly maxInFlight?: number | undefined;
+  /**
+   * How long the master's answer for a read (holder and read ticket) is reused for more reads
+   * of the same file that fit in one chunk: a hot small file is then read from its slave
+   * without asking the master each time. The slave still checks the ticket on every read; a
+   * refusal, a missing file or a changed size drops the entry and the master is asked again.
+   * 0 turns it off. @default 5000
+   */
+  readonly readCacheMs?: number | undefined;
   /** Connecting (and logging in) must finish within this. @default 10000 */
   readonly connectTimeoutMs?: number | undefined;
   /** A request with no answer after this long fails `timeout`. @default 30000 */
@@ -42,6 +57,7 @@ export interface ResolvedClientOptions {
   readonly chunkWindow: number;
   readonly masterConnections: number;
   readonly connectionsPerSlave: number;
+  readonly readCacheMs: number;
 }
 
 function positive(value: number | undefined, fallback: number, name: string, max: number): number {
@@ -59,5 +75,6 @@ export function resolveClientOptions(options: ClusterClientOptions): ResolvedCli
     chunkWindow: positive(options.chunkWindow, 4, 'chunkWindow', 64),
     masterConnections: positive(options.masterConnections, 1, 'masterConnections', 64),
     connectionsPerSlave: positive(options.connectionsPerSlave, 2, 'connectionsPerSlave', 64),
+    readCacheMs: options.readCacheMs === 0 ? 0 : positive(options.readCacheMs, 5000, 'readCacheMs', 3_600_000),
   };
 }

@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
 import {
   dialMasterAsClient, dialSlaveAsClient,
-  type ClientEntry, type ClientMasterLink, type ClientPlacement, type ClientSlaveLink,
+  type ClientEntry, type ClientMasterLink, type ClientPlacement, type ClientPlaceWriteArgs, type ClientSlaveLink,
 } from '../protocol/index.js';
 import { ClusterClientError, toClientError } from './client-error.js';
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { downloadChunks, rechunk, uploadChunks, type ChunkSettings } from './client-transfers.js';
 import { LinkPool } from './link-pool.js';
+import { PlacementBatcher } from './placement-batcher.js';
+import { ReadCache } from './read-cache.js';
 
 /** Options every call takes. */
 export interface CallOptions {
@@ -104,12 +106,24 @@ export class ClusterClient {
   readonly #settings: ResolvedClientOptions;
   readonly #master: LinkPool<ClientMasterLink>;
   readonly #slaves = new Map<string, LinkPool<ClientSlaveLink>>();
+  readonly #reads: ReadCache;
+  readonly #writePlacements: PlacementBatcher<ClientPlaceWriteArgs>;
+  readonly #readPlacements: PlacementBatcher<{ path: string }>;
   #closed = false;
 
   /** Throws `RangeError` for options out of range. Connects lazily, on the first call. */
   constructor(options: ClusterClientOptions) {
     this.#options = options;
     this.#settings = resolveClientOptions(options);
+    this.#reads = new ReadCache(this.#settings.readCacheMs);
+    this.#writePlacements = new PlacementBatcher(
+      (args, signal) => this.#master.use((link) => link.request('placeWrite', args, { signal })),
+      (items) => this.#master.use(async (link) => (await link.request('placeWrites', { items })).results),
+    );
+    this.#readPlacements = new PlacementBatcher(
+      (args, signal) => this.#master.use((link) => link.request('placeRead', args, { signal })),
+      (items) => this.#master.use(async (link) => (await link.request('placeReads', { items })).results),
+    );
     this.#master = new LinkPool(this.#settings.masterConnections, () => dialMasterAsClient({
       ...this.#linkOptions(), host: options.master.host, port: options.master.port, tls: options.masterTls,
       user: options.user, password: options.password,
@@ -131,16 +145,25 @@ export class ClusterClient {
 
   /** Runs `call` on a pooled connection to the placement's slave. */
   readonly #onSlave = <T>(placement: ClientPlacement, call: (link: ClientSlaveLink) => Promise<T>): Promise<T> => {
-    const key = `${placement.slave.host}:${placement.slave.port}`;
+    const tls = placement.slave.tls === true || this.#options.slaveTls !== undefined ? this.#options.slaveTls ?? {} : undefined;
+    const key = `${placement.slave.host}:${placement.slave.port}${tls === undefined ? '' : '/tls'}`;
     let pool = this.#slaves.get(key);
     if (pool === undefined) {
       const { host, port } = placement.slave;
-      pool = new LinkPool(this.#settings.connectionsPerSlave, () => dialSlaveAsClient({ ...this.#linkOptions(), host, port }));
+      pool = new LinkPool(this.#settings.connectionsPerSlave, () => dialSlaveAsClient({ ...this.#linkOptions(), host, port, tls }));
       if (this.#closed) pool.close();
       this.#slaves.set(key, pool);
     }
     return pool.use(call);
   };
+
+  async #placed(path: string | undefined, placing: Promise<ClientPlacement>): Promise<ClientPlacement> {
+    try {
+      return await placing;
+    } catch (error) {
+      throw toClientError(error, path);
+    }
+  }
 
   async #ask<T>(path: string | undefined, call: (link: ClientMasterLink) => Promise<T>): Promise<T> {
     try {
@@ -155,10 +178,16 @@ export class ClusterClient {
    * a file there. Resolves once the master has recorded it.
    */
   async upload(path: string, data: Source, options: UploadOptions = {}): Promise<UploadResult> {
+    this.#reads.drop(path);
     const size = data instanceof Uint8Array ? data.length : options.size;
-    return this.#upload(path, data, size, options.signal, (link) => link.request('placeWrite', {
-      path, parents: options.parents ?? false, ...(size === undefined ? {} : { size }),
-    }, { signal: options.signal }));
+    try {
+      return await this.#upload(path, data, size, options.signal, {
+        path, parents: options.parents ?? false, ...(size === undefined ? {} : { size }),
+      });
+    } finally {
+      // Also after: a read that raced with the upload may have remembered the old file.
+      this.#reads.drop(path);
+    }
   }
 
   /**
@@ -168,12 +197,10 @@ export class ClusterClient {
   async uploadWithId(data: Source, options: UploadWithIdOptions = {}): Promise<UploadResult> {
     const size = data instanceof Uint8Array ? data.length : options.size;
     const generate = { ...(options.prefix === undefined ? {} : { prefix: options.prefix }), ...(options.suffix === undefined ? {} : { suffix: options.suffix }) };
-    return this.#upload(undefined, data, size, options.signal, (link) => link.request('placeWrite', {
-      generate, parents: true, ...(size === undefined ? {} : { size }),
-    }, { signal: options.signal }));
+    return this.#upload(undefined, data, size, options.signal, { generate, parents: true, ...(size === undefined ? {} : { size }) });
   }
 
-  async #upload(path: string | undefined, data: Source, size: number | undefined, signal: AbortSignal | undefined, place: (link: ClientMasterLink) => Promise<ClientPlacement>): Promise<UploadResult> {
+  async #upload(path: string | undefined, data: Source, size: number | undefined, signal: AbortSignal | undefined, place: ClientPlaceWriteArgs): Promise<UploadResult> {
     const small = this.#settings.smallFileBytes;
     // A stream of unknown size is read up to the threshold first: if it ends there, it is small.
     let whole: Buffer | undefined = data instanceof Uint8Array && data.length <= small ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : undefined;
@@ -199,10 +226,7 @@ export class ClusterClient {
         rest = chunks;
       }
     }
-    const placement = await this.#ask(path, async (link) => {
-      const placed = await place(link);
-      return placed;
-    });
+    const placement = await this.#placed(path, this.#writePlacements.place(place, signal));
     try {
       const written = whole !== undefined
         ? await this.#onSlave(placement, (link) => link.request('put', { ticket: placement.ticket, path: placement.slavePath, data: whole }, { signal }))
@@ -218,7 +242,16 @@ export class ClusterClient {
    * stream exists when the file cannot be read (`not-found`, `permission`, `unavailable`).
    */
   async download(path: string, options: DownloadOptions = {}): Promise<Readable> {
-    const placement = await this.#ask(path, (link) => link.request('placeRead', { path }, { signal: options.signal }));
+    const opened = await this.#openRead(path, options);
+    return Readable.from('whole' in opened ? [opened.whole] : opened.chunks, { objectMode: false });
+  }
+
+  /** The whole range at once (a read served from a remembered placement), or its chunks. */
+  async #openRead(path: string, options: DownloadOptions): Promise<{ readonly whole: Buffer } | { readonly chunks: AsyncGenerator<Buffer> }> {
+    const cached = await this.#cachedRead(path, options);
+    if (cached !== undefined) return { whole: cached };
+    const placement = await this.#placed(path, this.#readPlacements.place({ path }, options.signal));
+    this.#reads.set(path, placement);
     const size = placement.size ?? 0;
     const offset = options.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) throw new ClusterClientError('invalid-offset', `offset ${offset} is past the end of the file (${size} bytes)`, { path });
@@ -231,20 +264,48 @@ export class ClusterClient {
         throw toClientError(error, path);
       }
     })();
-    return Readable.from(mapped, { objectMode: false });
+    return { chunks: mapped };
+  }
+
+  /**
+   * A read of at most one chunk served with a remembered placement, or `undefined` when there
+   * is none or anything about it is in doubt (then the master is asked as usual).
+   */
+  async #cachedRead(path: string, options: DownloadOptions): Promise<Buffer | undefined> {
+    const placement = this.#reads.get(path);
+    if (placement === undefined) return undefined;
+    const size = placement.size ?? 0;
+    const offset = options.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) return undefined;
+    const length = Math.max(0, Math.min(options.length ?? size - offset, size - offset));
+    if (length > this.#settings.chunkBytes) return undefined;
+    try {
+      const answer = await this.#onSlave(placement, (link) => link.request('get', { ticket: placement.ticket, path: placement.slavePath, offset, length }, {
+        signal: options.signal, timeoutMs: this.#options.requestTimeoutMs,
+      }));
+      // Another size: the file was replaced since; the master knows where the new one is.
+      if (answer.size === size && answer.data.length === length) return Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength);
+    } catch (error) {
+      if (options.signal?.aborted === true) throw toClientError(error, path);
+    }
+    this.#reads.drop(path);
+    return undefined;
   }
 
   /** {@link ClusterClient.download} into one Buffer. */
   async downloadBuffer(path: string, options: DownloadOptions = {}): Promise<Buffer> {
-    const stream = await this.download(path, options);
+    // Without a Readable in between: for a small file the stream machinery costs more than the read.
+    const opened = await this.#openRead(path, options);
+    if ('whole' in opened) return opened.whole;
     const parts: Buffer[] = [];
-    for await (const part of stream) parts.push(part as Buffer);
+    for await (const part of opened.chunks) parts.push(part);
     const [only] = parts;
     return parts.length === 1 && only !== undefined ? only : Buffer.concat(parts);
   }
 
   /** Deletes a file (on every slave holding it). */
   async delete(path: string, options: CallOptions = {}): Promise<void> {
+    this.#reads.drop(path);
     await this.#ask(path, (link) => link.request('delete', { path }, { signal: options.signal }));
   }
 
@@ -287,6 +348,7 @@ export class ClusterClient {
   /** Closes every connection; calls after this reject `closed`. */
   close(): Promise<void> {
     this.#closed = true;
+    this.#reads.clear();
     this.#master.close();
     for (const pool of this.#slaves.values()) pool.close();
     return Promise.resolve();

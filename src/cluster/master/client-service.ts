@@ -3,10 +3,21 @@ import { silentLogger, type Logger } from '../../session/index.js';
 import { FsError, locateStorage, resolveVirtualPath, type Authorizer, type DirEntry, type Permission, type UserContext } from '../../vfs/index.js';
 import {
   signTicket, TicketError, verifyTicket,
-  type ClientLogin, type ClientMasterOperations, type ClientPlacement, type MasterClientLink, type OperationHandlers, type Ticket, type TransferOutcome,
+  type ClientLogin, type ClientMasterOperations, type ClientPlacement, type ClientPlacementOutcome, type MasterClientLink, type OperationHandlers, type Ticket, type TransferOutcome,
 } from '../protocol/index.js';
 import type { ClusterFileSystem } from './cluster-file-system.js';
 import type { SlaveNode } from './slave-node.js';
+
+/**
+ * Counts failed logins per address and says which addresses are banned (the FTP server's
+ * `LoginBan` fits; `createMaster` passes one built from its `loginBan` option).
+ */
+export interface LoginLimiter {
+  /** True while `address` may not log in. */
+  isBanned(address: string): boolean;
+  /** Records a failed login from `address`; returns true when this failure starts a ban. */
+  recordFailure(address: string): boolean;
+}
 
 /** Options of the master's DFS client service (`ClusterMaster.enableClients`). */
 export interface ClientServiceOptions {
@@ -18,6 +29,12 @@ export interface ClientServiceOptions {
   readonly idPrefix?: string | undefined;
   /** Largest file a client may upload when it does not announce the size. @default Number.MAX_SAFE_INTEGER */
   readonly maxUploadBytes?: number | undefined;
+  /**
+   * Failed logins per address: a banned address is refused without its password being
+   * checked (so guessing goes on failing), as on the FTP side.
+   * @default none (`createMaster` gives one: see its `loginBan`)
+   */
+  readonly loginLimiter?: LoginLimiter | undefined;
   /** Listings open at once per client connection. @default 8 */
   readonly maxListings?: number | undefined;
   readonly logger?: Logger | undefined;
@@ -54,8 +71,16 @@ export class ClientService {
 
   /** Checks a client's login; resolves with what takes its link, or `null` for wrong credentials. */
   async accept(login: ClientLogin, peer: { readonly address: string; readonly secure: boolean }): Promise<((link: MasterClientLink) => void) | null> {
+    const limiter = this.#options.loginLimiter;
+    if (limiter?.isBanned(peer.address) === true) {
+      this.#logger.warn({ user: login.user.slice(0, 64), address: peer.address }, 'DFS client login refused: address banned after failed logins');
+      return null;
+    }
     const user = await this.#options.authorizer.authenticate(login.user, login.password, { address: peer.address, port: 0, secure: peer.secure });
-    if (user === null) return null;
+    if (user === null) {
+      if (limiter?.recordFailure(peer.address) === true) this.#logger.warn({ address: peer.address }, 'DFS client logins from this address banned after repeated failures');
+      return null;
+    }
     this.#logger.info({ user: user.name, address: peer.address }, 'DFS client logged in');
     return (link) => {
       const listings = new Map<string, Listing>();
@@ -98,7 +123,18 @@ export class ClientService {
       }
     };
     const maxListings = this.#options.maxListings ?? 8;
-    return {
+    // Each item of a batch on its own: one failing (permission, no room) fails only that one.
+    const settle = async (work: Promise<ClientPlacement>): Promise<ClientPlacementOutcome> => {
+      try {
+        return { ok: await work };
+      } catch (error) {
+        const code = (error as { code?: unknown } | null)?.code;
+        return { err: { code: typeof code === 'string' && code.length > 0 && code.length <= 64 ? code : 'internal', message: (error instanceof Error ? error.message : String(error)).slice(0, 2048) } };
+      }
+    };
+    const handlers: OperationHandlers<ClientMasterOperations> = {
+      placeWrites: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settle(handlers.placeWrite(item, context)))) }),
+      placeReads: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settle(handlers.placeRead(item, context)))) }),
       placeWrite: async (args, { signal }) => {
         let requested = args.path;
         const generated = requested === undefined;
@@ -206,6 +242,7 @@ export class ClientService {
         return { meta: { ...record.meta } };
       },
     };
+    return handlers;
   }
 
   /** A usable slave with a client listener (among `among`, when given). */
@@ -219,6 +256,6 @@ export class ClientService {
     const endpoint = node.clientEndpoint;
     if (endpoint === undefined) throw new FsError('unavailable', `slave ${node.name} serves no DFS clients`);
     const ticket = signTicket(this.#key, { op, path: clusterPath, slave: node.name, maxBytes, expiresAtMs: Date.now() + (this.#options.ticketTtlMs ?? 60_000) });
-    return { path: userPath, slavePath: clusterPath, slave: { name: node.name, host: endpoint.host, port: endpoint.port }, ticket };
+    return { path: userPath, slavePath: clusterPath, slave: { name: node.name, host: endpoint.host, port: endpoint.port, ...(endpoint.tls === true ? { tls: true } : {}) }, ticket };
   }
 }

@@ -11,4 +11,4 @@ export { formatSlaveLine, type ClusterAdmin } from './admin-commands.js';
 export * from './replication/index.js';
 export { registerReplicationCommands } from './replication-commands.js';
 export { registerMetaCommand } from './meta-command.js';
-export type { ClientServiceOptions } from './client-service.js';
+export type { ClientServiceOptions, LoginLimiter } from './client-service.js';

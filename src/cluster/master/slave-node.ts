@@ -39,7 +39,7 @@ export class SlaveNode {
   state: SlaveState = 'connecting';
   dataAddress = '';
   /** Where DFS clients reach the slave's client listener, if it has one (from its heartbeats). */
-  clientEndpoint: { readonly host: string; readonly port: number } | undefined;
+  clientEndpoint: { readonly host: string; readonly port: number; readonly tls?: boolean | undefined } | undefined;
   freeBytes: number | undefined;
   totalBytes: number | undefined;
   load = 0;

@@ -17,7 +17,8 @@ const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const handle = z.string().min(1).max(64);
 const data = z.custom<Uint8Array>((b) => b instanceof Uint8Array && b.length <= MAX_CLIENT_CHUNK_BYTES, 'at most one chunk');
 const nothing = z.object({}).strict();
-const slaveAddress = z.object({ name: z.string().min(1).max(64), host: z.string().min(2).max(64), port: z.number().int().min(1).max(65535) }).strict();
+/** A slave's client listener; `tls` when it takes only TLS connections. */
+const slaveAddress = z.object({ name: z.string().min(1).max(64), host: z.string().min(2).max(64), port: z.number().int().min(1).max(65535), tls: z.boolean().optional() }).strict();
 const metaKey = z.string().min(1).max(MAX_META_KEY_LENGTH).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const meta = z.record(metaKey, z.string().max(MAX_META_VALUE_LENGTH)).refine((m) => Object.keys(m).length <= MAX_META_ENTRIES, `at most ${MAX_META_ENTRIES} entries`);
 const written = z.object({ size: count, mtimeMs: z.number(), checksum: z.string().max(128) }).strict();
@@ -36,6 +37,21 @@ export const placementSchema = z.object({
   checksum: z.string().max(128).optional(),
 }).strict();
 
+/** Most placements in one `placeWrites` / `placeReads` request. */
+export const MAX_PLACEMENT_BATCH = 64;
+
+const placeWriteArgs = z.object({
+  path: path.optional(),
+  generate: z.object({ prefix: path.optional(), suffix: z.string().max(16).regex(/^[A-Za-z0-9._-]*$/).optional() }).strict().optional(),
+  size: count.optional(), parents: z.boolean(),
+}).strict();
+
+/** One answer of a batch: the placement, or why that one failed (the others are unaffected). */
+const placementOutcome = z.union([
+  z.object({ ok: placementSchema }).strict(),
+  z.object({ err: z.object({ code: z.string().min(1).max(64), message: z.string().max(2048) }).strict() }).strict(),
+]);
+
 /** One listing entry sent to a client. */
 export const clientEntrySchema = z.object({ name: z.string().min(1).max(MAX_PATH_LENGTH), type: z.enum(['file', 'dir']), size: count, mtimeMs: z.number() }).strict();
 
@@ -49,16 +65,22 @@ export const CLIENT_MASTER_OPERATIONS = {
    * `generate` for a unique name under a prefix (FastDFS-style ids). `size` (when known)
    * bounds what the slave accepts; parents are created when `parents` is set.
    */
-  placeWrite: {
-    args: z.object({
-      path: path.optional(),
-      generate: z.object({ prefix: path.optional(), suffix: z.string().max(16).regex(/^[A-Za-z0-9._-]*$/).optional() }).strict().optional(),
-      size: count.optional(), parents: z.boolean(),
-    }).strict(),
-    result: placementSchema,
-  },
+  placeWrite: { args: placeWriteArgs, result: placementSchema },
   /** Choose a holder to read a file from and sign a read ticket. */
   placeRead: { args: z.object({ path }).strict(), result: placementSchema },
+  /**
+   * Several `placeWrite`s in one request (a client coalesces the placements its concurrent
+   * uploads ask for): one answer per item, in order, each a placement or an error.
+   */
+  placeWrites: {
+    args: z.object({ items: z.array(placeWriteArgs).min(1).max(MAX_PLACEMENT_BATCH) }).strict(),
+    result: z.object({ results: z.array(placementOutcome).max(MAX_PLACEMENT_BATCH) }).strict(),
+  },
+  /** Several `placeRead`s in one request, as `placeWrites`. */
+  placeReads: {
+    args: z.object({ items: z.array(z.object({ path }).strict()).min(1).max(MAX_PLACEMENT_BATCH) }).strict(),
+    result: z.object({ results: z.array(placementOutcome).max(MAX_PLACEMENT_BATCH) }).strict(),
+  },
   stat: {
     args: z.object({ path }).strict(),
     result: z.object({ type: z.enum(['file', 'dir']), size: count, mtimeMs: z.number(), checksum: z.string().max(128).optional(), holders: z.array(z.string().max(64)).max(1024) }).strict(),
@@ -100,6 +122,10 @@ export const CLIENT_SLAVE_OPERATIONS = {
 export type ClientMasterOperations = typeof CLIENT_MASTER_OPERATIONS;
 /** The operations a slave serves to DFS clients. */
 export type ClientSlaveOperations = typeof CLIENT_SLAVE_OPERATIONS;
+/** The arguments of one `placeWrite`. */
+export type ClientPlaceWriteArgs = z.infer<typeof placeWriteArgs>;
+/** One answer of `placeWrites` / `placeReads`. */
+export type ClientPlacementOutcome = z.infer<typeof placementOutcome>;
 /** A signed placement: where to move a file's bytes. */
 export type ClientPlacement = z.infer<typeof placementSchema>;
 /** A listing entry of the DFS client protocol. */

@@ -99,7 +99,8 @@ export const SLAVE_EVENTS = {
   heartbeat: z.object({
     dataAddress: host.optional(),
     /** Where DFS clients reach this slave's client listener, when it has one. */
-    clientEndpoint: endpoint.optional(),
+    /** The slave's DFS client listener; `tls` when clients must connect with TLS. */
+    clientEndpoint: endpoint.extend({ tls: z.boolean().optional() }).strict().optional(),
     freeBytes: count.optional(), totalBytes: count.optional(), load: z.number().nonnegative(), transfers: count }).strict(),
   transferStarted: z.object({ transferId }).strict(),
   transferProgress: z.object({ transferId, bytes: count }).strict(),

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { Logger } from '../../session/index.js';
 import type { FileSystem } from '../../vfs/index.js';
 import { acceptSlaveClient, type ClientLinkOptions, type SlaveClientLink, type Ticket, type TransferOutcome } from '../protocol/index.js';
@@ -12,6 +13,10 @@ export interface ClientListenerOptions {
   readonly ticketKey: Buffer;
   readonly commit: (ticket: Ticket, outcome: TransferOutcome, signal: AbortSignal) => Promise<void>;
   readonly logger: Logger;
+  /** TLS for client connections (certificate and key). @default plain TCP */
+  readonly tls?: TlsOptions | undefined;
+  /** The TLS handshake must finish within this. @default 10000 */
+  readonly handshakeTimeoutMs?: number | undefined;
   /** Client connections at once; more are closed at once. @default 1024 */
   readonly maxConnections?: number | undefined;
   /** Frame limits and timeouts. @default see {@link ClientLinkOptions} */
@@ -27,9 +32,25 @@ export class SlaveClientListener {
 
   constructor(options: ClientListenerOptions) {
     this.#options = options;
-    this.#server = createServer((socket) => {
+    const accept = (socket: Socket): void => {
       this.#accept(socket);
-    });
+    };
+    if (options.tls === undefined) {
+      this.#server = createServer(accept);
+    } else {
+      this.#server = createTlsServer({ handshakeTimeout: options.handshakeTimeoutMs ?? 10_000, ...options.tls }, accept);
+      // A failed or timed-out handshake (a plain client, a wrong certificate): close it here,
+      // as Node leaves the socket open when this event has a listener.
+      this.#server.on('tlsClientError', (error: Error, socket: Socket) => {
+        socket.destroy();
+        options.logger.debug({ err: error, address: socket.remoteAddress }, 'DFS client TLS handshake failed');
+      });
+    }
+  }
+
+  /** True when clients must connect with TLS. */
+  get secure(): boolean {
+    return this.#options.tls !== undefined;
   }
 
   #accept(socket: Socket): void {

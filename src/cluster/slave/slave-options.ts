@@ -1,5 +1,5 @@
 import type { SecureContext } from 'node:tls';
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { Logger } from '../../session/index.js';
 import type { Endpoint, LocalDataPlaneOptions } from '../../transfer/index.js';
 import type { FileSystem } from '../../vfs/index.js';
@@ -66,6 +66,14 @@ export interface SlaveOptions {
    * @default none: this slave serves no DFS clients
    */
   readonly clientListen?: { readonly host: string; readonly port: number } | undefined;
+  /**
+   * TLS on the client listener (`tls.createServer` options: `cert` and `key`, and `ca` with
+   * `requestCert` for client certificates). The master tells clients the listener speaks TLS;
+   * they check the certificate with their `slaveTls` options. Tickets protect every request
+   * either way; TLS keeps the bytes and tickets private on the wire.
+   * @default none: plain TCP
+   */
+  readonly clientTls?: TlsOptions | undefined;
   /** The host clients are told to reach the client listener at. @default `clientListen.host`, or `dataAddress` when that is a wildcard */
   readonly clientAdvertise?: string | undefined;
   /** pino-compatible logger. @default silent */

@@ -65,7 +65,7 @@ export class Slave extends EventEmitter<SlaveEvents> {
     if (options.metrics !== undefined) validateMetricsOptions(options.metrics);
     this.metrics = options.metrics === undefined ? undefined : new SlaveMetrics(this, { registry: options.metrics.registry });
     this.#clients = options.clientListen === undefined ? undefined : new SlaveClientListener({
-      fs: options.fs, name: options.name, ticketKey: deriveTicketKey(this.#secret), logger: this.#logger,
+      fs: options.fs, name: options.name, ticketKey: deriveTicketKey(this.#secret), logger: this.#logger, tls: options.clientTls,
       commit: async (ticket, outcome, signal) => {
         const link = this.#link;
         if (link === undefined || link.closed) throw new FsError('unavailable', 'this slave is not connected to the master; try again later');
@@ -103,11 +103,14 @@ export class Slave extends EventEmitter<SlaveEvents> {
     return this.#clientListening === undefined ? null : this.#clientListening;
   }
 
-  #clientEndpoint(): { host: string; port: number } | undefined {
+  #clientEndpoint(): { host: string; port: number; tls?: boolean } | undefined {
     const bound = this.#clients?.address() ?? null;
     if (bound === null) return undefined;
     const wildcard = bound.host === '0.0.0.0' || bound.host === '::';
-    return { host: this.#options.clientAdvertise ?? (wildcard ? this.#dataAddress() : bound.host), port: bound.port };
+    return {
+      host: this.#options.clientAdvertise ?? (wildcard ? this.#dataAddress() : bound.host), port: bound.port,
+      ...(this.#clients?.secure === true ? { tls: true } : {}),
+    };
   }
 
   /** This slave's name. */
