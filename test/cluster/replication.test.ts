@@ -150,6 +150,9 @@ describe('replication (in process, three slaves, two copies)', { timeout: 60_000
     });
     expect(outcomes).not.toContain('WRONG BYTES');
     expect(outcomes.filter((o) => o === 'error 451')).toHaveLength(1);
+    // The bad copy is dropped and its repair queued after the failed download's reply: wait for the repair, not for an idle queue that may not have it yet.
+    await waitFor(() => cluster.master.cluster.replication.status().recent.some((a) => a.kind === 'corrupt' && a.path === '/heal.bin' && a.slave === bad), 20_000);
+    await waitFor(async () => (await holders(cluster, '/heal.bin')).length === 2, 20_000);
     await cluster.master.cluster.replication.idle(20_000);
     const healed = await holders(cluster, '/heal.bin');
     expect(healed).toHaveLength(2);
