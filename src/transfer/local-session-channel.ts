@@ -169,10 +169,10 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async retrieve(fs: FileSystem, path: string, options: RetrieveOptions = {}): Promise<TransferResult> {
-    return this.#run(options, async (signal) => {
+    return this.#run(options, async (signal, abort) => {
       const handle = await fs.openRead(path, { offset: options.offset ?? 0, signal });
       try {
-        return await this.#moveOut(handle, options, signal);
+        return await this.#moveOut(handle, options, signal, abort);
       } finally {
         await handle.close();
       }
@@ -180,7 +180,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async store(fs: FileSystem, path: string, options: StoreOptions = {}): Promise<TransferResult> {
-    return this.#run(options, async (signal) => {
+    return this.#run(options, async (signal, abort) => {
       const handle = await fs.openWrite(path, {
         offset: options.offset ?? 0,
         append: options.append ?? false,
@@ -189,7 +189,7 @@ export class LocalSessionChannel implements SessionDataChannel {
       });
       let result: TransferResult;
       try {
-        result = await this.#moveIn(handle, options, signal);
+        result = await this.#moveIn(handle, options, signal, abort);
         await handle.commit();
       } catch (error: unknown) {
         await handle.abort().catch((abortError: unknown) => {
@@ -202,11 +202,11 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async sendListing(lines: AsyncIterable<string>, options: TransferOptions = {}): Promise<TransferResult> {
-    return this.#run(options, async (signal) => {
+    return this.#run(options, async (signal, abort) => {
       signal.throwIfAborted();
       options.onStart?.();
       const socket = await this.#connect(signal, 'out');
-      return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx) => {
+      return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'out'), async (ctx) => {
         await streamListing(ctx, lines);
         return 'stream';
       });
@@ -282,7 +282,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   /** One transfer at a time; links the caller's signal to ABOR/close; consumes the pending endpoint. */
-  async #run<T>(options: AbortOptions, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #run<T>(options: AbortOptions, body: (signal: AbortSignal, abort: (reason: unknown) => void) => Promise<T>): Promise<T> {
     this.#assertOpen();
     if (this.#running !== undefined) throw new DataConnectionError('busy', 'A transfer is already running');
     const endpoint = this.#pending;
@@ -294,7 +294,10 @@ export class LocalSessionChannel implements SessionDataChannel {
     };
     if (outer?.aborted === true) onOuterAbort();
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
-    const done = (async () => body(controller.signal))();
+    const abort = (reason: unknown): void => {
+      controller.abort(reason);
+    };
+    const done = (async () => body(controller.signal, abort))();
     this.#running = { controller, done };
     try {
       return await done;
@@ -340,12 +343,13 @@ export class LocalSessionChannel implements SessionDataChannel {
     return socket;
   }
 
-  #connectionContext(socket: Socket | Duplex, options: TransferOptions, signal: AbortSignal, direction: 'in' | 'out', streamOnly = false): ConnectionContext {
+  #connectionContext(socket: Socket | Duplex, options: TransferOptions, signal: AbortSignal, abort: (reason: unknown) => void, direction: 'in' | 'out', streamOnly = false): ConnectionContext {
     const { options: o, logger, zeroCopy } = this.#services;
     return {
       socket,
       direction,
       signal,
+      abort,
       type: options.type ?? 'binary',
       onProgress: options.onProgress,
       dataTimeoutMs: o.dataTimeoutMs,
@@ -374,7 +378,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     };
   }
 
-  async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal): Promise<TransferResult> {
+  async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, abort: (reason: unknown) => void): Promise<TransferResult> {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     const length = Math.max(0, handle.size - handle.offset);
@@ -384,17 +388,17 @@ export class LocalSessionChannel implements SessionDataChannel {
     // Memory before the 150: a spent budget is a 425, not a transfer cut short.
     const planned = await leaseForRetrieve(this.#leasePlan(handle.fd, options, signal, length, small));
     try {
-      return await this.#moveOutLeased(handle, options, signal, planned, small);
+      return await this.#moveOutLeased(handle, options, signal, abort, planned, small);
     } finally {
       planned.lease?.release();
     }
   }
 
-  async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, planned: PlannedLease, streamOnly: boolean): Promise<TransferResult> {
+  async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, abort: (reason: unknown) => void, planned: PlannedLease, streamOnly: boolean): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
-    return transferOverConnection(this.#connectionContext(socket, options, signal, 'out', streamOnly), async (ctx, zero) => {
+    return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'out', streamOnly), async (ctx, zero) => {
       const type = options.type ?? 'binary';
       if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
         const length = Math.max(0, handle.size - handle.offset);
@@ -409,13 +413,13 @@ export class LocalSessionChannel implements SessionDataChannel {
     });
   }
 
-  async #moveIn(handle: WriteHandle, options: StoreOptions, signal: AbortSignal): Promise<TransferResult> {
+  async #moveIn(handle: WriteHandle, options: StoreOptions, signal: AbortSignal, abort: (reason: unknown) => void): Promise<TransferResult> {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     // Memory before the 150: a spent budget is a 425, not a transfer cut short.
     const planned = await leaseForStore(this.#leasePlan(handle.fd, options, signal));
     try {
-      return await this.#moveInLeased(handle, options, signal, planned);
+      return await this.#moveInLeased(handle, options, signal, abort, planned);
     } finally {
       // transferOverConnection destroyed the socket: nothing reads into the arena any more.
       if (planned.arena !== undefined) planned.lease?.give(planned.arena);
@@ -423,11 +427,11 @@ export class LocalSessionChannel implements SessionDataChannel {
     }
   }
 
-  async #moveInLeased(handle: WriteHandle, options: StoreOptions, signal: AbortSignal, planned: PlannedLease): Promise<TransferResult> {
+  async #moveInLeased(handle: WriteHandle, options: StoreOptions, signal: AbortSignal, abort: (reason: unknown) => void, planned: PlannedLease): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal, 'in');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
-    return transferOverConnection(this.#connectionContext(socket, options, signal, 'in'), async (ctx, zero) => {
+    return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'in'), async (ctx, zero) => {
       const type = options.type ?? 'binary';
       const fd = handle.fd;
       // Write descriptors are often write-only: hashing after a splice needs a readable twin.
