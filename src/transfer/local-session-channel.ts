@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AbortOptions, FileSystem, ReadHandle, WriteHandle } from '../vfs/index.js';
 import { checkActiveTarget } from './active-target.js';
@@ -68,6 +68,23 @@ interface EarlyTls {
  */
 const EARLY_TLS_WAIT_MS = 500;
 
+/**
+ * How long the passive listener of a session's last transfer stays bound for its next PASV.
+ * A client moving many small files sends the next PASV within milliseconds; reusing the bound
+ * socket saves creating, binding and closing one per file. While parked, every connection to
+ * it is refused; it holds one of the plane's listener slots.
+ */
+const PARKED_LISTENER_MS = 2000;
+
+/** A bound passive server kept between two transfers of one session. */
+interface Parked {
+  readonly server: Server;
+  readonly port: number;
+  readonly timer: NodeJS.Timeout;
+  readonly refuse: (socket: Socket) => void;
+  readonly onError: () => void;
+}
+
 type Pending = { readonly kind: 'passive'; readonly listener: PassiveListener; early?: EarlyTls } | { readonly kind: 'active'; readonly target: Endpoint };
 
 interface Running {
@@ -87,6 +104,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   #protection: DataProtection = { level: 'clear' };
   #closed = false;
   #passiveSeq = 0;
+  #parked: Parked | undefined;
 
   constructor(session: DataSessionInfo, services: ChannelServices) {
     this.#session = session;
@@ -106,7 +124,10 @@ export class LocalSessionChannel implements SessionDataChannel {
     if (!options.extended && o.passiveAddress === undefined && isPlainIpv6(localHost)) {
       throw new DataConnectionError('pasv-ipv6', 'PASV cannot announce an IPv6 address; use EPSV');
     }
+    // The parked listener's slot becomes this one's.
+    const parked = this.#takeParked();
     if (!this.#services.acquireListenerSlot()) {
+      if (parked !== undefined) this.#closeServer(parked.server, parked.port);
       logger.warn({ session: this.#session.id }, 'passive listener limit reached');
       throw new DataConnectionError('listener-limit', 'Too many passive listeners');
     }
@@ -114,7 +135,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     let listener: PassiveListener;
     try {
       options.signal?.throwIfAborted();
-      listener = await PassiveListener.open({
+      const listenerOptions = {
         host: localHost,
         ports: o.passivePorts,
         reserved: this.#services.reservedPorts,
@@ -123,11 +144,14 @@ export class LocalSessionChannel implements SessionDataChannel {
         clock: o.clock,
         logger,
         sessionId: this.#session.id,
-        onAccept: (socket) => {
+        onAccept: (socket: Socket) => {
           this.#startEarlyTls(socket, seq);
         },
-      });
+        park: this.#park,
+      };
+      listener = parked === undefined ? await PassiveListener.open(listenerOptions) : PassiveListener.adopt(parked.server, parked.port, listenerOptions);
     } catch (error: unknown) {
+      if (parked !== undefined) this.#closeServer(parked.server, parked.port);
       this.#services.releaseListenerSlot();
       throw error;
     }
@@ -225,6 +249,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#dropPending();
+    this.#closeParked();
     const running = this.#running;
     if (running !== undefined) {
       running.controller.abort(new TransferAbortedError('closed', 'Session closed'));
@@ -270,6 +295,53 @@ export class LocalSessionChannel implements SessionDataChannel {
     socket.once('close', () => { clearTimeout(timer); });
     socket.once('readable', onReadable);
     pending.early = early;
+  }
+
+  /** Takes over the server of a listener whose connection was accepted (see {@link PARKED_LISTENER_MS}). */
+  readonly #park = (server: Server, port: number): boolean => {
+    if (this.#closed || this.#parked !== undefined || !this.#services.acquireListenerSlot()) return false;
+    const refuse = (socket: Socket): void => {
+      socket.destroy();
+    };
+    const onError = (): void => {
+      this.#closeParked();
+    };
+    server.on('connection', refuse);
+    server.on('error', onError);
+    // Parked, it must not keep the process alive.
+    server.unref();
+    const timer = setTimeout(() => {
+      this.#closeParked();
+    }, PARKED_LISTENER_MS);
+    timer.unref();
+    this.#parked = { server, port, timer, refuse, onError };
+    return true;
+  };
+
+  /** The parked server, still listening, for the next listener (its slot returned); undefined when none. */
+  #takeParked(): Parked | undefined {
+    const parked = this.#parked;
+    if (parked === undefined) return undefined;
+    this.#parked = undefined;
+    clearTimeout(parked.timer);
+    parked.server.off('connection', parked.refuse);
+    parked.server.off('error', parked.onError);
+    this.#services.releaseListenerSlot();
+    parked.server.ref();
+    if (parked.server.listening) return parked;
+    this.#closeServer(parked.server, parked.port);
+    return undefined;
+  }
+
+  #closeParked(): void {
+    const parked = this.#takeParked();
+    if (parked !== undefined) this.#closeServer(parked.server, parked.port);
+  }
+
+  #closeServer(server: Server, port: number): void {
+    server.on('error', () => undefined);
+    if (server.listening) server.close();
+    this.#services.reservedPorts.delete(port);
   }
 
   #assertOpen(): void {

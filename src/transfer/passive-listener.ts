@@ -35,6 +35,12 @@ export interface PassiveListenerOptions {
   readonly onAccept?: ((socket: Socket) => void) | undefined;
   /** Time for `timeoutMs`. @default systemClock */
   readonly clock?: Clock | undefined;
+  /**
+   * Offered the bound server once a valid connection was accepted, instead of closing it:
+   * true takes it over (with its port reservation), so the session's next PASV can reuse it
+   * through {@link PassiveListener.adopt}. @default close it
+   */
+  readonly park?: ((server: Server, port: number) => boolean) | undefined;
 }
 
 const MAX_RANDOM_TRIES = 64;
@@ -144,19 +150,23 @@ export class PassiveListener {
   #failure: DataConnectionError | undefined;
   #waiter: { resolve: (s: Socket) => void; reject: (e: Error) => void } | undefined;
   #closed = false;
+  #accepted = false;
+  #stopped = false;
   #onClose: (() => void) | undefined;
+  readonly #connectionHandler = (socket: Socket): void => {
+    this.#onConnection(socket);
+  };
+  readonly #errorHandler = (error: Error): void => {
+    this.#options.logger.warn({ session: this.#options.sessionId, err: error }, 'passive listener error');
+    this.#fail(new DataConnectionError('connect-failed', 'Passive listener failed', { cause: error }));
+  };
 
   private constructor(server: Server, port: number, options: PassiveListenerOptions) {
     this.#server = server;
     this.port = port;
     this.#options = options;
-    server.on('connection', (socket) => {
-      this.#onConnection(socket);
-    });
-    server.on('error', (error) => {
-      options.logger.warn({ session: options.sessionId, err: error }, 'passive listener error');
-      this.#fail(new DataConnectionError('connect-failed', 'Passive listener failed', { cause: error }));
-    });
+    server.on('connection', this.#connectionHandler);
+    server.on('error', this.#errorHandler);
     this.#cancelTimer = (options.clock ?? systemClock).schedule(() => {
       this.#fail(new DataConnectionError('timeout', 'No data connection arrived in time'));
     }, options.timeoutMs);
@@ -186,6 +196,16 @@ export class PassiveListener {
       }
     }
     throw new DataConnectionError('no-passive-port', 'No passive port available', { cause: lastError });
+  }
+
+  /**
+   * A listener on a server that is still bound and listening (one a previous listener of the
+   * same session parked): no new socket, no bind. The caller checked that it listens on the
+   * right address; connections that arrived meanwhile were refused by whoever held it.
+   */
+  static adopt(server: Server, port: number, options: PassiveListenerOptions): PassiveListener {
+    options.reserved.add(port);
+    return new PassiveListener(server, port, options);
   }
 
   /** Called once when the listener and any unused connection are closed. */
@@ -260,6 +280,7 @@ export class PassiveListener {
       return;
     }
     socket.on('error', () => undefined);
+    this.#accepted = true;
     this.#options.onAccept?.(socket);
     if (this.#waiter !== undefined) {
       const waiter = this.#waiter;
@@ -281,7 +302,16 @@ export class PassiveListener {
   }
 
   #stopListening(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.#cancelTimer();
+    this.#server.off('connection', this.#connectionHandler);
+    if (this.#accepted && this.#server.listening && this.#options.park !== undefined) {
+      // Handed over with its port (and reservation) for the session's next PASV.
+      this.#server.off('error', this.#errorHandler);
+      if (this.#options.park(this.#server, this.port)) return;
+      this.#server.on('error', this.#errorHandler);
+    }
     if (this.#server.listening) this.#server.close();
     this.#options.reserved.delete(this.port);
   }
