@@ -23,7 +23,7 @@ import { transferOverConnection, type ConnectionContext } from './connection-tra
 import { canonicalIp, isPlainIpv6 } from './ip-address.js';
 import type { Logger } from './logger.js';
 import type { ResolvedDataPlaneOptions } from './local-data-plane-options.js';
-import { PassiveListener } from './passive-listener.js';
+import { PassiveListener, type PassiveListenerOptions } from './passive-listener.js';
 import { streamListing, streamRetrieve, streamStore, SYNC_SMALL_IO_BYTES } from './stream-engine.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
@@ -45,6 +45,8 @@ export interface ChannelServices {
   /** Takes one global passive-listener slot; false when the cap is reached. */
   acquireListenerSlot(): boolean;
   releaseListenerSlot(): void;
+  /** Closes every session's parked listener (their slots and ports were needed). */
+  closeParkedListeners(): void;
   /** The throttle of a transfer of `session`, and a function to call when it ends. */
   throttleFor(session: DataSessionInfo): { throttle: Throttle; release: () => void };
   /** Forgets a closed channel. */
@@ -126,7 +128,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     }
     // The parked listener's slot becomes this one's.
     const parked = this.#takeParked();
-    if (!this.#services.acquireListenerSlot()) {
+    if (!this.#acquireListenerSlot()) {
       if (parked !== undefined) this.#closeServer(parked.server, parked.port);
       logger.warn({ session: this.#session.id }, 'passive listener limit reached');
       throw new DataConnectionError('listener-limit', 'Too many passive listeners');
@@ -149,7 +151,7 @@ export class LocalSessionChannel implements SessionDataChannel {
         },
         park: this.#park,
       };
-      listener = parked === undefined ? await PassiveListener.open(listenerOptions) : PassiveListener.adopt(parked.server, parked.port, listenerOptions);
+      listener = parked === undefined ? await this.#openListener(listenerOptions) : PassiveListener.adopt(parked.server, parked.port, listenerOptions);
     } catch (error: unknown) {
       if (parked !== undefined) this.#closeServer(parked.server, parked.port);
       this.#services.releaseListenerSlot();
@@ -249,7 +251,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#dropPending();
-    this.#closeParked();
+    this.closeParked();
     const running = this.#running;
     if (running !== undefined) {
       running.controller.abort(new TransferAbortedError('closed', 'Session closed'));
@@ -304,14 +306,14 @@ export class LocalSessionChannel implements SessionDataChannel {
       socket.destroy();
     };
     const onError = (): void => {
-      this.#closeParked();
+      this.closeParked();
     };
     server.on('connection', refuse);
     server.on('error', onError);
     // Parked, it must not keep the process alive.
     server.unref();
     const timer = setTimeout(() => {
-      this.#closeParked();
+      this.closeParked();
     }, PARKED_LISTENER_MS);
     timer.unref();
     this.#parked = { server, port, timer, refuse, onError };
@@ -333,9 +335,28 @@ export class LocalSessionChannel implements SessionDataChannel {
     return undefined;
   }
 
-  #closeParked(): void {
+  /** Closes the parked listener, if any (internal: the data plane calls it when slots or ports run out). */
+  closeParked(): void {
     const parked = this.#takeParked();
     if (parked !== undefined) this.#closeServer(parked.server, parked.port);
+  }
+
+  /** A listener slot; parked listeners give theirs up before a PASV is refused. */
+  #acquireListenerSlot(): boolean {
+    if (this.#services.acquireListenerSlot()) return true;
+    this.#services.closeParkedListeners();
+    return this.#services.acquireListenerSlot();
+  }
+
+  /** A new listener; when the passive range is full, parked listeners give up their ports first. */
+  async #openListener(options: PassiveListenerOptions): Promise<PassiveListener> {
+    try {
+      return await PassiveListener.open(options);
+    } catch (error: unknown) {
+      if (!(error instanceof DataConnectionError) || error.reason !== 'no-passive-port') throw error;
+      this.#services.closeParkedListeners();
+      return PassiveListener.open(options);
+    }
   }
 
   #closeServer(server: Server, port: number): void {

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalDataPlane, type Endpoint, type SessionDataChannel } from '../../src/transfer/index.js';
 import { MemoryFileSystem } from '../../src/vfs/index.js';
@@ -36,6 +36,17 @@ async function download(channel: SessionDataChannel, fs: MemoryFileSystem): Prom
   expect((await received).toString()).toBe('hello');
   socket.destroy();
   return endpoint;
+}
+
+/** A port of 1024 or above that was free a moment ago. */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    if (typeof address === 'object' && address !== null && address.port >= 1024) return address.port;
+  }
 }
 
 /** Connects and resolves with how the connection ended: `closed` by the server, or `refused`. */
@@ -94,16 +105,27 @@ describe('the passive listener parked between two transfers of a session', () =>
     expect(await probe(first.port)).toBe('refused');
   });
 
-  it('counts the parked listener against maxPassiveListeners, and does not park when none is left', async () => {
+  it('holds one of maxPassiveListeners, and gives it up when another PASV needs it', async () => {
     const { plane, channel, fs } = await setUp({ maxPassiveListeners: 2 });
     const first = await download(channel, fs);
-    // One slot is the parked listener's: another session gets the last one, then none.
-    const other = plane.attach(loopbackSession());
-    const otherEndpoint = await other.passive({ extended: true });
-    expect(otherEndpoint.port).not.toBe(first.port);
-    await expect(plane.attach(loopbackSession()).passive({ extended: true })).rejects.toMatchObject({ reason: 'listener-limit' });
     // Reusing the parked listener needs no extra slot.
-    const again = await download(channel, fs);
-    expect(again.port).toBe(first.port);
+    expect((await download(channel, fs)).port).toBe(first.port);
+    const other = plane.attach(loopbackSession());
+    expect((await other.passive({ extended: true })).port).not.toBe(first.port);
+    // Both slots are taken (the parked listener and the other session's): the parked one goes.
+    const third = plane.attach(loopbackSession());
+    await third.passive({ extended: true });
+    expect(await probe(first.port)).toBe('refused');
+    await expect(channel.passive({ extended: true })).rejects.toMatchObject({ reason: 'listener-limit' });
+  });
+
+  it('gives up its port when another session needs it from a full passive range', async () => {
+    const free = await freePort();
+    const { plane, channel, fs } = await setUp({ passivePorts: { min: free, max: free } });
+    const first = await download(channel, fs);
+    expect(first.port).toBe(free);
+    const other = plane.attach(loopbackSession());
+    expect((await other.passive({ extended: true })).port).toBe(free);
+    await expect(channel.passive({ extended: true })).rejects.toMatchObject({ reason: 'no-passive-port' });
   });
 });
