@@ -18,8 +18,14 @@ export interface ConnectionContext {
   readonly socket: Socket | Duplex;
   /** `out` = RETR/LIST (we end the connection), `in` = STOR (the client does). */
   readonly direction: 'in' | 'out';
-  /** ABOR, session close or the caller's signal. */
+  /** ABOR, session close or the caller's signal: the transfer's one signal. */
   readonly signal: AbortSignal;
+  /**
+   * Aborts `signal` (a stalled connection, a throwing progress callback). The transfer owns
+   * the controller behind `signal`, so it is aborted directly: one controller per transfer,
+   * no second one linked to it with `AbortSignal.any`.
+   */
+  readonly abort: (reason: unknown) => void;
   readonly type: TransferType;
   readonly onProgress?: ((bytes: number, bytesPerSecond?: number) => void) | undefined;
   readonly dataTimeoutMs: number;
@@ -82,21 +88,19 @@ export async function transferOverConnection(
   ctx: ConnectionContext,
   body: (engine: EngineBodyContext, zero: ZeroCopyConnection | undefined) => Promise<TransferMethod>,
 ): Promise<TransferResult> {
-  const { socket, direction, signal } = ctx;
-  const controller = new AbortController();
+  const { socket, direction, signal, abort } = ctx;
   // A throwing progress callback stops the transfer, which then fails with what it threw.
   let progressError: { error: unknown } | undefined;
   const meter = new ProgressMeter({
     onProgress: ctx.onProgress,
     onError: (error) => {
       progressError ??= { error };
-      controller.abort(error);
+      abort(error);
     },
   });
-  const linked = AbortSignal.any([signal, controller.signal]);
   const watchdog = setInterval(
     () => {
-      if (meter.idleMs > ctx.dataTimeoutMs) controller.abort(new TransferAbortedError('stalled', 'Data connection stalled'));
+      if (meter.idleMs > ctx.dataTimeoutMs) abort(new TransferAbortedError('stalled', 'Data connection stalled'));
     },
     Math.max(10, Math.min(ctx.dataTimeoutMs / 4, 5000)),
   );
@@ -112,7 +116,7 @@ export async function transferOverConnection(
   const onAbort = (): void => {
     if (!lentFd) socket.destroy();
   };
-  linked.addEventListener('abort', onAbort, { once: true });
+  signal.addEventListener('abort', onAbort, { once: true });
   let checksum: string | undefined;
   // A full native pool would queue the call behind long transfers: stream instead.
   const socketFd = ctx.zeroCopy !== null && ctx.zeroCopy.busy?.() !== true && isNetSocket(socket) ? plainSocketFd(socket) : undefined;
@@ -125,7 +129,7 @@ export async function transferOverConnection(
         socket,
         meter,
         throttle: ctx.throttle.throttle,
-        signal: linked,
+        signal,
         type: ctx.type,
         setChecksum: (value) => {
           checksum = value;
@@ -156,11 +160,11 @@ export async function transferOverConnection(
     const side: FailureSide = wireError !== undefined && error === wireError ? 'wire' : 'unknown';
     ctx.logger.info({ session: ctx.sessionId, err: error, bytes: meter.bytes }, 'transfer failed');
     if (progressError !== undefined) throw mapTransferFailure(progressError.error, new AbortController().signal, meter.bytes);
-    throw mapTransferFailure(error, linked, meter.bytes, side);
+    throw mapTransferFailure(error, signal, meter.bytes, side);
   } finally {
     clearInterval(watchdog);
     peerEnd?.dispose();
-    linked.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     socket.destroy();
     ctx.throttle.release();
   }

@@ -96,6 +96,9 @@ export class LocalDataPlane implements DataPlane {
       releaseListenerSlot: () => {
         this.#listeners = Math.max(0, this.#listeners - 1);
       },
+      closeParkedListeners: () => {
+        for (const channel of this.#channels) channel.closeParked();
+      },
       throttleFor: (info) => this.#throttleFor(info, sessionBucket),
       detach: (channel) => {
         this.#channels.delete(channel);

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AbortOptions, FileSystem, ReadHandle, WriteHandle } from '../vfs/index.js';
 import { checkActiveTarget } from './active-target.js';
@@ -23,7 +23,7 @@ import { transferOverConnection, type ConnectionContext } from './connection-tra
 import { canonicalIp, isPlainIpv6 } from './ip-address.js';
 import type { Logger } from './logger.js';
 import type { ResolvedDataPlaneOptions } from './local-data-plane-options.js';
-import { PassiveListener } from './passive-listener.js';
+import { PassiveListener, type PassiveListenerOptions } from './passive-listener.js';
 import { streamListing, streamRetrieve, streamStore, SYNC_SMALL_IO_BYTES } from './stream-engine.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
@@ -45,6 +45,8 @@ export interface ChannelServices {
   /** Takes one global passive-listener slot; false when the cap is reached. */
   acquireListenerSlot(): boolean;
   releaseListenerSlot(): void;
+  /** Closes every session's parked listener (their slots and ports were needed). */
+  closeParkedListeners(): void;
   /** The throttle of a transfer of `session`, and a function to call when it ends. */
   throttleFor(session: DataSessionInfo): { throttle: Throttle; release: () => void };
   /** Forgets a closed channel. */
@@ -68,6 +70,23 @@ interface EarlyTls {
  */
 const EARLY_TLS_WAIT_MS = 500;
 
+/**
+ * How long the passive listener of a session's last transfer stays bound for its next PASV.
+ * A client moving many small files sends the next PASV within milliseconds; reusing the bound
+ * socket saves creating, binding and closing one per file. While parked, every connection to
+ * it is refused; it holds one of the plane's listener slots.
+ */
+const PARKED_LISTENER_MS = 2000;
+
+/** A bound passive server kept between two transfers of one session. */
+interface Parked {
+  readonly server: Server;
+  readonly port: number;
+  readonly timer: NodeJS.Timeout;
+  readonly refuse: (socket: Socket) => void;
+  readonly onError: () => void;
+}
+
 type Pending = { readonly kind: 'passive'; readonly listener: PassiveListener; early?: EarlyTls } | { readonly kind: 'active'; readonly target: Endpoint };
 
 interface Running {
@@ -87,6 +106,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   #protection: DataProtection = { level: 'clear' };
   #closed = false;
   #passiveSeq = 0;
+  #parked: Parked | undefined;
 
   constructor(session: DataSessionInfo, services: ChannelServices) {
     this.#session = session;
@@ -106,7 +126,10 @@ export class LocalSessionChannel implements SessionDataChannel {
     if (!options.extended && o.passiveAddress === undefined && isPlainIpv6(localHost)) {
       throw new DataConnectionError('pasv-ipv6', 'PASV cannot announce an IPv6 address; use EPSV');
     }
-    if (!this.#services.acquireListenerSlot()) {
+    // The parked listener's slot becomes this one's.
+    const parked = this.#takeParked();
+    if (!this.#acquireListenerSlot()) {
+      if (parked !== undefined) this.#closeServer(parked.server, parked.port);
       logger.warn({ session: this.#session.id }, 'passive listener limit reached');
       throw new DataConnectionError('listener-limit', 'Too many passive listeners');
     }
@@ -114,7 +137,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     let listener: PassiveListener;
     try {
       options.signal?.throwIfAborted();
-      listener = await PassiveListener.open({
+      const listenerOptions = {
         host: localHost,
         ports: o.passivePorts,
         reserved: this.#services.reservedPorts,
@@ -123,11 +146,14 @@ export class LocalSessionChannel implements SessionDataChannel {
         clock: o.clock,
         logger,
         sessionId: this.#session.id,
-        onAccept: (socket) => {
+        onAccept: (socket: Socket) => {
           this.#startEarlyTls(socket, seq);
         },
-      });
+        park: this.#park,
+      };
+      listener = parked === undefined ? await this.#openListener(listenerOptions) : PassiveListener.adopt(parked.server, parked.port, listenerOptions);
     } catch (error: unknown) {
+      if (parked !== undefined) this.#closeServer(parked.server, parked.port);
       this.#services.releaseListenerSlot();
       throw error;
     }
@@ -169,10 +195,10 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async retrieve(fs: FileSystem, path: string, options: RetrieveOptions = {}): Promise<TransferResult> {
-    return this.#run(options, async (signal) => {
+    return this.#run(options, async (signal, abort) => {
       const handle = await fs.openRead(path, { offset: options.offset ?? 0, signal });
       try {
-        return await this.#moveOut(handle, options, signal);
+        return await this.#moveOut(handle, options, signal, abort);
       } finally {
         await handle.close();
       }
@@ -180,7 +206,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async store(fs: FileSystem, path: string, options: StoreOptions = {}): Promise<TransferResult> {
-    return this.#run(options, async (signal) => {
+    return this.#run(options, async (signal, abort) => {
       const handle = await fs.openWrite(path, {
         offset: options.offset ?? 0,
         append: options.append ?? false,
@@ -189,7 +215,7 @@ export class LocalSessionChannel implements SessionDataChannel {
       });
       let result: TransferResult;
       try {
-        result = await this.#moveIn(handle, options, signal);
+        result = await this.#moveIn(handle, options, signal, abort);
         await handle.commit();
       } catch (error: unknown) {
         await handle.abort().catch((abortError: unknown) => {
@@ -202,11 +228,11 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async sendListing(lines: AsyncIterable<string>, options: TransferOptions = {}): Promise<TransferResult> {
-    return this.#run(options, async (signal) => {
+    return this.#run(options, async (signal, abort) => {
       signal.throwIfAborted();
       options.onStart?.();
       const socket = await this.#connect(signal, 'out');
-      return transferOverConnection(this.#connectionContext(socket, options, signal, 'out'), async (ctx) => {
+      return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'out'), async (ctx) => {
         await streamListing(ctx, lines);
         return 'stream';
       });
@@ -225,6 +251,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#dropPending();
+    this.closeParked();
     const running = this.#running;
     if (running !== undefined) {
       running.controller.abort(new TransferAbortedError('closed', 'Session closed'));
@@ -272,6 +299,72 @@ export class LocalSessionChannel implements SessionDataChannel {
     pending.early = early;
   }
 
+  /** Takes over the server of a listener whose connection was accepted (see {@link PARKED_LISTENER_MS}). */
+  readonly #park = (server: Server, port: number): boolean => {
+    if (this.#closed || this.#parked !== undefined || !this.#services.acquireListenerSlot()) return false;
+    const refuse = (socket: Socket): void => {
+      socket.destroy();
+    };
+    const onError = (): void => {
+      this.closeParked();
+    };
+    server.on('connection', refuse);
+    server.on('error', onError);
+    // Parked, it must not keep the process alive.
+    server.unref();
+    const timer = setTimeout(() => {
+      this.closeParked();
+    }, PARKED_LISTENER_MS);
+    timer.unref();
+    this.#parked = { server, port, timer, refuse, onError };
+    return true;
+  };
+
+  /** The parked server, still listening, for the next listener (its slot returned); undefined when none. */
+  #takeParked(): Parked | undefined {
+    const parked = this.#parked;
+    if (parked === undefined) return undefined;
+    this.#parked = undefined;
+    clearTimeout(parked.timer);
+    parked.server.off('connection', parked.refuse);
+    parked.server.off('error', parked.onError);
+    this.#services.releaseListenerSlot();
+    parked.server.ref();
+    if (parked.server.listening) return parked;
+    this.#closeServer(parked.server, parked.port);
+    return undefined;
+  }
+
+  /** Closes the parked listener, if any (internal: the data plane calls it when slots or ports run out). */
+  closeParked(): void {
+    const parked = this.#takeParked();
+    if (parked !== undefined) this.#closeServer(parked.server, parked.port);
+  }
+
+  /** A listener slot; parked listeners give theirs up before a PASV is refused. */
+  #acquireListenerSlot(): boolean {
+    if (this.#services.acquireListenerSlot()) return true;
+    this.#services.closeParkedListeners();
+    return this.#services.acquireListenerSlot();
+  }
+
+  /** A new listener; when the passive range is full, parked listeners give up their ports first. */
+  async #openListener(options: PassiveListenerOptions): Promise<PassiveListener> {
+    try {
+      return await PassiveListener.open(options);
+    } catch (error: unknown) {
+      if (!(error instanceof DataConnectionError) || error.reason !== 'no-passive-port') throw error;
+      this.#services.closeParkedListeners();
+      return PassiveListener.open(options);
+    }
+  }
+
+  #closeServer(server: Server, port: number): void {
+    server.on('error', () => undefined);
+    if (server.listening) server.close();
+    this.#services.reservedPorts.delete(port);
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new DataConnectionError('closed', 'Data channel closed');
   }
@@ -282,7 +375,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   /** One transfer at a time; links the caller's signal to ABOR/close; consumes the pending endpoint. */
-  async #run<T>(options: AbortOptions, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #run<T>(options: AbortOptions, body: (signal: AbortSignal, abort: (reason: unknown) => void) => Promise<T>): Promise<T> {
     this.#assertOpen();
     if (this.#running !== undefined) throw new DataConnectionError('busy', 'A transfer is already running');
     const endpoint = this.#pending;
@@ -294,7 +387,10 @@ export class LocalSessionChannel implements SessionDataChannel {
     };
     if (outer?.aborted === true) onOuterAbort();
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
-    const done = (async () => body(controller.signal))();
+    const abort = (reason: unknown): void => {
+      controller.abort(reason);
+    };
+    const done = (async () => body(controller.signal, abort))();
     this.#running = { controller, done };
     try {
       return await done;
@@ -340,12 +436,13 @@ export class LocalSessionChannel implements SessionDataChannel {
     return socket;
   }
 
-  #connectionContext(socket: Socket | Duplex, options: TransferOptions, signal: AbortSignal, direction: 'in' | 'out', streamOnly = false): ConnectionContext {
+  #connectionContext(socket: Socket | Duplex, options: TransferOptions, signal: AbortSignal, abort: (reason: unknown) => void, direction: 'in' | 'out', streamOnly = false): ConnectionContext {
     const { options: o, logger, zeroCopy } = this.#services;
     return {
       socket,
       direction,
       signal,
+      abort,
       type: options.type ?? 'binary',
       onProgress: options.onProgress,
       dataTimeoutMs: o.dataTimeoutMs,
@@ -374,7 +471,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     };
   }
 
-  async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal): Promise<TransferResult> {
+  async #moveOut(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, abort: (reason: unknown) => void): Promise<TransferResult> {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     const length = Math.max(0, handle.size - handle.offset);
@@ -384,17 +481,17 @@ export class LocalSessionChannel implements SessionDataChannel {
     // Memory before the 150: a spent budget is a 425, not a transfer cut short.
     const planned = await leaseForRetrieve(this.#leasePlan(handle.fd, options, signal, length, small));
     try {
-      return await this.#moveOutLeased(handle, options, signal, planned, small);
+      return await this.#moveOutLeased(handle, options, signal, abort, planned, small);
     } finally {
       planned.lease?.release();
     }
   }
 
-  async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, planned: PlannedLease, streamOnly: boolean): Promise<TransferResult> {
+  async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, abort: (reason: unknown) => void, planned: PlannedLease, streamOnly: boolean): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
-    return transferOverConnection(this.#connectionContext(socket, options, signal, 'out', streamOnly), async (ctx, zero) => {
+    return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'out', streamOnly), async (ctx, zero) => {
       const type = options.type ?? 'binary';
       if (zero !== undefined && type === 'binary' && handle.fd !== undefined) {
         const length = Math.max(0, handle.size - handle.offset);
@@ -409,13 +506,13 @@ export class LocalSessionChannel implements SessionDataChannel {
     });
   }
 
-  async #moveIn(handle: WriteHandle, options: StoreOptions, signal: AbortSignal): Promise<TransferResult> {
+  async #moveIn(handle: WriteHandle, options: StoreOptions, signal: AbortSignal, abort: (reason: unknown) => void): Promise<TransferResult> {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     // Memory before the 150: a spent budget is a 425, not a transfer cut short.
     const planned = await leaseForStore(this.#leasePlan(handle.fd, options, signal));
     try {
-      return await this.#moveInLeased(handle, options, signal, planned);
+      return await this.#moveInLeased(handle, options, signal, abort, planned);
     } finally {
       // transferOverConnection destroyed the socket: nothing reads into the arena any more.
       if (planned.arena !== undefined) planned.lease?.give(planned.arena);
@@ -423,11 +520,11 @@ export class LocalSessionChannel implements SessionDataChannel {
     }
   }
 
-  async #moveInLeased(handle: WriteHandle, options: StoreOptions, signal: AbortSignal, planned: PlannedLease): Promise<TransferResult> {
+  async #moveInLeased(handle: WriteHandle, options: StoreOptions, signal: AbortSignal, abort: (reason: unknown) => void, planned: PlannedLease): Promise<TransferResult> {
     options.onStart?.();
     const socket = await this.#connect(signal, 'in');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
-    return transferOverConnection(this.#connectionContext(socket, options, signal, 'in'), async (ctx, zero) => {
+    return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'in'), async (ctx, zero) => {
       const type = options.type ?? 'binary';
       const fd = handle.fd;
       // Write descriptors are often write-only: hashing after a splice needs a readable twin.

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import { DataConnectionError } from './data-connection-error.js';
@@ -15,8 +16,13 @@ export interface PortRange {
 export interface PassiveListenerOptions {
   /** Local address to bind. */
   readonly host: string;
-  /** Ports to pick from at random; port 0 (ephemeral) when absent. */
+  /**
+   * Ports to pick from at random. When absent, a few random ports of `ephemeralPorts` are
+   * tried first, then port 0 (see {@link PassiveListener.open}).
+   */
   readonly ports?: PortRange | undefined;
+  /** Where ports are picked when `ports` is absent. @default the system's ephemeral range on Linux, none elsewhere (port 0) */
+  readonly ephemeralPorts?: PortRange | null | undefined;
   /** Ports already held by this process's listeners, skipped without a syscall; updated on open and close. */
   readonly reserved: Set<number>;
   /** The only address a data connection may come from; any address when `undefined` (FXP). */
@@ -29,9 +35,58 @@ export interface PassiveListenerOptions {
   readonly onAccept?: ((socket: Socket) => void) | undefined;
   /** Time for `timeoutMs`. @default systemClock */
   readonly clock?: Clock | undefined;
+  /**
+   * Offered the bound server once a valid connection was accepted, instead of closing it:
+   * true takes it over (with its port reservation), so the session's next PASV can reuse it
+   * through {@link PassiveListener.adopt}. @default close it
+   */
+  readonly park?: ((server: Server, port: number) => boolean) | undefined;
 }
 
 const MAX_RANDOM_TRIES = 64;
+/** Random ports of the ephemeral range tried before port 0 when no range is configured. */
+const EPHEMERAL_TRIES = 4;
+
+let systemEphemeral: PortRange | null | undefined;
+
+/**
+ * The kernel's range for port 0 (Linux: `net.ipv4.ip_local_port_range`), read once; null
+ * where it cannot be read (other systems), which keeps port 0.
+ */
+export function systemEphemeralPorts(): PortRange | null {
+  if (systemEphemeral !== undefined) return systemEphemeral;
+  systemEphemeral = null;
+  if (process.platform === 'linux') {
+    try {
+      const [min, max] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+      if (min !== undefined && max !== undefined && Number.isSafeInteger(min) && Number.isSafeInteger(max) && min >= 1024 && min <= max && max <= 65535) {
+        systemEphemeral = { min, max };
+      }
+    } catch {
+      // No /proc: port 0.
+    }
+  }
+  return systemEphemeral;
+}
+
+/**
+ * Candidates when no passive range is configured: a few random ports of the ephemeral range,
+ * then 0. Binding port 0 makes the kernel search for a free port, and that search walks the
+ * bind table, which holds every socket in TIME_WAIT: after a few thousand small transfers a
+ * minute it cost more than the rest of opening the listener. A given port is one lookup; one
+ * in use (EADDRINUSE) is skipped, and port 0 remains the last resort.
+ */
+function ephemeralCandidates(range: PortRange | null, reserved: ReadonlySet<number>): number[] {
+  if (range === null) return [0];
+  const picks: number[] = [];
+  const size = range.max - range.min + 1;
+  for (let i = 0; i < EPHEMERAL_TRIES * 2 && picks.length < EPHEMERAL_TRIES; i++) {
+    const p = range.min + randomInt(size);
+    if (!reserved.has(p) && !picks.includes(p)) picks.push(p);
+  }
+  picks.push(0);
+  return picks;
+}
 
 /**
  * What to do with a connection on a passive port: `accept` it (from the expected peer),
@@ -95,27 +150,37 @@ export class PassiveListener {
   #failure: DataConnectionError | undefined;
   #waiter: { resolve: (s: Socket) => void; reject: (e: Error) => void } | undefined;
   #closed = false;
+  #accepted = false;
+  #stopped = false;
   #onClose: (() => void) | undefined;
+  readonly #connectionHandler = (socket: Socket): void => {
+    this.#onConnection(socket);
+  };
+  readonly #errorHandler = (error: Error): void => {
+    this.#options.logger.warn({ session: this.#options.sessionId, err: error }, 'passive listener error');
+    this.#fail(new DataConnectionError('connect-failed', 'Passive listener failed', { cause: error }));
+  };
 
   private constructor(server: Server, port: number, options: PassiveListenerOptions) {
     this.#server = server;
     this.port = port;
     this.#options = options;
-    server.on('connection', (socket) => {
-      this.#onConnection(socket);
-    });
-    server.on('error', (error) => {
-      options.logger.warn({ session: options.sessionId, err: error }, 'passive listener error');
-      this.#fail(new DataConnectionError('connect-failed', 'Passive listener failed', { cause: error }));
-    });
+    server.on('connection', this.#connectionHandler);
+    server.on('error', this.#errorHandler);
     this.#cancelTimer = (options.clock ?? systemClock).schedule(() => {
       this.#fail(new DataConnectionError('timeout', 'No data connection arrived in time'));
     }, options.timeoutMs);
   }
 
-  /** Binds a listener; rejects with reason `no-passive-port` when every tried port is taken. */
+  /**
+   * Binds a listener; rejects with reason `no-passive-port` when every tried port is taken.
+   * Without a configured range, a few random ports of the ephemeral range come before port 0.
+   */
   static async open(options: PassiveListenerOptions): Promise<PassiveListener> {
-    const candidates = options.ports === undefined ? [0] : candidatePorts(options.ports, options.reserved);
+    const candidates =
+      options.ports === undefined
+        ? ephemeralCandidates(options.ephemeralPorts === undefined ? systemEphemeralPorts() : options.ephemeralPorts, options.reserved)
+        : candidatePorts(options.ports, options.reserved);
     let lastError: unknown;
     for (const candidate of candidates) {
       const server = createServer({ pauseOnConnect: true });
@@ -131,6 +196,16 @@ export class PassiveListener {
       }
     }
     throw new DataConnectionError('no-passive-port', 'No passive port available', { cause: lastError });
+  }
+
+  /**
+   * A listener on a server that is still bound and listening (one a previous listener of the
+   * same session parked): no new socket, no bind. The caller checked that it listens on the
+   * right address; connections that arrived meanwhile were refused by whoever held it.
+   */
+  static adopt(server: Server, port: number, options: PassiveListenerOptions): PassiveListener {
+    options.reserved.add(port);
+    return new PassiveListener(server, port, options);
   }
 
   /** Called once when the listener and any unused connection are closed. */
@@ -205,6 +280,7 @@ export class PassiveListener {
       return;
     }
     socket.on('error', () => undefined);
+    this.#accepted = true;
     this.#options.onAccept?.(socket);
     if (this.#waiter !== undefined) {
       const waiter = this.#waiter;
@@ -226,7 +302,16 @@ export class PassiveListener {
   }
 
   #stopListening(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.#cancelTimer();
+    this.#server.off('connection', this.#connectionHandler);
+    if (this.#accepted && this.#server.listening && this.#options.park !== undefined) {
+      // Handed over with its port (and reservation) for the session's next PASV.
+      this.#server.off('error', this.#errorHandler);
+      if (this.#options.park(this.#server, this.port)) return;
+      this.#server.on('error', this.#errorHandler);
+    }
     if (this.#server.listening) this.#server.close();
     this.#options.reserved.delete(this.port);
   }

@@ -103,6 +103,8 @@ export async function pumpFileOut(fd: number, start: number, socket: Duplex, opt
   const { meter, throttle, signal, digest, length, lease } = options;
   const syncReadBytes = options.syncReadBytes ?? 0;
   const shape = fileOutBuffers(length, lease?.bytes);
+  // A small file that fits one buffer: no ring, no read-ahead.
+  if (length !== undefined && length <= syncReadBytes && length <= shape.size && !throttle.active) return sendSmallFile(fd, start, length, shape.size, socket, options);
   const ring = new BufferRing(shape.size, shape.count, lease === undefined ? undefined : (n) => lease.take(n));
   const failure = failureOf(socket, signal);
   const race = <T>(promise: Promise<T> | T): Promise<T> => Promise.race([promise, failure.promise]);
@@ -162,5 +164,39 @@ export async function pumpFileOut(fd: number, start: number, socket: Duplex, opt
     await reading;
     // Only buffers whose write completed are back in the ring; the others are left to the GC.
     if (lease !== undefined) for (const buffer of ring.drain()) lease.give(buffer);
+  }
+}
+
+/**
+ * {@link pumpFileOut} for a file of at most `syncReadBytes` (no throttle): one direct read
+ * into one buffer, one write and the end, without the ring and the read-ahead promises that
+ * only pay off over many chunks. A short read is the end of a file that shrank meanwhile.
+ */
+async function sendSmallFile(fd: number, start: number, length: number, size: number, socket: Duplex, options: PumpOutOptions): Promise<number> {
+  const { meter, signal, digest, lease } = options;
+  const failure = failureOf(socket, signal);
+  try {
+    let bytes = 0;
+    if (length > 0) {
+      const buffer = lease === undefined ? Buffer.allocUnsafeSlow(size) : lease.take(size);
+      for (let n = -1; bytes < length && n !== 0; bytes += n) n = readSync(fd, buffer, bytes, length - bytes, start + bytes);
+      if (bytes > 0) {
+        const chunk = bytes === buffer.length ? buffer : buffer.subarray(0, bytes);
+        digest?.update(chunk);
+        // Back to the lease once written (a write still pending at the end is left to the GC).
+        socket.write(chunk, () => {
+          lease?.give(buffer);
+        });
+        meter.add(bytes);
+      } else {
+        lease?.give(buffer);
+      }
+    }
+    const finished = once(socket, 'finish');
+    socket.end();
+    await Promise.race([finished, failure.promise]);
+    return bytes;
+  } finally {
+    failure.dispose();
   }
 }

@@ -166,6 +166,57 @@ describe('pumpFileOut', () => {
     }
   });
 
+  it('sends a small file (syncReadBytes) whole with one buffer of the lease, from any offset, and gives the buffer back', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 80 * 1024 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), async (size, at, leased) => {
+        const content = randomBytes(size);
+        const start = Math.floor(size * at);
+        const length = size - start;
+        const fd = openSync(tempFile(content), 'r');
+        const memory = new TransferMemory({ limitBytes: 1024 * 1024 });
+        const lease = leased ? memory.tryLease(fileOutBuffers(length).size * fileOutBuffers(length).count) : undefined;
+        const { local, peer } = await pair();
+        try {
+          const received = readAll(peer);
+          local.resume();
+          const meter = new ProgressMeter();
+          const digest = createDigest('sha256');
+          const sent = await pumpFileOut(fd, start, local, { meter, throttle: noThrottle(), signal: new AbortController().signal, digest, length, lease, syncReadBytes: 64 * 1024 });
+          const data = await received;
+          expect(sent).toBe(length);
+          expect(meter.bytes).toBe(length);
+          expect(data.equals(content.subarray(start))).toBe(true);
+          expect(digest.digest()).toBe(createHash('sha256').update(content.subarray(start)).digest('hex'));
+          lease?.release();
+          // Every buffer taken from the lease was given back once written.
+          if (lease !== undefined && length > 0) expect(memory.retained).toBe(fileOutBuffers(length).size * fileOutBuffers(length).count);
+        } finally {
+          local.destroy();
+          peer.destroy();
+          closeSync(fd);
+        }
+      }),
+      { numRuns: 16 },
+    );
+  });
+
+  it('sends what is there when a small file shrank after its size was taken', async () => {
+    const content = randomBytes(3000);
+    const fd = openSync(tempFile(content), 'r');
+    const { local, peer } = await pair();
+    try {
+      const received = readAll(peer);
+      local.resume();
+      const sent = await pumpFileOut(fd, 0, local, { meter: new ProgressMeter(), throttle: noThrottle(), signal: new AbortController().signal, length: 4096, syncReadBytes: 64 * 1024 });
+      expect(sent).toBe(3000);
+      expect((await received).equals(content)).toBe(true);
+    } finally {
+      local.destroy();
+      peer.destroy();
+      closeSync(fd);
+    }
+  });
+
   it('paces a throttled transfer in grant-sized reads and still sends every byte', async () => {
     const content = randomBytes(200_000);
     const fd = openSync(tempFile(content), 'r');

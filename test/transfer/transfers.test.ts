@@ -355,6 +355,10 @@ for (const mode of transferModes) describe.skipIf(!mode.available)(`transfers on
       await channel.retrieve(fs, '/leak.bin');
       await received;
     }
+    // The last transfer's listener stays bound for the session's next PASV (one, counted) ...
+    expect(plane.passiveListeners).toBe(1);
+    // ... and goes with the session.
+    await channel.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(count()).toBeLessThanOrEqual(before);
     expect(plane.passiveListeners).toBe(0);
