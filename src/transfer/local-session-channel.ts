@@ -149,7 +149,8 @@ export class LocalSessionChannel implements SessionDataChannel {
         onAccept: (socket: Socket) => {
           this.#startEarlyTls(socket, seq);
         },
-        park: this.#park,
+        // Reusing a port makes the next one predictable: only while the client-address check guards it.
+        park: o.allowForeignDataConnections ? undefined : this.#park,
       };
       listener = parked === undefined ? await this.#openListener(listenerOptions) : PassiveListener.adopt(parked.server, parked.port, listenerOptions);
     } catch (error: unknown) {

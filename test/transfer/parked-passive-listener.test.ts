@@ -75,6 +75,13 @@ describe('the passive listener parked between two transfers of a session', () =>
     expect(third.port).toBe(first.port);
   });
 
+  it('never reuses a port when data connections from other addresses are allowed (the next port must not be predictable)', async () => {
+    const { channel, fs } = await setUp({ allowForeignDataConnections: true });
+    const ports = [];
+    for (let i = 0; i < 3; i++) ports.push((await download(channel, fs)).port);
+    expect(new Set(ports).size).toBeGreaterThan(1);
+  });
+
   it('refuses connections while parked: a stray connection never becomes the next transfer', async () => {
     const { channel, fs } = await setUp();
     const first = await download(channel, fs);
