@@ -88,15 +88,18 @@ export async function streamStore(ctx: EngineContext, handle: WriteHandle): Prom
 
 async function* crlfLines(lines: AsyncIterable<string>): AsyncGenerator<Buffer> {
   // Batch lines into ~64 KiB writes: a million-entry listing should not be a million writes.
+  // The first write is small, so a long listing starts arriving before 64 KiB are formatted.
   let batch: string[] = [];
   let size = 0;
+  let limit = 4096;
   for await (const line of lines) {
     batch.push(line, '\r\n');
     size += line.length + 2;
-    if (size >= 65_536) {
+    if (size >= limit) {
       yield Buffer.from(batch.join(''), 'utf8');
       batch = [];
       size = 0;
+      limit = 65_536;
     }
   }
   if (batch.length > 0) yield Buffer.from(batch.join(''), 'utf8');
