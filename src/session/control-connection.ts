@@ -103,21 +103,40 @@ export class ControlConnection {
    */
   async next(): Promise<DecodedItem | undefined> {
     for (;;) {
-      // After end() nothing more is processed, whatever the peer still sends.
-      if (this.#ending) return undefined;
-      const item = this.#queue.shift();
-      if (item !== undefined) {
-        if (this.#paused && this.#queue.length < this.#maxQueued / 2) {
-          this.#paused = false;
-          this.#socket.resume();
-        }
-        return item;
-      }
-      if (this.#closed) return undefined;
-      await new Promise<void>((resolve) => {
-        this.#waiter = resolve;
-      });
+      const item = this.take();
+      if (item !== undefined || this.done) return item;
+      await this.readable();
     }
+  }
+
+  /**
+   * The next decoded item if one is waiting, else `undefined` (then {@link ControlConnection.done}
+   * says whether more can come, and {@link ControlConnection.readable} waits for it). The
+   * synchronous form of {@link ControlConnection.next}: a session that finds its next
+   * pipelined command already decoded goes on without a promise.
+   */
+  take(): DecodedItem | undefined {
+    // After end() nothing more is processed, whatever the peer still sends.
+    if (this.#ending) return undefined;
+    const item = this.#queue.shift();
+    if (item !== undefined && this.#paused && this.#queue.length < this.#maxQueued / 2) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    return item;
+  }
+
+  /** True when nothing more will be decoded: the connection ended (either side) or {@link ControlConnection.end} was called. */
+  get done(): boolean {
+    return this.#ending || (this.#closed && this.#queue.length === 0);
+  }
+
+  /** Resolves when an item may be waiting or the connection ended (one waiter at a time). */
+  readable(): Promise<void> {
+    if (this.#ending || this.#closed || this.#queue.length > 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#waiter = resolve;
+    });
   }
 
   /** Number of decoded items waiting to be processed. */
