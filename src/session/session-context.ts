@@ -9,12 +9,8 @@ import type { SessionEventName, SessionEvents } from './session-events.js';
 import type { ResolvedSessionOptions } from './session-options.js';
 import type { SessionState } from './session-state.js';
 
-/**
- * What a {@link SessionContext} needs of its session: the session's public fields plus the
- * actions only the session can take. One per session (made on its first command), shared by
- * every context of that session.
- */
-export interface ContextHost {
+/** What a {@link SessionContext} reads of its session (an `FtpSession` is one). */
+export interface ContextSession {
   readonly id: string;
   readonly state: SessionState;
   readonly peer: Endpoint;
@@ -23,78 +19,89 @@ export interface ContextHost {
   readonly control: ControlConnection;
   readonly data: SessionDataChannel;
   readonly signal: AbortSignal;
-  reply(code: number, text: string | readonly string[]): Promise<void>;
-  emit<K extends SessionEventName>(event: K, payload: Omit<SessionEvents[K], 'sessionId' | 'remoteAddress'>): void;
-  startTransfer(context: CommandContext, task: TransferTask): void;
-  abortTransfer(): Promise<boolean>;
   close(reason: string): void;
 }
 
 /**
- * The {@link CommandContext} of one command: two fields (the session's host and the command),
- * everything else on the prototype. A command used to build an object of sixteen closures;
- * this costs one small allocation. The session's fields are read through getters, so a
- * context always sees the session as it is now (the data channel is attached on first use).
+ * The actions only a session can take, as functions of the session: one object for every
+ * session of a kind (the session class keeps them next to its private members), so neither a
+ * session nor a command holds closures of its own for them.
  */
-export class SessionContext implements CommandContext {
-  readonly #host: ContextHost;
+export interface SessionActions<S extends ContextSession> {
+  reply(session: S, code: number, text: string | readonly string[]): Promise<void>;
+  emit<K extends SessionEventName>(session: S, event: K, payload: Omit<SessionEvents[K], 'sessionId' | 'remoteAddress'>): void;
+  startTransfer(session: S, context: CommandContext, task: TransferTask): void;
+  abortTransfer(session: S): Promise<boolean>;
+}
+
+/**
+ * The {@link CommandContext} of one command: three fields (the session, its actions and the
+ * command), everything else on the prototype. A command used to build an object of sixteen
+ * closures; this costs one small allocation. The session's fields are read through getters,
+ * so a context always sees the session as it is now (the data channel is attached on first
+ * use).
+ */
+export class SessionContext<S extends ContextSession> implements CommandContext {
+  readonly #session: S;
+  readonly #actions: SessionActions<S>;
   readonly command: ParsedCommand;
 
-  constructor(host: ContextHost, command: ParsedCommand) {
-    this.#host = host;
+  constructor(session: S, actions: SessionActions<S>, command: ParsedCommand) {
+    this.#session = session;
+    this.#actions = actions;
     this.command = command;
   }
 
   get id(): string {
-    return this.#host.id;
+    return this.#session.id;
   }
 
   get state(): SessionState {
-    return this.#host.state;
+    return this.#session.state;
   }
 
   get peer(): Endpoint {
-    return this.#host.peer;
+    return this.#session.peer;
   }
 
   get local(): Endpoint {
-    return this.#host.local;
+    return this.#session.local;
   }
 
   get options(): ResolvedSessionOptions {
-    return this.#host.options;
+    return this.#session.options;
   }
 
   get registry(): CommandRegistry {
-    return this.#host.options.registry;
+    return this.#session.options.registry;
   }
 
   get data(): SessionDataChannel {
-    return this.#host.data;
+    return this.#session.data;
   }
 
   get control(): ControlConnection {
-    return this.#host.control;
+    return this.#session.control;
   }
 
   get logger(): Logger {
-    return this.#host.options.logger;
+    return this.#session.options.logger;
   }
 
   get signal(): AbortSignal {
-    return this.#host.signal;
+    return this.#session.signal;
   }
 
   reply(code: number, text: string | readonly string[]): Promise<void> {
-    return this.#host.reply(code, text);
+    return this.#actions.reply(this.#session, code, text);
   }
 
   emit<K extends SessionEventName>(event: K, payload: Omit<SessionEvents[K], 'sessionId' | 'remoteAddress'>): void {
-    this.#host.emit(event, payload);
+    this.#actions.emit(this.#session, event, payload);
   }
 
   user(): UserContext {
-    const user = this.#host.state.user;
+    const user = this.#session.state.user;
     if (user === undefined) throw new FsError('permission', 'Not logged in');
     return user;
   }
@@ -104,11 +111,11 @@ export class SessionContext implements CommandContext {
   }
 
   resolvePath(input: string | undefined): string {
-    return resolveVirtualPath(this.#host.state.cwd, input === undefined || input === '' ? '.' : input);
+    return resolveVirtualPath(this.#session.state.cwd, input === undefined || input === '' ? '.' : input);
   }
 
   authorize(path: string): void {
-    const permission = this.#host.options.registry.spec(this.command.verb)?.permission;
+    const permission = this.#session.options.registry.spec(this.command.verb)?.permission;
     if (permission !== undefined && !this.user().can(permission, path)) throw new FsError('permission', 'Permission denied', { path });
   }
 
@@ -117,14 +124,14 @@ export class SessionContext implements CommandContext {
   }
 
   startTransfer(task: TransferTask): void {
-    this.#host.startTransfer(this, task);
+    this.#actions.startTransfer(this.#session, this, task);
   }
 
   abortTransfer(): Promise<boolean> {
-    return this.#host.abortTransfer();
+    return this.#actions.abortTransfer(this.#session);
   }
 
   close(reason: string): void {
-    this.#host.close(reason);
+    this.#session.close(reason);
   }
 }

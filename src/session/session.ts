@@ -13,7 +13,7 @@ import type { SessionEventName, SessionEvents, SessionEventSink } from './sessio
 import type { ResolvedSessionOptions, SessionOptions } from './session-options.js';
 import { initialState } from './initial-state.js';
 import type { SessionState } from './session-state.js';
-import { SessionContext, type ContextHost } from './session-context.js';
+import { SessionContext, type SessionActions } from './session-context.js';
 import { runTransfer } from './transfer-runner.js';
 
 const ignoreEvent: SessionEventSink = () => undefined;
@@ -106,8 +106,17 @@ export class FtpSession {
   #closeController: AbortController | undefined;
   #torndown = false;
   readonly #commandRate: CommandRate | undefined;
-  /** What every command's context reaches the session through (made at the first command). */
-  #host: ContextHost | undefined;
+  /** What only a session can do, for the contexts of its commands: one object for all sessions. */
+  static readonly #actions: SessionActions<FtpSession> = {
+    reply: (session, code, text) => session.#reply(code, text),
+    emit: (session, event, payload) => {
+      session.#emit(event, payload);
+    },
+    startTransfer: (session, context, task) => {
+      session.#startTransfer(context, task);
+    },
+    abortTransfer: (session) => session.#abortTransfer(),
+  };
   /**
    * One timer serves the login and the idle timeout. A command only records the time
    * ({@link FtpSession.#lastActivity}); when the timer fires it checks both deadlines and, if
@@ -277,14 +286,14 @@ export class FtpSession {
     if (logsDebug(logger)) logger.debug({ sessionId: this.id, verb: command.verb, arg: maskedArg }, 'command');
     if (this.#observes('command')) this.#emit('command', { verb: command.verb, arg: maskedArg, user: this.state.user?.name });
     const wasLoggedIn = this.state.phase === 'logged-in';
-    const host = this.#hostOf();
-    const context = new SessionContext(host, command);
+    const actions = FtpSession.#actions;
+    const context = new SessionContext(this, actions, command);
     const middleware = this.options.middleware;
     try {
       if (middleware.length === 0) {
         await dispatchCommand(context, command);
       } else {
-        await composeMiddleware(middleware, context, (final) => dispatchCommand(final === command ? context : new SessionContext(host, final), final))(command);
+        await composeMiddleware(middleware, context, (final) => dispatchCommand(final === command ? context : new SessionContext(this, actions, final), final))(command);
       }
     } catch (error: unknown) {
       await this.#replyError(error, command.verb);
@@ -372,38 +381,6 @@ export class FtpSession {
       this.#lastActivity = now;
     }
     this.#schedule();
-  }
-
-  #hostOf(): ContextHost {
-    if (this.#host !== undefined) return this.#host;
-    const session = this as FtpSession;
-    const host: ContextHost = {
-      id: this.id,
-      state: this.state,
-      peer: this.peer,
-      local: this.local,
-      options: this.options,
-      control: this.control,
-      get data() {
-        return session.data;
-      },
-      get signal() {
-        return session.signal;
-      },
-      reply: (code, text) => this.#reply(code, text),
-      emit: (event, payload) => {
-        this.#emit(event, payload);
-      },
-      startTransfer: (context, task) => {
-        this.#startTransfer(context, task);
-      },
-      abortTransfer: () => this.#abortTransfer(),
-      close: (reason) => {
-        this.close(reason);
-      },
-    };
-    this.#host = host;
-    return host;
   }
 
   #startTransfer(context: CommandContext, task: TransferTask): void {
