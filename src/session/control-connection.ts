@@ -22,6 +22,9 @@ const PREFIX_BYTES = 2;
 const OWNER = Symbol('ftpgrid.controlConnection');
 type OwnedSocket = Socket & { [OWNER]?: ControlConnection | undefined };
 
+/** What a write the socket took at once returns: one settled promise for every reply. */
+const SETTLED = Promise.resolve();
+
 /**
  * The control channel of one session: decodes incoming bytes into command lines with
  * backpressure (the socket is paused while too many items wait) and writes replies.
@@ -173,8 +176,8 @@ export class ControlConnection {
    * (so a client that never reads cannot make the server buffer without bound).
    */
   write(text: string): Promise<void> {
-    if (this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return Promise.resolve();
-    if (this.#socket.write(text, 'utf8')) return Promise.resolve();
+    if (this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return SETTLED;
+    if (this.#socket.write(text, 'utf8')) return SETTLED;
     return new Promise<void>((resolve) => {
       const done = (): void => {
         this.#socket.off('drain', done);

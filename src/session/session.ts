@@ -38,6 +38,22 @@ export interface SessionServices {
   readonly observes?: ((event: SessionEventName) => boolean) | undefined;
 }
 
+/**
+ * Options already resolved, by the object they came from: a server gives every session the
+ * same options object, so its sessions share one resolved copy instead of one each.
+ */
+const resolvedOptions = new WeakMap<SessionOptions, ResolvedSessionOptions>();
+
+/** {@link resolveSessionOptions}, once per options object (callers never change it afterwards). */
+function sharedResolvedOptions(options: SessionOptions): ResolvedSessionOptions {
+  let resolved = resolvedOptions.get(options);
+  if (resolved === undefined) {
+    resolved = Object.freeze(resolveSessionOptions(options));
+    resolvedOptions.set(options, resolved);
+  }
+  return resolved;
+}
+
 /** Fills in the defaults of {@link SessionOptions}. */
 export function resolveSessionOptions(options: SessionOptions): ResolvedSessionOptions {
   return {
@@ -131,7 +147,7 @@ export class FtpSession {
 
   constructor(socket: Socket, options: SessionOptions, services: SessionServices) {
     this.id = services.id;
-    this.options = resolveSessionOptions(options);
+    this.options = sharedResolvedOptions(options);
     this.peer = endpointOf(socket.remoteAddress, socket.remotePort);
     this.local = endpointOf(socket.localAddress, socket.localPort);
     this.#emitSink = services.emit ?? ignoreEvent;
