@@ -29,8 +29,16 @@ export function parseCommandLine(line: string): ParsedCommand {
 
 /** Upper-cases ASCII letters only, so `ß` or the Turkish dotless i never turn into a valid verb. */
 export function asciiUpper(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
+  let first = 0;
+  while (first < text.length) {
+    const code = text.charCodeAt(first);
+    if (code >= 0x61 && code <= 0x7a) break;
+    first++;
+  }
+  // Clients send verbs in upper case: then the text is the answer, no new string.
+  if (first === text.length) return text;
+  let out = text.slice(0, first);
+  for (let i = first; i < text.length; i++) {
     const code = text.charCodeAt(i);
     out += code >= 0x61 && code <= 0x7a ? String.fromCharCode(code - 0x20) : text.charAt(i);
   }

@@ -102,6 +102,29 @@ function errorItem(code: DecodeErrorCode): DecodedItem {
   return { kind: 'error', code, message: MESSAGES[code] };
 }
 
+/** The line buffer of a decoder that holds no unfinished line. */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * One line buffer for every decoder, used while a chunk is decoded: `push` is synchronous, so
+ * no two decoders ever use it at once. Only a line still unfinished when `push` returns is
+ * copied into a buffer of the decoder's own, so a decoder between commands (an idle
+ * session) holds no buffer at all. Grown like a decoder's own buffer, never beyond the
+ * largest `maxLineLength` in use.
+ */
+let scratch = new Uint8Array(INITIAL_LINE);
+
+let sharedUtf8: { decode(bytes: Uint8Array): string } | undefined;
+
+/**
+ * One UTF-8 decoder for every control decoder: each call decodes a whole line (no `stream`
+ * state is carried between calls), so it can be shared, and an idle session holds none.
+ */
+function utf8(): { decode(bytes: Uint8Array): string } {
+  sharedUtf8 ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  return sharedUtf8;
+}
+
 /**
  * Streaming decoder of the FTP control channel (client to server). Push bytes as they
  * arrive; get whole command lines back.
@@ -132,7 +155,8 @@ function errorItem(code: DecodeErrorCode): DecodedItem {
  */
 export class ControlDecoder {
   readonly #max: number;
-  #line: Uint8Array;
+  /** The current line's bytes: the shared scratch buffer during `push`, else its own copy of an unfinished line (or nothing). */
+  #line: Uint8Array = EMPTY;
   #encoding: ControlEncoding;
   #length = 0;
   #telnet: Telnet = Telnet.Data;
@@ -148,7 +172,6 @@ export class ControlDecoder {
   #afterInterrupt = false;
   /** An ABOR line just ended at its CR: a following LF or NUL belongs to it. */
   #aborEnded = false;
-  readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(options: ControlDecoderOptions = {}) {
     const max = options.maxLineLength ?? DEFAULT_MAX_LINE;
@@ -161,9 +184,6 @@ export class ControlDecoder {
     }
     this.#max = max;
     this.#encoding = encoding;
-    // Grown on demand up to `max`: most command lines are short, and a buffer of the full
-    // 4 KiB per idle session was most of a session's memory.
-    this.#line = new Uint8Array(Math.min(max, INITIAL_LINE));
   }
 
   /** Bytes held for the current, unfinished line (never more than `maxLineLength`). */
@@ -187,6 +207,7 @@ export class ControlDecoder {
    */
   reset(): void {
     this.#length = 0;
+    this.#line = EMPTY;
     this.#telnet = Telnet.Data;
     this.#pendingCr = false;
     this.#fault = undefined;
@@ -199,6 +220,18 @@ export class ControlDecoder {
   /** Decodes a chunk. Returns the items completed by it, in order. Never throws. */
   push(chunk: Uint8Array): DecodedItem[] {
     const items: DecodedItem[] = [];
+    if (this.#length === 0) this.#line = scratch;
+    this.#decode(chunk, items);
+    if (this.#length === 0) {
+      this.#line = EMPTY;
+    } else if (this.#line === scratch) {
+      // An unfinished line outlives this call: it moves to a buffer of its own.
+      this.#line = scratch.slice(0, Math.max(INITIAL_LINE, this.#length));
+    }
+    return items;
+  }
+
+  #decode(chunk: Uint8Array, items: DecodedItem[]): void {
     for (const byte of chunk) {
       switch (this.#telnet) {
         case Telnet.Data:
@@ -226,7 +259,6 @@ export class ControlDecoder {
           break;
       }
     }
-    return items;
   }
 
   #sub(byte: number, items: DecodedItem[]): void {
@@ -285,8 +317,9 @@ export class ControlDecoder {
       return;
     }
     if (this.#length === this.#line.length) {
-      const grown = new Uint8Array(Math.min(this.#max, this.#line.length * 2));
+      const grown = new Uint8Array(Math.min(this.#max, Math.max(INITIAL_LINE, this.#line.length * 2)));
       grown.set(this.#line);
+      if (this.#line === scratch) scratch = grown;
       this.#line = grown;
     }
     this.#line[this.#length++] = byte;
@@ -312,7 +345,7 @@ export class ControlDecoder {
       return;
     }
     try {
-      items.push({ kind: 'line', line: this.#utf8.decode(bytes) });
+      items.push({ kind: 'line', line: utf8().decode(bytes) });
     } catch {
       items.push(errorItem('invalid-utf8'));
     }

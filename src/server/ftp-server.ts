@@ -10,6 +10,7 @@ import {
   silentLogger,
   type Logger,
   type SessionEventName,
+  type SessionEventSink,
   type SessionEvents,
   type SessionOptions,
 } from '../session/index.js';
@@ -95,6 +96,8 @@ function buildRegistry(commands: FtpServerOptions['commands']): CommandRegistry 
 class StandaloneServer implements FtpServer {
   readonly #logger: Logger;
   readonly #events = new EventEmitter();
+  /** Events with at least one listener. */
+  readonly #observed = new Set<string>();
   readonly #dataPlane: DataPlane;
   readonly #ownsDataPlane: boolean;
   readonly #limiter: SessionLimiter;
@@ -179,13 +182,27 @@ class StandaloneServer implements FtpServer {
 
   on<K extends FtpServerEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
     this.#events.on(event, listener);
+    this.#observed.add(event);
     return this;
   }
 
   off<K extends FtpServerEventName>(event: K, listener: (payload: FtpServerEvents[K]) => void): this {
     this.#events.off(event, listener);
+    if (this.#events.listenerCount(event) === 0) this.#observed.delete(event);
     return this;
   }
+
+  /**
+   * Whether sessions must build `event`: someone listens, or the server needs it itself
+   * (failed logins feed the ban; unobserved errors are logged).
+   */
+  readonly #observes = (event: SessionEventName): boolean => event === 'loginFailed' || event === 'error' || this.#observed.has(event);
+
+  /** One sink for every session (the address is in the payload): no closure per session. */
+  readonly #sessionSink: SessionEventSink = (event, payload) => {
+    if (event === 'loginFailed') this.#recordFailure(payload.remoteAddress ?? '');
+    this.#emit<SessionEventName>(event, payload);
+  };
 
   async listen(options: ListenOptions = {}): Promise<ServerAddress> {
     if (this.#server !== undefined) throw new Error('the server is already listening');
@@ -341,14 +358,7 @@ class StandaloneServer implements FtpServer {
       return;
     }
     const id = `s${this.#nextId++}`;
-    const session = new FtpSession(socket, this.#sessionOptions, {
-      id,
-      dataPlane: this.#dataPlane,
-      emit: (event, payload) => {
-        if (event === 'loginFailed') this.#recordFailure(ip);
-        this.#emit<SessionEventName>(event, payload);
-      },
-    });
+    const session = new FtpSession(socket, this.#sessionOptions, { id, dataPlane: this.#dataPlane, emit: this.#sessionSink, observes: this.#observes });
     // Implicit FTPS: the handshake already happened before the greeting.
     if (implicitTls) session.state.tls.control = true;
     this.#sessions.add(session);

@@ -18,6 +18,13 @@ export interface ControlConnectionOptions {
 /** Bytes looked at before the first line to recognise a TLS record. */
 const PREFIX_BYTES = 2;
 
+/** Where a socket names the connection reading it (see the shared listeners below). */
+const OWNER = Symbol('ftpgrid.controlConnection');
+type OwnedSocket = Socket & { [OWNER]?: ControlConnection | undefined };
+
+/** What a write the socket took at once returns: one settled promise for every reply. */
+const SETTLED = Promise.resolve();
+
 /**
  * The control channel of one session: decodes incoming bytes into command lines with
  * backpressure (the socket is paused while too many items wait) and writes replies.
@@ -40,7 +47,36 @@ export class ControlConnection {
   readonly #onForeign: ((protocol: ForeignProtocol) => void) | undefined;
   readonly #closeListeners: ((reason: string) => void)[] = [];
 
-  readonly #onData = (chunk: Buffer): void => {
+  /**
+   * The socket listeners, one set for every connection: each finds its connection through
+   * the socket (four closures per session were a good part of an idle session's memory).
+   */
+  static readonly #listeners = {
+    data(this: Socket, chunk: Buffer): void {
+      const owner = ControlConnection.#of(this);
+      if (owner !== undefined) owner.#onData(chunk);
+    },
+    end(this: Socket): void {
+      ControlConnection.#finishOf(this, 'client closed the connection');
+    },
+    close(this: Socket): void {
+      ControlConnection.#finishOf(this, 'connection closed');
+    },
+    error(this: Socket, error: Error): void {
+      ControlConnection.#finishOf(this, `socket error: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
+    },
+  };
+
+  static #finishOf(socket: Socket, reason: string): void {
+    const owner = ControlConnection.#of(socket);
+    if (owner !== undefined) owner.#finish(reason);
+  }
+
+  static #of(socket: Socket): ControlConnection | undefined {
+    return (socket as OwnedSocket)[OWNER];
+  }
+
+  #onData(chunk: Buffer): void {
     if (this.#prefix !== undefined) {
       const prefix = Buffer.concat([this.#prefix, chunk]);
       if (prefix.length < PREFIX_BYTES) {
@@ -61,16 +97,7 @@ export class ControlConnection {
       this.#socket.pause();
     }
     this.#wake();
-  };
-  readonly #onEnd = (): void => {
-    this.#finish('client closed the connection');
-  };
-  readonly #onClose = (): void => {
-    this.#finish('connection closed');
-  };
-  readonly #onError = (error: Error): void => {
-    this.#finish(`socket error: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
-  };
+  }
 
   constructor(socket: Socket, options: ControlConnectionOptions = {}) {
     this.#socket = socket;
@@ -103,21 +130,40 @@ export class ControlConnection {
    */
   async next(): Promise<DecodedItem | undefined> {
     for (;;) {
-      // After end() nothing more is processed, whatever the peer still sends.
-      if (this.#ending) return undefined;
-      const item = this.#queue.shift();
-      if (item !== undefined) {
-        if (this.#paused && this.#queue.length < this.#maxQueued / 2) {
-          this.#paused = false;
-          this.#socket.resume();
-        }
-        return item;
-      }
-      if (this.#closed) return undefined;
-      await new Promise<void>((resolve) => {
-        this.#waiter = resolve;
-      });
+      const item = this.take();
+      if (item !== undefined || this.done) return item;
+      await this.readable();
     }
+  }
+
+  /**
+   * The next decoded item if one is waiting, else `undefined` (then {@link ControlConnection.done}
+   * says whether more can come, and {@link ControlConnection.readable} waits for it). The
+   * synchronous form of {@link ControlConnection.next}: a session that finds its next
+   * pipelined command already decoded goes on without a promise.
+   */
+  take(): DecodedItem | undefined {
+    // After end() nothing more is processed, whatever the peer still sends.
+    if (this.#ending) return undefined;
+    const item = this.#queue.shift();
+    if (item !== undefined && this.#paused && this.#queue.length < this.#maxQueued / 2) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    return item;
+  }
+
+  /** True when nothing more will be decoded: the connection ended (either side) or {@link ControlConnection.end} was called. */
+  get done(): boolean {
+    return this.#ending || (this.#closed && this.#queue.length === 0);
+  }
+
+  /** Resolves when an item may be waiting or the connection ended (one waiter at a time). */
+  readable(): Promise<void> {
+    if (this.#ending || this.#closed || this.#queue.length > 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#waiter = resolve;
+    });
   }
 
   /** Number of decoded items waiting to be processed. */
@@ -130,8 +176,8 @@ export class ControlConnection {
    * (so a client that never reads cannot make the server buffer without bound).
    */
   write(text: string): Promise<void> {
-    if (this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return Promise.resolve();
-    if (this.#socket.write(text, 'utf8')) return Promise.resolve();
+    if (this.#closed || this.#socket.destroyed || this.#socket.writableEnded) return SETTLED;
+    if (this.#socket.write(text, 'utf8')) return SETTLED;
     return new Promise<void>((resolve) => {
       const done = (): void => {
         this.#socket.off('drain', done);
@@ -173,17 +219,23 @@ export class ControlConnection {
   }
 
   #attach(socket: Socket): void {
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('close', this.#onClose);
-    socket.on('error', this.#onError);
+    (socket as OwnedSocket)[OWNER] = this;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- EventEmitter calls them with the socket as `this`, which is what they read
+    const { data, end, close, error } = ControlConnection.#listeners;
+    socket.on('data', data);
+    socket.on('end', end);
+    socket.on('close', close);
+    socket.on('error', error);
   }
 
   #detach(socket: Socket): void {
-    socket.off('data', this.#onData);
-    socket.off('end', this.#onEnd);
-    socket.off('close', this.#onClose);
-    socket.off('error', this.#onError);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- see #attach
+    const { data, end, close, error } = ControlConnection.#listeners;
+    socket.off('data', data);
+    socket.off('end', end);
+    socket.off('close', close);
+    socket.off('error', error);
+    (socket as OwnedSocket)[OWNER] = undefined;
   }
 
   #wake(): void {

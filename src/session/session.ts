@@ -1,22 +1,24 @@
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { detectForeignLine, formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ForeignProtocol, type ParsedCommand, ReplyCode } from '../parser/index.js';
-import { FsError, resolveVirtualPath, type FileSystem, type Permission, type UserContext } from '../vfs/index.js';
+import { detectForeignLine, formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ForeignProtocol, ReplyCode } from '../parser/index.js';
 import { systemClock, type DataPlane, type Endpoint, type SessionDataChannel } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
 import { ControlConnection } from './control-connection.js';
 import { CommandRate } from './command-rate.js';
 import { dispatchCommand } from './dispatch.js';
 import { errorCode, replyForError } from './error-reply.js';
-import { silentLogger } from './logger.js';
+import { silentLogger, type Logger } from './logger.js';
 import { composeMiddleware } from './middleware.js';
-import type { SessionEventSink } from './session-events.js';
+import type { SessionEventName, SessionEvents, SessionEventSink } from './session-events.js';
 import type { ResolvedSessionOptions, SessionOptions } from './session-options.js';
 import { initialState } from './initial-state.js';
 import type { SessionState } from './session-state.js';
+import { SessionContext, type SessionActions } from './session-context.js';
 import { runTransfer } from './transfer-runner.js';
 
-const noop = (): void => undefined;
+const ignoreEvent: SessionEventSink = () => undefined;
+const everyEvent = (): boolean => true;
+const noEvent = (): boolean => false;
 
 /** Longest time ABOR or a shutdown waits for a transfer to report its end. */
 const TRANSFER_SETTLE_MS = 10_000;
@@ -28,6 +30,28 @@ export interface SessionServices {
   readonly dataPlane: DataPlane;
   /** Receives the session's events. @default ignore them */
   readonly emit?: SessionEventSink | undefined;
+  /**
+   * Whether anyone receives `event` now. The session builds an event's payload only when
+   * this says yes, so a server without listeners spends nothing on the events of every
+   * command and reply. @default every event is built and sent to `emit`
+   */
+  readonly observes?: ((event: SessionEventName) => boolean) | undefined;
+}
+
+/**
+ * Options already resolved, by the object they came from: a server gives every session the
+ * same options object, so its sessions share one resolved copy instead of one each.
+ */
+const resolvedOptions = new WeakMap<SessionOptions, ResolvedSessionOptions>();
+
+/** {@link resolveSessionOptions}, once per options object (callers never change it afterwards). */
+function sharedResolvedOptions(options: SessionOptions): ResolvedSessionOptions {
+  let resolved = resolvedOptions.get(options);
+  if (resolved === undefined) {
+    resolved = Object.freeze(resolveSessionOptions(options));
+    resolvedOptions.set(options, resolved);
+  }
+  return resolved;
 }
 
 /** Fills in the defaults of {@link SessionOptions}. */
@@ -61,6 +85,14 @@ function endpointOf(address: string | undefined, port: number | undefined): Endp
   return { host, port: port ?? 0 };
 }
 
+/** False when `logger` certainly drops debug lines (so the per-command line is not even built). */
+function logsDebug(logger: Logger): boolean {
+  if (logger === silentLogger) return false;
+  // pino and most structured loggers can say it; others get every line, as before.
+  const isLevelEnabled = (logger as { readonly isLevelEnabled?: unknown }).isLevelEnabled;
+  return typeof isLevelEnabled === 'function' ? (isLevelEnabled as (level: string) => unknown).call(logger, 'debug') === true : true;
+}
+
 /**
  * One FTP control session: reads command lines with backpressure, runs them through the
  * middleware and the dispatcher (which applies the command table's rules), and runs
@@ -80,21 +112,48 @@ export class FtpSession {
   readonly local: Endpoint;
   readonly state: SessionState = initialState();
   readonly control: ControlConnection;
-  readonly data: SessionDataChannel;
   readonly options: ResolvedSessionOptions;
+  readonly #dataPlane: DataPlane;
+  /** Attached on first use: most sessions (and every idle one) never open a data connection. */
+  #data: SessionDataChannel | undefined;
   readonly #emitSink: SessionEventSink;
-  readonly #closeController = new AbortController();
+  readonly #observes: (event: SessionEventName) => boolean;
+  /** Made on first use: an AbortController with its signal is a large part of an idle session. */
+  #closeController: AbortController | undefined;
+  #torndown = false;
   readonly #commandRate: CommandRate | undefined;
-  #cancelLoginTimer: () => void = noop;
-  #cancelIdleTimer: () => void = noop;
+  /** What only a session can do, for the contexts of its commands: one object for all sessions. */
+  static readonly #actions: SessionActions<FtpSession> = {
+    reply: (session, code, text) => session.#reply(code, text),
+    emit: (session, event, payload) => {
+      session.#emit(event, payload);
+    },
+    startTransfer: (session, context, task) => {
+      session.#startTransfer(context, task);
+    },
+    abortTransfer: (session) => session.#abortTransfer(),
+  };
+  /**
+   * One timer serves the login and the idle timeout. A command only records the time
+   * ({@link FtpSession.#lastActivity}); when the timer fires it checks both deadlines and, if
+   * neither has passed, waits for the earlier one again. So a command costs no timer work.
+   */
+  #cancelTimer: (() => void) | undefined;
+  #timerDue = 0;
+  #lastActivity: number;
+  /** When the login timeout runs out (clock time), or undefined while logged in. */
+  #loginDeadline: number | undefined;
   #closeReason = 'connection closed';
 
   constructor(socket: Socket, options: SessionOptions, services: SessionServices) {
     this.id = services.id;
-    this.options = resolveSessionOptions(options);
+    this.options = sharedResolvedOptions(options);
     this.peer = endpointOf(socket.remoteAddress, socket.remotePort);
     this.local = endpointOf(socket.localAddress, socket.localPort);
-    this.#emitSink = services.emit ?? (() => undefined);
+    this.#emitSink = services.emit ?? ignoreEvent;
+    this.#observes = services.emit === undefined ? noEvent : (services.observes ?? everyEvent);
+    this.#dataPlane = services.dataPlane;
+    this.#lastActivity = this.options.clock.now();
     this.control = new ControlConnection(socket, {
       maxLineLength: this.options.maxLineLength,
       onForeignProtocol: (protocol) => {
@@ -103,23 +162,34 @@ export class FtpSession {
       },
     });
     this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate, this.options.clock);
-    const state = this.state;
-    this.data = services.dataPlane.attach({
-      id: this.id,
-      controlPeer: this.peer,
-      controlLocal: this.local,
-      get user() {
-        return state.user?.name;
-      },
-    });
     this.control.onClose((reason) => {
       this.#closeReason = reason;
       this.#teardown();
     });
   }
 
+  /** The session's data channel (attached to the data plane on first use). */
+  get data(): SessionDataChannel {
+    if (this.#data === undefined) {
+      const state = this.state;
+      this.#data = this.#dataPlane.attach({
+        id: this.id,
+        controlPeer: this.peer,
+        controlLocal: this.local,
+        get user() {
+          return state.user?.name;
+        },
+      });
+    }
+    return this.#data;
+  }
+
   /** Aborted when the session ends. */
   get signal(): AbortSignal {
+    if (this.#closeController === undefined) {
+      this.#closeController = new AbortController();
+      if (this.#torndown) this.#closeController.abort();
+    }
     return this.#closeController.signal;
   }
 
@@ -133,11 +203,19 @@ export class FtpSession {
     try {
       await this.#reply(ReplyCode.ServiceReady, this.options.greeting);
       this.#emit('connect', { remotePort: this.peer.port });
-      this.#armLoginTimer();
-      this.#armIdleTimer();
+      this.#lastActivity = this.options.clock.now();
+      this.#loginDeadline = this.#lastActivity + this.options.loginTimeoutMs;
+      this.#schedule();
+      const control = this.control;
       for (;;) {
-        const item = await this.control.next();
-        if (item === undefined || this.state.phase === 'closing') break;
+        // Pipelined commands already decoded are taken without waiting on a promise.
+        const item = control.take();
+        if (item === undefined) {
+          if (control.done) break;
+          await control.readable();
+          continue;
+        }
+        if (this.state.phase === 'closing') break;
         // Waiting here leaves items in the control queue, which pauses the socket (backpressure).
         if (this.#commandRate !== undefined && !(await this.#takeCommandToken(this.#commandRate))) break;
         await this.#handleItem(item);
@@ -148,7 +226,7 @@ export class FtpSession {
     } finally {
       this.close(this.#closeReason);
       await this.#settleTransfer();
-      await this.data.close().catch(() => undefined);
+      await this.#data?.close().catch(() => undefined);
       this.#emit('disconnect', { reason: this.#closeReason });
     }
   }
@@ -186,10 +264,12 @@ export class FtpSession {
   }
 
   #teardown(): void {
-    this.#cancelLoginTimer();
-    this.#cancelIdleTimer();
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     this.state.phase = 'closing';
-    if (!this.#closeController.signal.aborted) this.#closeController.abort();
+    this.#torndown = true;
+    const controller = this.#closeController;
+    if (controller !== undefined && !controller.signal.aborted) controller.abort();
   }
 
   async #settleTransfer(): Promise<void> {
@@ -208,28 +288,38 @@ export class FtpSession {
       return;
     }
     const command = parseCommandLine(item.line);
-    const foreign = detectForeignLine(item.line);
-    if (foreign !== undefined && this.options.registry.spec(command.verb) === undefined) {
-      this.#closeForeign(foreign, true);
-      return;
+    const { registry, logger } = this.options;
+    // Only a line that is no FTP command can be another protocol's (three regular expressions).
+    if (registry.spec(command.verb) === undefined) {
+      const foreign = detectForeignLine(item.line);
+      if (foreign !== undefined) {
+        this.#closeForeign(foreign, true);
+        return;
+      }
     }
-    this.#armIdleTimer();
+    this.#lastActivity = this.options.clock.now();
     const maskedArg = command.verb === 'PASS' && command.arg !== undefined ? '***' : command.arg;
-    this.options.logger.debug({ sessionId: this.id, verb: command.verb, arg: maskedArg }, 'command');
-    this.#emit('command', { verb: command.verb, arg: maskedArg, user: this.state.user?.name });
+    if (logsDebug(logger)) logger.debug({ sessionId: this.id, verb: command.verb, arg: maskedArg }, 'command');
+    if (this.#observes('command')) this.#emit('command', { verb: command.verb, arg: maskedArg, user: this.state.user?.name });
     const wasLoggedIn = this.state.phase === 'logged-in';
-    const context = this.#context(command);
-    const pipeline = composeMiddleware(this.options.middleware, context, (final) =>
-      dispatchCommand(final === command ? context : this.#context(final), final),
-    );
+    const actions = FtpSession.#actions;
+    const context = new SessionContext(this, actions, command);
+    const middleware = this.options.middleware;
     try {
-      await pipeline(command);
+      if (middleware.length === 0) {
+        await dispatchCommand(context, command);
+      } else {
+        await composeMiddleware(middleware, context, (final) => dispatchCommand(final === command ? context : new SessionContext(this, actions, final), final))(command);
+      }
     } catch (error: unknown) {
       await this.#replyError(error, command.verb);
     }
     const loggedIn = this.state.phase === 'logged-in';
-    if (loggedIn && !wasLoggedIn) this.#cancelLoginTimer();
-    if (!loggedIn && wasLoggedIn && this.state.phase !== 'closing') this.#armLoginTimer();
+    if (loggedIn && !wasLoggedIn) this.#loginDeadline = undefined;
+    if (!loggedIn && wasLoggedIn && this.state.phase !== 'closing') {
+      this.#loginDeadline = this.options.clock.now() + this.options.loginTimeoutMs;
+      this.#schedule();
+    }
   }
 
   /**
@@ -249,18 +339,19 @@ export class FtpSession {
     if (!reply.expected) {
       this.options.logger.error({ sessionId: this.id, verb, err: error }, 'command failed unexpectedly');
       this.#emit('error', { error });
-    } else {
+    } else if (logsDebug(this.options.logger)) {
       this.options.logger.debug({ sessionId: this.id, verb, code: errorCode(error) }, 'command refused');
     }
     await this.#reply(reply.code, reply.text);
   }
 
   #reply(code: number, text: string | readonly string[]): Promise<void> {
-    this.#emit('reply', { code });
+    if (this.#observes('reply')) this.#emit('reply', { code });
     return this.control.write(formatReply(code, text));
   }
 
-  #emit: CommandContext['emit'] = (event, payload) => {
+  #emit<K extends SessionEventName>(event: K, payload: Omit<SessionEvents[K], 'sessionId' | 'remoteAddress'>): void {
+    if (!this.#observes(event)) return;
     const full = { sessionId: this.id, remoteAddress: this.peer.host, ...payload };
     try {
       this.#emitSink(event, full as never);
@@ -268,91 +359,70 @@ export class FtpSession {
       // An observer's bug must not break the session.
       this.options.logger.warn({ sessionId: this.id, event, err: error }, 'event listener threw');
     }
-  };
+  }
 
-  #armLoginTimer(): void {
-    this.#cancelLoginTimer();
-    this.#cancelLoginTimer = this.options.clock.schedule(() => {
-      if (this.state.phase === 'logged-in' || this.state.phase === 'closing') return;
+  /** Makes sure the timer fires by the earlier of the login and the idle deadline. */
+  #schedule(): void {
+    if (this.state.phase === 'closing') return;
+    const idleDue = this.#lastActivity + this.options.idleTimeoutMs;
+    const due = this.#loginDeadline === undefined ? idleDue : Math.min(idleDue, this.#loginDeadline);
+    if (this.#cancelTimer !== undefined) {
+      if (this.#timerDue <= due) return;
+      this.#cancelTimer();
+    }
+    this.#timerDue = due;
+    this.#cancelTimer = this.options.clock.schedule(() => {
+      this.#onTimer();
+    }, Math.max(0, due - this.options.clock.now()));
+  }
+
+  #onTimer(): void {
+    this.#cancelTimer = undefined;
+    if (this.state.phase === 'closing') return;
+    const now = this.options.clock.now();
+    if (this.#loginDeadline !== undefined && now >= this.#loginDeadline && this.state.phase !== 'logged-in') {
       void this.#reply(ReplyCode.ServiceNotAvailable, 'Login timeout, closing control connection').then(() => {
         this.close('login timeout');
       });
-    }, this.options.loginTimeoutMs);
-  }
-
-  #armIdleTimer(): void {
-    this.#cancelIdleTimer();
-    this.#cancelIdleTimer = this.options.clock.schedule(() => {
-      if (this.state.phase === 'closing') return;
+      return;
+    }
+    if (now >= this.#lastActivity + this.options.idleTimeoutMs) {
       // A running transfer is activity: the idle timeout never cuts it.
-      if (this.state.transfer !== undefined) {
-        this.#armIdleTimer();
+      if (this.state.transfer === undefined) {
+        void this.#reply(ReplyCode.ServiceNotAvailable, 'Idle timeout, closing control connection').then(() => {
+          this.close('idle timeout');
+        });
         return;
       }
-      void this.#reply(ReplyCode.ServiceNotAvailable, 'Idle timeout, closing control connection').then(() => {
-        this.close('idle timeout');
-      });
-    }, this.options.idleTimeoutMs);
+      this.#lastActivity = now;
+    }
+    this.#schedule();
   }
 
-  #context(command: ParsedCommand): CommandContext {
-    const state = this.state;
-    const user = (): UserContext => {
-      if (state.user === undefined) throw new FsError('permission', 'Not logged in');
-      return state.user;
-    };
-    return {
-      id: this.id,
-      state,
-      peer: this.peer,
-      local: this.local,
-      options: this.options,
-      registry: this.options.registry,
-      data: this.data,
-      control: this.control,
-      logger: this.options.logger,
-      signal: this.signal,
-      command,
-      reply: (code, text) => this.#reply(code, text),
-      emit: this.#emit,
-      user,
-      fs: (): FileSystem => user().fs,
-      resolvePath: (input) => resolveVirtualPath(state.cwd, input === undefined || input === '' ? '.' : input),
-      authorize: (path: string) => {
-        const spec = this.options.registry.spec(command.verb);
-        const permission = spec?.permission;
-        if (permission !== undefined && !user().can(permission, path)) throw new FsError('permission', 'Permission denied', { path });
+  #startTransfer(context: CommandContext, task: TransferTask): void {
+    runTransfer(
+      {
+        state: this.state,
+        closeSignal: this.signal,
+        transferFinished: () => {
+          this.#lastActivity = this.options.clock.now();
+          this.#schedule();
+        },
       },
-      requirePermission: (permission: Permission, path: string) => {
-        if (!user().can(permission, path)) throw new FsError('permission', 'Permission denied', { path });
-      },
-      startTransfer: (task: TransferTask) => {
-        runTransfer(
-          {
-            state,
-            closeSignal: this.signal,
-            transferFinished: () => {
-              this.#armIdleTimer();
-            },
-          },
-          this.#context(command),
-          task,
-        );
-      },
-      abortTransfer: async () => {
-        const transfer = state.transfer;
-        if (transfer === undefined) {
-          await this.data.abort();
-          return false;
-        }
-        transfer.aborted = true;
-        transfer.controller.abort();
-        await Promise.race([this.data.abort().then(() => transfer.done), delay(TRANSFER_SETTLE_MS, undefined, { ref: false })]);
-        return true;
-      },
-      close: (reason) => {
-        this.close(reason);
-      },
-    };
+      context,
+      task,
+    );
+  }
+
+  async #abortTransfer(): Promise<boolean> {
+    const transfer = this.state.transfer;
+    if (transfer === undefined) {
+      await this.#data?.abort();
+      return false;
+    }
+    transfer.aborted = true;
+    transfer.controller.abort();
+    await Promise.race([this.data.abort().then(() => transfer.done), delay(TRANSFER_SETTLE_MS, undefined, { ref: false })]);
+    return true;
   }
 }

@@ -197,4 +197,29 @@ describe('ControlDecoder properties', () => {
       }),
     );
   });
+
+  it('decoders fed in turns give each the items it would give alone (they share one scratch buffer)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 2 }), fc.oneof(anyBytes, ftpish)), { maxLength: 30 }),
+        fc.array(fc.integer({ min: 16, max: 300 }), { minLength: 3, maxLength: 3 }),
+        (turns, maxes) => {
+          const shared = maxes.map((max) => new ControlDecoder({ maxLineLength: max }));
+          const alone = maxes.map((max) => new ControlDecoder({ maxLineLength: max }));
+          const got: DecodedItem[][] = [[], [], []];
+          const inputs: Uint8Array[][] = [[], [], []];
+          for (const [which, chunk] of turns) {
+            got[which]?.push(...(shared[which]?.push(chunk) ?? []));
+            inputs[which]?.push(chunk);
+          }
+          for (let i = 0; i < 3; i++) {
+            const expected = (inputs[i] ?? []).flatMap((chunk) => alone[i]?.push(chunk) ?? []);
+            expect(got[i]).toEqual(expected);
+            expect(shared[i]?.bufferedBytes).toBe(alone[i]?.bufferedBytes);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

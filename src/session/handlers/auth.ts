@@ -54,7 +54,13 @@ export async function handlePass(context: CommandContext, arg: string | undefine
         name,
         password,
         { address: context.peer.host, port: context.peer.port, secure: state.tls.control },
-        { signal: context.signal },
+        // A getter: the session makes its close signal only when something reads it (an
+        // AbortController is a large part of an idle session's memory).
+        {
+          get signal() {
+            return context.signal;
+          },
+        },
       );
     } catch (error: unknown) {
       context.logger.error({ sessionId: context.id, err: error }, 'authorizer failed');
