@@ -126,7 +126,11 @@ describe.skipIf(!canRun)(`standby master on PostgreSQL, real processes${canRun ?
 
     // Each slave re-attached with a verify: digests per directory, not its whole listing (at most
     // the in-flight upload's directory can differ from what the store knows).
-    const verified = b.stderr().split('\n').filter((l) => l.includes('"remerge done"')).map((l) => JSON.parse(l) as { slave: string; mode: string; files: number; listed: number; matchedDirs: number });
+    const remerges = (): { slave: string; mode: string; files: number; listed: number; matchedDirs: number }[] =>
+      b.stderr().split('\n').filter((l) => l.includes('"remerge done"')).map((l) => JSON.parse(l) as { slave: string; mode: string; files: number; listed: number; matchedDirs: number });
+    // The log comes through a pipe, possibly after SITE SLAVES said online: wait (bounded) for both lines.
+    for (let i = 0; i < 100 && !['s1', 's2'].every((name) => remerges().some((v) => v.slave === name)); i++) await new Promise((r) => setTimeout(r, 100));
+    const verified = remerges();
     for (const name of ['s1', 's2']) {
       const line = verified.find((v) => v.slave === name);
       expect(line?.mode, name).toBe('verify');
