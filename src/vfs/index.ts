@@ -24,6 +24,7 @@ export type {
 export { canChecksum, canChmod, canSetTimes, hasFreeSpace } from './file-system.js';
 export type { FsErrorCode, FsErrorOptions } from './fs-error.js';
 export { FsError, isFsError } from './fs-error.js';
+export { toFsError } from './errno-error.js';
 export type { Authorizer, PeerInfo, Permission, UserContext } from './authorizer.js';
 export type { ResolveVirtualPathOptions } from './path-jail.js';
 export { resolveVirtualPath } from './path-jail.js';

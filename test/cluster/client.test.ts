@@ -1,14 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMaster, type FtpMaster } from '../../src/index.js';
 import {
   ClusterClientError, MemoryMetadataStore, createClusterClient, createSlave, deriveTicketKey, dialSlaveAsClient, signTicket,
   type ClusterClient, type Slave,
 } from '../../src/cluster/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+import { ClientService } from '../../src/cluster/master/client-service.js';
+import { PeerConnection } from '../../src/cluster/protocol/index.js';
 import { makeTempDir, type TempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -160,6 +162,37 @@ describe('the DFS client against an in-process cluster', () => {
       if (i === 7) expect(read.status === 'rejected' && read.reason instanceof ClusterClientError ? read.reason.code : read.status).toBe('not-found');
       else expect(read.status === 'fulfilled' ? read.value.toString() : read.status).toBe(`content ${i}`);
     });
+  });
+
+  it('records the uploads a slave finished in one turn with one commit request; a refused commit fails only its upload and leaves no file', async () => {
+    await client.mkdir('/commits', { parents: true });
+    const requests = vi.spyOn(PeerConnection.prototype, 'request');
+    const refused = new Error('the store is full');
+    Object.assign(refused, { code: 'no-space' });
+    const { commit: original } = ClientService.prototype as { commit: (this: ClientService, ...args: Parameters<ClientService['commit']>) => Promise<void> };
+    // The master refuses to record one upload (the slave stored it): that one fails, and its file goes.
+    const commit = vi.spyOn(ClientService.prototype, 'commit').mockImplementation(function (this: ClientService, node, ticket, outcome) {
+      return outcome.size === 7777 ? Promise.reject(refused) : original.call(this, node, ticket, outcome);
+    });
+    try {
+      const paths = Array.from({ length: 24 }, (_, i) => `/commits/f${i}`);
+      const uploads = await Promise.allSettled(paths.map((path, i) => client.upload(path, Buffer.alloc(i === 5 ? 7777 : 100, i))));
+      const failed = uploads[5];
+      expect(failed?.status === 'rejected' && failed.reason instanceof ClusterClientError ? failed.reason.code : failed?.status).toBe('no-space');
+      expect(uploads.filter((u) => u.status === 'fulfilled')).toHaveLength(23);
+      const ops = requests.mock.calls.map((call) => call[0]);
+      const batches = ops.filter((op) => op === 'commitClientWrites').length;
+      const singles = ops.filter((op) => op === 'commitClientWrite').length;
+      expect(batches).toBeGreaterThan(0);
+      expect(batches + singles).toBeLessThan(paths.length);
+    } finally {
+      requests.mockRestore();
+      commit.mockRestore();
+    }
+    const names = [...(await readdir(join(dir.path, 's1'), { recursive: true })), ...(await readdir(join(dir.path, 's2'), { recursive: true }))];
+    expect(names.filter((n) => n.startsWith('commits/'))).toHaveLength(23);
+    expect(names).not.toContain('commits/f5');
+    await expectCode(client.stat('/commits/f5'), 'not-found');
   });
 
   it('applies the user\'s permissions and refuses wrong passwords', async () => {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../../session/index.js';
 import { FsError, locateStorage, resolveVirtualPath, type Authorizer, type DirEntry, type Permission, type UserContext } from '../../vfs/index.js';
 import {
-  signTicket, TicketError, verifyTicket,
-  type ClientLogin, type ClientMasterOperations, type ClientPlacement, type ClientPlacementOutcome, type MasterClientLink, type OperationHandlers, type Ticket, type TransferOutcome,
+  settleItem, signTicket, TicketError, verifyTicket,
+  type ClientLogin, type ClientMasterOperations, type ClientPlacement, type MasterClientLink, type OperationHandlers, type Ticket, type TransferOutcome,
 } from '../protocol/index.js';
 import type { ClusterFileSystem } from './cluster-file-system.js';
 import type { SlaveNode } from './slave-node.js';
@@ -123,18 +123,9 @@ export class ClientService {
       }
     };
     const maxListings = this.#options.maxListings ?? 8;
-    // Each item of a batch on its own: one failing (permission, no room) fails only that one.
-    const settle = async (work: Promise<ClientPlacement>): Promise<ClientPlacementOutcome> => {
-      try {
-        return { ok: await work };
-      } catch (error) {
-        const code = (error as { code?: unknown } | null)?.code;
-        return { err: { code: typeof code === 'string' && code.length > 0 && code.length <= 64 ? code : 'internal', message: (error instanceof Error ? error.message : String(error)).slice(0, 2048) } };
-      }
-    };
     const handlers: OperationHandlers<ClientMasterOperations> = {
-      placeWrites: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settle(handlers.placeWrite(item, context)))) }),
-      placeReads: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settle(handlers.placeRead(item, context)))) }),
+      placeWrites: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settleItem(handlers.placeWrite(item, context)))) }),
+      placeReads: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settleItem(handlers.placeRead(item, context)))) }),
       placeWrite: async (args, { signal }) => {
         let requested = args.path;
         const generated = requested === undefined;

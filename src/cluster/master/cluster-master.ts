@@ -1,7 +1,7 @@
 import type { TlsOptions } from 'node:tls';
 import { silentLogger, type CommandRegistry, type Logger } from '../../session/index.js';
 import type { LocalDataPlaneOptions } from '../../transfer/index.js';
-import { checkSecret, createClusterListener, deriveTicketKey, type ClientLinkOptions, type ClusterListener, type LinkOptions } from '../protocol/index.js';
+import { checkSecret, createClusterListener, deriveTicketKey, settleItem, type ClientLinkOptions, type ClusterListener, type LinkOptions } from '../protocol/index.js';
 import { ClientService, type ClientServiceOptions } from './client-service.js';
 import type { MetadataStore } from '../store/index.js';
 import { GaugeSources } from '../../metrics/index.js';
@@ -102,6 +102,11 @@ export class ClusterMaster implements ClusterAdmin {
           if (this.#clients === undefined) throw new Error('DFS clients are not enabled on this master');
           await this.#clients.commit(node, ticket, outcome);
           return {};
+        },
+        commitClientWrites: async ({ items }) => {
+          const clients = this.#clients;
+          if (clients === undefined) throw new Error('DFS clients are not enabled on this master');
+          return { results: await Promise.all(items.map(({ ticket, outcome }) => settleItem(clients.commit(node, ticket, outcome).then(() => ({}))))) };
         },
       }),
     });

@@ -3,7 +3,7 @@ export { FrameDecoder, encodeFrame, FRAME_HEADER_BYTES } from './frame-decoder.j
 export { encodeMessage, decodeMessage } from './codec.js';
 export { PROTOCOL_VERSIONS, MIN_SECRET_BYTES, HANDSHAKE_MAX_FRAME_BYTES, checkSecret, nodeNameSchema, type HandshakeResult } from './handshake.js';
 export {
-  SLAVE_OPERATIONS, MASTER_OPERATIONS, SLAVE_EVENTS, MASTER_EVENTS, MAX_PATH_LENGTH,
+  SLAVE_OPERATIONS, MASTER_OPERATIONS, SLAVE_EVENTS, MASTER_EVENTS, MAX_PATH_LENGTH, MAX_COMMIT_BATCH,
   type OperationTable, type EventTable, type OpArgs, type OpResult, type EventData,
   type SlaveOperations, type MasterOperations, type SlaveEvents, type MasterEvents, type TransferOutcome, type SlaveListEntry,
 } from './operations.js';
@@ -29,3 +29,4 @@ export {
   type ClientMasterLink, type MasterClientLink, type ClientSlaveLink, type SlaveClientLink, type ClientLinkOptions, type ClientDialOptions,
 } from './client-endpoints.js';
 export { clientLoginSchema, type ClientLogin } from './handshake.js';
+export { RequestBatcher, settleItem, type RequestBatcherOptions, type BatchOutcome } from './request-batcher.js';

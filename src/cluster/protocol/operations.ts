@@ -75,6 +75,17 @@ export const SLAVE_OPERATIONS = {
   },
 } as const;
 
+/** Most commits in one `commitClientWrites` request. */
+export const MAX_COMMIT_BATCH = 64;
+
+const commitClientWriteArgs = z.object({ ticket: ticketSchema, outcome: transferOutcomeSchema }).strict();
+
+/** One answer of `commitClientWrites`: recorded, or why that one was not (the others are unaffected). */
+const commitOutcome = z.union([
+  z.object({ ok: nothing }).strict(),
+  z.object({ err: z.object({ code: z.string().min(1).max(64), message: z.string().max(2048) }).strict() }).strict(),
+]);
+
 /** Requests a slave sends and the master answers. */
 export const MASTER_OPERATIONS = {
   /** One bounded batch of the slave's file list; the next is sent only after the answer (flow control). */
@@ -91,7 +102,15 @@ export const MASTER_OPERATIONS = {
    * an FTP upload's) before the client hears success. The master checks it signed the ticket
    * for this slave.
    */
-  commitClientWrite: { args: z.object({ ticket: ticketSchema, outcome: transferOutcomeSchema }).strict(), result: nothing },
+  commitClientWrite: { args: commitClientWriteArgs, result: nothing },
+  /**
+   * Several `commitClientWrite`s in one request (a slave coalesces the commits of the uploads
+   * it finished in the same turn): one answer per item, in order, each done or an error.
+   */
+  commitClientWrites: {
+    args: z.object({ items: z.array(commitClientWriteArgs).min(1).max(MAX_COMMIT_BATCH) }).strict(),
+    result: z.object({ results: z.array(commitOutcome).max(MAX_COMMIT_BATCH) }).strict(),
+  },
 } as const;
 
 /** Events a slave sends without expecting an answer. */

@@ -1,19 +1,9 @@
-import { z } from 'zod';
+import { parseEnvelope, type Envelope } from './envelope.js';
 import type { FramedSocket } from './framed-socket.js';
 import type { EventData, EventTable, OpArgs, OperationTable, OpResult } from './operations.js';
 import { ProtocolError } from './protocol-error.js';
 
-const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const name = z.string().min(1).max(64);
-const envelopeSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('req'), id, op: name, a: z.unknown() }).strict(),
-  z.object({ t: z.literal('res'), id, r: z.unknown() }).strict(),
-  z.object({ t: z.literal('err'), id: z.number().int().nonnegative(), code: z.string().max(64), message: z.string().max(2048) }).strict(),
-  z.object({ t: z.literal('evt'), ev: name, d: z.unknown() }).strict(),
-  z.object({ t: z.literal('cancel'), id }).strict(),
-  z.object({ t: z.literal('ping') }).strict(),
-]);
-type Envelope = z.infer<typeof envelopeSchema>;
+
 
 /** Handlers of every operation of a table. */
 export type OperationHandlers<T extends OperationTable> = {
@@ -68,6 +58,8 @@ const MAX_PROTOCOL_ERRORS = 16;
 const MAX_EARLY = 1024;
 
 function codeOf(error: unknown): string {
+  // A handler passing on its own peer's refusal passes on that peer's code, not `remote`.
+  if (error instanceof ProtocolError && error.code === 'remote' && error.remoteCode !== undefined && error.remoteCode.length <= 64) return error.remoteCode;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.length <= 64 ? code : 'internal';
 }
@@ -208,12 +200,12 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
 
   #onMessage(message: unknown): void {
     this.#lastReceived = Date.now();
-    const parsed = envelopeSchema.safeParse(message);
-    if (!parsed.success) {
+    const envelope = parseEnvelope(message);
+    if (envelope === undefined) {
       this.#refuse('malformed envelope');
       return;
     }
-    this.#dispatch(parsed.data);
+    this.#dispatch(envelope);
   }
 
   #dispatch(envelope: Envelope): void {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { fstatSync, read as readFd, readSync } from 'node:fs';
+import { fstatSync, read as readFd, readSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
-import { FsError, type FileSystem, type WriteHandle } from '../../vfs/index.js';
+import { FsError, toFsError, type FileSystem, type WriteHandle } from '../../vfs/index.js';
 import {
   openTicket, TicketError,
   type ClientSlaveOperations, type OperationHandlers, type Ticket, type TicketClaims, type TicketOperation, type TransferOutcome,
@@ -12,8 +12,8 @@ import { checkedSlavePath, ensureParents } from './slave-paths.js';
 
 const readAt = promisify(readFd);
 
-/** Reads up to this size are done synchronously. */
-const SYNC_READ_BYTES = 64 * 1024;
+/** Reads and writes up to this size are done synchronously (where the backend allows it). */
+const SYNC_IO_BYTES = 64 * 1024;
 
 /** What the handlers of one client connection need. */
 export interface ClientServiceContext {
@@ -55,8 +55,21 @@ async function openStaged(fs: FileSystem, path: string, signal: AbortSignal): Pr
   }
 }
 
-// Through the handle's stream, not its descriptor: the filesystem's own write hooks (quotas) apply.
-async function writeAll(handle: WriteHandle, data: Uint8Array): Promise<void> {
+/**
+ * Writes a whole small file. A backend whose descriptor allows it (`syncSmallIo`, a local
+ * disk) gets one direct write: a thread-pool round trip costs more than the write itself.
+ * Otherwise through the handle's stream: the filesystem's own write hooks (quotas) apply.
+ */
+async function writeAll(handle: WriteHandle, path: string, data: Uint8Array): Promise<void> {
+  if (handle.fd !== undefined && handle.syncSmallIo === true && data.length <= SYNC_IO_BYTES) {
+    try {
+      let done = 0;
+      while (done < data.length) done += writeSync(handle.fd, data, done, data.length - done, handle.offset + done);
+    } catch (error) {
+      throw toFsError(error, path);
+    }
+    return;
+  }
   const stream = handle.stream();
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
@@ -128,7 +141,7 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
       const handle = await openStaged(fs, path, signal);
       let written: { size: number; mtimeMs: number } | undefined;
       try {
-        await writeAll(handle, data);
+        await writeAll(handle, path, data);
         // The staged file's own descriptor: one fstat instead of a stat by path after publishing (a rename keeps the mtime).
         if (handle.fd !== undefined) {
           const st = fstatSync(handle.fd);
@@ -220,7 +233,7 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
           let done = 0;
           while (done < want) {
             // Small reads (nearly always from the page cache) cost less done at once than through the thread pool.
-            const bytesRead = want <= SYNC_READ_BYTES
+            const bytesRead = want <= SYNC_IO_BYTES && handle.syncSmallIo === true
               ? readSync(handle.fd, data, done, want - done, offset + done)
               : (await readAt(handle.fd, data, done, want - done, offset + done)).bytesRead;
             if (bytesRead === 0) break;

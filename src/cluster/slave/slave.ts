@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../session/index.js';
 import { LocalDataPlane } from '../../transfer/index.js';
 import { hasFreeSpace } from '../../vfs/index.js';
-import { checkSecret, deriveTicketKey, dialMaster, nodeNameSchema, type MasterLink } from '../protocol/index.js';
+import {
+  checkSecret, deriveTicketKey, dialMaster, MAX_COMMIT_BATCH, nodeNameSchema, ProtocolError, RequestBatcher, type MasterLink, type Ticket, type TransferOutcome,
+} from '../protocol/index.js';
 import { MetricsHttpServer, SlaveMetrics, validateMetricsOptions, type SlaveTransferEvent } from '../../metrics/index.js';
 import { FsError } from '../../vfs/index.js';
 import { SlaveClientListener } from './client-listener.js';
@@ -16,6 +18,12 @@ import { SlaveTransfers } from './slave-transfers.js';
 // Read through a function: the signal changes while we await, which narrowing cannot see.
 function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
+}
+
+/** What the master records for one DFS client upload. */
+interface CommitArgs {
+  readonly ticket: Ticket;
+  readonly outcome: TransferOutcome;
 }
 
 /** Where a slave stands with its master. */
@@ -44,6 +52,14 @@ export class Slave extends EventEmitter<SlaveEvents> {
   readonly #transfers: SlaveTransfers;
   readonly #stop = new AbortController();
   #link: MasterLink | undefined;
+  /** DFS client uploads finished in the same turn are recorded with one request. */
+  readonly #commits = new RequestBatcher<CommitArgs, object>({
+    single: async (args) => this.#connectedLink().request('commitClientWrite', args),
+    batch: async (items) => (await this.#connectedLink().request('commitClientWrites', { items })).results,
+    maxBatch: MAX_COMMIT_BATCH,
+    itemError: (code, message) => new ProtocolError('remote', message, { remoteCode: code }),
+    abortedError: () => new ProtocolError('aborted', 'commitClientWrite cancelled'),
+  });
   #state: SlaveConnectionState = 'stopped';
   #loop: Promise<void> | undefined;
   /** The Prometheus series of this slave (option `metrics`), or `undefined` without that option. */
@@ -66,10 +82,11 @@ export class Slave extends EventEmitter<SlaveEvents> {
     this.metrics = options.metrics === undefined ? undefined : new SlaveMetrics(this, { registry: options.metrics.registry });
     this.#clients = options.clientListen === undefined ? undefined : new SlaveClientListener({
       fs: options.fs, name: options.name, ticketKey: deriveTicketKey(this.#secret), logger: this.#logger, tls: options.clientTls,
-      commit: async (ticket, outcome, signal) => {
-        const link = this.#link;
-        if (link === undefined || link.closed) throw new FsError('unavailable', 'this slave is not connected to the master; try again later');
-        await link.request('commitClientWrite', { ticket, outcome }, { signal });
+      // Not cancelled with the client's request: once the bytes are published, the master's
+      // answer decides whether they stay (a cancel racing the record could leave it pointing
+      // at a file the slave then removes).
+      commit: async (ticket, outcome) => {
+        await this.#commits.call({ ticket, outcome }, undefined);
       },
     });
   }
@@ -126,6 +143,12 @@ export class Slave extends EventEmitter<SlaveEvents> {
   /** Transfers announced or running now. */
   get activeTransfers(): number {
     return this.#transfers.count;
+  }
+
+  #connectedLink(): MasterLink {
+    const link = this.#link;
+    if (link === undefined || link.closed) throw new FsError('unavailable', 'this slave is not connected to the master; try again later');
+    return link;
   }
 
   #dataAddress(): string {
