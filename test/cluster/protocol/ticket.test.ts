@@ -68,7 +68,15 @@ describe('tickets', () => {
   });
 
   it('a correctly tagged body that is not a ticket is refused as forged', () => {
-    for (const value of [null, 1, 'x', [2, 'write', '/a', 's', 1, NOW, 'id'], [1, 'delete', '/a', 's', 1, NOW, 'id'], [1, 'write', '/a', 's', -1, NOW, 'id'], { a: 1 }]) {
+    const notTickets = [
+      null, 1, 'x', { a: 1 }, [2, 'write', '/a', 's', 1, NOW, 'id'], [1, 'delete', '/a', 's', 1, NOW, 'id'], [1, 'write', '/a', 's', -1, NOW, 'id'],
+      // Each claim just outside its bound, and a wrong number of claims.
+      [1, 'write', '', 's', 1, NOW, 'id'], [1, 'write', `/${'p'.repeat(4096)}`, 's', 1, NOW, 'id'], [1, 'read', '/a', '', 1, NOW, 'id'],
+      [1, 'read', '/a', 's'.repeat(65), 1, NOW, 'id'], [1, 'read', '/a', 's', 1.5, NOW, 'id'], [1, 'read', '/a', 's', 1, -1, 'id'],
+      [1, 'read', '/a', 's', 1, NOW, ''], [1, 'read', '/a', 's', 1, NOW, 'i'.repeat(65)], [1, 'read', '/a', 's', 1, NOW], [1, 'read', '/a', 's', 1, NOW, 'id', 'x'],
+      [1, 'read', '/a', 's', Number.MAX_SAFE_INTEGER + 1, NOW, 'id'], [1, 'read', 7, 's', 1, NOW, 'id'],
+    ];
+    for (const value of notTickets) {
       const body = encodeMessage(value);
       // Tagged as a genuine master would: the slave must still refuse what it cannot read as claims.
       const mac = createHmac('sha256', key).update(body).digest();
