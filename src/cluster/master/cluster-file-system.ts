@@ -328,13 +328,19 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   /**
    * An upload to `slave` ended without its result (the link was lost with it): the slave may
    * have stored the bytes it got, which no client was told were stored. Unless the tree says
-   * it holds `path` (an overwrite: a differing copy shows as a size conflict at its remerge),
-   * it is owed a delete, so its next remerge cannot list that file. Never rejects.
+   * it holds `path`, it is owed a delete, so its next remerge cannot list that file. An
+   * overwrite of a file it holds may have replaced the copy or not: the slave stops being a
+   * holder until its remerge finds the copy and its SHA-256 matches the record (one that
+   * differs is removed and healed from another holder; one of another size is a conflict).
+   * Without a recorded checksum the copy cannot be judged and stays. Never rejects.
    */
   async forgetUnconfirmedUpload(slave: string, path: string): Promise<void> {
     try {
       const record = await this.store.get(path);
-      if (record?.type === 'file' && record.holders.includes(slave)) return;
+      if (record?.type === 'file' && record.holders.includes(slave)) {
+        if (record.checksum !== undefined) await this.store.removeHolder(path, slave);
+        return;
+      }
       await this.registry.queue.changing([slave], () => this.#owe([slave], { type: 'delete', path }, true));
     } catch (error) {
       this.#logger.error({ slave, path, err: error }, 'cannot queue the removal of an unconfirmed upload');
