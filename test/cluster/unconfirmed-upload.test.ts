@@ -7,6 +7,8 @@ import { hasTool, runTool } from '../support/run-tool.js';
 import { waitFor } from '../support/wait-for.js';
 import { PASSWORD, USER, startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { get, put, withClient } from './helpers/ftp-client.js';
+import { SlaveTransfers } from '../../src/cluster/slave/slave-transfers.js';
+import { RawClient } from '../support/ftp-control-client.js';
 
 /** A slave disk that, as it publishes an upload, has the master drop the slave's link: the bytes are stored, the answer never arrives. */
 class LinkLostAtCommit extends MemoryFileSystem {
@@ -111,5 +113,77 @@ describe('cluster: an upload stored by a slave whose answer was lost with the li
     const result = await runTool('curl', ['-sS', '--max-time', '30', '--ftp-pret', '--disable-epsv', '-u', `${USER}:${PASSWORD}`, '-T', local, `ftp://127.0.0.1:${cluster.ftpPort}/direct.bin`], { timeoutMs: 40_000 });
     expect(result.code, result.stderr).not.toBe(0);
     await expectGoneOnceBack('/direct.bin');
+  });
+});
+
+/** A slave disk that holds an upload at its commit until the test lets it go. */
+class HoldAtCommit extends MemoryFileSystem {
+  armed = false;
+  holding = false;
+  signal: AbortSignal | undefined;
+  #release: () => void = () => undefined;
+
+  release(): void {
+    this.#release();
+  }
+
+  override async openWrite(path: string, options?: OpenWriteOptions): Promise<WriteHandle> {
+    const handle = await super.openWrite(path, options);
+    if (!this.armed) return handle;
+    this.armed = false;
+    this.signal = options?.signal;
+    const gate = new Promise<void>((resolve) => {
+      this.#release = resolve;
+    });
+    return {
+      offset: handle.offset,
+      stream: () => handle.stream(),
+      abort: (reason) => handle.abort(reason),
+      commit: async () => {
+        this.holding = true;
+        await gate;
+        await handle.commit();
+      },
+    };
+  }
+}
+
+// ABOR racing the end of a direct upload: the slave may publish before it hears the order.
+describe('cluster: ABOR of a direct upload the slave publishes anyway', () => {
+  let cluster: InProcessCluster | undefined;
+
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await cluster?.close();
+  });
+
+  it('is recorded like any finished upload (226), never left on the slave unknown to the tree', async () => {
+    cluster = await startInProcessCluster({ slaves: 0 });
+    const disk = new HoldAtCommit();
+    await cluster.addSlave('a', disk);
+    const aborts = vi.spyOn(SlaveTransfers.prototype, 'abort');
+    const bytes = randomBytes(20_000);
+    const { client } = await RawClient.connect(cluster.ftpPort);
+    try {
+      expect(await client.login(USER, PASSWORD)).toBe(230);
+      expect(await client.code('TYPE I')).toBe(200);
+      expect(await client.code('PRET STOR /abor.bin')).toBe(200);
+      const data = await client.openData(await client.expect('EPSV', 229));
+      disk.armed = true;
+      expect((await client.cmd('STOR /abor.bin')).code).toBe(150);
+      data.end(bytes);
+      await waitFor(() => disk.holding, 10_000);
+      // The slave has every byte and is publishing; the client aborts now.
+      const transferReply = client.cmd('ABOR');
+      // The master's order reached the slave (or, as it once did, the request was cancelled).
+      await waitFor(() => aborts.mock.calls.length > 0 || disk.signal?.aborted === true, 10_000);
+      disk.release();
+      expect((await transferReply).code).toBe(226);
+      expect((await client.reply()).code).toBe(226);
+    } finally {
+      client.close();
+    }
+    expect(await disk.stat('/abor.bin').then((s) => s.size)).toBe(bytes.length);
+    expect((await cluster.master.cluster.store.get('/abor.bin'))?.holders).toEqual(['a']);
   });
 });

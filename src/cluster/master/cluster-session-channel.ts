@@ -184,16 +184,30 @@ export class ClusterSessionChannel implements SessionDataChannel {
       if (direct.kind === 'passive' || this.#slaveCanServe(node)) {
         if (direct.kind === 'active') await this.#inner.abort();
         const fresh = offset === 0 && !append;
-        const result = await this.#direct(node, direct, options, (transferId, connectTo) => node.requireLink().request('receive', {
-          transferId, path: clusterPath, offset, append, exclusive: options.exclusive ?? false, type: options.type ?? 'binary',
-          tls: this.#protection.level === 'private',
-          ...(options.checksum === undefined ? (fresh ? { checksum: 'sha256' as const } : {}) : { checksum: options.checksum }),
-          ...(connectTo === undefined ? {} : { connectTo }),
-        }, { signal: this.#running?.signal, timeoutMs: 0 }).catch(async (error: unknown) => {
-          // The link went down with the upload: the slave may have kept what it received.
-          if (isProtocolError(error, 'closed')) await this.#fs.forgetUnconfirmedUpload(node.name, clusterPath);
-          throw error;
-        }), clusterPath, async (outcome) => {
+        const result = await this.#direct(node, direct, options, (transferId, connectTo) => {
+          const link = node.requireLink();
+          const receiving = link.request('receive', {
+            transferId, path: clusterPath, offset, append, exclusive: options.exclusive ?? false, type: options.type ?? 'binary',
+            tls: this.#protection.level === 'private',
+            ...(options.checksum === undefined ? (fresh ? { checksum: 'sha256' as const } : {}) : { checksum: options.checksum }),
+            ...(connectTo === undefined ? {} : { connectTo }),
+          }, { timeoutMs: 0 });
+          // ABOR tells the slave to stop, but its answer still decides: an upload it had
+          // published before the order arrived is recorded like any other (226), never left
+          // on its disk unknown to the tree. The request itself is not cancelled for that reason.
+          const signal = this.#running?.signal;
+          const stop = (): void => {
+            void link.request('abort', { transferId }).catch(() => undefined);
+          };
+          signal?.addEventListener('abort', stop, { once: true });
+          return receiving.finally(() => {
+            signal?.removeEventListener('abort', stop);
+          }).catch(async (error: unknown) => {
+            // The link went down with the upload: the slave may have kept what it received.
+            if (isProtocolError(error, 'closed')) await this.#fs.forgetUnconfirmedUpload(node.name, clusterPath);
+            throw error;
+          });
+        }, clusterPath, async (outcome) => {
           await this.#fs.commitUpload(clusterPath, node, outcome, existing, fresh && (options.checksum === undefined || options.checksum === 'sha256'));
         });
         return result;

@@ -72,7 +72,8 @@ export function slaveOperations({ fs, transfers, link }: SlaveContext): Operatio
           },
           onProgress: progressReporter(link, args.transferId),
         });
-        const stat = await fs.stat(path, { signal });
+        // Published: the answer must say so even if a cancel arrives now (the master records it).
+        const stat = await fs.stat(path);
         return outcome(result, stat.size, stat.mtime);
       } finally {
         await transfers.release(args.transferId);
