@@ -1,5 +1,5 @@
 import { ReplyCode } from '../parser/index.js';
-import type { TransferResult } from '../transfer/index.js';
+import type { TransferResult, TransferStartInfo } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
 import { errorCode, replyForError } from './error-reply.js';
 import type { RunningTransfer, SessionState } from './session-state.js';
@@ -44,10 +44,10 @@ export function runTransfer(host: TransferHost, context: CommandContext, task: T
   state.transfer = running;
   context.emit('transferStart', fields);
 
-  const sendStart = (): void => {
+  const sendStart = (info?: TransferStartInfo): void => {
     if (running.started) return;
     running.started = true;
-    void context.reply(ReplyCode.FileStatusOk, task.startText);
+    void context.reply(ReplyCode.FileStatusOk, typeof task.startText === 'string' ? task.startText : task.startText(info));
   };
 
   const finish = async (result: TransferResult | undefined, error: unknown): Promise<void> => {

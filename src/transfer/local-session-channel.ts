@@ -117,6 +117,9 @@ export class LocalSessionChannel implements SessionDataChannel {
     return this.#pending !== undefined;
   }
 
+  /** `retrieve` passes the bytes it will send to `onStart`. */
+  readonly reportsStartSize = true;
+
   async passive(options: PassiveOptions): Promise<Endpoint> {
     this.#assertOpen();
     this.#dropPending();
@@ -489,7 +492,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, abort: (reason: unknown) => void, planned: PlannedLease, streamOnly: boolean): Promise<TransferResult> {
-    options.onStart?.();
+    options.onStart?.({ bytes: Math.max(0, handle.size - handle.offset) });
     const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
     return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'out', streamOnly), async (ctx, zero) => {
