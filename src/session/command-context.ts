@@ -20,6 +20,12 @@ export interface TransferTask {
   readonly startText: string | ((info: TransferStartInfo | undefined) => string);
   /** Text of the 226 reply. @default 'Transfer complete' */
   readonly doneText?: string | undefined;
+  /**
+   * The handler did not look the path up: the data plane's open does. A filesystem error
+   * before the 150 is then answered as a failed lookup would have been, and is no transfer
+   * (no transfer events: `transferStart` is emitted once the open succeeded). @default false
+   */
+  readonly checkedByOpen?: boolean | undefined;
   /** Runs the transfer on the data channel; must pass the given options through. */
   run(options: TransferOptions): Promise<TransferResult>;
 }

@@ -31,6 +31,9 @@ describe.each([
     const rest = await c.download('RETR /five.bin');
     expect(rest.first.lines.join('')).toContain('/five.bin (3 bytes)');
     expect(rest.data.toString()).toBe('345');
+    const events: string[] = [];
+    t.server.on('transferStart', (e) => events.push(`start ${e.path}`));
+    t.server.on('transferEnd', (e) => events.push(`end ${e.path}`));
     for (const target of ['/missing.bin', '/dir', '/nodir/x.bin']) {
       await c.passive();
       const reply = await c.cmd(`RETR ${target}`);
@@ -38,6 +41,8 @@ describe.each([
       // The endpoint was spent; the session goes on.
       expect(await c.code('NOOP')).toBe(200);
     }
+    // A 550 from the open is no transfer, as a 550 from a lookup was not.
+    expect(events).toEqual([]);
     // Without an endpoint the lookup still comes first: 550, not 425.
     expect(await c.code('RETR /missing.bin')).toBe(550);
     expect(await c.code('RETR /five.bin')).toBe(425);
@@ -47,9 +52,13 @@ describe.each([
     t = await startTestServer({ local });
     const c = await t.loggedIn();
     await c.expect('MKD /dir', 257);
+    const events: string[] = [];
+    t.server.on('transferStart', (e) => events.push(`start ${e.path}`));
+    t.server.on('incompleteUpload', (e) => events.push(`incomplete ${e.path}`));
     await c.passive();
     expect(await c.code('STOR /dir')).toBe(550);
     expect(await c.code('STOR /dir')).toBe(550);
+    expect(events).toEqual([]);
     await c.passive();
     expect(await c.code('STOR /nodir/x.bin')).toBe(550);
     const ok = await c.upload('STOR /dir/new.bin', 'fresh');

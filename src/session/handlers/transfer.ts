@@ -71,6 +71,7 @@ export async function handleRetr(context: CommandContext, arg: string | undefine
       path,
       upload: false,
       startText: (info) => `Opening ${mode} mode data connection for ${path}${info?.bytes === undefined ? '' : ` (${info.bytes} bytes)`}`,
+      checkedByOpen: true,
       run: (options) => context.data.retrieve(fs, path, options),
     });
     return;
@@ -120,6 +121,7 @@ async function store(context: CommandContext, verb: 'STOR' | 'APPE', arg: string
       path,
       upload: true,
       startText: `Opening data connection for ${path}`,
+      checkedByOpen: true,
       run: (options) => context.data.store(fs, path, { ...options, offset, append }),
     });
     return;
