@@ -1,6 +1,6 @@
 import type { ParsedCommand } from '../parser/index.js';
 import type { FileSystem, Permission, UserContext } from '../vfs/index.js';
-import type { Endpoint, SessionDataChannel, TransferResult, TransferOptions } from '../transfer/index.js';
+import type { Endpoint, SessionDataChannel, TransferResult, TransferOptions, TransferStartInfo } from '../transfer/index.js';
 import type { ControlConnection } from './control-connection.js';
 import type { Logger } from './logger.js';
 import type { SessionEventName, SessionEvents } from './session-events.js';
@@ -16,10 +16,16 @@ export interface TransferTask {
   readonly path: string;
   /** True for uploads (fileReceived / incompleteUpload events). */
   readonly upload: boolean;
-  /** Text of the 150 reply. */
-  readonly startText: string;
+  /** Text of the 150 reply, or a function of what the data plane told at the start (see `TransferOptions.onStart`). */
+  readonly startText: string | ((info: TransferStartInfo | undefined) => string);
   /** Text of the 226 reply. @default 'Transfer complete' */
   readonly doneText?: string | undefined;
+  /**
+   * The handler did not look the path up: the data plane's open does. A filesystem error
+   * before the 150 is then answered as a failed lookup would have been, and is no transfer
+   * (no transfer events: `transferStart` is emitted once the open succeeded). @default false
+   */
+  readonly checkedByOpen?: boolean | undefined;
   /** Runs the transfer on the data channel; must pass the given options through. */
   run(options: TransferOptions): Promise<TransferResult>;
 }

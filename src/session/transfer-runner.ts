@@ -1,6 +1,7 @@
 import { ReplyCode } from '../parser/index.js';
-import type { TransferResult } from '../transfer/index.js';
+import type { TransferResult, TransferStartInfo } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
+import { isFsError } from '../vfs/index.js';
 import { errorCode, replyForError } from './error-reply.js';
 import type { RunningTransfer, SessionState } from './session-state.js';
 
@@ -42,12 +43,20 @@ export function runTransfer(host: TransferHost, context: CommandContext, task: T
     method: undefined,
   };
   state.transfer = running;
-  context.emit('transferStart', fields);
+  // A transfer whose open is its lookup begins (for events and metrics) once the open succeeded.
+  let announced = false;
+  const announce = (): void => {
+    if (announced) return;
+    announced = true;
+    context.emit('transferStart', fields);
+  };
+  if (task.checkedByOpen !== true) announce();
 
-  const sendStart = (): void => {
+  const sendStart = (info?: TransferStartInfo): void => {
     if (running.started) return;
     running.started = true;
-    void context.reply(ReplyCode.FileStatusOk, task.startText);
+    announce();
+    void context.reply(ReplyCode.FileStatusOk, typeof task.startText === 'string' ? task.startText : task.startText(info));
   };
 
   const finish = async (result: TransferResult | undefined, error: unknown): Promise<void> => {
@@ -57,6 +66,7 @@ export function runTransfer(host: TransferHost, context: CommandContext, task: T
     const durationMs = Date.now() - startedAt.getTime();
     if (result !== undefined) {
       running.method = result.method;
+      announce();
       sendStart();
       const text = task.doneText ?? 'Transfer complete';
       context.emit('transferEnd', { ...fields, ok: true, bytes: result.bytes, durationMs, method: result.method, errorCode: undefined });
@@ -65,6 +75,13 @@ export function runTransfer(host: TransferHost, context: CommandContext, task: T
       return;
     }
     const aborted = running.aborted || controller.signal.aborted;
+    if (!announced && !aborted && isFsError(error)) {
+      // The open said what a lookup before it would have: the same reply, and no transfer.
+      const reply = replyForError(error, task.verb);
+      await context.reply(reply.code, reply.text);
+      return;
+    }
+    announce();
     const mapped = aborted ? { code: ReplyCode.TransferAborted, text: 'Connection closed; transfer aborted', expected: true } : replyForError(error, task.verb);
     if (!mapped.expected) {
       context.logger.error({ sessionId: context.id, verb: task.verb, err: error }, 'transfer failed unexpectedly');

@@ -54,12 +54,21 @@ export interface TransferIntent {
 /** Representation type (TYPE A / TYPE I). ASCII converts LF <-> CRLF on the wire. */
 export type TransferType = 'ascii' | 'binary';
 
+/** What a data plane may tell `onStart` of the transfer it is starting. */
+export interface TransferStartInfo {
+  /** Retrieve: the bytes that will be sent (the file's size at open, less the offset). */
+  readonly bytes?: number | undefined;
+}
+
 /** Options shared by every transfer. */
 export interface TransferOptions extends AbortOptions {
   /** @default 'binary' */
   readonly type?: TransferType | undefined;
-  /** Called once the source or target is open and the data connection is about to be used; the session sends 150 here. */
-  readonly onStart?: (() => void) | undefined;
+  /**
+   * Called once the source or target is open and the data connection is about to be used; the
+   * session sends 150 here. Data planes that know it pass what they opened ({@link TransferStartInfo}).
+   */
+  readonly onStart?: ((info?: TransferStartInfo) => void) | undefined;
   /**
    * Called as bytes move (at most a few times per second) with the bytes so far and, where the
    * data plane measures it, the mean rate in bytes per second since the transfer started.
@@ -127,6 +136,12 @@ export interface SessionDataChannel {
   active(target: Endpoint, options?: AbortOptions): Promise<void>;
   /** True when PASV/EPSV/PORT/EPRT prepared an endpoint that no transfer has used yet. */
   readonly ready: boolean;
+  /**
+   * True when `retrieve` always passes the bytes it will send to `onStart`
+   * ({@link TransferStartInfo}): a session then need not look the file up before RETR to
+   * announce its size, the open answers it. @default false
+   */
+  readonly reportsStartSize?: boolean | undefined;
   /** Sends `path` of `fs` from `offset` to the client. */
   retrieve(fs: FileSystem, path: string, options?: RetrieveOptions): Promise<TransferResult>;
   /** Receives the client's bytes into `path` of `fs`; publishes only on success. */

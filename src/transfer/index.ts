@@ -36,6 +36,7 @@ export type {
   TransferMethod,
   TransferOptions,
   TransferResult,
+  TransferStartInfo,
   TransferType,
 } from './data-plane.js';
 export type { DataConnectionErrorOptions, DataConnectionReason } from './data-connection-error.js';

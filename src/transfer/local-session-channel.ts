@@ -24,6 +24,7 @@ import { canonicalIp, isPlainIpv6 } from './ip-address.js';
 import type { Logger } from './logger.js';
 import type { ResolvedDataPlaneOptions } from './local-data-plane-options.js';
 import { PassiveListener, type PassiveListenerOptions } from './passive-listener.js';
+import { receiveHead } from './receive-head.js';
 import { streamListing, streamRetrieve, streamStore, SYNC_SMALL_IO_BYTES } from './stream-engine.js';
 import type { Throttle } from './throttle.js';
 import { TransferAbortedError } from './transfer-aborted-error.js';
@@ -116,6 +117,9 @@ export class LocalSessionChannel implements SessionDataChannel {
   get ready(): boolean {
     return this.#pending !== undefined;
   }
+
+  /** `retrieve` passes the bytes it will send to `onStart`. */
+  readonly reportsStartSize = true;
 
   async passive(options: PassiveOptions): Promise<Endpoint> {
     this.#assertOpen();
@@ -455,13 +459,15 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   /** What a transfer will likely use, known before its data connection opens (for its memory lease). */
-  #leasePlan(fd: number | undefined, options: TransferOptions, signal: AbortSignal, length?: number, streamOnly = false): LeasePlan {
+  #leasePlan(fd: number | undefined, options: TransferOptions, signal: AbortSignal, length?: number, streamOnly = false, headable = false): LeasePlan {
     const { options: o, zeroCopy, memory } = this.#services;
     const binary = (options.type ?? 'binary') === 'binary';
     const t = o.throttle;
     const throttled = t.globalBytesPerSecond !== undefined || t.perSessionBytesPerSecond !== undefined || (t.perUserBytesPerSecond !== undefined && this.#session.user !== undefined);
+    const zero = !streamOnly && o.zeroCopy === 'auto' && zeroCopy !== null && zeroCopy.busy?.() !== true && this.#protection.level === 'clear' && binary && fd !== undefined;
     return {
-      zeroCopy: !streamOnly && o.zeroCopy === 'auto' && zeroCopy !== null && zeroCopy.busy?.() !== true && this.#protection.level === 'clear' && binary && fd !== undefined,
+      zeroCopy: zero,
+      smallHead: zero && headable && !throttled,
       fd: fd !== undefined,
       binary,
       throttled,
@@ -489,7 +495,7 @@ export class LocalSessionChannel implements SessionDataChannel {
   }
 
   async #moveOutLeased(handle: ReadHandle, options: RetrieveOptions, signal: AbortSignal, abort: (reason: unknown) => void, planned: PlannedLease, streamOnly: boolean): Promise<TransferResult> {
-    options.onStart?.();
+    options.onStart?.({ bytes: Math.max(0, handle.size - handle.offset) });
     const socket = await this.#connect(signal, 'out');
     const digest = options.checksum === undefined ? undefined : createDigest(options.checksum);
     return transferOverConnection(this.#connectionContext(socket, options, signal, abort, 'out', streamOnly), async (ctx, zero) => {
@@ -511,7 +517,9 @@ export class LocalSessionChannel implements SessionDataChannel {
     // ABOR while the file was opening: no 150 for a transfer that will not happen.
     signal.throwIfAborted();
     // Memory before the 150: a spent budget is a 425, not a transfer cut short.
-    const planned = await leaseForStore(this.#leasePlan(handle.fd, options, signal));
+    // A descriptor written with direct calls takes a small upload's bytes on this thread (see receiveHead).
+    const headable = handle.syncSmallIo === true && options.checksum === undefined;
+    const planned = await leaseForStore(this.#leasePlan(handle.fd, options, signal, undefined, false, headable));
     try {
       return await this.#moveInLeased(handle, options, signal, abort, planned);
     } finally {
@@ -531,8 +539,16 @@ export class LocalSessionChannel implements SessionDataChannel {
       // Write descriptors are often write-only: hashing after a splice needs a readable twin.
       const twin = zero !== undefined && type === 'binary' && fd !== undefined && options.checksum !== undefined ? await openReadableTwin(fd) : undefined;
       if (zero !== undefined && type === 'binary' && fd !== undefined && (options.checksum === undefined || twin !== undefined)) {
+        // The head on this thread first (only planned without checksum, so no twin); what is
+        // beyond it is spliced from where the head stopped.
+        let head = 0;
+        if (planned.arena !== undefined && twin === undefined && handle.syncSmallIo === true) {
+          const got = await receiveHead(zero.socket, fd, handle.offset, { arena: planned.arena, meter: ctx.meter, signal: ctx.signal });
+          if (got.ended) return 'stream';
+          head = got.bytes;
+        }
         try {
-          const received = await ctx.lendFd(() => zeroCopyStore({ ...zero, fileFd: fd, offset: handle.offset, meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal }));
+          const received = head + (await ctx.lendFd(() => zeroCopyStore({ ...zero, fileFd: fd, offset: handle.offset + head, counted: head, meter: ctx.meter, throttle: ctx.throttle, signal: ctx.signal })));
           if (twin !== undefined && options.checksum !== undefined) {
             ctx.setChecksum(await digestFileRange(twin.fd, handle.offset, received, options.checksum, ctx.signal));
           }

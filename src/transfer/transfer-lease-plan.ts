@@ -1,5 +1,6 @@
 import { fileOutBuffers } from './pump-file-out.js';
 import { SMALL_UPLOAD_ARENA_BYTES, UPLOAD_ARENA_BYTES } from './pump-socket-in.js';
+import { HEAD_ARENA_BYTES } from './receive-head.js';
 import { sizeClassOf, type TransferLease, type TransferMemory } from './transfer-memory.js';
 
 /**
@@ -19,6 +20,11 @@ export interface LeasePlan {
   readonly binary: boolean;
   /** A throttle is configured for this transfer (uploads then use the stream pipeline). */
   readonly throttled: boolean;
+  /**
+   * Store with zero-copy expected: the upload's start is read on the event-loop thread
+   * (`receiveHead`), so a small one needs no native round trip. @default false
+   */
+  readonly smallHead?: boolean | undefined;
   /** Retrieve: the bytes to send, when known. */
   readonly length?: number | undefined;
   readonly memory: TransferMemory;
@@ -57,12 +63,17 @@ export async function leaseForRetrieve(plan: LeasePlan): Promise<PlannedLease> {
 }
 
 /**
- * The lease a store needs before its 150 reply. Through the pump: the full arena when it is
+ * The lease a store needs before its 150 reply. Zero-copy: the head's arena when asked for
+ * and free, else nothing. Through the pump: the full arena when it is
  * free now, else a small one (waiting for it if need be), so a busy server slows uploads down
  * instead of refusing them or growing its heap.
  */
 export async function leaseForStore(plan: LeasePlan): Promise<PlannedLease> {
-  if (plan.zeroCopy) return { lease: undefined };
+  if (plan.zeroCopy) {
+    // The head's small arena only when it is free now: without it, the upload splices from its first byte.
+    const lease = plan.smallHead === true && HEAD_ARENA_BYTES <= plan.memory.limit ? plan.memory.tryLease(HEAD_ARENA_BYTES) : undefined;
+    return lease === undefined ? { lease: undefined } : { lease, arena: lease.take(HEAD_ARENA_BYTES) };
+  }
   const { memory, timeoutMs, signal } = plan;
   if (plan.fd && plan.binary && !plan.throttled) {
     const full = charge(memory, UPLOAD_ARENA_BYTES);

@@ -10,6 +10,8 @@ export interface ZeroCopyContext {
   readonly socketFd: number;
   readonly fileFd: number;
   readonly offset: number;
+  /** Bytes the meter already counted before this call (an upload's head read elsewhere). @default 0 */
+  readonly counted?: number | undefined;
   readonly meter: ProgressMeter;
   readonly throttle: Throttle;
   readonly signal: AbortSignal;
@@ -51,11 +53,12 @@ export async function zeroCopyRetrieve(ctx: ZeroCopyContext, length: number): Pr
 export async function zeroCopyStore(ctx: ZeroCopyContext): Promise<number> {
   ctx.socket.pause();
   let received = 0;
+  const counted = ctx.counted ?? 0;
   const grant = ctx.throttle.grantBytes;
   for (;;) {
     ctx.signal.throwIfAborted();
     const limit = Number.isFinite(grant) ? grant : undefined;
-    const base = received;
+    const base = counted + received;
     const n = await ctx.engine.receiveFile({
       socketFd: ctx.socketFd,
       fileFd: ctx.fileFd,
@@ -67,7 +70,7 @@ export async function zeroCopyStore(ctx: ZeroCopyContext): Promise<number> {
       },
     });
     received += n;
-    ctx.meter.set(received);
+    ctx.meter.set(counted + received);
     if (limit === undefined || n < limit) break;
     // Charged after the fact: we cannot know how much a splice will bring before it runs.
     await ctx.throttle.take(n, ctx.signal);
