@@ -22,8 +22,11 @@ const PREFIX_BYTES = 2;
 const OWNER = Symbol('ftpgrid.controlConnection');
 type OwnedSocket = Socket & { [OWNER]?: ControlConnection | undefined };
 
-/** What a write the socket took at once returns: one settled promise for every reply. */
-const SETTLED = Promise.resolve();
+/**
+ * What a write the socket took at once returns: one settled promise for every reply. The
+ * session compares against it (identity) to go on in the same turn instead of awaiting.
+ */
+export const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * The control channel of one session: decodes incoming bytes into command lines with
@@ -39,6 +42,7 @@ export class ControlConnection {
   readonly #queue: DecodedItem[] = [];
   readonly #maxQueued: number;
   #waiter: (() => void) | undefined;
+  #readableListener: (() => void) | undefined;
   #closed = false;
   #ending = false;
   #paused = false;
@@ -166,6 +170,16 @@ export class ControlConnection {
     });
   }
 
+  /**
+   * Sets (or with `undefined` clears) the one listener called synchronously whenever an item
+   * may be waiting or the connection ended, as {@link ControlConnection.readable} resolves: a
+   * session that answers from it writes a simple command's reply in the same event-loop turn
+   * that read the command, without a promise in between.
+   */
+  onReadable(listener: (() => void) | undefined): void {
+    this.#readableListener = listener;
+  }
+
   /** Number of decoded items waiting to be processed. */
   get pending(): number {
     return this.#queue.length;
@@ -242,12 +256,14 @@ export class ControlConnection {
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.();
+    this.#readableListener?.();
   }
 
   #finish(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#wake();
+    // The close listeners first: a synchronous reader woken next must see the session closing.
     for (const listener of this.#closeListeners.splice(0)) listener(reason);
+    this.#wake();
   }
 }

@@ -32,6 +32,8 @@ export class LocalAnchor {
   /** The real (symlink-free) path of the root. */
   readonly rootReal: string;
   readonly #procFd: boolean;
+  /** The root directory's descriptor, once {@link LocalAnchor.statSync} opened it (Linux only). */
+  #rootFd: number | undefined;
 
   constructor(root: string) {
     let real: string;
@@ -150,25 +152,63 @@ export class LocalAnchor {
    * to a target inside (undefined otherwise). Four thread-pool round trips cost more than the
    * calls themselves on a local disk (a SIZE or MDTM); `LocalFileSystem` uses it unless told
    * its disk may block. Throws what the system calls throw (map with `toFsError`).
+   *
+   * An entry directly in the root (and the root itself) is looked up below the root's own
+   * descriptor, held open from the first such call: one `lstat` instead of open, readlink,
+   * lstat and close. Nothing is cached but the root directory itself, which no client can
+   * rename or replace; like a chroot, it is held by the directory, not by its name.
    */
   statSync(path: string): Stats | undefined {
     const parts = virtualComponents(path);
     const name = parts.pop();
+    if (parts.length === 0) {
+      const root = this.#rootDescriptor();
+      if (root !== undefined) return name === undefined ? fstatSync(root) : this.#lstatBelow(`/proc/self/fd/${root}/${name}`);
+    }
     const dirHost = join(this.rootReal, ...parts);
     const fd = openSync(dirHost, constants.O_RDONLY | O_DIRECTORY);
     try {
       const dirReal = this.#procFd ? realOfFd(fd) : realpathSync.native(dirHost);
       if (!this.inside(dirReal)) throw new FsError('permission', 'The path leads outside the root', { path });
       if (name === undefined) return statSync(dirReal);
-      const host = join(this.#procFd ? `/proc/self/fd/${fd}` : dirReal, name);
-      const own = lstatSync(host);
-      if (!own.isSymbolicLink()) return own;
-      // Metadata only, by name (as the async lookup): a swap could at worst show an outside file's size.
-      const real = realpathSync.native(host);
-      return this.inside(real) ? statSync(real) : undefined;
+      return this.#lstatBelow(join(this.#procFd ? `/proc/self/fd/${fd}` : dirReal, name));
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** The stats of `host` (below a verified directory), following a final symlink only to a target inside. */
+  #lstatBelow(host: string): Stats | undefined {
+    const own = lstatSync(host);
+    if (!own.isSymbolicLink()) return own;
+    // Metadata only, by name (as the async lookup): a swap could at worst show an outside file's size.
+    const real = realpathSync.native(host);
+    return this.inside(real) ? statSync(real) : undefined;
+  }
+
+  /**
+   * The descriptor of the root directory, opened on first use and proven to be the root by
+   * the kernel's name for it; undefined without `/proc/self/fd` or when the root's path no
+   * longer leads to a directory inside it (the caller then takes the path that refuses).
+   * Closed when the anchor is garbage-collected.
+   */
+  #rootDescriptor(): number | undefined {
+    if (this.#rootFd !== undefined || !this.#procFd) return this.#rootFd;
+    const fd = openSync(this.rootReal, constants.O_RDONLY | O_DIRECTORY);
+    let real: string;
+    try {
+      real = realOfFd(fd);
+    } catch (error: unknown) {
+      closeSync(fd);
+      throw error;
+    }
+    if (real !== this.rootReal) {
+      closeSync(fd);
+      return undefined;
+    }
+    this.#rootFd = fd;
+    closeWhenCollected.register(this, fd);
+    return fd;
   }
 
   /**
@@ -253,6 +293,15 @@ export class LocalAnchor {
     );
   }
 }
+
+/** Closes the root descriptor of an anchor nobody holds any more (a filesystem has no close method). */
+const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed: nothing to release.
+  }
+});
 
 /**
  * The real path of the object behind `fd`, as the kernel names it: one `readlink` of
