@@ -95,7 +95,7 @@ export class ControlConnection {
       }
       chunk = prefix;
     }
-    for (const item of this.#decoder.push(chunk)) this.#queue.push(item);
+    this.#decoder.push(chunk, this.#queue);
     if (this.#queue.length >= this.#maxQueued && !this.#paused) {
       this.#paused = true;
       this.#socket.pause();
