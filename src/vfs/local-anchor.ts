@@ -32,7 +32,7 @@ export class LocalAnchor {
   /** The real (symlink-free) path of the root. */
   readonly rootReal: string;
   readonly #procFd: boolean;
-  /** The root directory's descriptor, once {@link LocalAnchor.statSync} opened it (Linux only). */
+  /** The root directory's descriptor while {@link LocalAnchor.statSync} holds it for this turn (Linux only). */
   #rootFd: number | undefined;
 
   constructor(root: string) {
@@ -154,9 +154,10 @@ export class LocalAnchor {
    * its disk may block. Throws what the system calls throw (map with `toFsError`).
    *
    * An entry directly in the root (and the root itself) is looked up below the root's own
-   * descriptor, held open from the first such call: one `lstat` instead of open, readlink,
-   * lstat and close. Nothing is cached but the root directory itself, which no client can
-   * rename or replace; like a chroot, it is held by the directory, not by its name.
+   * descriptor, opened and verified once per event-loop turn and closed right after it (see
+   * {@link LocalAnchor.#rootDescriptor}): a busy server answering many SIZEs in one turn makes
+   * one `lstat` each instead of open, readlink, lstat and close. Nothing is kept but the root
+   * directory itself, which no client can rename or replace, and only until the turn ends.
    */
   statSync(path: string): Stats | undefined {
     const parts = virtualComponents(path);
@@ -187,10 +188,11 @@ export class LocalAnchor {
   }
 
   /**
-   * The descriptor of the root directory, opened on first use and proven to be the root by
-   * the kernel's name for it; undefined without `/proc/self/fd` or when the root's path no
-   * longer leads to a directory inside it (the caller then takes the path that refuses).
-   * Closed when the anchor is garbage-collected.
+   * The descriptor of the root directory for this event-loop turn: opened on first use in the
+   * turn and proven to be the root by the kernel's name for it, closed by `setImmediate` (every
+   * use is synchronous, so none spans turns, and no descriptor outlives a burst of commands).
+   * Undefined without `/proc/self/fd` or when the root's path no longer leads to the root (the
+   * caller then takes the path that refuses).
    */
   #rootDescriptor(): number | undefined {
     if (this.#rootFd !== undefined || !this.#procFd) return this.#rootFd;
@@ -207,7 +209,10 @@ export class LocalAnchor {
       return undefined;
     }
     this.#rootFd = fd;
-    closeWhenCollected.register(this, fd);
+    setImmediate(() => {
+      this.#rootFd = undefined;
+      closeSync(fd);
+    });
     return fd;
   }
 
@@ -293,15 +298,6 @@ export class LocalAnchor {
     );
   }
 }
-
-/** Closes the root descriptor of an anchor nobody holds any more (a filesystem has no close method). */
-const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed: nothing to release.
-  }
-});
 
 /**
  * The real path of the object behind `fd`, as the kernel names it: one `readlink` of

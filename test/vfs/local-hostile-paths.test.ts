@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile as readHost, rename, rm, stat, symlink, writeFile as writeHost } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile as readHost, rm, stat, symlink, writeFile as writeHost } from 'node:fs/promises';
+import { existsSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -180,19 +181,35 @@ describe('statNow: the stat answered on this thread (entries in the root: one ls
     expect(code(() => fs.statNow('/swap/secret'))).toBe('permission');
   });
 
-  it('never reaches outside when the root itself is moved and replaced by a link to outside after first use', async () => {
+  it('never reaches outside when the root itself is moved and replaced by a link to outside, in the same turn or later', async () => {
     const fs = new LocalFileSystem({ root: join(dir, 'root') });
-    expect(fs.statNow('/f.txt')).toMatchObject({ type: 'file', size: 6 });
-    await rename(join(dir, 'root'), join(dir, 'moved'));
-    await symlink(join(dir, 'outside'), join(dir, 'root'));
-    // Held like a chroot: the root directory itself, wherever it went, never the link's target.
-    expect(fs.statNow('/f.txt')).toMatchObject({ type: 'file', size: 6 });
-    expect(code(() => fs.statNow('/secret'))).toBe('not-found');
-    // Lookups by name refuse the replaced root (its real path is outside).
     await mkdir(join(dir, 'outside', 'sub'));
     await writeHost(join(dir, 'outside', 'sub', 'x'), 'OUTSIDE');
+    // In one turn (synchronous calls only): the root's descriptor, held for the turn, is the
+    // directory itself wherever it went, never the link's target.
+    expect(fs.statNow('/f.txt')).toMatchObject({ type: 'file', size: 6 });
+    renameSync(join(dir, 'root'), join(dir, 'moved'));
+    symlinkSync(join(dir, 'outside'), join(dir, 'root'));
+    expect(fs.statNow('/f.txt')).toMatchObject({ type: 'file', size: 6 });
+    expect(code(() => fs.statNow('/secret'))).toBe('not-found');
+    expect(code(() => fs.statNow('/sub/x'))).toBe('permission');
+    // A later turn opens the root again by its path, which now leads outside: refused.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(code(() => fs.statNow('/f.txt'))).toBe('permission');
+    expect(code(() => fs.statNow('/secret'))).toBe('permission');
+    expect(code(() => fs.statNow('/'))).toBe('permission');
     expect(code(() => fs.statNow('/sub/x'))).toBe('permission');
     await expect(fs.openRead('/secret')).rejects.toMatchObject({ code: 'permission' });
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('keeps no descriptor past the turn', async () => {
+    const fs = new LocalFileSystem({ root: join(dir, 'root') });
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 10; i++) expect(fs.statNow('/f.txt')).toMatchObject({ size: 6 });
+    expect(readdirSync('/proc/self/fd').length).toBe(before + 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readdirSync('/proc/self/fd').length).toBe(before);
   });
 
   it('is undefined when syncMetadata is false (the disk may block: stat is the way)', () => {
