@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { ControlDecoder, detectForeignPrefix, type DecodedItem, type ForeignProtocol } from '../parser/index.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
 /** Options of {@link ControlConnection}. */
 export interface ControlConnectionOptions {
@@ -59,6 +60,13 @@ export class ControlConnection {
     data(this: Socket, chunk: Buffer): void {
       const owner = ControlConnection.#of(this);
       if (owner !== undefined) owner.#onData(chunk);
+    },
+    /** A read into the shared buffer (see `readIntoSharedBuffer`): decoded before it returns. */
+    read(this: Socket, length: number, buffer: Buffer): boolean {
+      const owner = ControlConnection.#of(this);
+      // A socket left behind (AUTH TLS) has no owner: what it still reads is dropped.
+      if (owner !== undefined) owner.#onData(buffer.subarray(0, length));
+      return true;
     },
     end(this: Socket): void {
       ControlConnection.#finishOf(this, 'client closed the connection');
@@ -235,7 +243,11 @@ export class ControlConnection {
   #attach(socket: Socket): void {
     (socket as OwnedSocket)[OWNER] = this;
     // eslint-disable-next-line @typescript-eslint/unbound-method -- EventEmitter calls them with the socket as `this`, which is what they read
-    const { data, end, close, error } = ControlConnection.#listeners;
+    const { data, read, end, close, error } = ControlConnection.#listeners;
+    // Plain TCP reads straight into one buffer shared by every connection; 'data' events
+    // (TLS, or a Node without that machinery) otherwise. The 'data' listener also keeps the
+    // socket flowing, which is what starts reading either way.
+    readIntoSharedBuffer(socket, read);
     socket.on('data', data);
     socket.on('end', end);
     socket.on('close', close);
