@@ -145,7 +145,8 @@ export class FtpSession {
   #loginDeadline: number | undefined;
   #closeReason = 'connection closed';
   /** Settle the promise of {@link FtpSession.#commands} while it runs; undefined otherwise. */
-  #commandsDone: ((error?: unknown) => void) | undefined;
+  #resolveCommands: (() => void) | undefined;
+  #rejectCommands: ((error: unknown) => void) | undefined;
   /** A command (or a wait for a command token) is in flight: the next one waits for it. */
   #busy = false;
   /** {@link FtpSession.#pump} is on the stack (a reply or close inside a handler can wake it again). */
@@ -231,14 +232,8 @@ export class FtpSession {
    */
   #commands(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#commandsDone = (error?: unknown) => {
-        this.#commandsDone = undefined;
-        this.control.onReadable(undefined);
-        if (error === undefined) resolve();
-        // Whatever a command's code threw, as the loop's `await` used to pass it on.
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-        else reject(error);
-      };
+      this.#resolveCommands = resolve;
+      this.#rejectCommands = reject;
       this.control.onReadable(() => {
         this.#pump();
       });
@@ -255,7 +250,7 @@ export class FtpSession {
    * socket when full (backpressure). Pipelined commands keep their order either way.
    */
   #pump(): void {
-    if (this.#pumping || this.#busy || this.#commandsDone === undefined) return;
+    if (this.#pumping || this.#busy || this.#resolveCommands === undefined) return;
     this.#pumping = true;
     try {
       const control = this.control;
@@ -279,22 +274,37 @@ export class FtpSession {
             },
             (error: unknown) => {
               this.#busy = false;
-              this.#endCommands(error);
+              this.#failCommands(error);
             },
           );
           return;
         }
       }
     } catch (error: unknown) {
-      this.#endCommands(error);
+      this.#failCommands(error);
     } finally {
       this.#pumping = false;
     }
   }
 
-  /** Settles {@link FtpSession.#commands} (once: later calls do nothing). */
-  #endCommands(error?: unknown): void {
-    this.#commandsDone?.(error);
+  /** Resolves {@link FtpSession.#commands} (once: later calls do nothing). */
+  #endCommands(): void {
+    const resolve = this.#resolveCommands;
+    this.#stopCommands();
+    resolve?.();
+  }
+
+  /** Rejects {@link FtpSession.#commands} with what a command's code threw, as the loop's `await` used to. */
+  #failCommands(error: unknown): void {
+    const reject = this.#rejectCommands;
+    this.#stopCommands();
+    reject?.(error);
+  }
+
+  #stopCommands(): void {
+    this.#resolveCommands = undefined;
+    this.#rejectCommands = undefined;
+    this.control.onReadable(undefined);
   }
 
   /** Handles one item, after taking a command token (waiting for one when the rate is exceeded). */
