@@ -90,6 +90,8 @@ const MESSAGES: Readonly<Record<DecodeErrorCode, string>> = {
 
 /** ISO-8859-1, byte for code point (the WHATWG `latin1` label is windows-1252, which is not). */
 function decodeLatin1(bytes: Uint8Array): string {
+  // A command line fits in one call (no slice of the slice).
+  if (bytes.length <= 8192) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let text = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     // apply takes the typed array as it is; spreading it would go through the iterator.
@@ -217,9 +219,13 @@ export class ControlDecoder {
     this.#aborEnded = false;
   }
 
-  /** Decodes a chunk. Returns the items completed by it, in order. Never throws. */
-  push(chunk: Uint8Array): DecodedItem[] {
-    const items: DecodedItem[] = [];
+  /**
+   * Decodes a chunk. Returns the items completed by it, in order: appended to `into` when
+   * given (a queue the caller keeps, so a chunk costs no array of its own), else in a new
+   * array. Never throws.
+   */
+  push(chunk: Uint8Array, into?: DecodedItem[]): DecodedItem[] {
+    const items = into ?? [];
     if (this.#length === 0) this.#line = scratch;
     this.#decode(chunk, items);
     if (this.#length === 0) {
@@ -232,7 +238,10 @@ export class ControlDecoder {
   }
 
   #decode(chunk: Uint8Array, items: DecodedItem[]): void {
-    for (const byte of chunk) {
+    // An index loop: `for...of` allocated an iterator per chunk (one per command line).
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- see above
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i] ?? 0;
       switch (this.#telnet) {
         case Telnet.Data:
           if (byte === IAC) this.#telnet = Telnet.Command;

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { ControlDecoder, detectForeignPrefix, type DecodedItem, type ForeignProtocol } from '../parser/index.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
 /** Options of {@link ControlConnection}. */
 export interface ControlConnectionOptions {
@@ -22,8 +23,11 @@ const PREFIX_BYTES = 2;
 const OWNER = Symbol('ftpgrid.controlConnection');
 type OwnedSocket = Socket & { [OWNER]?: ControlConnection | undefined };
 
-/** What a write the socket took at once returns: one settled promise for every reply. */
-const SETTLED = Promise.resolve();
+/**
+ * What a write the socket took at once returns: one settled promise for every reply. The
+ * session compares against it (identity) to go on in the same turn instead of awaiting.
+ */
+export const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * The control channel of one session: decodes incoming bytes into command lines with
@@ -39,6 +43,7 @@ export class ControlConnection {
   readonly #queue: DecodedItem[] = [];
   readonly #maxQueued: number;
   #waiter: (() => void) | undefined;
+  #readableListener: (() => void) | undefined;
   #closed = false;
   #ending = false;
   #paused = false;
@@ -55,6 +60,13 @@ export class ControlConnection {
     data(this: Socket, chunk: Buffer): void {
       const owner = ControlConnection.#of(this);
       if (owner !== undefined) owner.#onData(chunk);
+    },
+    /** A read into the shared buffer (see `readIntoSharedBuffer`): decoded before it returns. */
+    read(this: Socket, length: number, buffer: Buffer): boolean {
+      const owner = ControlConnection.#of(this);
+      // A socket left behind (AUTH TLS) has no owner: what it still reads is dropped.
+      if (owner !== undefined) owner.#onData(buffer.subarray(0, length));
+      return true;
     },
     end(this: Socket): void {
       ControlConnection.#finishOf(this, 'client closed the connection');
@@ -91,7 +103,7 @@ export class ControlConnection {
       }
       chunk = prefix;
     }
-    for (const item of this.#decoder.push(chunk)) this.#queue.push(item);
+    this.#decoder.push(chunk, this.#queue);
     if (this.#queue.length >= this.#maxQueued && !this.#paused) {
       this.#paused = true;
       this.#socket.pause();
@@ -166,6 +178,16 @@ export class ControlConnection {
     });
   }
 
+  /**
+   * Sets (or with `undefined` clears) the one listener called synchronously whenever an item
+   * may be waiting or the connection ended, as {@link ControlConnection.readable} resolves: a
+   * session that answers from it writes a simple command's reply in the same event-loop turn
+   * that read the command, without a promise in between.
+   */
+  onReadable(listener: (() => void) | undefined): void {
+    this.#readableListener = listener;
+  }
+
   /** Number of decoded items waiting to be processed. */
   get pending(): number {
     return this.#queue.length;
@@ -221,7 +243,11 @@ export class ControlConnection {
   #attach(socket: Socket): void {
     (socket as OwnedSocket)[OWNER] = this;
     // eslint-disable-next-line @typescript-eslint/unbound-method -- EventEmitter calls them with the socket as `this`, which is what they read
-    const { data, end, close, error } = ControlConnection.#listeners;
+    const { data, read, end, close, error } = ControlConnection.#listeners;
+    // Plain TCP reads straight into one buffer shared by every connection; 'data' events
+    // (TLS, or a Node without that machinery) otherwise. The 'data' listener also keeps the
+    // socket flowing, which is what starts reading either way.
+    readIntoSharedBuffer(socket, read);
     socket.on('data', data);
     socket.on('end', end);
     socket.on('close', close);
@@ -242,12 +268,14 @@ export class ControlConnection {
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.();
+    this.#readableListener?.();
   }
 
   #finish(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#wake();
+    // The close listeners first: a synchronous reader woken next must see the session closing.
     for (const listener of this.#closeListeners.splice(0)) listener(reason);
+    this.#wake();
   }
 }

@@ -1,6 +1,7 @@
 import { ReplyCode } from '../parser/index.js';
 import type { ParsedCommand } from '../parser/index.js';
 import type { CommandContext } from './command-context.js';
+import { SETTLED } from './control-connection.js';
 
 /** Commands after which a pending REST offset still applies (the transfer verbs and data setup). */
 const KEEPS_REST: ReadonlySet<string> = new Set(['REST', 'RETR', 'STOR', 'APPE', 'STOU', 'PASV', 'EPSV', 'PORT', 'EPRT', 'PRET', 'TYPE', 'MODE', 'STRU']);
@@ -15,40 +16,37 @@ export function printableVerb(verb: string): string {
  * Applies the command table's rules to one command, in this order, then runs its handler:
  * unknown verb 500; known but without handler 502; not allowed during a transfer 503;
  * login needed 530; argument missing or unexpected 501.
+ *
+ * Not `async`: a handler that finished at once (a reply the socket took) returns `SETTLED`
+ * and so does this, so the session goes on without a promise. Throws what a synchronous
+ * handler throws.
  */
-export async function dispatchCommand(context: CommandContext, command: ParsedCommand): Promise<void> {
+export function dispatchCommand(context: CommandContext, command: ParsedCommand): Promise<void> {
   const { registry, state } = context;
   const { verb } = command;
   if (verb === '') {
-    await context.reply(ReplyCode.SyntaxError, 'Syntax error, command unrecognized');
-    return;
+    return context.reply(ReplyCode.SyntaxError, 'Syntax error, command unrecognized');
   }
   const spec = registry.spec(verb);
   if (spec === undefined) {
-    await context.reply(ReplyCode.SyntaxError, `${printableVerb(verb)} not understood`);
-    return;
+    return context.reply(ReplyCode.SyntaxError, `${printableVerb(verb)} not understood`);
   }
   const handler = registry.handler(verb) ?? (spec.aliasOf === undefined ? undefined : registry.handler(spec.aliasOf));
   if (handler === undefined) {
-    await context.reply(ReplyCode.CommandNotImplemented, `${verb} not implemented`);
-    return;
+    return context.reply(ReplyCode.CommandNotImplemented, `${verb} not implemented`);
   }
   if (state.transfer !== undefined && !spec.allowedDuringTransfer) {
-    await context.reply(ReplyCode.BadSequence, 'Transfer in progress: wait for it to finish or send ABOR');
-    return;
+    return context.reply(ReplyCode.BadSequence, 'Transfer in progress: wait for it to finish or send ABOR');
   }
   if (spec.needsLogin && state.phase !== 'logged-in') {
-    await context.reply(ReplyCode.NotLoggedIn, 'Please login with USER and PASS');
-    return;
+    return context.reply(ReplyCode.NotLoggedIn, 'Please login with USER and PASS');
   }
   const hasArg = command.arg !== undefined && command.arg.trim() !== '';
   if (spec.arg === 'required' && !hasArg) {
-    await context.reply(ReplyCode.SyntaxErrorInArguments, `Syntax error in parameters or arguments. ${spec.help}`);
-    return;
+    return context.reply(ReplyCode.SyntaxErrorInArguments, `Syntax error in parameters or arguments. ${spec.help}`);
   }
   if (spec.arg === 'none' && hasArg) {
-    await context.reply(ReplyCode.SyntaxErrorInArguments, `Syntax error: ${verb} takes no argument`);
-    return;
+    return context.reply(ReplyCode.SyntaxErrorInArguments, `Syntax error: ${verb} takes no argument`);
   }
   // RNTO must follow RNFR immediately (RFC 959 section 4.1.3); anything else forgets it.
   const canonical = spec.aliasOf ?? verb;
@@ -57,5 +55,6 @@ export async function dispatchCommand(context: CommandContext, command: ParsedCo
   // differ in whether data-connection setup comes before or after REST, so those keep it,
   // and so do keep-alives (NOOP, STAT, ...), as for RNFR above.
   if (!KEEPS_REST.has(canonical) && !spec.allowedDuringTransfer) state.restOffset = undefined;
-  await handler(context, hasArg ? command.arg : undefined);
+  // A handler may return nothing (it finished without a reply to wait for).
+  return (handler(context, hasArg ? command.arg : undefined) as Promise<void> | undefined) ?? SETTLED;
 }

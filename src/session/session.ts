@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { detectForeignLine, formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ForeignProtocol, ReplyCode } from '../parser/index.js';
 import { systemClock, type DataPlane, type Endpoint, type SessionDataChannel } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
-import { ControlConnection } from './control-connection.js';
+import { ControlConnection, SETTLED } from './control-connection.js';
 import { CommandRate } from './command-rate.js';
 import { dispatchCommand } from './dispatch.js';
 import { errorCode, replyForError } from './error-reply.js';
@@ -144,6 +144,13 @@ export class FtpSession {
   /** When the login timeout runs out (clock time), or undefined while logged in. */
   #loginDeadline: number | undefined;
   #closeReason = 'connection closed';
+  /** Settle the promise of {@link FtpSession.#commands} while it runs; undefined otherwise. */
+  #resolveCommands: (() => void) | undefined;
+  #rejectCommands: ((error: unknown) => void) | undefined;
+  /** A command (or a wait for a command token) is in flight: the next one waits for it. */
+  #busy = false;
+  /** {@link FtpSession.#pump} is on the stack (a reply or close inside a handler can wake it again). */
+  #pumping = false;
 
   constructor(socket: Socket, options: SessionOptions, services: SessionServices) {
     this.id = services.id;
@@ -206,20 +213,7 @@ export class FtpSession {
       this.#lastActivity = this.options.clock.now();
       this.#loginDeadline = this.#lastActivity + this.options.loginTimeoutMs;
       this.#schedule();
-      const control = this.control;
-      for (;;) {
-        // Pipelined commands already decoded are taken without waiting on a promise.
-        const item = control.take();
-        if (item === undefined) {
-          if (control.done) break;
-          await control.readable();
-          continue;
-        }
-        if (this.state.phase === 'closing') break;
-        // Waiting here leaves items in the control queue, which pauses the socket (backpressure).
-        if (this.#commandRate !== undefined && !(await this.#takeCommandToken(this.#commandRate))) break;
-        await this.#handleItem(item);
-      }
+      await this.#commands();
     } catch (error: unknown) {
       this.options.logger.error({ sessionId: this.id, err: error }, 'session failed');
       this.#emit('error', { error });
@@ -231,15 +225,103 @@ export class FtpSession {
     }
   }
 
-  /** False when the session closed while waiting for a token. */
-  async #takeCommandToken(rate: CommandRate): Promise<boolean> {
-    if (rate.tryTake() === 0) return true;
+  /**
+   * Processes commands until the connection ends; rejects with an error of the session's own
+   * code (not of a command: those become replies). Commands are taken in {@link FtpSession.#pump},
+   * called synchronously when the control connection decoded something.
+   */
+  #commands(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#resolveCommands = resolve;
+      this.#rejectCommands = reject;
+      this.control.onReadable(() => {
+        this.#pump();
+      });
+      this.#pump();
+    });
+  }
+
+  /**
+   * Runs the decoded commands one after another. A command that finishes at once (its reply
+   * taken by the socket: NOOP, SIZE from a local disk, every refusal) is followed by the next
+   * in the same turn, with no promise in between: the reply leaves in the event-loop turn that
+   * read the command. A command still running (a promise other than `SETTLED`) holds the
+   * others back until it settles; meanwhile they wait in the control queue, which pauses the
+   * socket when full (backpressure). Pipelined commands keep their order either way.
+   */
+  #pump(): void {
+    if (this.#pumping || this.#busy || this.#resolveCommands === undefined) return;
+    this.#pumping = true;
+    try {
+      const control = this.control;
+      for (;;) {
+        const item = control.take();
+        if (item === undefined) {
+          if (control.done) this.#endCommands();
+          return;
+        }
+        if (this.state.phase === 'closing') {
+          this.#endCommands();
+          return;
+        }
+        const step = this.#step(item);
+        if (step !== SETTLED) {
+          this.#busy = true;
+          step.then(
+            () => {
+              this.#busy = false;
+              this.#pump();
+            },
+            (error: unknown) => {
+              this.#busy = false;
+              this.#failCommands(error);
+            },
+          );
+          return;
+        }
+      }
+    } catch (error: unknown) {
+      this.#failCommands(error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Resolves {@link FtpSession.#commands} (once: later calls do nothing). */
+  #endCommands(): void {
+    const resolve = this.#resolveCommands;
+    this.#stopCommands();
+    resolve?.();
+  }
+
+  /** Rejects {@link FtpSession.#commands} with what a command's code threw, as the loop's `await` used to. */
+  #failCommands(error: unknown): void {
+    const reject = this.#rejectCommands;
+    this.#stopCommands();
+    reject?.(error);
+  }
+
+  #stopCommands(): void {
+    this.#resolveCommands = undefined;
+    this.#rejectCommands = undefined;
+    this.control.onReadable(undefined);
+  }
+
+  /** Handles one item, after taking a command token (waiting for one when the rate is exceeded). */
+  #step(item: DecodedItem): Promise<void> {
+    const rate = this.#commandRate;
+    if (rate === undefined || rate.tryTake() === 0) return this.#handleItem(item);
+    return this.#handleWhenAllowed(rate, item);
+  }
+
+  async #handleWhenAllowed(rate: CommandRate, item: DecodedItem): Promise<void> {
     try {
       await rate.take(this.signal);
     } catch {
-      return false;
+      // The session closed while waiting: #pump sees it and stops.
+      return;
     }
-    return this.state.phase !== 'closing';
+    if (this.state.phase !== 'closing') await this.#handleItem(item);
   }
 
   /**
@@ -280,12 +362,12 @@ export class FtpSession {
     await Promise.race([this.data.abort().then(() => transfer.done), delay(TRANSFER_SETTLE_MS, undefined, { ref: false })]);
   }
 
-  async #handleItem(item: DecodedItem): Promise<void> {
+  /** Handles one item; returns `SETTLED` when it finished at once (see {@link FtpSession.#pump}). */
+  #handleItem(item: DecodedItem): Promise<void> {
     if (item.kind === 'error') {
       // Partial or malformed input does not count as activity for the timers.
-      if (item.code === 'too-long') await this.#reply(ReplyCode.SyntaxError, 'Command line too long');
-      else await this.#reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: invalid characters in command line');
-      return;
+      if (item.code === 'too-long') return this.#reply(ReplyCode.SyntaxError, 'Command line too long');
+      return this.#reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: invalid characters in command line');
     }
     const command = parseCommandLine(item.line);
     const { registry, logger } = this.options;
@@ -294,7 +376,7 @@ export class FtpSession {
       const foreign = detectForeignLine(item.line);
       if (foreign !== undefined) {
         this.#closeForeign(foreign, true);
-        return;
+        return SETTLED;
       }
     }
     this.#lastActivity = this.options.clock.now();
@@ -305,15 +387,34 @@ export class FtpSession {
     const actions = FtpSession.#actions;
     const context = new SessionContext(this, actions, command);
     const middleware = this.options.middleware;
+    let result: Promise<void>;
     try {
-      if (middleware.length === 0) {
-        await dispatchCommand(context, command);
-      } else {
-        await composeMiddleware(middleware, context, (final) => dispatchCommand(final === command ? context : new SessionContext(this, actions, final), final))(command);
-      }
+      result =
+        middleware.length === 0
+          ? dispatchCommand(context, command)
+          : composeMiddleware(middleware, context, (final) => dispatchCommand(final === command ? context : new SessionContext(this, actions, final), final))(command);
     } catch (error: unknown) {
-      await this.#replyError(error, command.verb);
+      // A handler that is not `async` throws instead of rejecting.
+      result = this.#replyError(error, command.verb);
     }
+    if (result === SETTLED) {
+      this.#afterCommand(wasLoggedIn);
+      return SETTLED;
+    }
+    return this.#settleCommand(result, command.verb, wasLoggedIn);
+  }
+
+  async #settleCommand(result: Promise<void>, verb: string, wasLoggedIn: boolean): Promise<void> {
+    try {
+      await result;
+    } catch (error: unknown) {
+      await this.#replyError(error, verb);
+    }
+    this.#afterCommand(wasLoggedIn);
+  }
+
+  /** Starts or stops the login timeout when a command logged the user in or out. */
+  #afterCommand(wasLoggedIn: boolean): void {
     const loggedIn = this.state.phase === 'logged-in';
     if (loggedIn && !wasLoggedIn) this.#loginDeadline = undefined;
     if (!loggedIn && wasLoggedIn && this.state.phase !== 'closing') {
@@ -334,7 +435,7 @@ export class FtpSession {
     this.close(`not FTP (${protocol})`);
   }
 
-  async #replyError(error: unknown, verb: string): Promise<void> {
+  #replyError(error: unknown, verb: string): Promise<void> {
     const reply = replyForError(error, verb);
     if (!reply.expected) {
       this.options.logger.error({ sessionId: this.id, verb, err: error }, 'command failed unexpectedly');
@@ -342,7 +443,7 @@ export class FtpSession {
     } else if (logsDebug(this.options.logger)) {
       this.options.logger.debug({ sessionId: this.id, verb, code: errorCode(error) }, 'command refused');
     }
-    await this.#reply(reply.code, reply.text);
+    return this.#reply(reply.code, reply.text);
   }
 
   #reply(code: number, text: string | readonly string[]): Promise<void> {

@@ -172,6 +172,19 @@ export interface ChmodCapable {
   chmod(path: string, mode: number, options?: AbortOptions): Promise<void>;
 }
 
+/**
+ * Optional capability: answer a `stat` at once, on the calling thread, where that costs less
+ * than a promise (a local disk's metadata). The session answers SIZE and MDTM from it without
+ * leaving the event-loop turn that read the command.
+ */
+export interface StatNowCapable {
+  /**
+   * The same result as `stat(path)`, computed synchronously; `undefined` when this call cannot
+   * answer at once (the caller then uses `stat`). Throws what `stat` rejects with.
+   */
+  statNow(path: string): FileStat | undefined;
+}
+
 function hasMethod(value: object, name: string): boolean {
   return typeof (value as Record<string, unknown>)[name] === 'function';
 }
@@ -194,4 +207,9 @@ export function canChecksum<T extends FileSystem>(fs: T): fs is T & ChecksumCapa
 /** True when `fs` can change permission bits. Fallback: SITE CHMOD answers 502. */
 export function canChmod<T extends FileSystem>(fs: T): fs is T & ChmodCapable {
   return hasMethod(fs, 'chmod');
+}
+
+/** True when `fs` can answer a stat synchronously. Fallback: `stat`. */
+export function canStatNow<T extends FileSystem>(fs: T): fs is T & StatNowCapable {
+  return hasMethod(fs, 'statNow');
 }

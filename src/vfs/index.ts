@@ -19,9 +19,10 @@ export type {
   OpenWriteOptions,
   ReadHandle,
   SetTimesCapable,
+  StatNowCapable,
   WriteHandle,
 } from './file-system.js';
-export { canChecksum, canChmod, canSetTimes, hasFreeSpace } from './file-system.js';
+export { canChecksum, canChmod, canSetTimes, canStatNow, hasFreeSpace } from './file-system.js';
 export type { FsErrorCode, FsErrorOptions } from './fs-error.js';
 export { FsError, isFsError } from './fs-error.js';
 export { toFsError } from './errno-error.js';

@@ -32,6 +32,8 @@ export class LocalAnchor {
   /** The real (symlink-free) path of the root. */
   readonly rootReal: string;
   readonly #procFd: boolean;
+  /** The root directory's descriptor while {@link LocalAnchor.statSync} holds it for this turn (Linux only). */
+  #rootFd: number | undefined;
 
   constructor(root: string) {
     let real: string;
@@ -150,25 +152,68 @@ export class LocalAnchor {
    * to a target inside (undefined otherwise). Four thread-pool round trips cost more than the
    * calls themselves on a local disk (a SIZE or MDTM); `LocalFileSystem` uses it unless told
    * its disk may block. Throws what the system calls throw (map with `toFsError`).
+   *
+   * An entry directly in the root (and the root itself) is looked up below the root's own
+   * descriptor, opened and verified once per event-loop turn and closed right after it (see
+   * {@link LocalAnchor.#rootDescriptor}): a busy server answering many SIZEs in one turn makes
+   * one `lstat` each instead of open, readlink, lstat and close. Nothing is kept but the root
+   * directory itself, which no client can rename or replace, and only until the turn ends.
    */
   statSync(path: string): Stats | undefined {
     const parts = virtualComponents(path);
     const name = parts.pop();
+    if (parts.length === 0) {
+      const root = this.#rootDescriptor();
+      if (root !== undefined) return name === undefined ? fstatSync(root) : this.#lstatBelow(`/proc/self/fd/${root}/${name}`);
+    }
     const dirHost = join(this.rootReal, ...parts);
     const fd = openSync(dirHost, constants.O_RDONLY | O_DIRECTORY);
     try {
       const dirReal = this.#procFd ? realOfFd(fd) : realpathSync.native(dirHost);
       if (!this.inside(dirReal)) throw new FsError('permission', 'The path leads outside the root', { path });
       if (name === undefined) return statSync(dirReal);
-      const host = join(this.#procFd ? `/proc/self/fd/${fd}` : dirReal, name);
-      const own = lstatSync(host);
-      if (!own.isSymbolicLink()) return own;
-      // Metadata only, by name (as the async lookup): a swap could at worst show an outside file's size.
-      const real = realpathSync.native(host);
-      return this.inside(real) ? statSync(real) : undefined;
+      return this.#lstatBelow(join(this.#procFd ? `/proc/self/fd/${fd}` : dirReal, name));
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** The stats of `host` (below a verified directory), following a final symlink only to a target inside. */
+  #lstatBelow(host: string): Stats | undefined {
+    const own = lstatSync(host);
+    if (!own.isSymbolicLink()) return own;
+    // Metadata only, by name (as the async lookup): a swap could at worst show an outside file's size.
+    const real = realpathSync.native(host);
+    return this.inside(real) ? statSync(real) : undefined;
+  }
+
+  /**
+   * The descriptor of the root directory for this event-loop turn: opened on first use in the
+   * turn and proven to be the root by the kernel's name for it, closed by `setImmediate` (every
+   * use is synchronous, so none spans turns, and no descriptor outlives a burst of commands).
+   * Undefined without `/proc/self/fd` or when the root's path no longer leads to the root (the
+   * caller then takes the path that refuses).
+   */
+  #rootDescriptor(): number | undefined {
+    if (this.#rootFd !== undefined || !this.#procFd) return this.#rootFd;
+    const fd = openSync(this.rootReal, constants.O_RDONLY | O_DIRECTORY);
+    let real: string;
+    try {
+      real = realOfFd(fd);
+    } catch (error: unknown) {
+      closeSync(fd);
+      throw error;
+    }
+    if (real !== this.rootReal) {
+      closeSync(fd);
+      return undefined;
+    }
+    this.#rootFd = fd;
+    setImmediate(() => {
+      this.#rootFd = undefined;
+      closeSync(fd);
+    });
+    return fd;
   }
 
   /**

@@ -18,6 +18,7 @@ import type {
   OpenWriteOptions,
   ReadHandle,
   SetTimesCapable,
+  StatNowCapable,
   WriteHandle,
 } from './file-system.js';
 import { FsError } from './fs-error.js';
@@ -81,7 +82,7 @@ const NO_ROOT = (path: string): FsError => new FsError('permission', 'The root c
  * for await (const entry of fs.list('/')) console.log(entry.name, entry.size);
  * ```
  */
-export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCapable, ChmodCapable, ChecksumCapable {
+export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCapable, ChmodCapable, ChecksumCapable, StatNowCapable {
   readonly #anchor: LocalAnchor;
   readonly #options: LocalFileSystemOptions;
 
@@ -96,18 +97,26 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
     return this.#anchor.rootReal;
   }
 
+  /**
+   * {@link LocalFileSystem.stat} on this thread, with direct system calls; `undefined` when
+   * `syncMetadata` is false (the disk may block: use `stat`).
+   */
+  statNow(path: string): FileStat | undefined {
+    if (this.#options.syncMetadata === false) return undefined;
+    let stats: Stats | undefined;
+    try {
+      stats = this.#anchor.statSync(path);
+    } catch (error: unknown) {
+      throw toFsError(error, path);
+    }
+    if (stats === undefined) throw new FsError('permission', 'The path leads outside the root', { path });
+    return fileStatOf(stats);
+  }
+
   async stat(path: string, options?: AbortOptions): Promise<FileStat> {
     throwIfAborted(options, path);
-    if (this.#options.syncMetadata !== false) {
-      let stats: Stats | undefined;
-      try {
-        stats = this.#anchor.statSync(path);
-      } catch (error: unknown) {
-        throw toFsError(error, path);
-      }
-      if (stats === undefined) throw new FsError('permission', 'The path leads outside the root', { path });
-      return fileStatOf(stats);
-    }
+    const now = this.statNow(path);
+    if (now !== undefined) return now;
     if (isRoot(path)) return this.#withDir(path, async (dir) => fileStatOf(await dir.handle.stat()));
     return this.#anchor.withParent(path, NO_ROOT(path), async (parent, name) => {
       const stats = await this.#follow(join(parent.anchor, name), await lstat(join(parent.anchor, name)));

@@ -127,4 +127,18 @@ describe('ControlDecoder against a reference model', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('appends to the array given to push, after what it holds, the same items (property)', () => {
+    fc.assert(
+      fc.property(data, fc.integer({ min: 16, max: 40 }), fc.nat(), (bytes, max, cut) => {
+        const decoder = new ControlDecoder({ maxLineLength: max });
+        const at = cut % (bytes.length + 1);
+        const queue: DecodedItem[] = [{ kind: 'line', line: 'held' }];
+        expect(decoder.push(bytes.subarray(0, at), queue)).toBe(queue);
+        decoder.push(bytes.subarray(at), queue);
+        expect(show(queue)).toEqual(['held', ...reference(bytes, max)]);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile as readHost, rm, stat, symlink, writeFile as writeHost } from 'node:fs/promises';
+import { existsSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsError, LocalFileSystem, resolveVirtualPath } from '../../src/vfs/index.js';
 
 let base: string;
@@ -125,5 +126,94 @@ describe('stat and openRead with direct system calls (syncMetadata)', () => {
     expect(await outcome(direct, '/out/secret')).toBe('permission open:permission');
     expect(await outcome(direct, '/sub/leak')).toBe('permission open:permission');
     expect(await outcome(direct, '/')).toBe(await outcome(pooled, '/'));
+  });
+});
+
+describe('statNow: the stat answered on this thread (entries in the root: one lstat below the held root descriptor)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ftpgrid-statnow-'));
+    await mkdir(join(dir, 'root', 'sub'), { recursive: true });
+    await mkdir(join(dir, 'outside'));
+    await writeHost(join(dir, 'outside', 'secret'), 'OUTSIDE');
+    await writeHost(join(dir, 'root', 'f.txt'), 'inside');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function code(run: () => unknown): string {
+    try {
+      run();
+    } catch (error: unknown) {
+      expect(error).toBeInstanceOf(FsError);
+      return (error as FsError).code;
+    }
+    return 'no error';
+  }
+
+  it('gives a file, the root and a directory; refuses a missing name and a link to outside with the one right code', async () => {
+    const fs = new LocalFileSystem({ root: join(dir, 'root') });
+    await symlink(join(dir, 'outside', 'secret'), join(dir, 'root', 'leak'));
+    await symlink(join(dir, 'outside'), join(dir, 'root', 'out'));
+    await symlink('f.txt', join(dir, 'root', 'alias'));
+    expect(fs.statNow('/f.txt')).toMatchObject({ type: 'file', size: 6 });
+    expect(fs.statNow('/alias')).toMatchObject({ type: 'file', size: 6 });
+    expect(fs.statNow('/')).toMatchObject({ type: 'dir' });
+    expect(fs.statNow('/sub')).toMatchObject({ type: 'dir' });
+    expect(code(() => fs.statNow('/missing'))).toBe('not-found');
+    expect(code(() => fs.statNow('/leak'))).toBe('permission');
+    expect(code(() => fs.statNow('/out'))).toBe('permission');
+    expect(code(() => fs.statNow('/out/secret'))).toBe('permission');
+    // A caller's path is normalised again: `..` cannot climb out of the root.
+    expect(code(() => fs.statNow('/../outside/secret'))).toBe('not-found');
+  });
+
+  it('caches nothing a swap could invalidate: a name in the root replaced by a link to outside is refused at once', async () => {
+    const fs = new LocalFileSystem({ root: join(dir, 'root') });
+    await writeHost(join(dir, 'root', 'swap'), 'abc');
+    expect(fs.statNow('/swap')).toMatchObject({ type: 'file', size: 3 });
+    await rm(join(dir, 'root', 'swap'));
+    await symlink(join(dir, 'outside', 'secret'), join(dir, 'root', 'swap'));
+    expect(code(() => fs.statNow('/swap'))).toBe('permission');
+    await rm(join(dir, 'root', 'swap'));
+    await symlink(join(dir, 'outside'), join(dir, 'root', 'swap'));
+    expect(code(() => fs.statNow('/swap/secret'))).toBe('permission');
+  });
+
+  it('never reaches outside when the root itself is moved and replaced by a link to outside, in the same turn or later', async () => {
+    const fs = new LocalFileSystem({ root: join(dir, 'root') });
+    await mkdir(join(dir, 'outside', 'sub'));
+    await writeHost(join(dir, 'outside', 'sub', 'x'), 'OUTSIDE');
+    // In one turn (synchronous calls only): the root's descriptor, held for the turn, is the
+    // directory itself wherever it went, never the link's target.
+    expect(fs.statNow('/f.txt')).toMatchObject({ type: 'file', size: 6 });
+    renameSync(join(dir, 'root'), join(dir, 'moved'));
+    symlinkSync(join(dir, 'outside'), join(dir, 'root'));
+    expect(fs.statNow('/f.txt')).toMatchObject({ type: 'file', size: 6 });
+    expect(code(() => fs.statNow('/secret'))).toBe('not-found');
+    expect(code(() => fs.statNow('/sub/x'))).toBe('permission');
+    // A later turn opens the root again by its path, which now leads outside: refused.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(code(() => fs.statNow('/f.txt'))).toBe('permission');
+    expect(code(() => fs.statNow('/secret'))).toBe('permission');
+    expect(code(() => fs.statNow('/'))).toBe('permission');
+    expect(code(() => fs.statNow('/sub/x'))).toBe('permission');
+    await expect(fs.openRead('/secret')).rejects.toMatchObject({ code: 'permission' });
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('keeps no descriptor past the turn', async () => {
+    const fs = new LocalFileSystem({ root: join(dir, 'root') });
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = readdirSync('/proc/self/fd').length;
+    for (let i = 0; i < 10; i++) expect(fs.statNow('/f.txt')).toMatchObject({ size: 6 });
+    expect(readdirSync('/proc/self/fd').length).toBe(before + 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readdirSync('/proc/self/fd').length).toBe(before);
+  });
+
+  it('is undefined when syncMetadata is false (the disk may block: stat is the way)', () => {
+    const fs = new LocalFileSystem({ root: join(dir, 'root'), syncMetadata: false });
+    expect(fs.statNow('/f.txt')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { formatMlsxTime, parseMlsxTime, ReplyCode } from '../../parser/index.js';
-import { FsError, asciiSizeOf, canSetTimes } from '../../vfs/index.js';
+import { FsError, asciiSizeOf, canSetTimes, canStatNow, type FileStat, type FileSystem } from '../../vfs/index.js';
 import type { CommandContext } from '../command-context.js';
 
 /**
@@ -8,15 +8,31 @@ import type { CommandContext } from '../command-context.js';
  */
 const MAX_ASCII_SIZE_SCAN = 1024 * 1024;
 
+/** The stat of `path` if `fs` answers at once (see `StatNowCapable`), else undefined. Throws what `stat` rejects with. */
+function statNow(fs: FileSystem, path: string): FileStat | undefined {
+  return canStatNow(fs) ? fs.statNow(path) : undefined;
+}
+
 /**
  * SIZE: 213 with the octets a RETR in the current TYPE would send (RFC 3659 section 4): the
  * file size in TYPE I; in TYPE A the size after LF-to-CRLF, for files up to 1 MiB (550 above,
  * with a hint to use TYPE I). 550 for directories and missing files.
+ *
+ * Not `async`: in TYPE I on a filesystem that answers a stat at once, the reply is written in
+ * the same turn (a SIZE is often sent by the thousand); errors are thrown, not rejected.
  */
-export async function handleSize(context: CommandContext, arg: string | undefined): Promise<void> {
+export function handleSize(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
   context.authorize(path);
-  const stat = await context.fs().stat(path, { signal: context.signal });
+  const fs = context.fs();
+  const stat = statNow(fs, path);
+  if (stat === undefined || context.state.type === 'ascii') return sizeLater(context, fs, path, stat);
+  if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
+  return context.reply(ReplyCode.FileStatus, String(stat.size));
+}
+
+async function sizeLater(context: CommandContext, fs: FileSystem, path: string, known: FileStat | undefined): Promise<void> {
+  const stat = known ?? (await fs.stat(path, { signal: context.signal }));
   if (stat.type !== 'file') throw new FsError('is-directory', 'Not a plain file', { path });
   if (context.state.type !== 'ascii') {
     await context.reply(ReplyCode.FileStatus, String(stat.size));
@@ -26,14 +42,21 @@ export async function handleSize(context: CommandContext, arg: string | undefine
     await context.reply(ReplyCode.FileUnavailable, 'SIZE in ASCII mode is only given for files up to 1 MiB; use TYPE I');
     return;
   }
-  await context.reply(ReplyCode.FileStatus, String(await asciiSizeOf(context.fs(), path, { signal: context.signal })));
+  await context.reply(ReplyCode.FileStatus, String(await asciiSizeOf(fs, path, { signal: context.signal })));
 }
 
-/** MDTM: 213 YYYYMMDDHHMMSS (UTC, RFC 3659 section 3); 550 when missing. */
-export async function handleMdtm(context: CommandContext, arg: string | undefined): Promise<void> {
+/** MDTM: 213 YYYYMMDDHHMMSS (UTC, RFC 3659 section 3); 550 when missing. Not `async`, as SIZE. */
+export function handleMdtm(context: CommandContext, arg: string | undefined): Promise<void> {
   const path = context.resolvePath(arg);
   context.authorize(path);
-  const stat = await context.fs().stat(path, { signal: context.signal });
+  const fs = context.fs();
+  const stat = statNow(fs, path);
+  if (stat === undefined) return mdtmLater(context, fs, path);
+  return context.reply(ReplyCode.FileStatus, formatMlsxTime(stat.mtime).slice(0, 14));
+}
+
+async function mdtmLater(context: CommandContext, fs: FileSystem, path: string): Promise<void> {
+  const stat = await fs.stat(path, { signal: context.signal });
   await context.reply(ReplyCode.FileStatus, formatMlsxTime(stat.mtime).slice(0, 14));
 }
 

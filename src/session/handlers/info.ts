@@ -7,9 +7,9 @@ export async function handleSyst(context: CommandContext): Promise<void> {
   await context.reply(ReplyCode.SystemType, 'UNIX Type: L8');
 }
 
-/** NOOP: 200. */
-export async function handleNoop(context: CommandContext): Promise<void> {
-  await context.reply(ReplyCode.CommandOk, 'NOOP ok');
+/** NOOP: 200. Not `async`, so the session goes on at once when the socket took the reply. */
+export function handleNoop(context: CommandContext): Promise<void> {
+  return context.reply(ReplyCode.CommandOk, 'NOOP ok');
 }
 
 /** CLNT: records the client's name; 200. */
