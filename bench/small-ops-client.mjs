@@ -4,7 +4,8 @@
 //
 //   node small-ops-client.mjs '<json>'   with { port, user, pass, op, sessions, count, file? }
 //   op: noop | size (round trips, `count` spread over `sessions` control connections),
-//       stor | retr (`count` 4 KiB files one after another, one PASV data connection each),
+//       stor | retr (`count` 4 KiB files one after another, one PASV data connection each,
+//       after `warmup` (default 10) unmeasured ones),
 //       idle (`sessions` logged-in connections held until stdin closes).
 // Prints one JSON line: { ops, seconds, perSecond } (idle: { ready } once all are logged in).
 import { connect } from 'node:net';
@@ -128,7 +129,8 @@ async function transfers(o, verb) {
     }
     expect(await c.reply(), '226', `${verb} end`);
   };
-  for (let i = 0; i < 10; i++) await one(`w${i}`);
+  // Warm-up before the clock starts (every server alike): steady state, not a JIT's first minutes.
+  for (let i = 0; i < (o.warmup ?? 10); i++) await one(`w${i}`);
   const started = process.hrtime.bigint();
   for (let i = 0; i < o.count; i++) await one(i);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
