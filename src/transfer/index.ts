@@ -64,3 +64,4 @@ export { TokenBucket } from './token-bucket.js';
 export type { ChecksumAlgorithm } from '../vfs/index.js';
 export type { Digest } from './checksum.js';
 export { createDigest } from './checksum.js';
+export { findReadInternals, type ReadInternals } from './socket-arena-reader.js';

@@ -12,14 +12,23 @@ export interface ArenaReader {
   detach(): void;
 }
 
-interface Internals {
+/**
+ * The machinery behind `net.Socket`'s `onread` option, as {@link findReadInternals} finds it.
+ * @internal Shared with the session's control-connection reader; not part of the API.
+ */
+export interface ReadInternals {
   readonly handle: { useUserBuffer(buffer: Uint8Array): void };
   readonly kBuffer: symbol;
   readonly kBufferCb: symbol;
   readonly kBufferGen: symbol;
 }
 
-function findInternals(socket: Duplex): Internals | undefined {
+/**
+ * The machinery behind `onread` of a plain TCP socket, where this Node version has it and
+ * nobody uses it yet; undefined for TLS, another Node, or a socket holding unread data.
+ * @internal Shared with the session's control-connection reader; not part of the API.
+ */
+export function findReadInternals(socket: Duplex): ReadInternals | undefined {
   // TLS sockets decrypt through their own buffers; this is for plain TCP only.
   if ('encrypted' in socket || socket.readableLength > 0) return undefined;
   const handle = (socket as { _handle?: { useUserBuffer?: unknown } | null })._handle;
@@ -33,7 +42,7 @@ function findInternals(socket: Duplex): Internals | undefined {
   const fields = socket as unknown as Record<symbol, unknown>;
   // Already reading into a buffer of someone else's: leave it alone.
   if (fields[kBuffer] !== null || fields[kBufferCb] !== null || fields[kBufferGen] !== null) return undefined;
-  return { handle: handle as Internals['handle'], kBuffer, kBufferCb, kBufferGen };
+  return { handle: handle as ReadInternals['handle'], kBuffer, kBufferCb, kBufferGen };
 }
 
 /**
@@ -53,7 +62,7 @@ function findInternals(socket: Duplex): Internals | undefined {
  * events.
  */
 export function readIntoArena(socket: Duplex, arenaOrBytes: number | Buffer, onChunk: (chunk: Buffer) => boolean): ArenaReader | undefined {
-  const internals = findInternals(socket);
+  const internals = findReadInternals(socket);
   if (internals === undefined) return undefined;
   const given = typeof arenaOrBytes === 'number' ? undefined : arenaOrBytes;
   const count = Math.max(2, Math.floor((given?.length ?? (arenaOrBytes as number)) / REGION));

@@ -114,16 +114,19 @@ async function store(context: CommandContext, verb: 'STOR' | 'APPE', arg: string
   // A whole new STOR needs nothing of the target before the open, which refuses a directory
   // (550) itself: no lookup first when the endpoint is ready and `write` is granted (else the
   // checks below keep their order and replies).
-  if (offset === 0 && !append && context.data.ready && context.user().can('write', path)) {
+  const start = (checkedByOpen: boolean): void => {
     const fs = context.fs();
     context.startTransfer({
       verb,
       path,
       upload: true,
       startText: `Opening data connection for ${path}`,
-      checkedByOpen: true,
+      checkedByOpen,
       run: (options) => context.data.store(fs, path, { ...options, offset, append }),
     });
+  };
+  if (offset === 0 && !append && context.data.ready && context.user().can('write', path)) {
+    start(true);
     return;
   }
   let size: number | undefined;
@@ -144,14 +147,7 @@ async function store(context: CommandContext, verb: 'STOR' | 'APPE', arg: string
   // Overwriting needs `write`; adding bytes to an existing file only `append` (pyftpdlib's a/w split).
   context.requirePermission(exists && (append || offset > 0) ? 'append' : 'write', path);
   if (!(await requireDataEndpoint(context))) return;
-  const fs = context.fs();
-  context.startTransfer({
-    verb,
-    path,
-    upload: true,
-    startText: `Opening data connection for ${path}`,
-    run: (options) => context.data.store(fs, path, { ...options, offset, append }),
-  });
+  start(false);
 }
 
 /** STOR: 150 then 226; 550/553 when the target is forbidden or invalid; 552 when space runs out. */
