@@ -8,8 +8,8 @@ const SECRET = 'a-test-secret-of-32-characters!!';
 let master: FtpMaster;
 let clusterPort = 0;
 
-async function loginCode(password: string): Promise<string> {
-  const client = createClusterClient({ master: { host: '127.0.0.1', port: clusterPort }, user: 'alice', password });
+async function loginCode(password: string, port = clusterPort): Promise<string> {
+  const client = createClusterClient({ master: { host: '127.0.0.1', port }, user: 'alice', password });
   try {
     await client.stat('/');
     return 'ok';
@@ -53,17 +53,7 @@ describe('DFS client logins under the per-address ban', () => {
     });
     try {
       const port = (await open.listen({ ftp: { host: '127.0.0.1', port: 0 }, cluster: { host: '127.0.0.1', port: 0 } })).cluster.port;
-      const attempt = async (password: string): Promise<string> => {
-        const client = createClusterClient({ master: { host: '127.0.0.1', port }, user: 'alice', password });
-        try {
-          await client.stat('/');
-          return 'ok';
-        } catch (error) {
-          return error instanceof ClusterClientError ? error.code : String(error);
-        } finally {
-          await client.close();
-        }
-      };
+      const attempt = (password: string): Promise<string> => loginCode(password, port);
       for (let i = 0; i < 12; i++) expect(await attempt(`guess-${i}`)).toBe('auth-failed');
       expect(await attempt('wonderland')).toBe('ok');
     } finally {
