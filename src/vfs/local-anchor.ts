@@ -276,11 +276,17 @@ export class LocalAnchor {
 
   /**
    * Creates the new file `name` below a directory opened by {@link LocalAnchor.openParentSync}
-   * (`O_CREAT | O_EXCL | O_NOFOLLOW`: never an existing object, never through a symlink) and
-   * proves it inside the root by its descriptor. Returns the descriptor.
+   * (`O_CREAT | O_EXCL | O_NOFOLLOW`: never an existing object, never through a symlink).
+   * Returns the descriptor.
+   *
+   * A plain name (one component, not `.` or `..`) needs no proof: the kernel resolves the
+   * anchor to the verified directory itself, and `O_EXCL` creates the entry there or fails,
+   * so the new file is inside by construction. Anything else is proven inside the root by its
+   * descriptor, as every other open is.
    */
   createSync(anchor: string, name: string, flags: number, mode: number, path: string): number {
     const fd = openSync(join(anchor, name), flags | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+    if (isPlainName(name)) return fd;
     try {
       if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
     } catch (error: unknown) {
@@ -297,6 +303,11 @@ export class LocalAnchor {
       this.openEntry(parent, name, flags, path),
     );
   }
+}
+
+/** One path component that names an entry of its directory: no separator, not `.` or `..`, not empty. */
+function isPlainName(name: string): boolean {
+  return name.length > 0 && name !== '.' && name !== '..' && !name.includes('/') && !(process.platform === 'win32' && name.includes('\\'));
 }
 
 /**

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMaster, type FtpMaster } from '../../src/index.js';
 import {
-  ClusterClientError, MemoryMetadataStore, createClusterClient, createSlave, deriveTicketKey, dialSlaveAsClient, signTicket,
+  ClusterClientError, MAX_PUT_BATCH_BYTES, MemoryMetadataStore, createClusterClient, createSlave, deriveTicketKey, dialSlaveAsClient, signTicket,
   type ClusterClient, type Slave,
 } from '../../src/cluster/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
@@ -185,6 +185,10 @@ describe('the DFS client against an in-process cluster', () => {
       const singles = ops.filter((op) => op === 'commitClientWrite').length;
       expect(batches).toBeGreaterThan(0);
       expect(batches + singles).toBeLessThan(paths.length);
+      // The files themselves left for their slaves in putMany frames, not one put each.
+      const putBatches = ops.filter((op) => op === 'putMany').length;
+      expect(putBatches).toBeGreaterThan(0);
+      expect(putBatches + ops.filter((op) => op === 'put').length).toBeLessThan(paths.length);
     } finally {
       requests.mockRestore();
       commit.mockRestore();
@@ -241,6 +245,42 @@ describe('the DFS client against an in-process cluster', () => {
       expect((await client.downloadBuffer('/forged')).toString()).toBe('x');
       const read = signTicket(key, { ...claims, op: 'read' });
       expect(await codeOf(link.request('get', { ticket: read, path: '/a.bin', offset: 0, length: 10 }))).toBe('ticket-mismatch');
+    } finally {
+      link.close();
+    }
+  });
+
+  it('a putMany answers each file on its own: stored, forged, replayed or misdirected; and it is bounded in bytes', async () => {
+    const node = master.cluster.registry.get('s1');
+    const endpoint = node?.clientEndpoint;
+    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
+    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+    const key = deriveTicketKey(Buffer.from(SECRET));
+    const claims = (path: string) => ({ op: 'write' as const, path, slave: 's1', maxBytes: 10, expiresAtMs: Date.now() + 60_000 });
+    const good = signTicket(key, claims('/many/a'));
+    try {
+      await client.mkdir('/many', { parents: true });
+      const { results } = await link.request('putMany', {
+        items: [
+          { ticket: good, path: '/many/a', data: Buffer.from('first') },
+          { ticket: signTicket(randomBytes(32), claims('/many/b')), path: '/many/b', data: Buffer.from('forged') },
+          { ticket: good, path: '/many/a', data: Buffer.from('again') },
+          { ticket: signTicket(key, claims('/many/c')), path: '/many/elsewhere', data: Buffer.from('moved') },
+          { ticket: signTicket(key, claims('/many/d')), path: '/many/d', data: Buffer.from('fourth') },
+        ],
+      });
+      expect(results.map((r) => ('ok' in r ? 'ok' : r.err.code))).toEqual(['ok', 'ticket-forged', 'ticket-used', 'ticket-mismatch', 'ok']);
+      const first = results[0];
+      expect(first !== undefined && 'ok' in first ? first.ok : undefined).toEqual(expect.objectContaining({ size: 5, checksum: createHash('sha256').update('first').digest('hex') }));
+      expect((await client.downloadBuffer('/many/a')).toString()).toBe('first');
+      expect((await client.downloadBuffer('/many/d')).toString()).toBe('fourth');
+      await expectCode(client.stat('/many/b'), 'not-found');
+      await expectCode(client.stat('/many/elsewhere'), 'not-found');
+      // More data than one batch may carry is refused whole, before anything is stored.
+      const heavy = Array.from({ length: 2 }, (_, i) => ({ ticket: signTicket(key, { ...claims(`/many/h${i}`), maxBytes: MAX_PUT_BATCH_BYTES }), path: `/many/h${i}`, data: Buffer.alloc(MAX_PUT_BATCH_BYTES / 2 + 1) }));
+      const refused: unknown = await link.request('putMany', { items: heavy }).then(() => undefined, (e: unknown) => e);
+      expect((refused as { remoteCode?: string }).remoteCode).toBe('malformed');
+      await expectCode(client.stat('/many/h0'), 'not-found');
     } finally {
       link.close();
     }

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClusterClientError, MAX_PLACEMENT_BATCH, type ClientPlacement, type ClientPlacementOutcome } from '../../src/cluster/index.js';
 import { PlacementBatcher } from '../../src/cluster/client/placement-batcher.js';
 import { ProtocolError } from '../../src/cluster/protocol/protocol-error.js';
+import { RequestBatcher } from '../../src/cluster/protocol/request-batcher.js';
 
 function placement(path: string): ClientPlacement {
   return { path, slavePath: path, slave: { name: 's', host: '127.0.0.1', port: 1 }, ticket: { body: Buffer.from('b'), mac: Buffer.alloc(32) } };
@@ -60,5 +62,48 @@ describe('PlacementBatcher', () => {
     await expect(cancelled).rejects.toMatchObject({ code: 'aborted' });
     await Promise.all(others);
     expect(batches).toEqual([['/y', '/z']]);
+  });
+});
+
+describe('RequestBatcher weights', () => {
+  function weighed(maxBatch: number, maxWeight: number): { batcher: RequestBatcher<number, number>; singles: number[]; batches: number[][] } {
+    const singles: number[] = [];
+    const batches: number[][] = [];
+    const batcher = new RequestBatcher<number, number>({
+      single: (n) => {
+        singles.push(n);
+        return Promise.resolve(n);
+      },
+      batch: (items) => {
+        batches.push(items);
+        return Promise.resolve(items.map((n) => ({ ok: n })));
+      },
+      maxBatch, weigh: (n) => n, maxWeight,
+      itemError: (code, message) => new ProtocolError('remote', message, { remoteCode: code }),
+      abortedError: () => new ProtocolError('aborted', 'cancelled'),
+    });
+    return { batcher, singles, batches };
+  }
+
+  it('starts a new batch where the next item would pass the weight limit; an item over it goes alone', async () => {
+    const { batcher, singles, batches } = weighed(10, 100);
+    const items = [40, 40, 30, 100, 150, 10, 10];
+    expect(await Promise.all(items.map((n) => batcher.call(n, undefined)))).toEqual(items);
+    expect(batches).toEqual([[40, 40], [10, 10]]);
+    expect(singles).toEqual([30, 100, 150]);
+  });
+
+  it('never sends a batch over either limit, and answers every item, for any weights (property)', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 8 }), async (items, maxBatch) => {
+      const { batcher, singles, batches } = weighed(maxBatch, 100);
+      expect(await Promise.all(items.map((n) => batcher.call(n, undefined)))).toEqual(items);
+      for (const batch of batches) {
+        expect(batch.length).toBeLessThanOrEqual(maxBatch);
+        expect(batch.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(100);
+      }
+      // In order, nothing lost or sent twice.
+      expect(batches.flat().length + singles.length).toBe(items.length);
+      for (const single of singles) expect(items).toContain(single);
+    }), { numRuns: 200 });
   });
 });

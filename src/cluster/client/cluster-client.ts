@@ -8,6 +8,7 @@ import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOpt
 import { downloadChunks, rechunk, uploadChunks, type ChunkSettings } from './client-transfers.js';
 import { LinkPool } from './link-pool.js';
 import { PlacementBatcher } from './placement-batcher.js';
+import { PutBatcher } from './put-batcher.js';
 import { ReadCache } from './read-cache.js';
 
 /** Options every call takes. */
@@ -105,7 +106,7 @@ export class ClusterClient {
   readonly #options: ClusterClientOptions;
   readonly #settings: ResolvedClientOptions;
   readonly #master: LinkPool<ClientMasterLink>;
-  readonly #slaves = new Map<string, LinkPool<ClientSlaveLink>>();
+  readonly #slaves = new Map<string, { readonly pool: LinkPool<ClientSlaveLink>; readonly puts: PutBatcher }>();
   readonly #reads: ReadCache;
   readonly #writePlacements: PlacementBatcher<ClientPlaceWriteArgs>;
   readonly #readPlacements: PlacementBatcher<{ path: string }>;
@@ -144,18 +145,22 @@ export class ClusterClient {
   }
 
   /** Runs `call` on a pooled connection to the placement's slave. */
-  readonly #onSlave = <T>(placement: ClientPlacement, call: (link: ClientSlaveLink) => Promise<T>): Promise<T> => {
+  readonly #onSlave = <T>(placement: ClientPlacement, call: (link: ClientSlaveLink) => Promise<T>): Promise<T> => this.#slave(placement).pool.use(call);
+
+  /** The connections to the slave of `placement`, and the batcher of its small puts. */
+  #slave(placement: ClientPlacement): { readonly pool: LinkPool<ClientSlaveLink>; readonly puts: PutBatcher } {
     const tls = placement.slave.tls === true || this.#options.slaveTls !== undefined ? this.#options.slaveTls ?? {} : undefined;
     const key = `${placement.slave.host}:${placement.slave.port}${tls === undefined ? '' : '/tls'}`;
-    let pool = this.#slaves.get(key);
-    if (pool === undefined) {
+    let slave = this.#slaves.get(key);
+    if (slave === undefined) {
       const { host, port } = placement.slave;
-      pool = new LinkPool(this.#settings.connectionsPerSlave, () => dialSlaveAsClient({ ...this.#linkOptions(), host, port, tls }));
+      const pool = new LinkPool(this.#settings.connectionsPerSlave, () => dialSlaveAsClient({ ...this.#linkOptions(), host, port, tls }));
       if (this.#closed) pool.close();
-      this.#slaves.set(key, pool);
+      slave = { pool, puts: new PutBatcher(pool) };
+      this.#slaves.set(key, slave);
     }
-    return pool.use(call);
-  };
+    return slave;
+  }
 
   async #placed(path: string | undefined, placing: Promise<ClientPlacement>): Promise<ClientPlacement> {
     try {
@@ -229,7 +234,7 @@ export class ClusterClient {
     const placement = await this.#placed(path, this.#writePlacements.place(place, signal));
     try {
       const written = whole !== undefined
-        ? await this.#onSlave(placement, (link) => link.request('put', { ticket: placement.ticket, path: placement.slavePath, data: whole }, { signal }))
+        ? await this.#slave(placement).puts.put({ ticket: placement.ticket, path: placement.slavePath, data: whole }, signal)
         : await this.#onSlave(placement, (link) => uploadChunks(link, placement, rest ?? fromBuffer(Buffer.alloc(0)) as AsyncIterable<Buffer>, this.#chunkSettings(signal)));
       return { path: placement.path, slave: placement.slave.name, ...written };
     } catch (error) {
@@ -350,7 +355,7 @@ export class ClusterClient {
     this.#closed = true;
     this.#reads.clear();
     this.#master.close();
-    for (const pool of this.#slaves.values()) pool.close();
+    for (const { pool } of this.#slaves.values()) pool.close();
     return Promise.resolve();
   }
 }

@@ -22,6 +22,18 @@ const slaveAddress = z.object({ name: z.string().min(1).max(64), host: z.string(
 const metaKey = z.string().min(1).max(MAX_META_KEY_LENGTH).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 const meta = z.record(metaKey, z.string().max(MAX_META_VALUE_LENGTH)).refine((m) => Object.keys(m).length <= MAX_META_ENTRIES, `at most ${MAX_META_ENTRIES} entries`);
 const written = z.object({ size: count, mtimeMs: z.number(), checksum: z.string().max(128) }).strict();
+const putArgs = z.object({ ticket: ticketSchema, path, data }).strict();
+
+/** Most files in one `putMany` request. */
+export const MAX_PUT_BATCH = 64;
+/** Most bytes of file data in one `putMany` request (its frame stays well below the client frame limit). */
+export const MAX_PUT_BATCH_BYTES = MAX_CLIENT_CHUNK_BYTES;
+
+/** One answer of `putMany`: the stored file, or why that one was not stored (the others are unaffected). */
+const putOutcome = z.union([
+  z.object({ ok: written }).strict(),
+  z.object({ err: z.object({ code: z.string().min(1).max(64), message: z.string().max(2048) }).strict() }).strict(),
+]);
 
 /** Where to read or write a file, and the master's signed permission to do it there. */
 export const placementSchema = z.object({
@@ -102,7 +114,19 @@ export const CLIENT_MASTER_OPERATIONS = {
  */
 export const CLIENT_SLAVE_OPERATIONS = {
   /** A whole small file in one frame (the fast path): stored, published, committed by the master, then answered. */
-  put: { args: z.object({ ticket: ticketSchema, path, data }).strict(), result: written },
+  put: { args: putArgs, result: written },
+  /**
+   * Several `put`s in one frame (a client coalesces the small uploads it sends one slave in
+   * the same turn): each item is stored, published and committed as a `put` would be, and
+   * answered on its own, in order; one refused item leaves the others alone.
+   */
+  putMany: {
+    args: z.object({
+      items: z.array(putArgs).min(1).max(MAX_PUT_BATCH)
+        .refine((items) => items.reduce((sum, item) => sum + item.data.length, 0) <= MAX_PUT_BATCH_BYTES, `at most ${MAX_PUT_BATCH_BYTES} bytes of data in one batch`),
+    }).strict(),
+    result: z.object({ results: z.array(putOutcome).max(MAX_PUT_BATCH) }).strict(),
+  },
   /** Starts a chunked upload; the file is invisible until `writeClose` commits it. */
   writeOpen: { args: z.object({ ticket: ticketSchema, path }).strict(), result: z.object({ handle }).strict() },
   /** The next piece of a chunked upload, in order (`offset` is where it lands: a lost or reordered piece is refused). */
@@ -124,6 +148,12 @@ export type ClientMasterOperations = typeof CLIENT_MASTER_OPERATIONS;
 export type ClientSlaveOperations = typeof CLIENT_SLAVE_OPERATIONS;
 /** The arguments of one `placeWrite`. */
 export type ClientPlaceWriteArgs = z.infer<typeof placeWriteArgs>;
+/** The arguments of one `put` (a whole small file). */
+export type ClientPutArgs = z.infer<typeof putArgs>;
+/** What a slave answers for a stored file (`put`, `writeClose`). */
+export type ClientWritten = z.infer<typeof written>;
+/** One answer of `putMany`. */
+export type ClientPutOutcome = z.infer<typeof putOutcome>;
 /** One answer of `placeWrites` / `placeReads`. */
 export type ClientPlacementOutcome = z.infer<typeof placementOutcome>;
 /** A signed placement: where to move a file's bytes. */

@@ -1,7 +1,7 @@
 import { parseEnvelope, type Envelope } from './envelope.js';
 import type { FramedSocket } from './framed-socket.js';
 import type { EventData, EventTable, OpArgs, OperationTable, OpResult } from './operations.js';
-import { ProtocolError } from './protocol-error.js';
+import { ProtocolError, wireCodeOf } from './protocol-error.js';
 
 
 
@@ -56,13 +56,6 @@ interface Pending {
 
 const MAX_PROTOCOL_ERRORS = 16;
 const MAX_EARLY = 1024;
-
-function codeOf(error: unknown): string {
-  // A handler passing on its own peer's refusal passes on that peer's code, not `remote`.
-  if (error instanceof ProtocolError && error.code === 'remote' && error.remoteCode !== undefined && error.remoteCode.length <= 64) return error.remoteCode;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.length <= 64 ? code : 'internal';
-}
 
 /**
  * One authenticated cluster connection: requests with ids, timeouts and cancellation in
@@ -307,7 +300,7 @@ export class PeerConnection<Local extends OperationTable, Remote extends Operati
       (error: unknown) => {
         this.#serving.delete(requestId);
         const message = error instanceof Error ? error.message : String(error);
-        this.#send({ t: 'err', id: requestId, code: codeOf(error), message: message.slice(0, 2048) });
+        this.#send({ t: 'err', id: requestId, code: wireCodeOf(error), message: message.slice(0, 2048) });
       },
     );
   }

@@ -55,3 +55,15 @@ export class ProtocolError extends Error {
 export function isProtocolError(error: unknown, code?: ProtocolErrorCode): error is ProtocolError {
   return error instanceof ProtocolError && (code === undefined || error.code === code);
 }
+
+/**
+ * The code to answer a peer with for `error` (at most 64 characters, `internal` when it has
+ * none): its own `code`, or, for a refusal passed on from another peer, that peer's code
+ * (a master's `no-space` reaches the client as `no-space`, not `remote`).
+ * @internal
+ */
+export function wireCodeOf(error: unknown): string {
+  if (error instanceof ProtocolError && error.code === 'remote' && error.remoteCode !== undefined && error.remoteCode.length > 0 && error.remoteCode.length <= 64) return error.remoteCode;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length > 0 && code.length <= 64 ? code : 'internal';
+}

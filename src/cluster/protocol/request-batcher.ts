@@ -1,3 +1,5 @@
+import { wireCodeOf } from './protocol-error.js';
+
 /** One answer of a batch request: the item's result, or why that item failed (the others are unaffected). */
 export type BatchOutcome<R> = { readonly ok: R } | { readonly err: { readonly code: string; readonly message: string } };
 
@@ -9,8 +11,16 @@ export interface RequestBatcherOptions<A, R> {
   readonly batch: (items: A[]) => Promise<BatchOutcome<R>[]>;
   /** Most items in one batch request (the operation's schema bound). */
   readonly maxBatch: number;
-  /** The error an item's `err` outcome rejects with. */
-  readonly itemError: (code: string, message: string) => Error;
+  /**
+   * The weight of one item (its bytes, for a batch whose frame must stay under a size limit):
+   * a batch holds items up to `maxWeight` in total, and an item over it alone goes as a plain
+   * request. @default every item weighs nothing
+   */
+  readonly weigh?: ((args: A) => number) | undefined;
+  /** Most total weight in one batch request (see `weigh`). @default Infinity */
+  readonly maxWeight?: number | undefined;
+  /** The error an item's `err` outcome rejects with (`args`: that item's). */
+  readonly itemError: (code: string, message: string, args: A) => Error;
   /** The error a call cancelled by its signal rejects with. */
   readonly abortedError: () => Error;
 }
@@ -81,8 +91,20 @@ export class RequestBatcher<A, R> {
     this.#scheduled = false;
     const live = this.#waiting.filter((w) => w.signal?.aborted !== true);
     this.#waiting = [];
-    const max = this.#options.maxBatch;
-    for (let i = 0; i < live.length; i += max) void this.#send(live.slice(i, i + max));
+    const { maxBatch, weigh, maxWeight = Infinity } = this.#options;
+    let group: Waiting<A, R>[] = [];
+    let weight = 0;
+    for (const waiting of live) {
+      const own = weigh?.(waiting.args) ?? 0;
+      if (group.length > 0 && (group.length >= maxBatch || weight + own > maxWeight)) {
+        void this.#send(group);
+        group = [];
+        weight = 0;
+      }
+      group.push(waiting);
+      weight += own;
+    }
+    if (group.length > 0) void this.#send(group);
   };
 
   async #send(group: Waiting<A, R>[]): Promise<void> {
@@ -107,22 +129,21 @@ export class RequestBatcher<A, R> {
     }
     group.forEach((w, i) => {
       const outcome = results[i];
-      if (outcome === undefined) w.reject(this.#options.itemError('malformed', 'the peer answered fewer items than asked'));
+      if (outcome === undefined) w.reject(this.#options.itemError('malformed', 'the peer answered fewer items than asked', w.args));
       else if ('ok' in outcome) w.resolve(outcome.ok);
-      else w.reject(this.#options.itemError(outcome.err.code, outcome.err.message));
+      else w.reject(this.#options.itemError(outcome.err.code, outcome.err.message, w.args));
     });
   }
 }
 
 /**
  * The outcome of one item of a batch the serving side answers: its result, or its error's
- * code (`internal` when it has none fit to send) and message, bounded as the schemas want.
+ * code (see `wireCodeOf`: a relayed refusal keeps its peer's code) and message, bounded as the schemas want.
  */
 export async function settleItem<R>(work: Promise<R>): Promise<BatchOutcome<R>> {
   try {
     return { ok: await work };
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    return { err: { code: typeof code === 'string' && code.length > 0 && code.length <= 64 ? code : 'internal', message: (error instanceof Error ? error.message : String(error)).slice(0, 2048) } };
+    return { err: { code: wireCodeOf(error), message: (error instanceof Error ? error.message : String(error)).slice(0, 2048) } };
   }
 }

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { FsError, toFsError, type FileSystem, type WriteHandle } from '../../vfs/index.js';
 import {
-  openTicket, TicketError,
+  openTicket, settleItem, TicketError,
   type ClientSlaveOperations, type OperationHandlers, type Ticket, type TicketClaims, type TicketOperation, type TransferOutcome,
 } from '../protocol/index.js';
 import type { UsedTickets } from './client-used-tickets.js';
@@ -153,6 +153,10 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
         throw error;
       }
       return finish(ticket, path, data.length, createHash('sha256').update(data).digest('hex'), signal, written);
+    },
+
+    async putMany({ items }, context) {
+      return { results: await Promise.all(items.map((item) => settleItem(handlers.put(item, context)))) };
     },
 
     async writeOpen({ ticket, path }, { signal }) {
