@@ -6,7 +6,9 @@
 // connection directly). Rounds are interleaved and medians reported, with the load average.
 // Needs a build (dist/). BENCH_DFS_SECONDS (default 4) sets the length of each rate phase.
 // The master's state and the slaves' files live under the temporary directory (TMPDIR): the
-// table shows what that disk itself costs per small file, for scale.
+// table shows what that disk itself costs per small file, for scale. BENCH_DFS_SLAVE_DIR puts
+// the slaves' files elsewhere (for example on a tmpfs, to see the software's own cost where
+// the disk's file creation is slow) while the master's state stays under TMPDIR.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -46,7 +48,7 @@ async function waitFor(what, check, timeoutMs = 60_000) {
   throw new Error(`${what} not ready within ${timeoutMs} ms`);
 }
 
-async function startCluster(dir) {
+async function startCluster(dir, slaveDir) {
   const secretFile = join(dir, 'secret');
   writeFileSync(secretFile, 'dfs-benchmark-secret-0123456789\n', { mode: 0o600 });
   // Files under /rep get two copies (the replication phases); everything else one.
@@ -59,8 +61,8 @@ async function startCluster(dir) {
     return match && { ftp: Number(match[1]), cluster: Number(match[2]) };
   });
   const slaves = ['s0', 's1'].map((name) => {
-    mkdirSync(join(dir, name));
-    return spawnCli(['slave', '--master', `127.0.0.1:${ports.cluster}`, '--secret-file', secretFile, '--root', join(dir, name), '--name', name,
+    mkdirSync(join(slaveDir, name));
+    return spawnCli(['slave', '--master', `127.0.0.1:${ports.cluster}`, '--secret-file', secretFile, '--root', join(slaveDir, name), '--name', name,
       '--data-address', '127.0.0.1', '--client-listen', '127.0.0.1:0', '--log-level', 'warn']);
   });
   await waitFor('slaves', async () => {
@@ -199,7 +201,8 @@ export async function run() {
   const seconds = Number(process.env.BENCH_DFS_SECONDS ?? 4);
   const bigSize = Number(process.env.BENCH_DFS_BIG_MIB ?? 64) * MiB;
   const dir = mkdtempSync(join(tmpdir(), 'ftpgrid-dfs-bench-'));
-  const cluster = await startCluster(dir);
+  const slaveDir = process.env.BENCH_DFS_SLAVE_DIR === undefined ? dir : mkdtempSync(join(process.env.BENCH_DFS_SLAVE_DIR, 'ftpgrid-dfs-slaves-'));
+  const cluster = await startCluster(dir, slaveDir);
   const client = createClusterClient({ master: { host: '127.0.0.1', port: cluster.ports.cluster }, user: 'bench', password: 'bench' });
   // Reads that ask the master every time (no remembered placements): the cold-read cost.
   const cold = createClusterClient({ master: { host: '127.0.0.1', port: cluster.ports.cluster }, user: 'bench', password: 'bench', readCacheMs: 0 });
@@ -229,7 +232,7 @@ export async function run() {
         const data = await cold.downloadBuffer(written[(i * 7919 + lane) % written.length]);
         if (data.length !== 1024) throw new Error(`read ${data.length} bytes`);
       }));
-      samples.disk.push(diskCreatesPerSecond(join(dir, `disk-${r}`), payload));
+      samples.disk.push(diskCreatesPerSecond(join(slaveDir, `disk-${r}`), payload));
       load.push(loadavg()[0]);
       if (process.env.BENCH_DFS_SMALL_ONLY === '1') continue;
       samples.ftp.push(await ftpUploads(cluster.ports.ftp, seconds, payload));
@@ -251,7 +254,7 @@ export async function run() {
       samples.repTail.push(rep.afterUploadMs);
       samples.repBig.push(rep.bigMBps);
     }
-    console.log(`\n## DFS client: master + 2 slaves as CLI processes, client in the bench process (${CONCURRENCY} concurrent, ${seconds} s phases, ${rounds} interleaved rounds, medians; load average during the run ${load.map((l) => l.toFixed(1)).join(', ')} on ${(await import('node:os')).cpus().length} cores)\n`);
+    console.log(`\n## DFS client: master + 2 slaves as CLI processes, client in the bench process (${CONCURRENCY} concurrent, ${seconds} s phases, ${rounds} interleaved rounds, medians; load average during the run ${load.map((l) => l.toFixed(1)).join(', ')} on ${(await import('node:os')).cpus().length} cores${slaveDir === dir ? '' : '; slaves\' files under BENCH_DFS_SLAVE_DIR'})\n`);
     console.log('| measure | median | target |');
     console.log('|---|---|---|');
     console.log(`| 1 KiB writes/s (DFS client, frame fast path) | ${median(samples.writes).toFixed(0)} | >= 2500 |`);
@@ -282,6 +285,7 @@ export async function run() {
     admin.close();
     await Promise.all([...cluster.slaves, cluster.master].map((p) => stopChild(p.child)));
     rmSync(dir, { recursive: true, force: true });
+    if (slaveDir !== dir) rmSync(slaveDir, { recursive: true, force: true });
   }
 }
 
