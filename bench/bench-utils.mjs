@@ -170,3 +170,18 @@ export function createCpuMeter(pid, label) {
   }
   return { method: '/proc stat', read: () => cpuSeconds(pid), dispose: () => undefined };
 }
+
+/**
+ * The unprivileged system user the C servers run their sessions as: Debian's "ftp" (made by
+ * the vsftpd package) where it exists, else "nobody". Undefined when neither is in /etc/passwd.
+ */
+export function sessionUser() {
+  const lines = readFileSync('/etc/passwd', 'utf8').split('\n');
+  for (const name of ['ftp', 'nobody']) {
+    const line = lines.find((l) => l.startsWith(`${name}:`));
+    if (line === undefined) continue;
+    const [, , uid, gid] = line.split(':');
+    return { name, uid: Number(uid), gid: Number(gid) };
+  }
+  return undefined;
+}

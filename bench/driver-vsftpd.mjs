@@ -1,19 +1,12 @@
 // Drives vsftpd (`apt-get install vsftpd`) with a generated config: standalone on a free
 // loopback port, anonymous login chrooted to a temp dir, uploads into its up/ folder.
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { freePort, randomPortRange, stopChild, waitForGreeting } from './bench-utils.mjs';
+import { freePort, randomPortRange, sessionUser, stopChild, waitForGreeting } from './bench-utils.mjs';
 
 const BINARY = process.env.BENCH_VSFTPD ?? '/usr/sbin/vsftpd';
-
-function ftpUser() {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('ftp:'));
-  if (!line) return undefined;
-  const [, , uid, gid] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
-}
 
 /**
  * @param {{ tls?: boolean, maxClients?: number }} [options] tls: explicit FTPS (self-signed
@@ -26,7 +19,7 @@ export function vsftpdDriver({ tls = false, maxClients = 50 } = {}) {
     async available() {
       if (!existsSync(BINARY)) return `${BINARY} not found (apt-get install vsftpd)`;
       if (process.getuid?.() !== 0) return 'vsftpd needs root to chroot its anonymous sessions';
-      if (!ftpUser()) return 'no "ftp" user in /etc/passwd for anonymous sessions';
+      if (!sessionUser()) return 'no "ftp" or "nobody" user in /etc/passwd for anonymous sessions';
       return undefined;
     },
     async start({ workDir, sourceFile }) {
@@ -36,7 +29,7 @@ export function vsftpdDriver({ tls = false, maxClients = 50 } = {}) {
       mkdirSync(empty, { recursive: true });
       chmodSync(root, 0o755);
       chmodSync(empty, 0o755);
-      const { uid, gid } = ftpUser();
+      const { name: sessionName, uid, gid } = sessionUser();
       chownSync(join(root, 'up'), uid, gid);
       linkSync(sourceFile, join(root, 'bench.bin'));
       linkSync(sourceFile, join(root, 'small.bin'));
@@ -57,7 +50,7 @@ export function vsftpdDriver({ tls = false, maxClients = 50 } = {}) {
       }
       writeFileSync(config, [
         'listen=YES', 'listen_ipv6=NO', 'listen_address=127.0.0.1', `listen_port=${port}`, 'background=NO',
-        'anonymous_enable=YES', 'local_enable=NO', `anon_root=${root}`, 'no_anon_password=YES',
+        'anonymous_enable=YES', 'local_enable=NO', `anon_root=${root}`, 'no_anon_password=YES', `ftp_username=${sessionName}`,
         'write_enable=YES', 'anon_upload_enable=YES', 'anon_umask=022',
         'pasv_enable=YES', 'pasv_address=127.0.0.1', `pasv_min_port=${pasv.min}`, `pasv_max_port=${pasv.max}`,
         'connect_from_port_20=NO', 'xferlog_enable=NO', 'dirmessage_enable=NO', 'use_localtime=NO',

@@ -21,6 +21,7 @@ import { createCpuMeter, curlDownload, curlUpload, median, run as runCommand, wa
 import { ftpgridDriver } from './driver-ftpgrid.mjs';
 import { ftpSrvDriver } from './driver-ftp-srv.mjs';
 import { socatAvailable, socatTransfer } from './driver-socat.mjs';
+import { pureFtpdDriver } from './driver-pure-ftpd.mjs';
 import { vsftpdDriver } from './driver-vsftpd.mjs';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,17 +77,22 @@ function ratio(value, reference) {
   return Number.isFinite(value) && Number.isFinite(reference) && reference > 0 ? `${(value / reference).toFixed(2)}x` : '-';
 }
 
-/** Builds the markdown table of medians with ratios to vsftpd. */
+/** Builds the markdown table of medians with ratios to vsftpd (and to pure-ftpd, when it ran). */
 export function formatTable(rows) {
   // FTPS rows are compared with vsftpd over FTPS, clear ones with clear vsftpd.
   const refOf = (r) => rows.find((x) => x.name === (r.name.endsWith('(PROT P)') ? 'vsftpd (PROT P)' : 'vsftpd'));
+  const pure = rows.find((x) => x.name === 'pure-ftpd');
+  const pureHead = pure === undefined ? '' : ' RETR / STOR vs pure-ftpd | CPU vs pure-ftpd (RETR / STOR) |';
   const lines = [
-    '| server | RETR MB/s | STOR MB/s | RETR CPU s/GiB | STOR CPU s/GiB | RETR vs vsftpd | STOR vs vsftpd | CPU vs vsftpd (RETR / STOR) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| server | RETR MB/s | STOR MB/s | RETR CPU s/GiB | STOR CPU s/GiB | RETR vs vsftpd | STOR vs vsftpd | CPU vs vsftpd (RETR / STOR) |${pureHead}`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|${pure === undefined ? '' : '---:|---:|'}`,
   ];
   for (const r of rows) {
     const ref = refOf(r);
-    lines.push(`| ${r.name} | ${fmt(r.RETR.mbps, 0)} | ${fmt(r.STOR.mbps, 0)} | ${fmt(r.RETR.cpuPerGiB, 2)} | ${fmt(r.STOR.cpuPerGiB, 2)} | ${ratio(r.RETR.mbps, ref?.RETR.mbps)} | ${ratio(r.STOR.mbps, ref?.STOR.mbps)} | ${ratio(r.RETR.cpuPerGiB, ref?.RETR.cpuPerGiB)} / ${ratio(r.STOR.cpuPerGiB, ref?.STOR.cpuPerGiB)} |`);
+    const vsPure = pure === undefined ? ''
+      : r.name.endsWith('(PROT P)') ? ' - | - |'
+        : ` ${ratio(r.RETR.mbps, pure.RETR.mbps)} / ${ratio(r.STOR.mbps, pure.STOR.mbps)} | ${ratio(r.RETR.cpuPerGiB, pure.RETR.cpuPerGiB)} / ${ratio(r.STOR.cpuPerGiB, pure.STOR.cpuPerGiB)} |`;
+    lines.push(`| ${r.name} | ${fmt(r.RETR.mbps, 0)} | ${fmt(r.STOR.mbps, 0)} | ${fmt(r.RETR.cpuPerGiB, 2)} | ${fmt(r.STOR.cpuPerGiB, 2)} | ${ratio(r.RETR.mbps, ref?.RETR.mbps)} | ${ratio(r.STOR.mbps, ref?.STOR.mbps)} | ${ratio(r.RETR.cpuPerGiB, ref?.RETR.cpuPerGiB)} / ${ratio(r.STOR.cpuPerGiB, ref?.STOR.cpuPerGiB)} |${vsPure}`);
   }
   return lines.join('\n');
 }
@@ -107,7 +113,7 @@ export async function run({
   const compare = process.env.BENCH_COMPARE_CLI
     ? [ftpgridDriver('auto', { compare: true }), ftpgridDriver('off', { compare: true }), ftpgridDriver('off', { tls: true, compare: true })]
     : [];
-  const drivers = [ftpgridDriver('auto'), ftpgridDriver('off'), ...compare, vsftpdDriver(), ftpSrvDriver(), ftpgridDriver('off', { tls: true }), vsftpdDriver({ tls: true })].filter((d) => wanted(d.name, filter));
+  const drivers = [ftpgridDriver('auto'), ftpgridDriver('off'), ...compare, vsftpdDriver(), pureFtpdDriver(), ftpSrvDriver(), ftpgridDriver('off', { tls: true }), vsftpdDriver({ tls: true })].filter((d) => wanted(d.name, filter));
   const useSocat = wanted('raw loopback (socat)', filter);
   const workDir = mkdtempSync(join(tmpdir(), 'ftpgrid-bench-'));
   const started = [];

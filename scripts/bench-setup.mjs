@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench:setup`: installs the servers `npm run bench` compares ftpgrid with, outside
 // the project (never needed by `npm test`): vsftpd and python3-pyftpdlib from Debian's apt
-// (as root), and ftp-srv with `npm i --no-save` into <tmpdir>/ftpgrid-bench-peers, where
-// bench/driver-ftp-srv.mjs looks for it. Installs only what is missing.
+// (as root), ftp-srv with `npm i --no-save` into <tmpdir>/ftpgrid-bench-peers, where
+// bench/driver-ftp-srv.mjs looks for it, and pure-ftpd unpacked there from Debian's package
+// (Debian's pure-ftpd and vsftpd conflict, so it is not installed: `apt-get download` and
+// `dpkg-deb -x`, its libraries from apt). Installs only what is missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,4 +37,21 @@ else {
   if (!existsSync(join(peers, 'package.json'))) writeFileSync(join(peers, 'package.json'), '{ "name": "ftpgrid-bench-peers", "private": true }\n');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   if (!run(npm, ['install', '--no-save', '--no-audit', '--no-fund', 'ftp-srv'], { cwd: peers })) say('npm could not install ftp-srv');
+}
+
+// pure-ftpd: unpacked, not installed (installing it would remove vsftpd).
+const pureRoot = join(peers, 'pure-ftpd');
+if (existsSync(join(pureRoot, 'usr', 'sbin', 'pure-ftpd'))) say(`pure-ftpd already in ${pureRoot}`);
+else if (process.platform !== 'linux' || !existsSync('/usr/bin/dpkg-deb')) say('pure-ftpd: no dpkg-deb here (Debian or Ubuntu only)');
+else {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const libraries = ['libssl3', 'libsodium23', 'libcap2', 'libcrypt1', 'libpam0g'];
+  if (process.getuid?.() === 0) run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...libraries], { env });
+  const debs = join(peers, 'debs');
+  mkdirSync(debs, { recursive: true });
+  if (!run('apt-get', ['download', 'pure-ftpd', 'pure-ftpd-common'], { cwd: debs, env })) say('apt-get could not download pure-ftpd');
+  else {
+    for (const deb of readdirSync(debs).filter((name) => name.endsWith('.deb'))) run('dpkg-deb', ['-x', join(debs, deb), pureRoot]);
+    rmSync(debs, { recursive: true, force: true });
+  }
 }
