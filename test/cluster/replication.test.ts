@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FTPError } from 'basic-ftp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '../support/wait-for.js';
 import { scrape, valueOf } from '../metrics/scrape.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
@@ -91,6 +91,25 @@ describe('replication (in process, three slaves, two copies)', { timeout: 60_000
       await expect(client.send('SITE META SET k v')).rejects.toMatchObject({ code: 501 });
     });
     expect((await cluster.master.cluster.store.get('/meta.txt'))?.meta).toEqual({ color: 'blue' });
+  });
+
+  it('looks at a fresh upload only when its policy wants more than the one copy it has', async () => {
+    const replication = cluster.master.cluster.replication;
+    const enqueue = vi.spyOn(replication, 'enqueue');
+    try {
+      await withClient(cluster, async (client) => {
+        await client.ensureDir('/single');
+        await put(client, '/single/satisfied.bin', Buffer.from('one copy is the policy'));
+        await put(client, '/short.bin', Buffer.from('two copies are the policy'));
+      });
+      const ours = new Set(['/single/satisfied.bin', '/short.bin']);
+      expect(enqueue.mock.calls.map(([path]) => path).filter((path) => ours.has(path))).toEqual(['/short.bin']);
+    } finally {
+      enqueue.mockRestore();
+    }
+    await replication.idle(20_000);
+    expect(await holders(cluster, '/single/satisfied.bin')).toHaveLength(1);
+    expect(await holders(cluster, '/short.bin')).toHaveLength(2);
   });
 
   it('keeps one copy under a policy of one, and prunes a copy above its maximum', async () => {

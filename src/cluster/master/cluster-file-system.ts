@@ -112,7 +112,7 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   readonly #logger: Logger;
   readonly #verifyReads: boolean;
   readonly #changeListeners = new Set<(change: TreeChange) => void>();
-  readonly #commitListeners = new Set<(path: string) => void>();
+  readonly #commitListeners = new Set<(path: string, holders: readonly string[]) => void>();
   readonly #corruptListeners = new Set<(path: string, slave: string) => void>();
 
   constructor(options: ClusterFileSystemOptions) {
@@ -130,8 +130,11 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     return () => this.#changeListeners.delete(listener);
   }
 
-  /** Calls `listener` after an upload is recorded (before the client hears 226); returns an unsubscribe function. */
-  onCommitted(listener: (path: string) => void): () => void {
+  /**
+   * Calls `listener` after an upload is recorded (before the client hears 226), with the
+   * file's holders as recorded then; returns an unsubscribe function.
+   */
+  onCommitted(listener: (path: string, holders: readonly string[]) => void): () => void {
     this.#commitListeners.add(listener);
     return () => this.#commitListeners.delete(listener);
   }
@@ -437,7 +440,8 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
     });
     await this.#fanOut(stale.online, 'delete', path, (other) => other.requireLink().request('delete', { path }), ['not-found'], { type: 'delete', path });
     this.#changed('write', path);
-    for (const listener of this.#commitListeners) listener(path);
+    const holders = [node.name];
+    for (const listener of this.#commitListeners) listener(path, holders);
   }
 
   async #fanOut(

@@ -116,8 +116,10 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
       init.fs.onChange((change) => {
         this.#markDirty(change);
       }),
-      init.fs.onCommitted((path) => {
-        this.enqueue(path);
+      init.fs.onCommitted((path, holders) => {
+        // A fresh upload already as its policy wants (one copy, no groups, online) needs no job:
+        // skipping it spares the master a read of the record for most small uploads.
+        if (!this.#satisfied(path, holders)) this.enqueue(path);
       }),
       init.fs.onCorruptCopy((path, slave) => {
         void this.#dropCorrupt(path, slave, 'download').catch((error: unknown) => {
@@ -179,6 +181,13 @@ export class ReplicationManager extends EventEmitter<ReplicationEvents> {
         this.#pump();
       }
     }
+  }
+
+  /** True when `holders` alone, all online, are what the policy of `path` wants (and groups play no part). */
+  #satisfied(path: string, holders: readonly string[]): boolean {
+    if (this.groups.enabled) return false;
+    const { min, max } = this.policies.copiesFor(path);
+    return holders.length >= min && holders.length <= max && holders.every((name) => this.#registry.get(name)?.usable === true);
   }
 
   /** True when `name` counts as a copy now: online, or offline for less than the grace period. */
