@@ -3,6 +3,7 @@ import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errnoOf, toFsError, withPath } from './errno-error.js';
 import { FsError } from './fs-error.js';
+import { acquireTurnDir } from './turn-dirs.js';
 import { virtualComponents } from './path-jail.js';
 
 // Absent on Windows; the descriptor verification still holds there, only less cheaply.
@@ -256,22 +257,38 @@ export class LocalAnchor {
   /**
    * Opens the parent directory of virtual `path` with direct system calls and proves it
    * inside the root by its descriptor, as {@link LocalAnchor.openDir} does. Returns the
-   * descriptor (the caller closes it), its anchor (`/proc/self/fd/<fd>`: lookups below it go
-   * through the descriptor) and the last component. Only where {@link LocalAnchor.directOpens}.
+   * descriptor, its anchor (`/proc/self/fd/<fd>`: lookups below it go through the
+   * descriptor), the last component, and `release`, which the caller calls once when done
+   * with the descriptor (never closing it itself). Only where {@link LocalAnchor.directOpens}.
    * Throws what the system calls throw, or `FsError` permission.
+   *
+   * Opens of the same directory in one event-loop turn share one descriptor (a burst of
+   * small uploads to one folder pays one open, readlink and close; see `acquireTurnDir`): it
+   * is used only until the turn ends or `forgetTurnDirs` (which LocalFileSystem calls after
+   * renaming or removing a directory), and its real path is checked against this root for
+   * every open. Holding a verified descriptor that long is what every staged upload already
+   * does for its whole length.
    */
-  openParentSync(path: string): { fd: number; anchor: string; name: string } {
+  openParentSync(path: string): { fd: number; anchor: string; name: string; release: () => void } {
     const parts = hostComponents(path);
     const name = parts.pop();
     if (name === undefined) throw new FsError('is-directory', 'The root is a directory', { path });
-    const fd = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
-    try {
-      if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
-    } catch (error: unknown) {
-      closeSync(fd);
-      throw error;
+    const host = join(this.rootReal, ...parts);
+    const dir = acquireTurnDir(host, () => {
+      const fd = openSync(host, constants.O_RDONLY | O_DIRECTORY);
+      try {
+        return { fd, real: realOfFd(fd) };
+      } catch (error: unknown) {
+        closeSync(fd);
+        throw error;
+      }
+    });
+    // Checked for every hold: another filesystem with another root may share the descriptor.
+    if (!this.inside(dir.real)) {
+      dir.release();
+      throw new FsError('permission', 'The path leads outside the root', { path });
     }
-    return { fd, anchor: `/proc/self/fd/${fd}`, name };
+    return { fd: dir.fd, anchor: dir.anchor, name, release: dir.release };
   }
 
   /**

@@ -11,9 +11,9 @@ import { asyncWritable } from './async-writable.js';
 export interface LocalFdWriteSetup {
   /** Virtual path of the upload. */
   readonly path: string;
-  /** The verified parent directory's descriptor; the handle owns it and closes it when settled. */
-  readonly dirFd: number;
-  /** Host path naming exactly that directory (`/proc/self/fd/<dirFd>`). */
+  /** Releases the verified parent directory's descriptor (`LocalAnchor.openParentSync`); called once, when settled. */
+  readonly releaseDir: () => void;
+  /** Host path naming exactly that directory (`/proc/self/fd/<fd>`). */
   readonly dirAnchor: string;
   /** The real name in the directory. */
   readonly name: string;
@@ -120,7 +120,7 @@ export class LocalFdWriteHandle implements WriteHandle {
   }
 
   async #publish(): Promise<void> {
-    const { path, dirFd, dirAnchor, name, stagingName, fd, exclusive } = this.#setup;
+    const { path, releaseDir, dirAnchor, name, stagingName, fd, exclusive } = this.#setup;
     const staging = join(dirAnchor, stagingName);
     try {
       if (this.#setup.fsync) await fsyncFd(fd);
@@ -138,9 +138,7 @@ export class LocalFdWriteHandle implements WriteHandle {
       });
       throw toFsError(error, path);
     } finally {
-      tryTo(() => {
-        closeSync(dirFd);
-      });
+      tryTo(releaseDir);
     }
   }
 
@@ -158,7 +156,7 @@ export class LocalFdWriteHandle implements WriteHandle {
   }
 
   #discard(keep: boolean): void {
-    const { dirFd, dirAnchor, stagingName, name, fd } = this.#setup;
+    const { releaseDir, dirAnchor, stagingName, name, fd } = this.#setup;
     const staging = join(dirAnchor, stagingName);
     // Bytes may have arrived through the descriptor rather than the stream, so the staging
     // file's size (not a counter) says whether anything is worth keeping.
@@ -175,9 +173,7 @@ export class LocalFdWriteHandle implements WriteHandle {
         unlinkSync(staging);
       });
     } finally {
-      tryTo(() => {
-        closeSync(dirFd);
-      });
+      tryTo(releaseDir);
     }
   }
 }

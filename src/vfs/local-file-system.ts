@@ -23,6 +23,7 @@ import type {
 } from './file-system.js';
 import { FsError } from './fs-error.js';
 import { isInternalName, newStagingName } from './internal-names.js';
+import { forgetTurnDirs } from './turn-dirs.js';
 import { hostComponents, LocalAnchor, type VerifiedDir } from './local-anchor.js';
 import { copyPrefix } from './local-copy.js';
 import { LocalFdReadHandle } from './local-fd-read-handle.js';
@@ -160,7 +161,11 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
     await this.#anchor.withParent(path, NO_ROOT(path), async (parent, name) => {
       const target = join(parent.anchor, name);
       if (!(await lstat(target)).isDirectory()) throw new FsError('not-directory', 'Not a directory', { path });
-      await rmdir(target);
+      try {
+        await rmdir(target);
+      } finally {
+        forgetTurnDirs();
+      }
     });
   }
 
@@ -188,7 +193,12 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
           if (existing.dev === moving.dev && existing.ino === moving.ino) return;
           throw new FsError('exists', 'The target exists', { path: to });
         }
-        await rename(sourcePath, targetPath);
+        try {
+          await rename(sourcePath, targetPath);
+        } finally {
+          // A directory moved: directories shared in this turn may no longer be where they were.
+          if (moving.isDirectory()) forgetTurnDirs();
+        }
       }),
     );
   }
@@ -340,13 +350,13 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
 
   // openWrite of a whole new upload with direct system calls (see LocalFdWriteHandle).
   #openWriteSync(path: string, options: OpenWriteOptions): WriteHandle {
-    let parent: { fd: number; anchor: string; name: string };
+    let parent: { anchor: string; name: string; release: () => void };
     try {
       parent = this.#anchor.openParentSync(path);
     } catch (error: unknown) {
       throw toFsError(error, path);
     }
-    const { fd: dirFd, anchor: dirAnchor, name } = parent;
+    const { anchor: dirAnchor, name, release: releaseDir } = parent;
     const stagingName = newStagingName();
     try {
       const existing = lstatSync(join(dirAnchor, name), { throwIfNoEntry: false });
@@ -355,7 +365,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
       const fd = this.#anchor.createSync(dirAnchor, stagingName, constants.O_WRONLY, this.#options.fileMode ?? 0o644, path);
       return new LocalFdWriteHandle({
         path,
-        dirFd,
+        releaseDir,
         dirAnchor,
         name,
         stagingName,
@@ -366,7 +376,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
         beforeWrite: this.#options.beforeWrite,
       });
     } catch (error: unknown) {
-      closeSync(dirFd);
+      releaseDir();
       throw toFsError(error, path);
     }
   }
