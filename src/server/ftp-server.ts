@@ -77,6 +77,11 @@ export interface FtpServer {
   reloadCertificates(options?: { readonly signal?: AbortSignal | undefined }): Promise<void>;
 }
 
+/** Keeps a socket error from becoming an uncaught exception (one function for every socket: no closure each). */
+function ignoreSocketError(): void {
+  // The session (or the refusal path) learns of the error through 'close'.
+}
+
 /** The canonical form of a peer address; the raw form when it does not parse (it still counts toward limits). */
 function canonicalIp(address: string): string {
   try {
@@ -342,7 +347,7 @@ class StandaloneServer implements FtpServer {
   }
 
   #accept(socket: Socket, implicitTls = false): void {
-    socket.on('error', () => undefined);
+    socket.on('error', ignoreSocketError);
     const remote = socket.remoteAddress;
     // A client that connected and reset at once has no address any more (accept() race).
     if (remote === undefined) {
