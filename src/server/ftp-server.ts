@@ -384,6 +384,9 @@ class StandaloneServer implements FtpServer {
     }
     const id = `s${this.#nextId++}`;
     const session = new FtpSession(socket, this.#sessionOptions, { id, dataPlane: this.#dataPlane, emit: this.#sessionSink, observes: this.#observes, ended: this.#sessionEnded });
+    // The control connection listens for errors now (and keeps listening after AUTH TLS
+    // replaced the socket): two listeners would cost the socket an array.
+    socket.off('error', ignoreSocketError);
     // Implicit FTPS: the handshake already happened before the greeting.
     if (implicitTls) session.state.tls.control = true;
     this.#sessions.add(session);

@@ -287,11 +287,12 @@ export class ControlConnection<T = unknown> {
 
   #detach(socket: Socket): void {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- see #attach
-    const { data, end, close, error } = ControlConnection.#listeners;
+    const { data, end, close } = ControlConnection.#listeners;
     socket.off('data', data);
     socket.off('end', end);
     socket.off('close', close);
-    socket.off('error', error);
+    // The 'error' listener stays: with no owner it ignores what the socket left behind (AUTH
+    // TLS wraps it) still reports, instead of that becoming an uncaught exception.
     (socket as OwnedSocket)[OWNER] = undefined;
   }
 
