@@ -116,7 +116,10 @@ function logsDebug(logger: Logger): boolean {
 export class FtpSession {
   readonly id: string;
   readonly peer: Endpoint;
-  readonly local: Endpoint;
+  /** The accepted socket, for {@link FtpSession.local} (after AUTH TLS the control connection reads a TLS socket on top of it). */
+  readonly #socket: Socket;
+  /** Made on first use: an idle session never needs it (Node caches the address object too). */
+  #local: Endpoint | undefined;
   readonly state: SessionState = initialState();
   readonly control: ControlConnection;
   readonly options: ResolvedSessionOptions;
@@ -165,7 +168,7 @@ export class FtpSession {
     this.id = services.id;
     this.options = sharedResolvedOptions(options);
     this.peer = endpointOf(socket.remoteAddress, socket.remotePort);
-    this.local = endpointOf(socket.localAddress, socket.localPort);
+    this.#socket = socket;
     this.#emitSink = services.emit ?? ignoreEvent;
     this.#observes = services.emit === undefined ? noEvent : (services.observes ?? everyEvent);
     this.#dataPlane = services.dataPlane;
@@ -199,6 +202,12 @@ export class FtpSession {
   static readonly #fireDeadline = (session: FtpSession): void => {
     session.#onTimer();
   };
+
+  /** The server's end of the control connection (the address PASV and EPSV use). */
+  get local(): Endpoint {
+    this.#local ??= endpointOf(this.#socket.localAddress, this.#socket.localPort);
+    return this.#local;
+  }
 
   /** The session's data channel (attached to the data plane on first use). */
   get data(): SessionDataChannel {
