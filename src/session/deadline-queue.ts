@@ -21,6 +21,9 @@ export class Deadline<T> {
   }
 }
 
+/** How late the armed timer may be before the next schedule arms a new one. */
+const OVERDUE_MS = 1000;
+
 /**
  * Deadlines of many owners on one clock timer: a binary min-heap by due time, with one timer
  * of the clock armed for the earliest. An idle session waits for its login or idle timeout
@@ -82,14 +85,18 @@ export class DeadlineQueue {
     this.#up(last.index);
   }
 
-  /** Keeps the clock's timer armed for the earliest deadline (re-armed only when that is earlier). */
+  /**
+   * Keeps the clock's timer armed for the earliest deadline: re-armed when that is earlier, or
+   * when the armed timer is long overdue (a timer lost to, say, a test's fake timers must not
+   * stall every session's deadlines).
+   */
   #arm(): void {
     const first = this.#heap[0];
     if (first === undefined) {
       this.#disarm();
       return;
     }
-    if (this.#cancelTimer !== undefined && this.#armedAt <= first.due) return;
+    if (this.#cancelTimer !== undefined && this.#armedAt <= first.due && this.#clock.now() < this.#armedAt + OVERDUE_MS) return;
     this.#cancelTimer?.();
     this.#armedAt = first.due;
     this.#cancelTimer = this.#clock.schedule(() => {

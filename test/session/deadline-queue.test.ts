@@ -95,6 +95,29 @@ describe('DeadlineQueue (one clock timer for many deadlines)', () => {
     expect(at).toEqual([250]);
   });
 
+  it('arms a new timer when the armed one is long overdue (lost), so later deadlines still fire', () => {
+    const clock = new ManualClock();
+    let drop = true;
+    // A clock whose first timer is lost (as a test's fake timers can lose one).
+    const lossy = {
+      now: () => clock.now(),
+      schedule: (callback: () => void, ms: number) => (drop ? ((drop = false), () => undefined) : clock.schedule(callback, ms)),
+    };
+    const queue = new DeadlineQueue(lossy);
+    const at: number[] = [];
+    queue.schedule(new Deadline(1, () => at.push(clock.now())), 100);
+    clock.advance(1000);
+    expect(at).toEqual([]);
+    // Still within a second of the lost timer's time: no new timer yet.
+    queue.schedule(new Deadline(2, () => at.push(clock.now())), 2000);
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(100);
+    queue.schedule(new Deadline(3, () => at.push(clock.now())), 3000);
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(5000);
+    expect(at).toEqual([1100, 2000, 3000]);
+  });
+
   it('is one queue per clock, and a real-clock deadline fires (not early) with no timer left behind', async () => {
     const manual = new ManualClock();
     expect(deadlineQueueOf(manual)).toBe(deadlineQueueOf(manual));
