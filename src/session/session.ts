@@ -298,7 +298,10 @@ export class FtpSession {
     this.#running = false;
     // As the awaited promise of the command loop did: the end runs after the current turn's code.
     queueMicrotask(() => {
-      void this.#end(error, failed);
+      this.#end(error, failed).catch((endError: unknown) => {
+        // Nothing awaits the end: a failure there must not become an unhandled rejection.
+        this.options.logger.error({ sessionId: this.id, err: endError }, 'session end failed');
+      });
     });
   }
 
