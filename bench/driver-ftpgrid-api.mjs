@@ -9,27 +9,32 @@ import { stopChild, waitForGreeting } from './bench-utils.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function distOf(projectRoot) {
-  const cli = process.env.BENCH_FTPGRID_CLI;
+function distOf(projectRoot, compare) {
+  const cli = compare ? process.env.BENCH_COMPARE_CLI : process.env.BENCH_FTPGRID_CLI;
   // BENCH_FTPGRID_CLI names <build>/dist/cli/main.js: the same build's dist/ serves the API.
   return cli ? dirname(dirname(cli)) : join(projectRoot, 'dist');
 }
 
-/** @param {'auto' | 'off'} zeroCopy */
-export function ftpgridApiDriver(zeroCopy) {
+/**
+ * @param {'auto' | 'off'} zeroCopy
+ * @param {{ compare?: boolean }} [options] compare: run the build at BENCH_COMPARE_CLI, as `ftpgrid@B`.
+ */
+export function ftpgridApiDriver(zeroCopy, { compare = false } = {}) {
+  const product = compare ? 'ftpgrid@B' : 'ftpgrid';
   return {
-    name: zeroCopy === 'off' ? 'ftpgrid (stream)' : 'ftpgrid (zero-copy)',
+    name: zeroCopy === 'off' ? `${product} (stream)` : `${product} (zero-copy)`,
     async available({ projectRoot }) {
-      const dist = distOf(projectRoot);
+      if (compare && !process.env.BENCH_COMPARE_CLI) return 'BENCH_COMPARE_CLI not set';
+      const dist = distOf(projectRoot, compare);
       return existsSync(join(dist, 'index.js')) ? undefined : `${dist}/index.js missing (npm run build failed?)`;
     },
     async start({ projectRoot, workDir, sourceFile }) {
-      const root = join(workDir, `ftpgrid-${zeroCopy}`);
+      const root = join(workDir, `${product}-${zeroCopy}`);
       mkdirSync(join(root, 'up'), { recursive: true });
       linkSync(sourceFile, join(root, 'small.bin'));
       const child = spawn(process.execPath, [join(here, 'ftpgrid-small-child.mjs')], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FTPGRID_DIST: distOf(projectRoot), FTPGRID_ROOT: root, FTPGRID_ZERO_COPY: zeroCopy },
+        env: { ...process.env, FTPGRID_DIST: distOf(projectRoot, compare), FTPGRID_ROOT: root, FTPGRID_ZERO_COPY: zeroCopy },
       });
       let stderr = '';
       child.stderr.on('data', (c) => { if (stderr.length < 10_000) stderr += c; });

@@ -19,6 +19,10 @@
 //                         what is measured (default 300)
 //   BENCH_IDLE_SESSIONS   idle sessions                    (default 2000)
 //   BENCH_SERVERS         comma-separated subset           (default: all available)
+//   BENCH_SMALL_ONLY      comma-separated subset of noop,size,stor,retr,idle (default: all);
+//                         `idle` alone measures memory only (once per server and run)
+//   BENCH_COMPARE_CLI     a second ftpgrid build (<build>/dist/cli/main.js; its dist/ serves the
+//                         API), run side by side as the `ftpgrid@B` rows (A/B of a change)
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -152,9 +156,13 @@ export async function run({
   warmup = Number(process.env.BENCH_SMALL_WARMUP ?? 300),
   idleSessions = Number(process.env.BENCH_IDLE_SESSIONS ?? 2000),
   servers: filter = process.env.BENCH_SERVERS,
+  only = process.env.BENCH_SMALL_ONLY,
   log = (msg) => console.error(msg),
 } = {}) {
-  const drivers = [ftpgridApiDriver('auto'), ftpgridApiDriver('off'), pyftpdlibDriver(), vsftpdDriver({ maxClients: idleSessions + 100 }), ftpSrvDriver()].filter((d) => wanted(d.name, filter));
+  const ops = only ? OPS.filter((op) => only.split(',').map((s) => s.trim().toLowerCase()).includes(op)) : OPS;
+  const measureIdle = !only || only.split(',').map((s) => s.trim().toLowerCase()).includes('idle');
+  const compare = process.env.BENCH_COMPARE_CLI ? [ftpgridApiDriver('auto', { compare: true }), ftpgridApiDriver('off', { compare: true })] : [];
+  const drivers = [ftpgridApiDriver('auto'), ftpgridApiDriver('off'), ...compare, pyftpdlibDriver(), vsftpdDriver({ maxClients: idleSessions + 100 }), ftpSrvDriver()].filter((d) => wanted(d.name, filter));
   const workDir = mkdtempSync(join(tmpdir(), 'ftpgrid-small-bench-'));
   const sourceFile = join(workDir, 'small.bin');
   writeFileSync(sourceFile, randomBytes(4096));
@@ -189,7 +197,7 @@ export async function run({
     for (let round = 0; round < runs; round++) {
       // Idle memory only in the first round: a server that already held (and freed) 2,000
       // sessions reuses that memory, so later rounds would under-count (pyftpdlib most of all).
-      for (const op of round === 0 ? ['idle', ...OPS] : OPS) {
+      for (const op of round === 0 && measureIdle ? ['idle', ...ops] : ops) {
         for (const server of started) {
           try {
             let value;

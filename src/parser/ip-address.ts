@@ -11,6 +11,40 @@ function parseIpv4(text: string): number[] | undefined {
   return octets.every((o) => o <= 255) ? octets : undefined;
 }
 
+/**
+ * True when `text` is what {@link parseIpv4} accepts (four decimal octets of at most 255, no
+ * leading zeros), checked without allocating: every session normalises its peer's address.
+ */
+function isDottedQuad(text: string): boolean {
+  let octets = 0;
+  let i = 0;
+  const length = text.length;
+  while (i < length) {
+    const first = text.charCodeAt(i);
+    if (first < 48 || first > 57) return false;
+    let value = first - 48;
+    let digits = 1;
+    i++;
+    while (i < length) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      // A leading zero, or a fourth digit: the regular expression refuses both.
+      if (value === 0 || digits === 3) return false;
+      value = value * 10 + (c - 48);
+      digits++;
+      i++;
+    }
+    if (value > 255) return false;
+    octets++;
+    if (i === length) break;
+    if (text.charCodeAt(i) !== 46 || octets === 4) return false;
+    i++;
+    // A dot must be followed by another octet.
+    if (i === length) return false;
+  }
+  return octets === 4;
+}
+
 function parseGroups(part: string): number[] | undefined {
   if (part === '') return [];
   const groups: number[] = [];
@@ -94,7 +128,7 @@ export function ipFamily(address: string): 4 | 6 | undefined {
  * ```
  */
 export function normalizeIp(address: string): string {
-  if (parseIpv4(address) !== undefined) return address;
+  if (isDottedQuad(address)) return address;
   const percent = address.indexOf('%');
   const zone = percent === -1 ? '' : address.slice(percent);
   if (zone === '%' || /[\s/]/.test(zone)) throw new ParseError('invalid-address', 'Invalid IPv6 zone');

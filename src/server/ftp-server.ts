@@ -77,6 +77,11 @@ export interface FtpServer {
   reloadCertificates(options?: { readonly signal?: AbortSignal | undefined }): Promise<void>;
 }
 
+/** Keeps a socket error from becoming an uncaught exception (one function for every socket: no closure each). */
+function ignoreSocketError(): void {
+  // The session (or the refusal path) learns of the error through 'close'.
+}
+
 /** The canonical form of a peer address; the raw form when it does not parse (it still counts toward limits). */
 function canonicalIp(address: string): string {
   try {
@@ -104,7 +109,8 @@ class StandaloneServer implements FtpServer {
   readonly #ban: LoginBan | undefined;
   readonly #connectionRate: ConnectionRate | undefined;
   readonly #sessions = new Set<FtpSession>();
-  readonly #sessionRuns = new Set<Promise<void>>();
+  /** Called when the last session has ended (see {@link StandaloneServer.#sessionsEnded}). */
+  readonly #whenNoSessions: (() => void)[] = [];
   readonly #sessionOptions: SessionOptions;
   readonly #ftps: FtpsSupport | undefined;
   readonly #zeroCopyActive: boolean;
@@ -290,9 +296,9 @@ class StandaloneServer implements FtpServer {
     const graceMs = options.graceMs ?? 10_000;
     await Promise.all([...this.#sessions].map((session) => session.shutdown(graceMs)));
     // Sessions whose peer does not read get a short moment to flush, then are cut.
-    await Promise.race([Promise.all(this.#sessionRuns), delay(1000, undefined, { ref: false })]);
+    await Promise.race([this.#sessionsEnded(), delay(1000, undefined, { ref: false })]);
     for (const session of this.#sessions) session.control.destroy();
-    await Promise.race([Promise.all(this.#sessionRuns), delay(1000, undefined, { ref: false })]);
+    await Promise.race([this.#sessionsEnded(), delay(1000, undefined, { ref: false })]);
     await stopped;
     await ftpsStopped;
     await this.#metricsHttp?.close();
@@ -300,6 +306,25 @@ class StandaloneServer implements FtpServer {
     if (this.#ownsDataPlane) await this.#dataPlane.close();
     this.#logger.info({}, 'closed');
   }
+
+  /** Resolves once no session is left (the server accepts none while closing). */
+  #sessionsEnded(): Promise<void> {
+    if (this.#sessions.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#whenNoSessions.push(resolve);
+    });
+  }
+
+  /**
+   * A session is over: one function for every session (each started with `start()`, not
+   * `run()`, so an idle session holds no promise chain). The limiter's key is the session's
+   * peer address, normalised as {@link canonicalIp} does.
+   */
+  readonly #sessionEnded = (session: FtpSession): void => {
+    if (!this.#sessions.delete(session)) return;
+    this.#limiter.release(session.peer.host);
+    if (this.#sessions.size === 0) for (const resolve of this.#whenNoSessions.splice(0)) resolve();
+  };
 
   #isBanned(address: string): boolean {
     return this.#ban?.isBanned(canonicalIp(address)) === true;
@@ -322,7 +347,7 @@ class StandaloneServer implements FtpServer {
   }
 
   #accept(socket: Socket, implicitTls = false): void {
-    socket.on('error', () => undefined);
+    socket.on('error', ignoreSocketError);
     const remote = socket.remoteAddress;
     // A client that connected and reset at once has no address any more (accept() race).
     if (remote === undefined) {
@@ -358,16 +383,14 @@ class StandaloneServer implements FtpServer {
       return;
     }
     const id = `s${this.#nextId++}`;
-    const session = new FtpSession(socket, this.#sessionOptions, { id, dataPlane: this.#dataPlane, emit: this.#sessionSink, observes: this.#observes });
+    const session = new FtpSession(socket, this.#sessionOptions, { id, dataPlane: this.#dataPlane, emit: this.#sessionSink, observes: this.#observes, ended: this.#sessionEnded });
+    // The control connection listens for errors now (and keeps listening after AUTH TLS
+    // replaced the socket): two listeners would cost the socket an array.
+    socket.off('error', ignoreSocketError);
     // Implicit FTPS: the handshake already happened before the greeting.
     if (implicitTls) session.state.tls.control = true;
     this.#sessions.add(session);
-    const run = session.run().finally(() => {
-      this.#sessions.delete(session);
-      this.#limiter.release(ip);
-      this.#sessionRuns.delete(run);
-    });
-    this.#sessionRuns.add(run);
+    session.start();
   }
 }
 

@@ -3,8 +3,21 @@ import { TLSSocket } from 'node:tls';
 import { ControlDecoder, detectForeignPrefix, type DecodedItem, type ForeignProtocol } from '../parser/index.js';
 import { readIntoSharedBuffer } from './shared-read-buffer.js';
 
+/**
+ * What a connection tells its owner, as functions of the owner (`eventTarget`): one object can
+ * serve every connection of a kind, so a connection holds no closures of its own for them.
+ */
+export interface ControlEvents<T> {
+  /** An item may be waiting, or the connection ended (as the listener of {@link ControlConnection.onReadable}). */
+  readable(target: T): void;
+  /** The connection ended (as the listeners of {@link ControlConnection.onClose}, and before them). */
+  closed(target: T, reason: string): void;
+  /** As {@link ControlConnectionOptions.onForeignProtocol}, which it replaces when given. */
+  foreign(target: T, protocol: ForeignProtocol): void;
+}
+
 /** Options of {@link ControlConnection}. */
-export interface ControlConnectionOptions {
+export interface ControlConnectionOptions<T = unknown> {
   /** Longest accepted command line in bytes. @default 4096 */
   readonly maxLineLength?: number | undefined;
   /** Decoded items held before the socket is paused (backpressure). @default 32 */
@@ -14,7 +27,14 @@ export interface ControlConnectionOptions {
    * ClientHello); those bytes are not decoded. @default none: they are decoded as usual
    */
   readonly onForeignProtocol?: ((protocol: ForeignProtocol) => void) | undefined;
+  /** The owner's events, called with `eventTarget` (see {@link ControlEvents}). @default none */
+  readonly events?: ControlEvents<T> | undefined;
+  /** What `events` are called with. */
+  readonly eventTarget?: T | undefined;
 }
+
+/** The prefix of a plain connection before its first bytes (never written to). */
+const EMPTY = Buffer.alloc(0);
 
 /** Bytes looked at before the first line to recognise a TLS record. */
 const PREFIX_BYTES = 2;
@@ -37,7 +57,7 @@ export const SETTLED: Promise<void> = Promise.resolve();
  * the plain socket, drops any bytes buffered before the upgrade (a client must not be able to
  * inject commands in clear text that run after the handshake) and reads from the TLS socket.
  */
-export class ControlConnection {
+export class ControlConnection<T = unknown> {
   #socket: Socket;
   readonly #decoder: ControlDecoder;
   readonly #queue: DecodedItem[] = [];
@@ -50,7 +70,10 @@ export class ControlConnection {
   /** The first bytes of a plain connection, until {@link PREFIX_BYTES} arrived; then undefined. */
   #prefix: Buffer | undefined;
   readonly #onForeign: ((protocol: ForeignProtocol) => void) | undefined;
-  readonly #closeListeners: ((reason: string) => void)[] = [];
+  readonly #events: ControlEvents<unknown> | undefined;
+  readonly #eventTarget: unknown;
+  /** Made on first use (a session is told through {@link ControlConnection.#events} instead). */
+  #closeListeners: ((reason: string) => void)[] | undefined;
 
   /**
    * The socket listeners, one set for every connection: each finds its connection through
@@ -98,7 +121,8 @@ export class ControlConnection {
       this.#prefix = undefined;
       const foreign = detectForeignPrefix(prefix);
       if (foreign !== undefined) {
-        this.#onForeign?.(foreign);
+        if (this.#events !== undefined) this.#events.foreign(this.#eventTarget, foreign);
+        else this.#onForeign?.(foreign);
         return;
       }
       chunk = prefix;
@@ -111,13 +135,15 @@ export class ControlConnection {
     this.#wake();
   }
 
-  constructor(socket: Socket, options: ControlConnectionOptions = {}) {
+  constructor(socket: Socket, options: ControlConnectionOptions<T> = {}) {
     this.#socket = socket;
     this.#decoder = new ControlDecoder({ maxLineLength: options.maxLineLength ?? 4096 });
     this.#maxQueued = options.maxQueuedItems ?? 32;
     this.#onForeign = options.onForeignProtocol;
+    this.#events = options.events;
+    this.#eventTarget = options.eventTarget;
     // Implicit FTPS sockets already speak TLS: only a plain connection can receive a ClientHello by mistake.
-    if (this.#onForeign !== undefined && !(socket instanceof TLSSocket)) this.#prefix = Buffer.alloc(0);
+    if ((this.#onForeign !== undefined || this.#events !== undefined) && !(socket instanceof TLSSocket)) this.#prefix = EMPTY;
     this.#attach(socket);
   }
 
@@ -133,7 +159,7 @@ export class ControlConnection {
 
   /** Registers a listener called once when the connection ends, with a reason. */
   onClose(listener: (reason: string) => void): void {
-    this.#closeListeners.push(listener);
+    (this.#closeListeners ??= []).push(listener);
   }
 
   /**
@@ -157,8 +183,13 @@ export class ControlConnection {
   take(): DecodedItem | undefined {
     // After end() nothing more is processed, whatever the peer still sends.
     if (this.#ending) return undefined;
-    const item = this.#queue.shift();
-    if (item !== undefined && this.#paused && this.#queue.length < this.#maxQueued / 2) {
+    const queue = this.#queue;
+    const item = queue.shift();
+    if (item === undefined) return undefined;
+    // An emptied array keeps its grown backing store (about 150 bytes) unless told: an idle
+    // connection holds none.
+    if (queue.length === 0) queue.length = 0;
+    if (this.#paused && queue.length < this.#maxQueued / 2) {
       this.#paused = false;
       this.#socket.resume();
     }
@@ -256,11 +287,12 @@ export class ControlConnection {
 
   #detach(socket: Socket): void {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- see #attach
-    const { data, end, close, error } = ControlConnection.#listeners;
+    const { data, end, close } = ControlConnection.#listeners;
     socket.off('data', data);
     socket.off('end', end);
     socket.off('close', close);
-    socket.off('error', error);
+    // The 'error' listener stays: with no owner it ignores what the socket left behind (AUTH
+    // TLS wraps it) still reports, instead of that becoming an uncaught exception.
     (socket as OwnedSocket)[OWNER] = undefined;
   }
 
@@ -268,6 +300,7 @@ export class ControlConnection {
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.();
+    if (this.#events !== undefined) this.#events.readable(this.#eventTarget);
     this.#readableListener?.();
   }
 
@@ -275,7 +308,10 @@ export class ControlConnection {
     if (this.#closed) return;
     this.#closed = true;
     // The close listeners first: a synchronous reader woken next must see the session closing.
-    for (const listener of this.#closeListeners.splice(0)) listener(reason);
+    this.#events?.closed(this.#eventTarget, reason);
+    const listeners = this.#closeListeners;
+    this.#closeListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener(reason);
     this.#wake();
   }
 }

@@ -9,7 +9,7 @@ export type { CustomCommandSpec, SiteCommand } from './command-registry.js';
 export { CommandRate } from './command-rate.js';
 export type { CommandRateOptions } from './command-rate.js';
 export { ControlConnection } from './control-connection.js';
-export type { ControlConnectionOptions } from './control-connection.js';
+export type { ControlConnectionOptions, ControlEvents } from './control-connection.js';
 export { createDefaultRegistry } from './default-registry.js';
 export { errorCode, replyForError } from './error-reply.js';
 export type { Reply } from './error-reply.js';

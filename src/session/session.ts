@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { detectForeignLine, formatReply, normalizeIp, parseCommandLine, type DecodedItem, type ForeignProtocol, ReplyCode } from '../parser/index.js';
 import { systemClock, type DataPlane, type Endpoint, type SessionDataChannel } from '../transfer/index.js';
 import type { CommandContext, TransferTask } from './command-context.js';
-import { ControlConnection, SETTLED } from './control-connection.js';
+import { ControlConnection, SETTLED, type ControlEvents } from './control-connection.js';
 import { CommandRate } from './command-rate.js';
 import { dispatchCommand } from './dispatch.js';
 import { errorCode, replyForError } from './error-reply.js';
@@ -15,6 +15,7 @@ import { initialState } from './initial-state.js';
 import type { SessionState } from './session-state.js';
 import { SessionContext, type SessionActions } from './session-context.js';
 import { runTransfer } from './transfer-runner.js';
+import { Deadline, deadlineQueueOf, type DeadlineQueue } from './deadline-queue.js';
 
 const ignoreEvent: SessionEventSink = () => undefined;
 const everyEvent = (): boolean => true;
@@ -28,6 +29,12 @@ export interface SessionServices {
   /** Unique id of the session. */
   readonly id: string;
   readonly dataPlane: DataPlane;
+  /**
+   * Called once the session is over (after its `disconnect` event), with the session: what
+   * {@link FtpSession.start} offers instead of {@link FtpSession.run}'s promise. One function
+   * can serve every session of a server. @default none
+   */
+  readonly ended?: ((session: FtpSession) => void) | undefined;
   /** Receives the session's events. @default ignore them */
   readonly emit?: SessionEventSink | undefined;
   /**
@@ -109,7 +116,10 @@ function logsDebug(logger: Logger): boolean {
 export class FtpSession {
   readonly id: string;
   readonly peer: Endpoint;
-  readonly local: Endpoint;
+  /** The accepted socket, for {@link FtpSession.local} (after AUTH TLS the control connection reads a TLS socket on top of it). */
+  readonly #socket: Socket;
+  /** Made on first use: an idle session never needs it (Node caches the address object too). */
+  #local: Endpoint | undefined;
   readonly state: SessionState = initialState();
   readonly control: ControlConnection;
   readonly options: ResolvedSessionOptions;
@@ -134,19 +144,21 @@ export class FtpSession {
     abortTransfer: (session) => session.#abortTransfer(),
   };
   /**
-   * One timer serves the login and the idle timeout. A command only records the time
-   * ({@link FtpSession.#lastActivity}); when the timer fires it checks both deadlines and, if
-   * neither has passed, waits for the earlier one again. So a command costs no timer work.
+   * One deadline serves the login and the idle timeout, in the queue all sessions on the
+   * clock share (one timer for all of them). A command only records the time
+   * ({@link FtpSession.#lastActivity}); when the deadline fires it checks both and, if neither
+   * has passed, waits for the earlier one again. So a command costs no timer work.
    */
-  #cancelTimer: (() => void) | undefined;
-  #timerDue = 0;
+  #deadline: Deadline<FtpSession> | undefined;
+  readonly #deadlines: DeadlineQueue;
   #lastActivity: number;
   /** When the login timeout runs out (clock time), or undefined while logged in. */
   #loginDeadline: number | undefined;
   #closeReason = 'connection closed';
-  /** Settle the promise of {@link FtpSession.#commands} while it runs; undefined otherwise. */
-  #resolveCommands: (() => void) | undefined;
-  #rejectCommands: ((error: unknown) => void) | undefined;
+  /** Commands are being taken (from the greeting until the connection is done or a command's code threw). */
+  #running = false;
+  /** Called once when the session is over (see {@link SessionServices.ended} and {@link FtpSession.run}). */
+  #ended: ((session: FtpSession) => void) | undefined;
   /** A command (or a wait for a command token) is in flight: the next one waits for it. */
   #busy = false;
   /** {@link FtpSession.#pump} is on the stack (a reply or close inside a handler can wake it again). */
@@ -156,23 +168,45 @@ export class FtpSession {
     this.id = services.id;
     this.options = sharedResolvedOptions(options);
     this.peer = endpointOf(socket.remoteAddress, socket.remotePort);
-    this.local = endpointOf(socket.localAddress, socket.localPort);
+    this.#socket = socket;
     this.#emitSink = services.emit ?? ignoreEvent;
     this.#observes = services.emit === undefined ? noEvent : (services.observes ?? everyEvent);
     this.#dataPlane = services.dataPlane;
+    this.#ended = services.ended;
     this.#lastActivity = this.options.clock.now();
+    this.#deadlines = deadlineQueueOf(this.options.clock);
     this.control = new ControlConnection(socket, {
       maxLineLength: this.options.maxLineLength,
-      onForeignProtocol: (protocol) => {
-        // A TLS client cannot read an FTP reply: close without one.
-        this.#closeForeign(protocol, false);
-      },
+      events: FtpSession.#controlEvents,
+      eventTarget: this,
     });
     this.#commandRate = this.options.commandRate === false ? undefined : new CommandRate(this.options.commandRate, this.options.clock);
-    this.control.onClose((reason) => {
-      this.#closeReason = reason;
-      this.#teardown();
-    });
+  }
+
+  /** What the control connection tells its session: one object for all sessions (no closures per session). */
+  static readonly #controlEvents: ControlEvents<FtpSession> = {
+    readable: (session) => {
+      session.#pump();
+    },
+    closed: (session, reason) => {
+      session.#closeReason = reason;
+      session.#teardown();
+    },
+    foreign: (session, protocol) => {
+      // A TLS client cannot read an FTP reply: close without one.
+      session.#closeForeign(protocol, false);
+    },
+  };
+
+  /** Fires the session's deadline (shared by every session: no closure per session). */
+  static readonly #fireDeadline = (session: FtpSession): void => {
+    session.#onTimer();
+  };
+
+  /** The server's end of the control connection (the address PASV and EPSV use). */
+  get local(): Endpoint {
+    this.#local ??= endpointOf(this.#socket.localAddress, this.#socket.localPort);
+    return this.#local;
   }
 
   /** The session's data channel (attached to the data plane on first use). */
@@ -205,40 +239,87 @@ export class FtpSession {
     return this.state.transfer !== undefined;
   }
 
-  /** Sends the greeting and processes commands until the connection ends. Never rejects. */
-  async run(): Promise<void> {
+  /**
+   * Sends the greeting and processes commands until the connection ends. Never rejects.
+   * Call it (or {@link FtpSession.start}) once.
+   */
+  run(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const ended = this.#ended;
+      this.#ended = (session) => {
+        ended?.(session);
+        resolve();
+      };
+      this.start();
+    });
+  }
+
+  /**
+   * {@link FtpSession.run} without the promise: the session tells `services.ended` when it is
+   * over. A server holding thousands of idle sessions saves the promise chain of each (about
+   * a kilobyte of an idle session went to a suspended `run()`). Call it (or `run`) once.
+   */
+  start(): void {
+    const greeting = this.#reply(ReplyCode.ServiceReady, this.options.greeting);
+    if (greeting === SETTLED) this.#begin();
+    else
+      greeting.then(
+        () => {
+          this.#begin();
+        },
+        (error: unknown) => {
+          this.#finish(error, true);
+        },
+      );
+  }
+
+  /**
+   * After the greeting: arms the login timeout and processes commands until the connection
+   * ends. Commands are taken in {@link FtpSession.#pump}, called synchronously when the
+   * control connection decoded something; the session is over when it finds the connection
+   * done, or when a command's code (not a command: those become replies) threw.
+   */
+  #begin(): void {
     try {
-      await this.#reply(ReplyCode.ServiceReady, this.options.greeting);
       this.#emit('connect', { remotePort: this.peer.port });
       this.#lastActivity = this.options.clock.now();
       this.#loginDeadline = this.#lastActivity + this.options.loginTimeoutMs;
       this.#schedule();
-      await this.#commands();
+      this.#running = true;
     } catch (error: unknown) {
+      this.#finish(error, true);
+      return;
+    }
+    this.#pump();
+  }
+
+  /** Ends the session once (later calls do nothing): logs what failed, closes, waits for a transfer, says `disconnect`. */
+  #finish(error: unknown, failed: boolean): void {
+    this.#running = false;
+    // As the awaited promise of the command loop did: the end runs after the current turn's code.
+    queueMicrotask(() => {
+      this.#end(error, failed).catch((endError: unknown) => {
+        // Nothing awaits the end: a failure there must not become an unhandled rejection.
+        this.options.logger.error({ sessionId: this.id, err: endError }, 'session end failed');
+      });
+    });
+  }
+
+  async #end(error: unknown, failed: boolean): Promise<void> {
+    if (failed) {
       this.options.logger.error({ sessionId: this.id, err: error }, 'session failed');
       this.#emit('error', { error });
-    } finally {
+    }
+    try {
       this.close(this.#closeReason);
       await this.#settleTransfer();
       await this.#data?.close().catch(() => undefined);
       this.#emit('disconnect', { reason: this.#closeReason });
+    } finally {
+      const ended = this.#ended;
+      this.#ended = undefined;
+      ended?.(this);
     }
-  }
-
-  /**
-   * Processes commands until the connection ends; rejects with an error of the session's own
-   * code (not of a command: those become replies). Commands are taken in {@link FtpSession.#pump},
-   * called synchronously when the control connection decoded something.
-   */
-  #commands(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#resolveCommands = resolve;
-      this.#rejectCommands = reject;
-      this.control.onReadable(() => {
-        this.#pump();
-      });
-      this.#pump();
-    });
   }
 
   /**
@@ -250,7 +331,7 @@ export class FtpSession {
    * socket when full (backpressure). Pipelined commands keep their order either way.
    */
   #pump(): void {
-    if (this.#pumping || this.#busy || this.#resolveCommands === undefined) return;
+    if (this.#pumping || this.#busy || !this.#running) return;
     this.#pumping = true;
     try {
       const control = this.control;
@@ -287,24 +368,14 @@ export class FtpSession {
     }
   }
 
-  /** Resolves {@link FtpSession.#commands} (once: later calls do nothing). */
+  /** The connection is done: the session ends (once: later calls do nothing). */
   #endCommands(): void {
-    const resolve = this.#resolveCommands;
-    this.#stopCommands();
-    resolve?.();
+    if (this.#running) this.#finish(undefined, false);
   }
 
-  /** Rejects {@link FtpSession.#commands} with what a command's code threw, as the loop's `await` used to. */
+  /** A command's code threw (not a command: those become replies): the session ends with that error. */
   #failCommands(error: unknown): void {
-    const reject = this.#rejectCommands;
-    this.#stopCommands();
-    reject?.(error);
-  }
-
-  #stopCommands(): void {
-    this.#resolveCommands = undefined;
-    this.#rejectCommands = undefined;
-    this.control.onReadable(undefined);
+    if (this.#running) this.#finish(error, true);
   }
 
   /** Handles one item, after taking a command token (waiting for one when the rate is exceeded). */
@@ -346,8 +417,7 @@ export class FtpSession {
   }
 
   #teardown(): void {
-    this.#cancelTimer?.();
-    this.#cancelTimer = undefined;
+    if (this.#deadline !== undefined) this.#deadlines.cancel(this.#deadline);
     this.state.phase = 'closing';
     this.#torndown = true;
     const controller = this.#closeController;
@@ -467,18 +537,12 @@ export class FtpSession {
     if (this.state.phase === 'closing') return;
     const idleDue = this.#lastActivity + this.options.idleTimeoutMs;
     const due = this.#loginDeadline === undefined ? idleDue : Math.min(idleDue, this.#loginDeadline);
-    if (this.#cancelTimer !== undefined) {
-      if (this.#timerDue <= due) return;
-      this.#cancelTimer();
-    }
-    this.#timerDue = due;
-    this.#cancelTimer = this.options.clock.schedule(() => {
-      this.#onTimer();
-    }, Math.max(0, due - this.options.clock.now()));
+    const deadline = (this.#deadline ??= new Deadline<FtpSession>(this, FtpSession.#fireDeadline));
+    if (deadline.queued && deadline.due <= due) return;
+    this.#deadlines.schedule(deadline, due);
   }
 
   #onTimer(): void {
-    this.#cancelTimer = undefined;
     if (this.state.phase === 'closing') return;
     const now = this.options.clock.now();
     if (this.#loginDeadline !== undefined && now >= this.#loginDeadline && this.state.phase !== 'logged-in') {

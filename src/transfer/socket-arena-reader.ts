@@ -23,6 +23,28 @@ export interface ReadInternals {
   readonly kBufferGen: symbol;
 }
 
+type BufferKeys = Pick<ReadInternals, 'kBuffer' | 'kBufferCb' | 'kBufferGen'>;
+
+/**
+ * The three symbols as last found: Node's `net` module makes them once, so every socket of
+ * this process has the same ones (checked on each socket, without listing all its symbols:
+ * that list cost every control connection about 0.9 KB of garbage).
+ */
+let lastKeys: BufferKeys | undefined;
+
+function bufferKeysOf(socket: Duplex): BufferKeys | undefined {
+  const known = lastKeys;
+  if (known !== undefined && Object.hasOwn(socket, known.kBuffer) && Object.hasOwn(socket, known.kBufferCb) && Object.hasOwn(socket, known.kBufferGen)) return known;
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const find = (name: string): symbol | undefined => symbols.find((s) => s.description === name);
+  const kBuffer = find('kBuffer');
+  const kBufferCb = find('kBufferCb');
+  const kBufferGen = find('kBufferGen');
+  if (kBuffer === undefined || kBufferCb === undefined || kBufferGen === undefined) return undefined;
+  lastKeys = { kBuffer, kBufferCb, kBufferGen };
+  return lastKeys;
+}
+
 /**
  * The machinery behind `onread` of a plain TCP socket, where this Node version has it and
  * nobody uses it yet; undefined for TLS, another Node, or a socket holding unread data.
@@ -33,12 +55,9 @@ export function findReadInternals(socket: Duplex): ReadInternals | undefined {
   if ('encrypted' in socket || socket.readableLength > 0) return undefined;
   const handle = (socket as { _handle?: { useUserBuffer?: unknown } | null })._handle;
   if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function') return undefined;
-  const symbols = Object.getOwnPropertySymbols(socket);
-  const find = (name: string): symbol | undefined => symbols.find((s) => s.description === name);
-  const kBuffer = find('kBuffer');
-  const kBufferCb = find('kBufferCb');
-  const kBufferGen = find('kBufferGen');
-  if (kBuffer === undefined || kBufferCb === undefined || kBufferGen === undefined) return undefined;
+  const keys = bufferKeysOf(socket);
+  if (keys === undefined) return undefined;
+  const { kBuffer, kBufferCb, kBufferGen } = keys;
   const fields = socket as unknown as Record<symbol, unknown>;
   // Already reading into a buffer of someone else's: leave it alone.
   if (fields[kBuffer] !== null || fields[kBufferCb] !== null || fields[kBufferGen] !== null) return undefined;

@@ -67,6 +67,11 @@ interface Account {
   readonly fs: FileSystem;
   readonly permissions: PathPermissions;
   readonly secret: { readonly kind: 'hmac'; readonly digest: Buffer } | { readonly kind: 'scrypt'; readonly hash: string };
+  /**
+   * The context every login of this account gets, made at the first one: it never changes, so
+   * thousands of sessions of one user share one (each held a copy and a closure before).
+   */
+  context?: UserContext;
 }
 
 /**
@@ -121,7 +126,8 @@ export class MemoryAuthorizer implements Authorizer {
     // tell whether a name exists.
     const ok = await this.#matches(account?.secret ?? this.#dummy, password);
     if (account === undefined || !ok) return null;
-    return buildUserContext(user, false, account.fs, account.user.home ?? '/', account.permissions);
+    account.context ??= Object.freeze(buildUserContext(user, false, account.fs, account.user.home ?? '/', account.permissions));
+    return account.context;
   }
 
   #secretOf(user: MemoryUser): Account['secret'] {

@@ -58,8 +58,10 @@ describe('hostile: connection caps', () => {
     const { server, port } = await start({ loginTimeoutMs: 300, maxSessions: 2000, maxSessionsPerIp: 2000, clock });
     const codes = await openMany(port, 1000);
     expect(codes.every((code) => code === 220)).toBe(true);
-    // Every session has armed its one timer (login and idle timeout) right after its greeting.
-    expect(await waitFor(() => clock.pendingTimers === 1000, 10_000)).toBe(true);
+    // Every session queued its login deadline right after its greeting; all share one timer.
+    expect(await waitFor(() => server.sessionCount === 1000, 10_000)).toBe(true);
+    expect(clock.pendingTimers).toBe(1);
+    expect(clock.nextTimerIn()).toBe(300);
     clock.advance(300);
     expect(await waitFor(() => server.sessionCount === 0, 10_000)).toBe(true);
     const { client } = await clients.connect(port);

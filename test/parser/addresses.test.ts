@@ -131,6 +131,27 @@ describe('normalizeIp', () => {
     expect(ipFamily('::1')).toBe(6);
   });
 
+  it('accepts exactly the dotted quads of four octets 0-255 without leading zeros, unchanged (property)', () => {
+    // The rule as a regular expression (what the allocation-free check must agree with).
+    const dottedQuad = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+    const valid = (text: string): boolean => {
+      const match = dottedQuad.exec(text);
+      return match?.slice(1).every((octet) => Number(octet) <= 255) === true;
+    };
+    const chars = fc.constantFrom('0', '1', '2', '5', '6', '9', '.', '.', 'a', ' ', '\n');
+    const nearQuads = fc.oneof(
+      fc.array(chars, { maxLength: 18 }).map((c) => c.join('')),
+      fc.array(fc.oneof(fc.nat(300).map(String), fc.constantFrom('', '00', '01', '1000', '255', '256')), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
+    );
+    fc.assert(
+      fc.property(nearQuads, (text) => {
+        if (valid(text)) expect(normalizeIp(text)).toBe(text);
+        else expect(codeOf(() => normalizeIp(text))).toBe('invalid-address');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('is idempotent and spelling-independent (property)', () => {
     fc.assert(
       fc.property(ipv6Groups, fc.boolean(), (groups, upper) => {

@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 describe('session: what a command and an idle session cost', () => {
-  it('keeps one timer per session; a command records the time instead of re-arming it (manual clock)', async () => {
+  it('keeps one deadline per session on a timer all sessions share; a command records the time instead of re-arming it (manual clock)', async () => {
     const clock = new ManualClock();
     t = await startTestServer({ loginTimeoutMs: 500, idleTimeoutMs: 1000, clock });
     const c = await t.loggedIn();
@@ -58,6 +58,28 @@ describe('session: what a command and an idle session cost', () => {
     const idle = await c.reply(2000);
     expect(idle.code).toBe(421);
     expect(idle.lines[0]).toMatch(/idle/i);
+  });
+
+  it('serves the deadlines of many sessions with one timer, each at its own time (manual clock)', async () => {
+    const clock = new ManualClock();
+    t = await startTestServer({ loginTimeoutMs: 500, idleTimeoutMs: 1000, clock });
+    const first = await t.loggedIn();
+    clock.advance(100);
+    const second = await t.loggedIn();
+    expect(t.server.sessionCount).toBe(2);
+    expect(clock.pendingTimers).toBe(1);
+    // The first session's login deadline (500) comes first; then the idle deadlines, 1000 after
+    // each session's last command (its PASS at 0 and at 100; TYPE is not sent by loggedIn()).
+    clock.advance(400);
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(500);
+    expect((await first.reply(2000)).code).toBe(421);
+    expect(second.pendingReplies).toBe(0);
+    expect(await waitFor(() => t?.server.sessionCount === 1)).toBe(true);
+    clock.advance(100);
+    expect((await second.reply(2000)).code).toBe(421);
+    expect(await waitFor(() => t?.server.sessionCount === 0)).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('attaches the data channel on first use: an idle logged-in session has none', async () => {

@@ -75,6 +75,19 @@ describe('MemoryAuthorizer', () => {
   const fs = new MemoryFileSystem();
   const anonFs = new MemoryFileSystem();
 
+  it('gives every login of an account one shared, frozen context; other accounts their own', async () => {
+    const auth = new MemoryAuthorizer({ users: [{ name: 'alice', password: 'pw', fs, permissions: 'elr' }, { name: 'bob', password: 'pw', fs }] });
+    const first = await auth.authenticate('alice', 'pw', peer);
+    const second = await auth.authenticate('alice', 'pw', peer);
+    const bob = await auth.authenticate('bob', 'pw', peer);
+    expect(first).not.toBeNull();
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(bob).not.toBe(first);
+    expect([first?.name, first?.can('write', '/x'), bob?.name, bob?.can('write', '/x')]).toEqual(['alice', false, 'bob', true]);
+    expect(await auth.authenticate('alice', 'wrong', peer)).toBeNull();
+  });
+
   it('authenticates users with plain or hashed passwords and hands out their view', async () => {
     const auth = new MemoryAuthorizer({
       users: [

@@ -16,22 +16,19 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-/** USER: RFC 959 section 4.1.1. 331, or 503 when already logged in. */
-export async function handleUser(context: CommandContext, arg: string | undefined): Promise<void> {
+/**
+ * USER: RFC 959 section 4.1.1. 331, or 503 when already logged in. Not `async`: its reply
+ * usually leaves at once, and the session then goes on without a promise (every login sends it).
+ */
+export function handleUser(context: CommandContext, arg: string | undefined): Promise<void> {
   const { state } = context;
-  if (state.phase === 'logged-in') {
-    await context.reply(ReplyCode.BadSequence, "Already logged in; can't change to another user");
-    return;
-  }
+  if (state.phase === 'logged-in') return context.reply(ReplyCode.BadSequence, "Already logged in; can't change to another user");
   const name = arg ?? '';
-  if (name.length > MAX_USER_LENGTH || hasControlCharacter(name)) {
-    await context.reply(ReplyCode.SyntaxErrorInArguments, 'Invalid user name');
-    return;
-  }
+  if (name.length > MAX_USER_LENGTH || hasControlCharacter(name)) return context.reply(ReplyCode.SyntaxErrorInArguments, 'Invalid user name');
   state.userName = name;
   state.phase = 'user-given';
   // Known and unknown users get the same answer until PASS.
-  await context.reply(ReplyCode.NeedPassword, `Password required for ${name}`);
+  return context.reply(ReplyCode.NeedPassword, `Password required for ${name}`);
 }
 
 /** PASS: 230 on success; 530 after a growing delay; 421 and close after too many failures. */

@@ -5,19 +5,18 @@ import type { CommandContext } from '../command-context.js';
  * TYPE: `A` (optionally `A N`) and `I` / `L 8` -> 200; other known types (`E`, `A T`, `A C`,
  * `L n` with n != 8) -> 504; anything else -> 501 (RFC 959 section 4.1.2).
  */
-export async function handleType(context: CommandContext, arg: string | undefined): Promise<void> {
+export function handleType(context: CommandContext, arg: string | undefined): Promise<void> {
   const value = (arg ?? '').trim().toUpperCase().replace(/\s+/g, ' ');
   if (value === 'A' || value === 'A N') {
     context.state.type = 'ascii';
-    await context.reply(ReplyCode.CommandOk, 'Type set to A');
-  } else if (value === 'I' || value === 'L 8' || value === 'L8') {
-    context.state.type = 'binary';
-    await context.reply(ReplyCode.CommandOk, 'Type set to I');
-  } else if (/^(E( [NTC])?|A [TC]|L \d+)$/.test(value)) {
-    await context.reply(ReplyCode.ParameterNotImplemented, `Type ${value} not implemented`);
-  } else {
-    await context.reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: unknown TYPE');
+    return context.reply(ReplyCode.CommandOk, 'Type set to A');
   }
+  if (value === 'I' || value === 'L 8' || value === 'L8') {
+    context.state.type = 'binary';
+    return context.reply(ReplyCode.CommandOk, 'Type set to I');
+  }
+  if (/^(E( [NTC])?|A [TC]|L \d+)$/.test(value)) return context.reply(ReplyCode.ParameterNotImplemented, `Type ${value} not implemented`);
+  return context.reply(ReplyCode.SyntaxErrorInArguments, 'Syntax error: unknown TYPE');
 }
 
 /** MODE: only S (stream); B and C -> 504; anything else -> 501. */
