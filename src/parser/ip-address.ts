@@ -11,6 +11,34 @@ function parseIpv4(text: string): number[] | undefined {
   return octets.every((o) => o <= 255) ? octets : undefined;
 }
 
+/**
+ * True for what {@link parseIpv4} accepts, without allocating: the dotted quad of every PASV
+ * reply and every data connection check is an IPv4 address on most servers.
+ */
+function isIpv4(text: string): boolean {
+  const length = text.length;
+  if (length < 7 || length > 15) return false;
+  let dots = 0;
+  let value = 0;
+  let digits = 0;
+  let leadingZero = false;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      value = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return false;
+    if (digits === 0) leadingZero = c === 48;
+    else if (leadingZero) return false;
+    value = value * 10 + (c - 48);
+    if (++digits > 3 || value > 255) return false;
+  }
+  return dots === 3 && digits > 0;
+}
+
 function parseGroups(part: string): number[] | undefined {
   if (part === '') return [];
   const groups: number[] = [];
@@ -94,7 +122,7 @@ export function ipFamily(address: string): 4 | 6 | undefined {
  * ```
  */
 export function normalizeIp(address: string): string {
-  if (parseIpv4(address) !== undefined) return address;
+  if (isIpv4(address)) return address;
   const percent = address.indexOf('%');
   const zone = percent === -1 ? '' : address.slice(percent);
   if (zone === '%' || /[\s/]/.test(zone)) throw new ParseError('invalid-address', 'Invalid IPv6 zone');

@@ -118,6 +118,8 @@ export class FtpSession {
   #data: SessionDataChannel | undefined;
   readonly #emitSink: SessionEventSink;
   readonly #observes: (event: SessionEventName) => boolean;
+  /** A finished transfer's controller, kept for the next (see TransferHost.spareController). */
+  #spareTransferController: AbortController | undefined;
   /** Made on first use: an AbortController with its signal is a large part of an idle session. */
   #closeController: AbortController | undefined;
   #torndown = false;
@@ -505,6 +507,17 @@ export class FtpSession {
       {
         state: this.state,
         closeSignal: this.signal,
+        observes: this.#observes,
+        spareController: {
+          take: () => {
+            const controller = this.#spareTransferController;
+            this.#spareTransferController = undefined;
+            return controller;
+          },
+          keep: (controller) => {
+            this.#spareTransferController = controller;
+          },
+        },
         transferFinished: () => {
           this.#lastActivity = this.options.clock.now();
           this.#schedule();

@@ -226,12 +226,12 @@ export class LocalAnchor {
     const parts = virtualComponents(path);
     const name = parts.pop();
     if (!this.#procFd || name === undefined || O_NOFOLLOW === 0) return undefined;
-    const dir = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
+    const dir = openSync(hostJoin(this.rootReal, parts), constants.O_RDONLY | O_DIRECTORY);
     let fd: number;
     try {
       if (!this.inside(realOfFd(dir))) throw new FsError('permission', 'The path leads outside the root', { path });
       try {
-        fd = openSync(join(`/proc/self/fd/${dir}`, name), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        fd = openSync(`/proc/self/fd/${dir}/${name}`, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
       } catch (error: unknown) {
         if (errnoOf(error) === 'ELOOP') return undefined;
         throw error;
@@ -264,7 +264,7 @@ export class LocalAnchor {
     const parts = hostComponents(path);
     const name = parts.pop();
     if (name === undefined) throw new FsError('is-directory', 'The root is a directory', { path });
-    const fd = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
+    const fd = openSync(hostJoin(this.rootReal, parts), constants.O_RDONLY | O_DIRECTORY);
     try {
       if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
     } catch (error: unknown) {
@@ -280,7 +280,7 @@ export class LocalAnchor {
    * proves it inside the root by its descriptor. Returns the descriptor.
    */
   createSync(anchor: string, name: string, flags: number, mode: number, path: string): number {
-    const fd = openSync(join(anchor, name), flags | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+    const fd = openSync(`${anchor}/${name}`, flags | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
     try {
       if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
     } catch (error: unknown) {
@@ -297,6 +297,17 @@ export class LocalAnchor {
       this.openEntry(parent, name, flags, path),
     );
   }
+}
+
+/**
+ * `dir` and the components below it, for the direct (Linux-only) opens: the components come
+ * from {@link hostComponents} (no empty, `.`, `..` or `/` among them), so plain concatenation
+ * gives what `path.join` would, without its normalising pass over the whole string.
+ */
+function hostJoin(dir: string, parts: readonly string[]): string {
+  if (parts.length === 0) return dir;
+  const tail = parts.length === 1 ? (parts[0] ?? '') : parts.join('/');
+  return dir.endsWith('/') ? dir + tail : `${dir}/${tail}`;
 }
 
 /**

@@ -131,6 +131,26 @@ describe('normalizeIp', () => {
     expect(ipFamily('::1')).toBe(6);
   });
 
+  it('takes exactly the strict dotted quads as IPv4 (property: strings of digits and dots)', () => {
+    // The oracle is the rule as first written: four decimal octets, none above 255, no leading zero.
+    const strict = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/u;
+    const isQuad = (text: string): boolean => {
+      const match = strict.exec(text);
+      return match?.slice(1, 5).every((octet) => Number(octet) <= 255) === true;
+    };
+    const quadLike = fc.oneof(
+      fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.'), maxLength: 17 }),
+      fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300), fc.boolean()).map(([a, b, c, d, pad]) => `${pad ? '0' : ''}${a}.${b}.${c}.${d}`),
+    );
+    fc.assert(
+      fc.property(quadLike, (text) => {
+        if (isQuad(text)) expect(normalizeIp(text)).toBe(text);
+        else expect(codeOf(() => normalizeIp(text)), text).toBe('invalid-address');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('is idempotent and spelling-independent (property)', () => {
     fc.assert(
       fc.property(ipv6Groups, fc.boolean(), (groups, upper) => {
