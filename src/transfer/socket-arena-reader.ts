@@ -23,6 +23,29 @@ export interface ReadInternals {
   readonly kBufferGen: symbol;
 }
 
+type ReadSymbols = Pick<ReadInternals, 'kBuffer' | 'kBufferCb' | 'kBufferGen'>;
+
+/** The symbols as found on the first socket: Node's `net` module uses the same three for every socket. */
+let knownSymbols: ReadSymbols | undefined;
+
+/**
+ * The socket's `kBuffer`/`kBufferCb`/`kBufferGen` symbols. Searched among its own symbols
+ * once (an array of them and three searches, per upload before); later sockets are only
+ * checked to carry the same three.
+ */
+function readSymbolsOf(socket: Duplex): ReadSymbols | undefined {
+  const known = knownSymbols;
+  if (known !== undefined && Object.hasOwn(socket, known.kBuffer) && Object.hasOwn(socket, known.kBufferCb) && Object.hasOwn(socket, known.kBufferGen)) return known;
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const find = (name: string): symbol | undefined => symbols.find((s) => s.description === name);
+  const kBuffer = find('kBuffer');
+  const kBufferCb = find('kBufferCb');
+  const kBufferGen = find('kBufferGen');
+  if (kBuffer === undefined || kBufferCb === undefined || kBufferGen === undefined) return undefined;
+  knownSymbols = { kBuffer, kBufferCb, kBufferGen };
+  return knownSymbols;
+}
+
 /**
  * The machinery behind `onread` of a plain TCP socket, where this Node version has it and
  * nobody uses it yet; undefined for TLS, another Node, or a socket holding unread data.
@@ -33,12 +56,9 @@ export function findReadInternals(socket: Duplex): ReadInternals | undefined {
   if ('encrypted' in socket || socket.readableLength > 0) return undefined;
   const handle = (socket as { _handle?: { useUserBuffer?: unknown } | null })._handle;
   if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function') return undefined;
-  const symbols = Object.getOwnPropertySymbols(socket);
-  const find = (name: string): symbol | undefined => symbols.find((s) => s.description === name);
-  const kBuffer = find('kBuffer');
-  const kBufferCb = find('kBufferCb');
-  const kBufferGen = find('kBufferGen');
-  if (kBuffer === undefined || kBufferCb === undefined || kBufferGen === undefined) return undefined;
+  const symbols = readSymbolsOf(socket);
+  if (symbols === undefined) return undefined;
+  const { kBuffer, kBufferCb, kBufferGen } = symbols;
   const fields = socket as unknown as Record<symbol, unknown>;
   // Already reading into a buffer of someone else's: leave it alone.
   if (fields[kBuffer] !== null || fields[kBufferCb] !== null || fields[kBufferGen] !== null) return undefined;
