@@ -23,6 +23,10 @@ export interface RunningTransfer {
   readonly verb: string;
   readonly path: string;
   readonly startedAt: Date;
+  /**
+   * Aborts this transfer. Abort it only while this transfer is the state's `transfer`: once it
+   * finished without an abort, the session may use the same controller for its next transfer.
+   */
   readonly controller: AbortController;
   /** Bytes moved so far (updated by progress callbacks). */
   bytes: number;

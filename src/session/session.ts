@@ -14,7 +14,7 @@ import type { ResolvedSessionOptions, SessionOptions } from './session-options.j
 import { initialState } from './initial-state.js';
 import type { SessionState } from './session-state.js';
 import { SessionContext, type SessionActions } from './session-context.js';
-import { runTransfer } from './transfer-runner.js';
+import { runTransfer, type TransferHost } from './transfer-runner.js';
 import { Deadline, deadlineQueueOf, type DeadlineQueue } from './deadline-queue.js';
 
 const ignoreEvent: SessionEventSink = () => undefined;
@@ -128,6 +128,8 @@ export class FtpSession {
   #data: SessionDataChannel | undefined;
   readonly #emitSink: SessionEventSink;
   readonly #observes: (event: SessionEventName) => boolean;
+  /** Made at the first transfer (see {@link FtpSession.#newTransferHost}). */
+  #transferHost: TransferHost | undefined;
   /** Made on first use: an AbortController with its signal is a large part of an idle session. */
   #closeController: AbortController | undefined;
   #torndown = false;
@@ -565,18 +567,21 @@ export class FtpSession {
   }
 
   #startTransfer(context: CommandContext, task: TransferTask): void {
-    runTransfer(
-      {
-        state: this.state,
-        closeSignal: this.signal,
-        transferFinished: () => {
-          this.#lastActivity = this.options.clock.now();
-          this.#schedule();
-        },
+    runTransfer((this.#transferHost ??= this.#newTransferHost()), context, task);
+  }
+
+  /** What the transfer runner needs of this session: made at the first transfer, then kept (one object, not one per transfer). */
+  #newTransferHost(): TransferHost {
+    return {
+      state: this.state,
+      closeSignal: this.signal,
+      observes: this.#observes,
+      spareController: undefined,
+      transferFinished: () => {
+        this.#lastActivity = this.options.clock.now();
+        this.#schedule();
       },
-      context,
-      task,
-    );
+    };
   }
 
   async #abortTransfer(): Promise<boolean> {

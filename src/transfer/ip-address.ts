@@ -17,6 +17,8 @@ export function canonicalIp(address: string): string | null {
 
 /** True when `a` and `b` are the same IP address (canonical comparison); false when either is not an IP. */
 export function sameIp(a: string, b: string): boolean {
+  // The usual case (both from the kernel, same spelling) without parsing either twice.
+  if (a === b) return canonicalIp(a) !== null;
   const ca = canonicalIp(a);
   return ca !== null && ca === canonicalIp(b);
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -108,6 +109,8 @@ export class LocalSessionChannel implements SessionDataChannel {
   #closed = false;
   #passiveSeq = 0;
   #parked: Parked | undefined;
+  /** A finished transfer's controller, never aborted and with no listener left (see {@link LocalSessionChannel.#run}). */
+  #spareController: AbortController | undefined;
 
   constructor(session: DataSessionInfo, services: ChannelServices) {
     this.#session = session;
@@ -385,7 +388,11 @@ export class LocalSessionChannel implements SessionDataChannel {
     if (this.#running !== undefined) throw new DataConnectionError('busy', 'A transfer is already running');
     const endpoint = this.#pending;
     if (endpoint === undefined) throw new DataConnectionError('no-endpoint', 'Use PASV/EPSV or PORT/EPRT first');
-    const controller = new AbortController();
+    // Node 20 spends about 8 us creating an AbortSignal (it sets the prototype of a new
+    // EventTarget), as much as a tenth of a small file's whole transfer: the controller of a
+    // transfer that ended without an abort and left no listener behind serves the next one.
+    const controller = this.#spareController ?? new AbortController();
+    this.#spareController = undefined;
     const outer = options.signal;
     const onOuterAbort = (): void => {
       controller.abort(new TransferAbortedError('aborted', 'Transfer aborted'));
@@ -402,6 +409,7 @@ export class LocalSessionChannel implements SessionDataChannel {
     } finally {
       outer?.removeEventListener('abort', onOuterAbort);
       this.#running = undefined;
+      if (!controller.signal.aborted && getEventListeners(controller.signal, 'abort').length === 0) this.#spareController = controller;
       // A failure before the connection was used (e.g. file not found) still spends the endpoint,
       // but a PASV/PORT that arrived meanwhile prepared the next transfer's and stays.
       if (this.#pending === endpoint) this.#dropPending();

@@ -227,12 +227,12 @@ export class LocalAnchor {
     const parts = virtualComponents(path);
     const name = parts.pop();
     if (!this.#procFd || name === undefined || O_NOFOLLOW === 0) return undefined;
-    const dir = openSync(join(this.rootReal, ...parts), constants.O_RDONLY | O_DIRECTORY);
+    const dir = openSync(hostJoin(this.rootReal, parts), constants.O_RDONLY | O_DIRECTORY);
     let fd: number;
     try {
       if (!this.inside(realOfFd(dir))) throw new FsError('permission', 'The path leads outside the root', { path });
       try {
-        fd = openSync(join(`/proc/self/fd/${dir}`, name), constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        fd = openSync(`/proc/self/fd/${dir}/${name}`, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
       } catch (error: unknown) {
         if (errnoOf(error) === 'ELOOP') return undefined;
         throw error;
@@ -273,7 +273,7 @@ export class LocalAnchor {
     const parts = hostComponents(path);
     const name = parts.pop();
     if (name === undefined) throw new FsError('is-directory', 'The root is a directory', { path });
-    const host = join(this.rootReal, ...parts);
+    const host = hostJoin(this.rootReal, parts);
     const dir = acquireTurnDir(host, () => {
       const fd = openSync(host, constants.O_RDONLY | O_DIRECTORY);
       try {
@@ -302,7 +302,7 @@ export class LocalAnchor {
    * descriptor, as every other open is.
    */
   createSync(anchor: string, name: string, flags: number, mode: number, path: string): number {
-    const fd = openSync(join(anchor, name), flags | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+    const fd = openSync(`${anchor}/${name}`, flags | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
     if (isPlainName(name)) return fd;
     try {
       if (!this.inside(realOfFd(fd))) throw new FsError('permission', 'The path leads outside the root', { path });
@@ -325,6 +325,17 @@ export class LocalAnchor {
 /** One path component that names an entry of its directory: no separator, not `.` or `..`, not empty. */
 function isPlainName(name: string): boolean {
   return name.length > 0 && name !== '.' && name !== '..' && !name.includes('/') && !(process.platform === 'win32' && name.includes('\\'));
+}
+
+/**
+ * `dir` and the components below it, for the direct (Linux-only) opens: the components come
+ * from {@link hostComponents} (no empty, `.`, `..` or `/` among them), so plain concatenation
+ * gives what `path.join` would, without its normalising pass over the whole string.
+ */
+function hostJoin(dir: string, parts: readonly string[]): string {
+  if (parts.length === 0) return dir;
+  const tail = parts.length === 1 ? (parts[0] ?? '') : parts.join('/');
+  return dir.endsWith('/') ? dir + tail : `${dir}/${tail}`;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, fsync, linkSync, renameSync, unlinkSync, write } from 'node:fs';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { drainUploadStream } from './drain-upload-stream.js';
 import { isNoSpace, toFsError } from './errno-error.js';
@@ -121,16 +120,16 @@ export class LocalFdWriteHandle implements WriteHandle {
 
   async #publish(): Promise<void> {
     const { path, releaseDir, dirAnchor, name, stagingName, fd, exclusive } = this.#setup;
-    const staging = join(dirAnchor, stagingName);
+    const staging = `${dirAnchor}/${stagingName}`;
     try {
       if (this.#setup.fsync) await fsyncFd(fd);
       closeSync(fd);
       if (exclusive) {
         // link() never replaces an existing name, unlike rename().
-        linkSync(staging, join(dirAnchor, name));
+        linkSync(staging, `${dirAnchor}/${name}`);
         unlinkSync(staging);
       } else {
-        renameSync(staging, join(dirAnchor, name));
+        renameSync(staging, `${dirAnchor}/${name}`);
       }
     } catch (error: unknown) {
       tryTo(() => {
@@ -157,7 +156,7 @@ export class LocalFdWriteHandle implements WriteHandle {
 
   #discard(keep: boolean): void {
     const { releaseDir, dirAnchor, stagingName, name, fd } = this.#setup;
-    const staging = join(dirAnchor, stagingName);
+    const staging = `${dirAnchor}/${stagingName}`;
     // Bytes may have arrived through the descriptor rather than the stream, so the staging
     // file's size (not a counter) says whether anything is worth keeping.
     const grown = keep && sizeOf(fd) > 0;
@@ -165,7 +164,7 @@ export class LocalFdWriteHandle implements WriteHandle {
       closeSync(fd);
     });
     try {
-      if (grown) renameSync(staging, join(dirAnchor, name));
+      if (grown) renameSync(staging, `${dirAnchor}/${name}`);
       else unlinkSync(staging);
     } catch {
       // Best effort: the directory may have been removed meanwhile.

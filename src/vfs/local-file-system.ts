@@ -359,7 +359,7 @@ export class LocalFileSystem implements FileSystem, SetTimesCapable, FreeSpaceCa
     const { anchor: dirAnchor, name, release: releaseDir } = parent;
     const stagingName = newStagingName();
     try {
-      const existing = lstatSync(join(dirAnchor, name), { throwIfNoEntry: false });
+      const existing = lstatSync(`${dirAnchor}/${name}`, { throwIfNoEntry: false });
       if (existing?.isDirectory() === true) throw new FsError('is-directory', 'Is a directory', { path });
       if (existing !== undefined && options.exclusive === true) throw new FsError('exists', 'Already exists', { path });
       const fd = this.#anchor.createSync(dirAnchor, stagingName, constants.O_WRONLY, this.#options.fileMode ?? 0o644, path);

@@ -89,5 +89,12 @@ export function resolveVirtualPath(cwd: string, input: string, options: ResolveV
  * Internal helper of the filesystems; callers pass paths produced by {@link resolveVirtualPath}.
  */
 export function virtualComponents(path: string): string[] {
-  return resolveVirtualPath('/', path).split('/').filter((part) => part !== '');
+  // resolveVirtualPath('/', path) split again, without building and splitting the string.
+  validate(path, DEFAULT_MAX_LENGTH, 'The path');
+  const stack: string[] = [];
+  applyComponents(stack, path, DEFAULT_MAX_COMPONENT_BYTES);
+  let length = stack.length === 0 ? 1 : stack.length;
+  for (const part of stack) length += part.length;
+  if (length > DEFAULT_MAX_LENGTH) throw new FsError('too-long', `The resolved path is longer than ${DEFAULT_MAX_LENGTH} characters`);
+  return stack;
 }

@@ -11,7 +11,7 @@ import { createDigest } from '../../src/transfer/checksum.js';
 import { ProgressMeter } from '../../src/transfer/progress-meter.js';
 import { pumpFileOut } from '../../src/transfer/pump-file-out.js';
 import { pumpSocketIn } from '../../src/transfer/pump-socket-in.js';
-import { readIntoArena } from '../../src/transfer/socket-arena-reader.js';
+import { findReadInternals, readIntoArena } from '../../src/transfer/socket-arena-reader.js';
 import { Throttle } from '../../src/transfer/throttle.js';
 import { TokenBucket } from '../../src/transfer/token-bucket.js';
 import { fileOutBuffers } from '../../src/transfer/pump-file-out.js';
@@ -337,6 +337,24 @@ describe('pumpSocketIn', () => {
 });
 
 describe('readIntoArena', () => {
+  it('finds the read machinery on every plain socket, and leaves one that reads into a buffer already alone', async () => {
+    const first = await pair();
+    const second = await pair();
+    try {
+      const a = findReadInternals(first.local);
+      const b = findReadInternals(second.local);
+      expect(a).toBeDefined();
+      expect(b?.kBuffer).toBe(a?.kBuffer);
+      expect(b?.handle).not.toBe(a?.handle);
+      expect(readIntoArena(first.local, 128 * 1024, () => true)).toBeDefined();
+      // Taken: neither a second reader nor the control connection's shared buffer may claim it.
+      expect(findReadInternals(first.local)).toBeUndefined();
+      expect(findReadInternals(second.local)).toBeDefined();
+    } finally {
+      for (const s of [first.local, first.peer, second.local, second.peer]) s.destroy();
+    }
+  });
+
   it('delivers every byte in order; a chunk is never overwritten before it is released', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2_000_000 }), fc.integer({ min: 0, max: 4 }), async (size, releaseLag) => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FsError, INTERNAL_NAME_PREFIX, isFsError, replyForFsError, resolveVirtualPath } from '../../src/vfs/index.js';
+import { virtualComponents } from '../../src/vfs/path-jail.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -143,5 +144,37 @@ describe('replyForFsError', () => {
   it('answers 553 for STOU onto an existing name', () => {
     expect(replyForFsError(new FsError('exists', 'x'), { verb: 'stou' }).code).toBe(553);
     expect(replyForFsError(new FsError('exists', 'x'), { verb: 'MKD' }).code).toBe(550);
+  });
+});
+
+describe('virtualComponents', () => {
+  const outcome = (run: () => string[]): { parts?: string[]; code?: string } => {
+    try {
+      return { parts: run() };
+    } catch (error: unknown) {
+      return { code: isFsError(error) ? error.code : 'not-fs-error' };
+    }
+  };
+
+  it('gives the components of resolveVirtualPath, and refuses what it refuses (property)', () => {
+    const piece = fc.constantFrom('a', 'b', '.', '..', '...', ' .', '', 'é', `${INTERNAL_NAME_PREFIX}x`, '\u0000', 'x'.repeat(300), '\ud800');
+    const path = fc.tuple(fc.boolean(), fc.array(piece, { maxLength: 8 })).map(([absolute, parts]) => `${absolute ? '/' : ''}${parts.join('/')}`);
+    fc.assert(
+      fc.property(fc.oneof(path, fc.string({ maxLength: 40 })), (input) => {
+        const expected = outcome(() => resolveVirtualPath('/', input).split('/').filter((part) => part !== ''));
+        expect(outcome(() => virtualComponents(input))).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('applies the length limit to the resolved path', () => {
+    // 4,096 characters, relative: one more once resolved against '/'.
+    const relative = [...Array.from({ length: 20 }, () => 'x'.repeat(200)), 'y'.repeat(76)].join('/');
+    expect(relative).toHaveLength(4096);
+    expect(outcome(() => [resolveVirtualPath('/', relative)])).toEqual({ code: 'too-long' });
+    expect(outcome(() => virtualComponents(relative))).toEqual({ code: 'too-long' });
+    expect(virtualComponents(relative.slice(0, -1))).toHaveLength(21);
+    expect(virtualComponents(`/${relative.slice(0, -80)}/.././/.`)).toHaveLength(19);
   });
 });
