@@ -185,3 +185,15 @@ export function sessionUser() {
   }
   return undefined;
 }
+
+/**
+ * Resolves once the server `child` (stderr piped) greets on `port`; rejects with its exit
+ * code and the start of its stderr when it exits first (a bad config, a port taken).
+ */
+export async function waitForServerChild(child, port, name) {
+  let stderr = '';
+  child.stderr.on('data', (c) => { if (stderr.length < 10_000) stderr += c; });
+  const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${stderr.trim()}`))));
+  exited.catch(() => undefined); // settled later if the server stops normally
+  await Promise.race([waitForGreeting(port), exited]);
+}

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, randomPortRange, stopChild, waitForGreeting } from './bench-utils.mjs';
+import { freePort, randomPortRange, stopChild, waitForServerChild } from './bench-utils.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -48,10 +48,7 @@ export function ftpSrvDriver() {
           FTP_SRV_PASV_MAX: String(pasv.max),
         },
       });
-      let stderr = '';
-      child.stderr.on('data', (c) => { if (stderr.length < 10_000) stderr += c; });
-      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`ftp-srv exited with ${code}: ${stderr.trim()}`))));
-      await Promise.race([waitForGreeting(port), exited]);
+      await waitForServerChild(child, port, 'ftp-srv');
       return {
         pid: child.pid,
         notes: [],

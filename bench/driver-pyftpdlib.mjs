@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, randomPortRange, stopChild, waitForGreeting } from './bench-utils.mjs';
+import { freePort, randomPortRange, stopChild, waitForServerChild } from './bench-utils.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -27,10 +27,7 @@ export function pyftpdlibDriver() {
       const port = await freePort();
       const pasv = randomPortRange(2000);
       const child = spawn(findPython(), [join(here, 'pyftpdlib-server.py'), root, String(port), String(pasv.min), String(pasv.max)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (c) => { if (stderr.length < 10_000) stderr += c; });
-      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`pyftpdlib exited with ${code}: ${stderr.trim()}`))));
-      await Promise.race([waitForGreeting(port), exited]);
+      await waitForServerChild(child, port, 'pyftpdlib');
       return { pid: child.pid, port, user: 'bench', pass: 'bench', localPath: (p) => join(root, p), stop: () => stopChild(child) };
     },
   };

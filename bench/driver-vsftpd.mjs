@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { freePort, randomPortRange, sessionUser, stopChild, waitForGreeting } from './bench-utils.mjs';
+import { freePort, randomPortRange, sessionUser, stopChild, waitForServerChild } from './bench-utils.mjs';
 
 const BINARY = process.env.BENCH_VSFTPD ?? '/usr/sbin/vsftpd';
 
@@ -58,10 +58,7 @@ export function vsftpdDriver({ tls = false, maxClients = 50 } = {}) {
         'use_sendfile=YES', `max_clients=${maxClients}`, `max_per_ip=${maxClients}`, ...tlsLines, '',
       ].join('\n'));
       const child = spawn(BINARY, [config], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (c) => { stderr += c; });
-      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`vsftpd exited with ${code}: ${stderr.trim()}`))));
-      await Promise.race([waitForGreeting(port), exited]);
+      await waitForServerChild(child, port, 'vsftpd');
       return {
         pid: child.pid,
         notes: [],
