@@ -10,7 +10,7 @@ import {
 } from '../../src/cluster/index.js';
 import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
 import { ClientService } from '../../src/cluster/master/client-service.js';
-import { PeerConnection } from '../../src/cluster/protocol/index.js';
+import { PeerConnection, dialMasterAsClient } from '../../src/cluster/protocol/index.js';
 import { makeTempDir, type TempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -23,7 +23,7 @@ let clusterPort = 0;
 let client: ClusterClient;
 const opened: ClusterClient[] = [];
 
-function connect(user = 'alice', password = 'wonderland', extra: { smallFileBytes?: number; chunkBytes?: number; readCacheMs?: number } = {}): ClusterClient {
+function connect(user = 'alice', password = 'wonderland', extra: { smallFileBytes?: number; chunkBytes?: number; readCacheMs?: number; writeGrants?: boolean } = {}): ClusterClient {
   const made = createClusterClient({ master: { host: '127.0.0.1', port: clusterPort }, user, password, ...extra });
   opened.push(made);
   return made;
@@ -171,8 +171,8 @@ describe('the DFS client against an in-process cluster', () => {
     Object.assign(refused, { code: 'no-space' });
     const { commit: original } = ClientService.prototype as { commit: (this: ClientService, ...args: Parameters<ClientService['commit']>) => Promise<void> };
     // The master refuses to record one upload (the slave stored it): that one fails, and its file goes.
-    const commit = vi.spyOn(ClientService.prototype, 'commit').mockImplementation(function (this: ClientService, node, ticket, outcome) {
-      return outcome.size === 7777 ? Promise.reject(refused) : original.call(this, node, ticket, outcome);
+    const commit = vi.spyOn(ClientService.prototype, 'commit').mockImplementation(function (this: ClientService, node, ticket, outcome, path) {
+      return outcome.size === 7777 ? Promise.reject(refused) : original.call(this, node, ticket, outcome, path);
     });
     try {
       const paths = Array.from({ length: 24 }, (_, i) => `/commits/f${i}`);
@@ -296,6 +296,129 @@ describe('the DFS client against an in-process cluster', () => {
     })());
     await expectCode(client.upload('/aborted', source, { signal: controller.signal }), 'aborted');
     await expectCode(client.stat('/aborted'), 'not-found');
+  });
+});
+
+/** What is on the slaves' disks under `folder` (relative names, both slaves). */
+async function onDisk(folder: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const slave of ['s1', 's2']) {
+    const found = await readdir(join(dir.path, slave, folder), { recursive: true }).catch(() => [] as string[]);
+    names.push(...found.map((name) => `${slave}:${name}`));
+  }
+  return names.sort();
+}
+
+describe('write grants: new small files straight to a slave, checked by the master when recorded', () => {
+  it('stores new small files with one grantWrites and no placement, over both slaves, each recorded with its holder and bytes', async () => {
+    const fresh = connect();
+    await fresh.mkdir('/granted', { parents: true });
+    // Each slave's first file in a new folder takes a placement (a granted file never creates folders).
+    await Promise.all([fresh.upload('/granted/first-a', Buffer.from('a'), { parents: true }), fresh.upload('/granted/first-b', Buffer.from('b'), { parents: true })]);
+    await fresh.upload('/granted/first-c', Buffer.from('c'), { parents: true });
+    const requests = vi.spyOn(PeerConnection.prototype, 'request');
+    let stored: Awaited<ReturnType<ClusterClient['upload']>>[];
+    try {
+      stored = await Promise.all(Array.from({ length: 20 }, (_, i) => fresh.upload(`/granted/f${i}`, Buffer.from(`granted ${i}`))));
+      const ops = requests.mock.calls.map((call) => call[0]);
+      expect(ops.filter((op) => op === 'grantWrites')).toHaveLength(1);
+      expect(ops.filter((op) => op === 'placeWrite' || op === 'placeWrites')).toEqual([]);
+    } finally {
+      requests.mockRestore();
+    }
+    expect(new Set(stored.map((s) => s.slave))).toEqual(new Set(['s1', 's2']));
+    for (const [i, result] of stored.entries()) {
+      const content = `granted ${i}`;
+      expect(result).toEqual(expect.objectContaining({ path: `/granted/f${i}`, size: content.length, checksum: createHash('sha256').update(content).digest('hex') }));
+      expect(await fresh.stat(`/granted/f${i}`)).toEqual(expect.objectContaining({ size: content.length, holders: [result.slave] }));
+      expect((await readFile(join(dir.path, result.slave, 'granted', `f${i}`))).toString()).toBe(content);
+      expect((await fresh.downloadBuffer(`/granted/f${i}`)).toString()).toBe(content);
+    }
+  });
+
+  it('a file refused under a grant takes a placement, whose answer is final; no slave keeps what was refused', async () => {
+    const fresh = connect();
+    await fresh.mkdir('/refused', { parents: true });
+    await Promise.all(['x', 'y', 'z'].map((n) => fresh.upload(`/refused/${n}`, Buffer.from(n), { parents: true })));
+    // Exists already: the master (or the holder's own disk) refuses the grant; the placement replaces it.
+    await fresh.upload('/refused/twice', Buffer.from('old'));
+    const again = await fresh.upload('/refused/twice', Buffer.from('new content'));
+    expect((await fresh.downloadBuffer('/refused/twice')).toString()).toBe('new content');
+    expect((await fresh.stat('/refused/twice')).holders).toEqual([again.slave]);
+    // A missing parent: refused as a placement refuses it, and no slave made the folder.
+    await expectCode(fresh.upload('/refused/nowhere/f', Buffer.from('x')), 'not-found');
+    // No permission: the master refuses the record, the slave removes its copy, the placement says why.
+    const reader = connect('reader', 'only-reads');
+    await expectCode(reader.upload('/refused/by-reader', Buffer.from('no')), 'permission');
+    const names = await onDisk('refused');
+    expect(names.filter((n) => n.endsWith('twice'))).toEqual([`${again.slave}:twice`]);
+    expect(names.some((n) => n.includes('nowhere') || n.includes('by-reader'))).toBe(false);
+  });
+
+  it('a slave checks grants: forged, expired, another slave\'s, for another operation; a granted file never replaces one, and one of an ended session is removed', async () => {
+    const node = master.cluster.registry.get('s1');
+    const endpoint = node?.clientEndpoint;
+    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
+    await client.mkdir('/raw-grants', { parents: true });
+    await client.upload('/raw-grants/kept', Buffer.from('the original'), { parents: true });
+    // Granted files never create folders on a slave: give both the folder, as an earlier file there would.
+    for (const name of ['s1', 's2']) await mkdir(join(dir.path, name, 'raw-grants'), { recursive: true });
+    const holder = (await client.stat('/raw-grants/kept')).holders[0] ?? 's1';
+    // A session of alice's own, whose grants the slaves honour until it ends.
+    const session = await dialMasterAsClient({ host: '127.0.0.1', port: clusterPort, user: 'alice', password: 'wonderland' });
+    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+    const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e as { remoteCode?: string }).remoteCode);
+    let attempt = 0;
+    try {
+      const { grants, maxBytes } = await session.request('grantWrites', {});
+      const mine = grants.find((g) => g.slave.name === 's1')?.ticket;
+      const other = grants.find((g) => g.slave.name === 's2')?.ticket;
+      if (mine === undefined || other === undefined) throw new Error('no grant for each slave');
+      expect(maxBytes).toBe(MAX_PUT_BATCH_BYTES);
+      const put = (ticket: typeof mine, path: string, data = Buffer.from('granted')) => codeOf(link.request('put', { ticket, path, data }));
+      const key = deriveTicketKey(Buffer.from(SECRET));
+      const claims = { op: 'grant' as const, path: '/', slave: 's1', maxBytes: 100, expiresAtMs: Date.now() + 60_000, id: 'no-such-session' };
+      expect(await put(signTicket(randomBytes(32), claims), '/raw-grants/a')).toBe('ticket-forged');
+      expect(await put(signTicket(key, { ...claims, expiresAtMs: Date.now() - 1 }), '/raw-grants/a')).toBe('ticket-expired');
+      expect(await put(other, '/raw-grants/a')).toBe('ticket-mismatch');
+      expect(await put(signTicket(key, { ...claims, path: '/raw-grants/a' }), '/raw-grants/a')).toBe('ticket-mismatch');
+      expect(await put(mine, '/raw-grants/a', randomBytes(maxBytes + 1))).toBe('malformed');
+      expect(await codeOf(link.request('writeOpen', { ticket: mine, path: '/raw-grants/b' }))).toBe('ticket-mismatch');
+      expect(await codeOf(link.request('get', { ticket: mine, path: '/raw-grants/kept', offset: 0, length: 5 }))).toBe('ticket-mismatch');
+      expect(await put(mine, '/raw-grants/../escape')).toBe('name-invalid');
+      // A session the master does not know (a made-up id): stored, refused when recorded, removed.
+      expect(await put(signTicket(key, claims), '/raw-grants/unknown')).toBe('ticket-expired');
+      // The genuine grant stores a new file, reusable for more.
+      expect(await put(mine, '/raw-grants/c')).toBe('ok');
+      expect(await put(mine, '/raw-grants/d')).toBe('ok');
+      expect((await client.downloadBuffer('/raw-grants/d')).toString()).toBe('granted');
+      // Never over an existing file: not the one its holder has (refused on the disk), nor the
+      // one the master lists when another slave is asked (refused when recorded, then removed).
+      for (const [name, ticket] of [['s1', mine], ['s2', other]] as const) {
+        const at = master.cluster.registry.get(name)?.clientEndpoint;
+        if (at === undefined) throw new Error(`${name} has no client endpoint`);
+        const direct = await dialSlaveAsClient({ host: at.host, port: at.port });
+        try {
+          expect(await codeOf(direct.request('put', { ticket, path: '/raw-grants/kept', data: Buffer.from('overwritten') }))).toBe('exists');
+        } finally {
+          direct.close();
+        }
+      }
+      // The session ends: its grants are refused when recorded, and the slave removes the file.
+      session.close();
+      expect(await waitFor(async () => (await put(mine, `/raw-grants/late${attempt++}`)) === 'ticket-expired', 5000)).toBe(true);
+    } finally {
+      link.close();
+      session.close();
+    }
+    const refusedLate = `late${attempt - 1}`;
+    expect((await client.downloadBuffer('/raw-grants/kept')).toString()).toBe('the original');
+    const names = await onDisk('raw-grants');
+    expect(names).toEqual(expect.arrayContaining([`${holder}:kept`, 's1:c', 's1:d']));
+    expect(names.filter((n) => n.endsWith(':kept'))).toEqual([`${holder}:kept`]);
+    expect(names.filter((n) => [':a', ':b', ':unknown', `:${refusedLate}`].some((end) => n.endsWith(end)) || n.includes('escape'))).toEqual([]);
+    await expectCode(client.stat('/raw-grants/unknown'), 'not-found');
+    await expectCode(client.stat(`/raw-grants/${refusedLate}`), 'not-found');
   });
 });
 

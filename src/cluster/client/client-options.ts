@@ -44,6 +44,15 @@ export interface ClusterClientOptions {
    * 0 turns it off. @default 5000
    */
   readonly readCacheMs?: number | undefined;
+  /**
+   * Small uploads to a path that does not exist yet go straight to a slave under a write grant
+   * the master handed out once (`grantWrites`), instead of asking the master for a placement
+   * per file; the master checks each path when it records the file. One that is refused there
+   * (it exists, a parent is missing, no permission, ...) is retried through a placement, whose
+   * answer is final, so results never differ. `false`: a placement for every upload.
+   * @default true
+   */
+  readonly writeGrants?: boolean | undefined;
   /** Connecting (and logging in) must finish within this. @default 10000 */
   readonly connectTimeoutMs?: number | undefined;
   /** A request with no answer after this long fails `timeout`. @default 30000 */

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
+import { resolveVirtualPath } from '../../vfs/index.js';
 import {
-  dialMasterAsClient, dialSlaveAsClient,
-  type ClientEntry, type ClientMasterLink, type ClientPlacement, type ClientPlaceWriteArgs, type ClientSlaveLink,
+  dialMasterAsClient, dialSlaveAsClient, ProtocolError,
+  type ClientEntry, type ClientMasterLink, type ClientPlacement, type ClientPlaceWriteArgs, type ClientSlaveLink, type ClientWritten,
 } from '../protocol/index.js';
 import { ClusterClientError, toClientError } from './client-error.js';
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from './client-options.js';
@@ -10,6 +11,7 @@ import { LinkPool } from './link-pool.js';
 import { PlacementBatcher } from './placement-batcher.js';
 import { PutBatcher } from './put-batcher.js';
 import { ReadCache } from './read-cache.js';
+import { WriteGrants, type WriteGrant } from './write-grants.js';
 
 /** Options every call takes. */
 export interface CallOptions {
@@ -110,6 +112,7 @@ export class ClusterClient {
   readonly #reads: ReadCache;
   readonly #writePlacements: PlacementBatcher<ClientPlaceWriteArgs>;
   readonly #readPlacements: PlacementBatcher<{ path: string }>;
+  readonly #grants: WriteGrants | undefined;
   #closed = false;
 
   /** Throws `RangeError` for options out of range. Connects lazily, on the first call. */
@@ -125,6 +128,7 @@ export class ClusterClient {
       (args, signal) => this.#master.use((link) => link.request('placeRead', args, { signal })),
       (items) => this.#master.use(async (link) => (await link.request('placeReads', { items })).results),
     );
+    this.#grants = options.writeGrants === false ? undefined : new WriteGrants(() => this.#master.use((link) => link.request('grantWrites', {})));
     this.#master = new LinkPool(this.#settings.masterConnections, () => dialMasterAsClient({
       ...this.#linkOptions(), host: options.master.host, port: options.master.port, tls: options.masterTls,
       user: options.user, password: options.password,
@@ -145,15 +149,15 @@ export class ClusterClient {
   }
 
   /** Runs `call` on a pooled connection to the placement's slave. */
-  readonly #onSlave = <T>(placement: ClientPlacement, call: (link: ClientSlaveLink) => Promise<T>): Promise<T> => this.#slave(placement).pool.use(call);
+  readonly #onSlave = <T>(placement: ClientPlacement, call: (link: ClientSlaveLink) => Promise<T>): Promise<T> => this.#slave(placement.slave).pool.use(call);
 
-  /** The connections to the slave of `placement`, and the batcher of its small puts. */
-  #slave(placement: ClientPlacement): { readonly pool: LinkPool<ClientSlaveLink>; readonly puts: PutBatcher } {
-    const tls = placement.slave.tls === true || this.#options.slaveTls !== undefined ? this.#options.slaveTls ?? {} : undefined;
-    const key = `${placement.slave.host}:${placement.slave.port}${tls === undefined ? '' : '/tls'}`;
+  /** The connections to a slave's client listener, and the batcher of its small puts. */
+  #slave(address: ClientPlacement['slave']): { readonly pool: LinkPool<ClientSlaveLink>; readonly puts: PutBatcher } {
+    const tls = address.tls === true || this.#options.slaveTls !== undefined ? this.#options.slaveTls ?? {} : undefined;
+    const key = `${address.host}:${address.port}${tls === undefined ? '' : '/tls'}`;
     let slave = this.#slaves.get(key);
     if (slave === undefined) {
-      const { host, port } = placement.slave;
+      const { host, port } = address;
       const pool = new LinkPool(this.#settings.connectionsPerSlave, () => dialSlaveAsClient({ ...this.#linkOptions(), host, port, tls }));
       if (this.#closed) pool.close();
       slave = { pool, puts: new PutBatcher(pool) };
@@ -231,15 +235,49 @@ export class ClusterClient {
         rest = chunks;
       }
     }
+    if (whole !== undefined && path !== undefined && !place.parents && this.#grants !== undefined) {
+      const granted = await this.#putGranted(this.#grants, path, whole, signal);
+      if (granted !== undefined) return granted;
+    }
     const placement = await this.#placed(path, this.#writePlacements.place(place, signal));
     try {
       const written = whole !== undefined
-        ? await this.#slave(placement).puts.put({ ticket: placement.ticket, path: placement.slavePath, data: whole }, signal)
+        ? await this.#slave(placement.slave).puts.put({ ticket: placement.ticket, path: placement.slavePath, data: whole }, signal)
         : await this.#onSlave(placement, (link) => uploadChunks(link, placement, rest ?? fromBuffer(Buffer.alloc(0)) as AsyncIterable<Buffer>, this.#chunkSettings(signal)));
       return { path: placement.path, slave: placement.slave.name, ...written };
     } catch (error) {
       throw toClientError(error, placement.path);
     }
+  }
+
+  /**
+   * Stores a small file under a write grant, if there is one: resolves with the result, or
+   * `undefined` when there was no grant or the slave or the master refused the file (it then
+   * takes a placement, whose answer is final). Rejects only when `signal` cancels it.
+   */
+  async #putGranted(grants: WriteGrants, path: string, data: Buffer, signal: AbortSignal | undefined): Promise<UploadResult | undefined> {
+    let grant: WriteGrant | undefined;
+    let target: string;
+    try {
+      target = resolveVirtualPath('/', path);
+      grant = await grants.take(data.length);
+    } catch {
+      return undefined;
+    }
+    if (grant === undefined) return undefined;
+    let written: ClientWritten;
+    try {
+      written = await this.#slave(grant.slave).puts.put({ ticket: grant.ticket, path: target, data }, signal);
+    } catch (error) {
+      if (signal?.aborted === true) throw toClientError(error, path);
+      // Refused for the grant itself (expired, another slave's), its slave unreachable or not
+      // taking files: the grants are renewed before the next file. A refusal of this path
+      // (exists, permission, ...) leaves them be.
+      const refusal = error instanceof ProtocolError && error.code === 'remote' ? error.remoteCode : undefined;
+      if (refusal === undefined || refusal.startsWith('ticket-') || refusal === 'unavailable') grants.drop();
+      return undefined;
+    }
+    return { path: target, slave: grant.slave.name, ...written };
   }
 
   /**

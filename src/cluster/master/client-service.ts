@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../../session/index.js';
 import { FsError, locateStorage, resolveVirtualPath, type Authorizer, type DirEntry, type Permission, type UserContext } from '../../vfs/index.js';
 import {
-  settleItem, signTicket, TicketError, verifyTicket,
-  type ClientLogin, type ClientMasterOperations, type ClientPlacement, type MasterClientLink, type OperationHandlers, type Ticket, type TransferOutcome,
+  MAX_CLIENT_CHUNK_BYTES, settleItem, signTicket, TicketError, verifyTicket,
+  type ClientGrants, type ClientLogin, type ClientMasterOperations, type ClientPlacement, type MasterClientLink, type OperationHandlers, type Ticket, type TicketClaims, type TransferOutcome,
 } from '../protocol/index.js';
 import type { ClusterFileSystem } from './cluster-file-system.js';
 import type { SlaveNode } from './slave-node.js';
@@ -37,6 +37,14 @@ export interface ClientServiceOptions {
   readonly loginLimiter?: LoginLimiter | undefined;
   /** Listings open at once per client connection. @default 8 */
   readonly maxListings?: number | undefined;
+  /**
+   * Write grants (`grantWrites`): clients store new small files straight on a slave and the
+   * master checks each path when the slave commits it, one request fewer per file than a
+   * placement. `false` answers every `grantWrites` with no grants (clients then ask for a
+   * placement per file).
+   * @default true
+   */
+  readonly grants?: boolean | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -60,6 +68,8 @@ export class ClientService {
   readonly #key: Buffer;
   readonly #options: ClientServiceOptions;
   readonly #logger: Logger;
+  /** The user of each logged-in client connection, by the session id its grants carry. */
+  readonly #sessions = new Map<string, UserContext>();
 
   constructor(fs: ClusterFileSystem, ticketKey: Buffer, options: ClientServiceOptions) {
     this.#fs = fs;
@@ -84,32 +94,82 @@ export class ClientService {
     this.#logger.info({ user: user.name, address: peer.address }, 'DFS client logged in');
     return (link) => {
       const listings = new Map<string, Listing>();
-      link.serve(this.#handlers(user, listings));
+      // Its grants die with the connection: a commit under them is refused from then on.
+      const session = randomBytes(12).toString('base64url');
+      this.#sessions.set(session, user);
+      link.serve(this.#handlers(user, listings, session));
       link.listen({});
       link.onClose(() => {
+        this.#sessions.delete(session);
         for (const listing of listings.values()) void listing.iterator.return?.();
         listings.clear();
       });
     };
   }
 
-  /** Records an upload a slave stored for a client (the slave's `commitClientWrite`). */
-  async commit(node: SlaveNode, ticket: Ticket, outcome: TransferOutcome): Promise<void> {
+  /**
+   * Records an upload a slave stored for a client (the slave's `commitClientWrite`). `path`
+   * names the file stored under a grant; a write ticket names its own.
+   */
+  async commit(node: SlaveNode, ticket: Ticket, outcome: TransferOutcome, path?: string): Promise<void> {
     const claims = verifyTicket(this.#key, ticket);
+    if (claims.op === 'grant') {
+      await this.#commitGranted(node, claims, outcome, path);
+      return;
+    }
     if (claims.op !== 'write' || claims.slave !== node.name) throw new TicketError('ticket-mismatch', 'not a write ticket for this slave');
     if (outcome.size > claims.maxBytes) throw new TicketError('ticket-mismatch', `the ticket allows at most ${claims.maxBytes} bytes`);
     const existing = await this.#fs.store.get(claims.path);
     await this.#fs.commitUpload(claims.path, node, outcome, existing, true);
   }
 
-  #handlers(user: UserContext, listings: Map<string, Listing>): OperationHandlers<ClientMasterOperations> {
-    const resolve = (path: string, permission: Permission): { userPath: string; clusterPath: string } => {
-      const userPath = resolveVirtualPath('/', path);
-      if (!user.can(permission, userPath)) throw new FsError('permission', 'Permission denied', { path: userPath });
-      const location = locateStorage(user.fs, userPath);
-      if (location.store !== this.#fs) throw new FsError('permission', 'Not a cluster path', { path: userPath });
-      return { userPath, clusterPath: location.path };
-    };
+  /**
+   * A file a slave stored under a grant: recorded only if the session is still open, its user
+   * may write the path, the path is the cluster's own (no per-user root), its parent exists
+   * and nothing is there yet. Anything else is refused as a placement would have been, and the
+   * slave removes its copy; the client then asks for a placement, whose answer is the final word.
+   */
+  async #commitGranted(node: SlaveNode, claims: TicketClaims, outcome: TransferOutcome, path: string | undefined): Promise<void> {
+    if (claims.slave !== node.name) throw new TicketError('ticket-mismatch', `the grant is for slave ${claims.slave}`);
+    if (path === undefined) throw new TicketError('ticket-mismatch', 'a file stored under a grant must name its path');
+    if (outcome.size > claims.maxBytes) throw new TicketError('ticket-mismatch', `the grant allows at most ${claims.maxBytes} bytes per file`);
+    const user = this.#sessions.get(claims.id);
+    if (user === undefined) throw new TicketError('ticket-expired', 'the client session of this grant has ended');
+    const { clusterPath } = this.#resolve(user, path, 'write');
+    if (clusterPath !== path) throw new FsError('permission', 'Not a path a grant covers (the user has a root of their own)', { path });
+    // Where a placement could have put it now: path rules, groups and the reserve still hold.
+    if (!this.#fs.writeCandidates(path).includes(node)) throw new FsError('unavailable', `slave ${node.name} does not take this file now`, { path });
+    await this.#fs.checkWrite(path, { offset: 0, append: false, exclusive: true });
+    await this.#fs.commitUpload(path, node, outcome, undefined, true);
+  }
+
+  #resolve(user: UserContext, path: string, permission: Permission): { userPath: string; clusterPath: string } {
+    const userPath = resolveVirtualPath('/', path);
+    if (!user.can(permission, userPath)) throw new FsError('permission', 'Permission denied', { path: userPath });
+    const location = locateStorage(user.fs, userPath);
+    if (location.store !== this.#fs) throw new FsError('permission', 'Not a cluster path', { path: userPath });
+    return { userPath, clusterPath: location.path };
+  }
+
+  /** Grants for the slaves a new file may go to now (see `grantWrites`). */
+  #grants(user: UserContext, session: string): ClientGrants {
+    const ttlMs = this.#options.ticketTtlMs ?? 60_000;
+    const expiresAtMs = Date.now() + ttlMs;
+    const maxBytes = Math.min(MAX_CLIENT_CHUNK_BYTES, this.#options.maxUploadBytes ?? MAX_CLIENT_CHUNK_BYTES);
+    if (this.#options.grants === false || locateStorage(user.fs, '/').store !== this.#fs || locateStorage(user.fs, '/').path !== '/') {
+      return { grants: [], maxBytes, expiresAtMs, ttlMs };
+    }
+    const grants = this.#fs.writeCandidates().flatMap((node) => {
+      const endpoint = node.clientEndpoint;
+      if (endpoint === undefined) return [];
+      const ticket = signTicket(this.#key, { op: 'grant', path: '/', slave: node.name, maxBytes, expiresAtMs, id: session });
+      return [{ slave: { name: node.name, host: endpoint.host, port: endpoint.port, ...(endpoint.tls === true ? { tls: true } : {}) }, ticket }];
+    });
+    return { grants, maxBytes, expiresAtMs, ttlMs };
+  }
+
+  #handlers(user: UserContext, listings: Map<string, Listing>, session: string): OperationHandlers<ClientMasterOperations> {
+    const resolve = (path: string, permission: Permission): { userPath: string; clusterPath: string } => this.#resolve(user, path, permission);
     const mkdirs = async (userPath: string, signal: AbortSignal): Promise<void> => {
       const parts = userPath.split('/').filter((p) => p.length > 0);
       let dir = '';
@@ -124,6 +184,7 @@ export class ClientService {
     };
     const maxListings = this.#options.maxListings ?? 8;
     const handlers: OperationHandlers<ClientMasterOperations> = {
+      grantWrites: () => Promise.resolve(this.#grants(user, session)),
       placeWrites: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settleItem(handlers.placeWrite(item, context)))) }),
       placeReads: async ({ items }, context) => ({ results: await Promise.all(items.map((item) => settleItem(handlers.placeRead(item, context)))) }),
       placeWrite: async (args, { signal }) => {

@@ -402,6 +402,16 @@ export class ClusterFileSystem implements FileSystem, SetTimesCapable, ChecksumC
   }
 
   /**
+   * The slaves a new file may go to now, best first: those the strategy picks among the usable
+   * ones (with room, in its group rules), as for a placement that has no existing file.
+   */
+  writeCandidates(path = '/'): SlaveNode[] {
+    return this.#strategy(this.registry.usable().map((n) => n.status()), { purpose: 'write', path })
+      .map((status) => this.registry.get(status.name))
+      .filter((node): node is SlaveNode => node?.usable === true);
+  }
+
+  /**
    * Checks an upload of `path` may start: the parent is a directory, the target is not one,
    * STOU's target does not exist, a restart offset is within the file. Returns the existing
    * file's record, if any.

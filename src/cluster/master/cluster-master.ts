@@ -98,15 +98,15 @@ export class ClusterMaster implements ClusterAdmin {
     this.registry = new SlaveRegistry({
       store: options.store, remergeBatchSize: options.remergeBatchSize, remergeInFlight: options.remergeInFlight, maxQueuedOperations: options.maxQueuedOperations, logger: this.#logger,
       handlers: (node) => ({
-        commitClientWrite: async ({ ticket, outcome }) => {
+        commitClientWrite: async ({ ticket, outcome, path }) => {
           if (this.#clients === undefined) throw new Error('DFS clients are not enabled on this master');
-          await this.#clients.commit(node, ticket, outcome);
+          await this.#clients.commit(node, ticket, outcome, path);
           return {};
         },
         commitClientWrites: async ({ items }) => {
           const clients = this.#clients;
           if (clients === undefined) throw new Error('DFS clients are not enabled on this master');
-          return { results: await Promise.all(items.map(({ ticket, outcome }) => settleItem(clients.commit(node, ticket, outcome).then(() => ({}))))) };
+          return { results: await Promise.all(items.map(({ ticket, outcome, path }) => settleItem(clients.commit(node, ticket, outcome, path).then(() => ({}))))) };
         },
       }),
     });

@@ -64,6 +64,17 @@ const placementOutcome = z.union([
   z.object({ err: z.object({ code: z.string().min(1).max(64), message: z.string().max(2048) }).strict() }).strict(),
 ]);
 
+/** Write grants: one per slave a client may send new small files to without asking first. */
+const grantsSchema = z.object({
+  grants: z.array(z.object({ slave: slaveAddress, ticket: ticketSchema }).strict()).max(1024),
+  /** Largest file each grant takes, in bytes. */
+  maxBytes: count,
+  /** When the grants expire, milliseconds since the epoch (the master's and slaves' clock). */
+  expiresAtMs: count,
+  /** How long they are valid from now: a client renews them by its own clock, whatever its skew. */
+  ttlMs: count,
+}).strict();
+
 /** One listing entry sent to a client. */
 export const clientEntrySchema = z.object({ name: z.string().min(1).max(MAX_PATH_LENGTH), type: z.enum(['file', 'dir']), size: count, mtimeMs: z.number() }).strict();
 
@@ -80,6 +91,14 @@ export const CLIENT_MASTER_OPERATIONS = {
   placeWrite: { args: placeWriteArgs, result: placementSchema },
   /** Choose a holder to read a file from and sign a read ticket. */
   placeRead: { args: z.object({ path }).strict(), result: placementSchema },
+  /**
+   * Grants to store new small files straight on slaves (`grant` tickets, one per slave with
+   * room, valid for this connection's session until they expire): a `put` with a grant needs
+   * no placement first; the master checks the path when the slave commits the file, and
+   * refuses (`exists`, `not-found`, `permission`, ...) what a placement would have refused.
+   * An empty list when the user's files are not the cluster's own paths.
+   */
+  grantWrites: { args: nothing, result: grantsSchema },
   /**
    * Several `placeWrite`s in one request (a client coalesces the placements its concurrent
    * uploads ask for): one answer per item, in order, each a placement or an error.
@@ -113,7 +132,11 @@ export const CLIENT_MASTER_OPERATIONS = {
  * master signed for exactly that slave, operation and path; nothing else is trusted.
  */
 export const CLIENT_SLAVE_OPERATIONS = {
-  /** A whole small file in one frame (the fast path): stored, published, committed by the master, then answered. */
+  /**
+   * A whole small file in one frame (the fast path): stored, published, committed by the
+   * master, then answered. With a `grant` ticket the file must be new on this slave (it is
+   * published without replacing anything) and the master checks the path when committing.
+   */
   put: { args: putArgs, result: written },
   /**
    * Several `put`s in one frame (a client coalesces the small uploads it sends one slave in
@@ -158,6 +181,8 @@ export type ClientPutOutcome = z.infer<typeof putOutcome>;
 export type ClientPlacementOutcome = z.infer<typeof placementOutcome>;
 /** A signed placement: where to move a file's bytes. */
 export type ClientPlacement = z.infer<typeof placementSchema>;
+/** The answer of `grantWrites`. */
+export type ClientGrants = z.infer<typeof grantsSchema>;
 /** A listing entry of the DFS client protocol. */
 export type ClientEntry = z.infer<typeof clientEntrySchema>;
 /** No events either way on client connections. */

@@ -17,12 +17,12 @@ export {
   type ClusterListener, type ClusterListenerOptions, type DialOptions, type LinkOptions, type SlaveLink, type MasterLink,
 } from './endpoints.js';
 export {
-  signTicket, openTicket, verifyTicket, deriveTicketKey, ticketSchema, TicketError, MAX_TICKET_BODY_BYTES,
+  signTicket, openTicket, checkClaims, verifyTicket, deriveTicketKey, ticketSchema, TicketError, MAX_TICKET_BODY_BYTES,
   type Ticket, type TicketClaims, type TicketOperation, type TicketExpectation, type TicketErrorCode,
 } from './ticket.js';
 export {
   CLIENT_MASTER_OPERATIONS, CLIENT_SLAVE_OPERATIONS, CLIENT_EVENTS, MAX_CLIENT_CHUNK_BYTES, MAX_META_KEY_LENGTH, MAX_META_VALUE_LENGTH, MAX_META_ENTRIES, MAX_PLACEMENT_BATCH, MAX_PUT_BATCH, MAX_PUT_BATCH_BYTES,
-  type ClientMasterOperations, type ClientSlaveOperations, type ClientPlacement, type ClientEntry, type ClientEvents, type ClientPlaceWriteArgs, type ClientPlacementOutcome, type ClientPutArgs, type ClientWritten, type ClientPutOutcome,
+  type ClientMasterOperations, type ClientSlaveOperations, type ClientPlacement, type ClientEntry, type ClientEvents, type ClientPlaceWriteArgs, type ClientPlacementOutcome, type ClientPutArgs, type ClientGrants, type ClientWritten, type ClientPutOutcome,
 } from './client-operations.js';
 export {
   dialMasterAsClient, dialSlaveAsClient, acceptSlaveClient, DEFAULT_CLIENT_MAX_FRAME_BYTES,

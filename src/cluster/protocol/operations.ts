@@ -78,7 +78,8 @@ export const SLAVE_OPERATIONS = {
 /** Most commits in one `commitClientWrites` request. */
 export const MAX_COMMIT_BATCH = 64;
 
-const commitClientWriteArgs = z.object({ ticket: ticketSchema, outcome: transferOutcomeSchema }).strict();
+// `path`: a file stored under a `grant` ticket names its path (a write ticket's names it already).
+const commitClientWriteArgs = z.object({ ticket: ticketSchema, outcome: transferOutcomeSchema, path: path.optional() }).strict();
 
 /** One answer of `commitClientWrites`: recorded, or why that one was not (the others are unaffected). */
 const commitOutcome = z.union([

@@ -2,14 +2,21 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { decodeMessage, encodeMessage } from './codec.js';
 
-/** What a ticket lets its bearer do on one slave. */
-export type TicketOperation = 'read' | 'write';
+/**
+ * What a ticket lets its bearer do on one slave: `read` or `write` one path, or (`grant`) store
+ * new small files at paths the master checks when it records each one.
+ */
+export type TicketOperation = 'read' | 'write' | 'grant';
 
 /** The claims the master signs into a {@link Ticket}. */
 export interface TicketClaims {
-  /** `read`: read any range of the file; `write`: store it once (a write ticket is single-use). */
+  /**
+   * `read`: read any range of the file; `write`: store it once (a write ticket is single-use);
+   * `grant`: store new files of at most `maxBytes` each, until it expires, for the client
+   * session `id` (the master checks the session's user may write each path before recording it).
+   */
   readonly op: TicketOperation;
-  /** The cluster path (never a user's view of it). */
+  /** The cluster path (never a user's view of it); `/` for a grant. */
   readonly path: string;
   /** The slave that must honour it (a ticket for another slave is refused). */
   readonly slave: string;
@@ -17,7 +24,7 @@ export interface TicketClaims {
   readonly maxBytes: number;
   /** Refused after this time, milliseconds since the epoch. */
   readonly expiresAtMs: number;
-  /** A random id: write tickets are remembered by it until they expire, so one cannot be replayed. */
+  /** A random id: write tickets are remembered by it until they expire, so one cannot be replayed; a grant's names its client session. */
   readonly id: string;
 }
 
@@ -55,7 +62,7 @@ const isText = (v: unknown, max: number): v is string => typeof v === 'string' &
 function claimsOf(decoded: unknown): TicketClaims | undefined {
   if (!Array.isArray(decoded) || decoded.length !== 7) return undefined;
   const [version, op, path, slave, maxBytes, expiresAtMs, id] = decoded as unknown[];
-  if (version !== 1 || (op !== 'read' && op !== 'write') || !isText(path, MAX_PATH_LENGTH) || !isText(slave, 64)) return undefined;
+  if (version !== 1 || (op !== 'read' && op !== 'write' && op !== 'grant') || !isText(path, MAX_PATH_LENGTH) || !isText(slave, 64)) return undefined;
   if (!isCount(maxBytes) || !isCount(expiresAtMs) || !isText(id, 64)) return undefined;
   return { op, path, slave, maxBytes, expiresAtMs, id };
 }
@@ -125,7 +132,11 @@ export interface TicketExpectation {
  * (slave, operation, path); returns the claims. Throws a {@link TicketError}.
  */
 export function openTicket(key: Buffer, ticket: Ticket, expect: TicketExpectation): TicketClaims {
-  const claims = verifyTicket(key, ticket);
+  return checkClaims(verifyTicket(key, ticket), expect);
+}
+
+/** {@link openTicket}'s checks of claims already verified (by {@link verifyTicket}); returns them. */
+export function checkClaims(claims: TicketClaims, expect: TicketExpectation): TicketClaims {
   if (claims.expiresAtMs < (expect.nowMs ?? Date.now())) throw new TicketError('ticket-expired', 'the ticket has expired; ask the master again');
   if (claims.slave !== expect.slave) throw new TicketError('ticket-mismatch', `the ticket is for slave ${claims.slave}`);
   if (claims.op !== expect.op) throw new TicketError('ticket-mismatch', `the ticket allows ${claims.op}, not ${expect.op}`);

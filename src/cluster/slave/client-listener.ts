@@ -11,7 +11,8 @@ export interface ClientListenerOptions {
   readonly fs: FileSystem;
   readonly name: string;
   readonly ticketKey: Buffer;
-  readonly commit: (ticket: Ticket, outcome: TransferOutcome, signal: AbortSignal) => Promise<void>;
+  /** Has the master record a finished upload (`path`: one stored under a grant); rejects when it refuses or is unreachable. */
+  readonly commit: (ticket: Ticket, outcome: TransferOutcome, signal: AbortSignal, path?: string) => Promise<void>;
   readonly logger: Logger;
   /** TLS for client connections (certificate and key). @default plain TCP */
   readonly tls?: TlsOptions | undefined;

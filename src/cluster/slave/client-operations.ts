@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { FsError, toFsError, type FileSystem, type WriteHandle } from '../../vfs/index.js';
 import {
-  openTicket, settleItem, TicketError,
+  checkClaims, openTicket, settleItem, TicketError, verifyTicket,
   type ClientSlaveOperations, type OperationHandlers, type Ticket, type TicketClaims, type TicketOperation, type TransferOutcome,
 } from '../protocol/index.js';
 import type { UsedTickets } from './client-used-tickets.js';
@@ -22,8 +22,8 @@ export interface ClientServiceContext {
   readonly name: string;
   readonly ticketKey: Buffer;
   readonly usedTickets: UsedTickets;
-  /** Has the master record a finished upload; rejects when the master is unreachable. */
-  readonly commit: (ticket: Ticket, outcome: TransferOutcome, signal: AbortSignal) => Promise<void>;
+  /** Has the master record a finished upload (`path`: one stored under a grant); rejects when it refuses or is unreachable. */
+  readonly commit: (ticket: Ticket, outcome: TransferOutcome, signal: AbortSignal, path?: string) => Promise<void>;
   /** Chunked uploads open at once on one connection. */
   readonly maxOpenUploads: number;
   /** A chunked upload with no chunk for this long is dropped. */
@@ -44,8 +44,15 @@ interface OpenUpload {
   timer: NodeJS.Timeout;
 }
 
-/** Opens a staged write, creating the parents only when they are missing (the common case pays nothing). */
-async function openStaged(fs: FileSystem, path: string, signal: AbortSignal): Promise<WriteHandle> {
+/**
+ * Opens a staged write, creating the parents only when they are missing (the common case pays
+ * nothing). A granted file (`granted`) is published without replacing anything (`exists`
+ * otherwise), and its parents are never created: the master has not checked them yet, and a
+ * directory left by a refused file would reach the tree at the next remerge (`not-found`; the
+ * client then takes a placement, which creates them).
+ */
+async function openStaged(fs: FileSystem, path: string, signal: AbortSignal, granted = false): Promise<WriteHandle> {
+  if (granted) return fs.openWrite(path, { signal, exclusive: true });
   try {
     return await fs.openWrite(path, { signal });
   } catch (error) {
@@ -98,8 +105,22 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
     return claims;
   };
 
+  /**
+   * A `put`'s ticket: a write ticket for this path (used up), or a grant for any new file up to
+   * its size. Returns whether it is a grant and the most bytes it allows.
+   */
+  const authorizePut = (ticket: Ticket, path: string): { granted: boolean; maxBytes: number } => {
+    const claims = verifyTicket(context.ticketKey, ticket);
+    const granted = claims.op === 'grant';
+    // A grant names no path (`/`): the master checks the file's path when committing it.
+    checkClaims(claims, { op: granted ? 'grant' : 'write', path: granted ? '/' : path, slave: context.name });
+    checkedSlavePath(path);
+    if (!granted) context.usedTickets.use(claims.id, claims.expiresAtMs);
+    return { granted, maxBytes: claims.maxBytes };
+  };
+
   const finish = async (
-    ticket: Ticket, path: string, size: number, checksum: string, signal: AbortSignal, written?: { readonly size: number; readonly mtimeMs: number },
+    ticket: Ticket, path: string, size: number, checksum: string, signal: AbortSignal, written?: { readonly size: number; readonly mtimeMs: number }, granted = false,
   ): Promise<{ size: number; mtimeMs: number; checksum: string }> => {
     let stat = written;
     if (stat === undefined) {
@@ -108,7 +129,7 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
     }
     const outcome: TransferOutcome = { bytes: size, durationMs: 0, method: 'stream', checksum, size: stat.size, mtimeMs: stat.mtimeMs };
     try {
-      await context.commit(ticket, outcome, signal);
+      await context.commit(ticket, outcome, signal, granted ? path : undefined);
     } catch (error) {
       // The master did not record it: do not leave an unlisted copy behind for a remerge to adopt.
       await fs.delete(path).catch(() => undefined);
@@ -136,9 +157,11 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
 
   const handlers: OperationHandlers<ClientSlaveOperations> = {
     async put({ ticket, path, data }, { signal }) {
-      const claims = authorize(ticket, 'write', path);
-      if (data.length > claims.maxBytes) throw new TicketError('ticket-mismatch', `the ticket allows at most ${claims.maxBytes} bytes`);
-      const handle = await openStaged(fs, path, signal);
+      const { granted, maxBytes } = authorizePut(ticket, path);
+      if (data.length > maxBytes) throw new TicketError('ticket-mismatch', `the ticket allows at most ${maxBytes} bytes`);
+      // A granted file never replaces one: the master has not looked at this path yet, and
+      // removes nothing but what it refuses (which is then this slave's own new file).
+      const handle = await openStaged(fs, path, signal, granted);
       let written: { size: number; mtimeMs: number } | undefined;
       try {
         await writeAll(handle, path, data);
@@ -152,7 +175,7 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
         await handle.abort(error).catch(() => undefined);
         throw error;
       }
-      return finish(ticket, path, data.length, createHash('sha256').update(data).digest('hex'), signal, written);
+      return finish(ticket, path, data.length, createHash('sha256').update(data).digest('hex'), signal, written, granted);
     },
 
     async putMany({ items }, context) {

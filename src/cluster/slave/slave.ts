@@ -24,6 +24,8 @@ function isAborted(signal: AbortSignal): boolean {
 interface CommitArgs {
   readonly ticket: Ticket;
   readonly outcome: TransferOutcome;
+  /** The file's path, for one stored under a grant. */
+  readonly path?: string;
 }
 
 /** Where a slave stands with its master. */
@@ -85,8 +87,8 @@ export class Slave extends EventEmitter<SlaveEvents> {
       // Not cancelled with the client's request: once the bytes are published, the master's
       // answer decides whether they stay (a cancel racing the record could leave it pointing
       // at a file the slave then removes).
-      commit: async (ticket, outcome) => {
-        await this.#commits.call({ ticket, outcome }, undefined);
+      commit: async (ticket, outcome, _signal, path) => {
+        await this.#commits.call(path === undefined ? { ticket, outcome } : { ticket, outcome, path }, undefined);
       },
     });
   }
