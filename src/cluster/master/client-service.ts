@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../../session/index.js';
 import { FsError, locateStorage, resolveVirtualPath, type Authorizer, type DirEntry, type Permission, type UserContext } from '../../vfs/index.js';
 import {
-  MAX_CLIENT_CHUNK_BYTES, settleItem, signTicket, TicketError, verifyTicket,
+  MAX_CLIENT_CHUNK_BYTES, settleItem, signTicket, TicketError, VerifiedTickets,
   type ClientGrants, type ClientLogin, type ClientMasterOperations, type ClientPlacement, type MasterClientLink, type OperationHandlers, type Ticket, type TicketClaims, type TransferOutcome,
 } from '../protocol/index.js';
 import type { ClusterFileSystem } from './cluster-file-system.js';
@@ -68,12 +68,15 @@ export class ClientService {
   readonly #key: Buffer;
   readonly #options: ClientServiceOptions;
   readonly #logger: Logger;
+  /** Tags already checked: a grant comes back with every file it covers (write tickets once each). */
+  readonly #verified: VerifiedTickets;
   /** The user of each logged-in client connection, by the session id its grants carry. */
   readonly #sessions = new Map<string, UserContext>();
 
   constructor(fs: ClusterFileSystem, ticketKey: Buffer, options: ClientServiceOptions) {
     this.#fs = fs;
     this.#key = ticketKey;
+    this.#verified = new VerifiedTickets(ticketKey);
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     resolveVirtualPath('/', options.idPrefix ?? '/ids');
@@ -112,7 +115,7 @@ export class ClientService {
    * names the file stored under a grant; a write ticket names its own.
    */
   async commit(node: SlaveNode, ticket: Ticket, outcome: TransferOutcome, path?: string): Promise<void> {
-    const claims = verifyTicket(this.#key, ticket);
+    const claims = this.#verified.verify(ticket);
     if (claims.op === 'grant') {
       await this.#commitGranted(node, claims, outcome, path);
       return;

@@ -17,7 +17,7 @@ export {
   type ClusterListener, type ClusterListenerOptions, type DialOptions, type LinkOptions, type SlaveLink, type MasterLink,
 } from './endpoints.js';
 export {
-  signTicket, openTicket, checkClaims, verifyTicket, deriveTicketKey, ticketSchema, TicketError, MAX_TICKET_BODY_BYTES,
+  signTicket, openTicket, checkClaims, verifyTicket, VerifiedTickets, deriveTicketKey, ticketSchema, TicketError, MAX_TICKET_BODY_BYTES,
   type Ticket, type TicketClaims, type TicketOperation, type TicketExpectation, type TicketErrorCode,
 } from './ticket.js';
 export {

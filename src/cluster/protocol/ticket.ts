@@ -159,3 +159,37 @@ export function verifyTicket(key: Buffer, ticket: Ticket): TicketClaims {
   if (claims === undefined) throw new TicketError('ticket-forged', 'the ticket body is malformed');
   return claims;
 }
+
+/**
+ * Remembers the claims of reusable tickets (grants, reads) whose tag it checked (up to `max`,
+ * oldest dropped first), so a ticket presented again (a write grant, for every file it covers)
+ * costs a lookup and a byte comparison instead of an HMAC. Only the tag check is saved: expiry and what the
+ * ticket is for are the caller's to check every time, as with {@link verifyTicket}.
+ */
+export class VerifiedTickets {
+  readonly #key: Buffer;
+  readonly #max: number;
+  readonly #known = new Map<string, { readonly body: Uint8Array; readonly claims: TicketClaims }>();
+
+  constructor(key: Buffer, max = 256) {
+    this.#key = key;
+    this.#max = max;
+  }
+
+  /** {@link verifyTicket}, from memory when this exact ticket was verified before. */
+  verify(ticket: Ticket): TicketClaims {
+    const id = Buffer.from(ticket.mac.buffer, ticket.mac.byteOffset, ticket.mac.byteLength).toString('latin1');
+    const known = this.#known.get(id);
+    // The tag covers the body, but the body is compared too: memory never vouches for other bytes.
+    if (known !== undefined && Buffer.compare(known.body, ticket.body) === 0) return known.claims;
+    const claims = verifyTicket(this.#key, ticket);
+    // A write ticket works once: remembering it would only push out the ones that come back.
+    if (claims.op === 'write') return claims;
+    if (this.#known.size >= this.#max) {
+      const oldest = this.#known.keys().next();
+      if (oldest.done !== true) this.#known.delete(oldest.value);
+    }
+    this.#known.set(id, { body: Buffer.from(ticket.body), claims });
+    return claims;
+  }
+}

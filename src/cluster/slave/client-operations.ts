@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { FsError, toFsError, type FileSystem, type WriteHandle } from '../../vfs/index.js';
 import {
-  checkClaims, openTicket, settleItem, TicketError, verifyTicket,
+  checkClaims, openTicket, settleItem, TicketError, VerifiedTickets,
   type ClientSlaveOperations, type OperationHandlers, type Ticket, type TicketClaims, type TicketOperation, type TransferOutcome,
 } from '../protocol/index.js';
 import type { UsedTickets } from './client-used-tickets.js';
@@ -97,6 +97,8 @@ async function writeAll(handle: WriteHandle, path: string, data: Uint8Array): Pr
 export function clientOperations(context: ClientServiceContext): { handlers: OperationHandlers<ClientSlaveOperations>; close: () => Promise<void> } {
   const { fs } = context;
   const uploads = new Map<string, OpenUpload>();
+  // A grant comes back with every file it covers: its tag is checked once per connection.
+  const grants = new VerifiedTickets(context.ticketKey, 16);
 
   const authorize = (ticket: Ticket, op: TicketOperation, path: string): TicketClaims => {
     const claims = openTicket(context.ticketKey, ticket, { op, path, slave: context.name });
@@ -110,7 +112,7 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
    * its size. Returns whether it is a grant and the most bytes it allows.
    */
   const authorizePut = (ticket: Ticket, path: string): { granted: boolean; maxBytes: number } => {
-    const claims = verifyTicket(context.ticketKey, ticket);
+    const claims = grants.verify(ticket);
     const granted = claims.op === 'grant';
     // A grant names no path (`/`): the master checks the file's path when committing it.
     checkClaims(claims, { op: granted ? 'grant' : 'write', path: granted ? '/' : path, slave: context.name });

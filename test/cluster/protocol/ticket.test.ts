@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CLIENT_MASTER_OPERATIONS, CLIENT_SLAVE_OPERATIONS, MAX_CLIENT_CHUNK_BYTES, TicketError, decodeMessage, deriveTicketKey, encodeMessage,
-  openTicket, signTicket, ticketSchema, verifyTicket, type TicketClaims,
+  VerifiedTickets, openTicket, signTicket, ticketSchema, verifyTicket, type TicketClaims,
 } from '../../../src/cluster/protocol/index.js';
 import { UsedTickets } from '../../../src/cluster/slave/client-used-tickets.js';
 
@@ -11,7 +11,7 @@ const key = deriveTicketKey(Buffer.from('a-test-secret-of-32-characters!!'));
 const NOW = 1_700_000_000_000;
 
 const claimsArb: fc.Arbitrary<TicketClaims> = fc.record({
-  op: fc.constantFrom('read' as const, 'write' as const),
+  op: fc.constantFrom('read' as const, 'write' as const, 'grant' as const),
   path: fc.array(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !s.includes('/') && !s.includes('\0')), { minLength: 1, maxLength: 6 }).map((parts) => `/${parts.join('/')}`),
   slave: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/),
   maxBytes: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
@@ -57,8 +57,28 @@ describe('tickets', () => {
       expect(codeOf(() => openTicket(key, ticket, { ...expect0, nowMs: claims.expiresAtMs + 1 }))).toBe('ticket-expired');
       expect(codeOf(() => openTicket(key, ticket, { ...expect0, slave: `${claims.slave}x` }))).toBe('ticket-mismatch');
       expect(codeOf(() => openTicket(key, ticket, { ...expect0, op: claims.op === 'read' ? 'write' : 'read' }))).toBe('ticket-mismatch');
+      if (claims.op !== 'grant') expect(codeOf(() => openTicket(key, ticket, { ...expect0, op: 'grant' }))).toBe('ticket-mismatch');
       expect(codeOf(() => openTicket(key, ticket, { ...expect0, path: `${claims.path}x` }))).toBe('ticket-mismatch');
     }), { numRuns: 200 });
+  });
+
+  it('VerifiedTickets: the same claims as verifyTicket, remembered only for the very same bytes, bounded, never for write tickets', () => {
+    fc.assert(fc.property(claimsArb, fc.nat(), fc.nat({ max: 7 }), (claims, at, bit) => {
+      const verified = new VerifiedTickets(key, 4);
+      const ticket = signTicket(key, claims);
+      expect(verified.verify(ticket)).toEqual(claims);
+      expect(verified.verify(ticket)).toEqual(claims);
+      // Same tag, other bytes: checked again, so forged, though the tag was seen before.
+      const body = Buffer.from(ticket.body);
+      const index = at % body.length;
+      body.writeUInt8(body.readUInt8(index) ^ (1 << bit), index);
+      expect(codeOf(() => verified.verify({ body, mac: ticket.mac }))).toBe('ticket-forged');
+      expect(codeOf(() => verified.verify(signTicket(deriveTicketKey(randomBytes(32)), claims)))).toBe('ticket-forged');
+    }), { numRuns: 200 });
+    // Bounded: five grants through a memory of four, then the first again, all still verified right.
+    const verified = new VerifiedTickets(key, 4);
+    const grants = Array.from({ length: 5 }, (_, i) => signTicket(key, { op: 'grant', path: '/', slave: 's1', maxBytes: 10, expiresAtMs: NOW, id: `session-${i}` }));
+    for (const grant of [...grants, grants[0]]) if (grant !== undefined) expect(verified.verify(grant).id).toBe(verifyTicket(key, grant).id);
   });
 
   it('never throws anything but TicketError on arbitrary bytes', () => {
