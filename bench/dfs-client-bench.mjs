@@ -10,7 +10,7 @@
 // the slaves' files elsewhere (for example on a tmpfs, to see the software's own cost where
 // the disk's file creation is slow) while the master's state stays under TMPDIR.
 // BENCH_DFS_KEEP=1 leaves the run's files in place (for back-to-back runs; delete them after).
-// BENCH_DFS_WARMUP_SECONDS (default 4) of unmeasured writes, then half as long of reads, come first.
+// BENCH_DFS_WARMUP_SECONDS (default 10) of unmeasured writes, then half as long of reads, come first.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -223,9 +223,11 @@ export async function run() {
     // the last minutes (an earlier run's clean-up, a test suite) make every creation scan past
     // them, and the write figures then say more about that than about ftpgrid.
     samples.diskBefore = diskCreatesPerSecond(join(slaveDir, 'disk-before'), payload, 1000);
-    // Unmeasured writes and reads first: a fresh process runs slowly for its first thousands of
-    // requests (V8 compiles the hot paths as they get hot), and the first round would show it.
-    const warmup = Number(process.env.BENCH_DFS_WARMUP_SECONDS ?? 4);
+    // Unmeasured writes and reads first: fresh processes run slower for their first tens of
+    // thousands of requests (V8 compiles and recompiles the hot paths, the heaps grow to their
+    // working size): in back-to-back 4 s rounds of writes the rate still rose by a fifth from
+    // the first round to the fourth. A master runs for days; the rounds measure that state.
+    const warmup = Number(process.env.BENCH_DFS_WARMUP_SECONDS ?? 10);
     if (warmup > 0) {
       await client.mkdir('/warm', { parents: true });
       let n = 0;
