@@ -313,9 +313,8 @@ describe('write grants: new small files straight to a slave, checked by the mast
   it('stores new small files with one grantWrites and no placement, over both slaves, each recorded with its holder and bytes', async () => {
     const fresh = connect();
     await fresh.mkdir('/granted', { parents: true });
-    // Each slave's first file in a new folder takes a placement (a granted file never creates folders).
-    await Promise.all([fresh.upload('/granted/first-a', Buffer.from('a'), { parents: true }), fresh.upload('/granted/first-b', Buffer.from('b'), { parents: true })]);
-    await fresh.upload('/granted/first-c', Buffer.from('c'), { parents: true });
+    // A granted file never creates folders: give both slaves the folder, as an earlier file there would.
+    for (const name of ['s1', 's2']) await mkdir(join(dir.path, name, 'granted'), { recursive: true });
     const requests = vi.spyOn(PeerConnection.prototype, 'request');
     let stored: Awaited<ReturnType<ClusterClient['upload']>>[];
     try {
