@@ -36,6 +36,7 @@ export type { MemoryFileSystemOptions } from './memory-file-system.js';
 export { MemoryFileSystem } from './memory-file-system.js';
 export type { LocalFileSystemOptions } from './local-file-system.js';
 export { LocalFileSystem } from './local-file-system.js';
+export { uniqueOfStats } from './local-stat.js';
 export { ALL_PERMISSIONS, PathPermissions, parsePermissions, READ_ONLY_PERMISSIONS } from './permissions.js';
 export type { PermissionSpec } from './permissions.js';
 export { createUserContext } from './user-context.js';

@@ -19,6 +19,15 @@ export function fileStatOf(stats: Stats): FileStat {
     mode: stats.mode & 0o7777,
     owner: String(stats.uid),
     group: String(stats.gid),
-    unique: `${stats.dev.toString(16)}g${stats.ino.toString(16)}`,
+    unique: uniqueOfStats(stats),
   };
+}
+
+/**
+ * The `unique` fact `LocalFileSystem` reports for a file with these stats (device and
+ * inode): what an `fstat` of a descriptor says of the file it is, comparable with a later
+ * `stat` of a path to tell whether that path still names the same file.
+ */
+export function uniqueOfStats(stats: Pick<Stats, 'dev' | 'ino'>): string {
+  return `${stats.dev.toString(16)}g${stats.ino.toString(16)}`;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,7 +8,7 @@ import {
   ClusterClientError, MAX_PUT_BATCH_BYTES, MemoryMetadataStore, createClusterClient, createSlave, deriveTicketKey, dialSlaveAsClient, signTicket,
   type ClusterClient, type Slave,
 } from '../../src/cluster/index.js';
-import { LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
+import { FsError, LocalFileSystem, MemoryAuthorizer } from '../../src/vfs/index.js';
 import { ClientService } from '../../src/cluster/master/client-service.js';
 import { PeerConnection, dialMasterAsClient } from '../../src/cluster/protocol/index.js';
 import { makeTempDir, type TempDir } from '../support/temp-dir.js';
@@ -418,6 +418,43 @@ describe('write grants: new small files straight to a slave, checked by the mast
     expect(names.filter((n) => [':a', ':b', ':unknown', `:${refusedLate}`].some((end) => n.endsWith(end)) || n.includes('escape'))).toEqual([]);
     await expectCode(client.stat('/raw-grants/unknown'), 'not-found');
     await expectCode(client.stat(`/raw-grants/${refusedLate}`), 'not-found');
+  });
+});
+
+describe('write grants and a concurrent upload of the same path', () => {
+  it('a refused granted file is removed only while its path still names it: an upload that took the path meanwhile stays', async () => {
+    await client.mkdir('/raced', { parents: true });
+    for (const name of ['s1', 's2']) await mkdir(join(dir.path, name, 'raced'), { recursive: true });
+    const session = await dialMasterAsClient({ host: '127.0.0.1', port: clusterPort, user: 'alice', password: 'wonderland' });
+    const endpoint = master.cluster.registry.get('s1')?.clientEndpoint;
+    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
+    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+    const { commit: original } = ClientService.prototype as { commit: (this: ClientService, ...args: Parameters<ClientService['commit']>) => Promise<void> };
+    // Before the master answers, another upload publishes the same path on that slave (as a
+    // placement's rename would); then the master refuses the granted one.
+    const commit = vi.spyOn(ClientService.prototype, 'commit').mockImplementation(async function (this: ClientService, node, ticket, outcome, path) {
+      if (path !== '/raced/f' && path !== '/raced/g') return original.call(this, node, ticket, outcome, path);
+      if (path === '/raced/f') {
+        const target = join(dir.path, node.name, 'raced', 'f');
+        await writeFile(`${target}.other`, 'the other upload');
+        await rename(`${target}.other`, target);
+      }
+      throw new FsError('permission', 'Permission denied', { path });
+    });
+    try {
+      const grant = (await session.request('grantWrites', {})).grants.find((g) => g.slave.name === 's1')?.ticket;
+      if (grant === undefined) throw new Error('no grant for s1');
+      const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e as { remoteCode?: string }).remoteCode);
+      expect(await codeOf(link.request('put', { ticket: grant, path: '/raced/f', data: Buffer.from('granted') }))).toBe('permission');
+      expect(await codeOf(link.request('put', { ticket: grant, path: '/raced/g', data: Buffer.from('granted') }))).toBe('permission');
+    } finally {
+      commit.mockRestore();
+      link.close();
+      session.close();
+    }
+    // The other upload's file stays; the refused file nobody replaced is gone.
+    expect((await readFile(join(dir.path, 's1', 'raced', 'f'))).toString()).toBe('the other upload');
+    expect(await onDisk('raced')).toEqual(['s1:f']);
   });
 });
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { fstatSync, read as readFd, readSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
-import { FsError, toFsError, type FileSystem, type WriteHandle } from '../../vfs/index.js';
+import { FsError, toFsError, uniqueOfStats, type FileSystem, type WriteHandle } from '../../vfs/index.js';
 import {
   checkClaims, openTicket, settleItem, TicketError, VerifiedTickets,
   type ClientSlaveOperations, type OperationHandlers, type Ticket, type TicketClaims, type TicketOperation, type TransferOutcome,
@@ -122,7 +122,8 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
   };
 
   const finish = async (
-    ticket: Ticket, path: string, size: number, checksum: string, signal: AbortSignal, written?: { readonly size: number; readonly mtimeMs: number }, granted = false,
+    ticket: Ticket, path: string, size: number, checksum: string, signal: AbortSignal,
+    written?: { readonly size: number; readonly mtimeMs: number; readonly unique?: string | undefined }, granted = false,
   ): Promise<{ size: number; mtimeMs: number; checksum: string }> => {
     let stat = written;
     if (stat === undefined) {
@@ -134,7 +135,11 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
       await context.commit(ticket, outcome, signal, granted ? path : undefined);
     } catch (error) {
       // The master did not record it: do not leave an unlisted copy behind for a remerge to adopt.
-      await fs.delete(path).catch(() => undefined);
+      // A granted file was new here, so the path may since name another upload's file (one a
+      // placement put there meanwhile, which the master may have recorded): only this file goes.
+      if (!granted || written?.unique === undefined || (await fs.stat(path).then((now) => now.unique, () => undefined)) === written.unique) {
+        await fs.delete(path).catch(() => undefined);
+      }
       throw error;
     }
     return { size: stat.size, mtimeMs: outcome.mtimeMs, checksum };
@@ -164,13 +169,13 @@ export function clientOperations(context: ClientServiceContext): { handlers: Ope
       // A granted file never replaces one: the master has not looked at this path yet, and
       // removes nothing but what it refuses (which is then this slave's own new file).
       const handle = await openStaged(fs, path, signal, granted);
-      let written: { size: number; mtimeMs: number } | undefined;
+      let written: { size: number; mtimeMs: number; unique?: string } | undefined;
       try {
         await writeAll(handle, path, data);
         // The staged file's own descriptor: one fstat instead of a stat by path after publishing (a rename keeps the mtime).
         if (handle.fd !== undefined) {
           const st = fstatSync(handle.fd);
-          written = { size: st.size, mtimeMs: st.mtimeMs };
+          written = granted ? { size: st.size, mtimeMs: st.mtimeMs, unique: uniqueOfStats(st) } : { size: st.size, mtimeMs: st.mtimeMs };
         }
         await handle.commit();
       } catch (error) {
