@@ -35,6 +35,18 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
   expect((error as ClusterClientError).code).toBe(code);
 }
 
+/** A raw connection to a slave's client listener, as any stranger could open one. */
+async function slaveLink(name: string): Promise<Awaited<ReturnType<typeof dialSlaveAsClient>>> {
+  const endpoint = master.cluster.registry.get(name)?.clientEndpoint;
+  if (endpoint === undefined) throw new Error(`${name} has no client endpoint`);
+  return dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+}
+
+/** 'ok', or the code of the slave's refusal. */
+function codeOf(request: Promise<unknown>): Promise<string | undefined> {
+  return request.then(() => 'ok', (e: unknown) => (e as { remoteCode?: string }).remoteCode);
+}
+
 beforeAll(async () => {
   dir = await makeTempDir('ftpgrid-client-');
   master = await createMaster({
@@ -218,13 +230,9 @@ describe('the DFS client against an in-process cluster', () => {
   });
 
   it('a slave refuses forged, expired, reused and misdirected tickets', async () => {
-    const node = master.cluster.registry.get('s1');
-    const endpoint = node?.clientEndpoint;
-    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
-    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+    const link = await slaveLink('s1');
     const key = deriveTicketKey(Buffer.from(SECRET));
     const put = (ticket: ReturnType<typeof signTicket>, path: string) => link.request('put', { ticket, path, data: Buffer.from('x') });
-    const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e as { remoteCode?: string }).remoteCode);
     const claims = { op: 'write' as const, path: '/forged', slave: 's1', maxBytes: 10, expiresAtMs: Date.now() + 60_000 };
     try {
       expect(await codeOf(put(signTicket(randomBytes(32), claims), '/forged'))).toBe('ticket-forged');
@@ -251,10 +259,7 @@ describe('the DFS client against an in-process cluster', () => {
   });
 
   it('a putMany answers each file on its own: stored, forged, replayed or misdirected; and it is bounded in bytes', async () => {
-    const node = master.cluster.registry.get('s1');
-    const endpoint = node?.clientEndpoint;
-    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
-    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+    const link = await slaveLink('s1');
     const key = deriveTicketKey(Buffer.from(SECRET));
     const claims = (path: string) => ({ op: 'write' as const, path, slave: 's1', maxBytes: 10, expiresAtMs: Date.now() + 60_000 });
     const good = signTicket(key, claims('/many/a'));
@@ -355,9 +360,6 @@ describe('write grants: new small files straight to a slave, checked by the mast
   });
 
   it('a slave checks grants: forged, expired, another slave\'s, for another operation; a granted file never replaces one, and one of an ended session is removed', async () => {
-    const node = master.cluster.registry.get('s1');
-    const endpoint = node?.clientEndpoint;
-    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
     await client.mkdir('/raw-grants', { parents: true });
     await client.upload('/raw-grants/kept', Buffer.from('the original'), { parents: true });
     // Granted files never create folders on a slave: give both the folder, as an earlier file there would.
@@ -365,8 +367,7 @@ describe('write grants: new small files straight to a slave, checked by the mast
     const holder = (await client.stat('/raw-grants/kept')).holders[0] ?? 's1';
     // A session of alice's own, whose grants the slaves honour until it ends.
     const session = await dialMasterAsClient({ host: '127.0.0.1', port: clusterPort, user: 'alice', password: 'wonderland' });
-    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
-    const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e as { remoteCode?: string }).remoteCode);
+    const link = await slaveLink('s1');
     let attempt = 0;
     try {
       const { grants, maxBytes } = await session.request('grantWrites', {});
@@ -394,9 +395,7 @@ describe('write grants: new small files straight to a slave, checked by the mast
       // Never over an existing file: not the one its holder has (refused on the disk), nor the
       // one the master lists when another slave is asked (refused when recorded, then removed).
       for (const [name, ticket] of [['s1', mine], ['s2', other]] as const) {
-        const at = master.cluster.registry.get(name)?.clientEndpoint;
-        if (at === undefined) throw new Error(`${name} has no client endpoint`);
-        const direct = await dialSlaveAsClient({ host: at.host, port: at.port });
+        const direct = await slaveLink(name);
         try {
           expect(await codeOf(direct.request('put', { ticket, path: '/raw-grants/kept', data: Buffer.from('overwritten') }))).toBe('exists');
         } finally {
@@ -426,9 +425,7 @@ describe('write grants and a concurrent upload of the same path', () => {
     await client.mkdir('/raced', { parents: true });
     for (const name of ['s1', 's2']) await mkdir(join(dir.path, name, 'raced'), { recursive: true });
     const session = await dialMasterAsClient({ host: '127.0.0.1', port: clusterPort, user: 'alice', password: 'wonderland' });
-    const endpoint = master.cluster.registry.get('s1')?.clientEndpoint;
-    if (endpoint === undefined) throw new Error('s1 has no client endpoint');
-    const link = await dialSlaveAsClient({ host: endpoint.host, port: endpoint.port });
+    const link = await slaveLink('s1');
     const { commit: original } = ClientService.prototype as { commit: (this: ClientService, ...args: Parameters<ClientService['commit']>) => Promise<void> };
     // Before the master answers, another upload publishes the same path on that slave (as a
     // placement's rename would); then the master refuses the granted one.
@@ -444,7 +441,6 @@ describe('write grants and a concurrent upload of the same path', () => {
     try {
       const grant = (await session.request('grantWrites', {})).grants.find((g) => g.slave.name === 's1')?.ticket;
       if (grant === undefined) throw new Error('no grant for s1');
-      const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e as { remoteCode?: string }).remoteCode);
       expect(await codeOf(link.request('put', { ticket: grant, path: '/raced/f', data: Buffer.from('granted') }))).toBe('permission');
       expect(await codeOf(link.request('put', { ticket: grant, path: '/raced/g', data: Buffer.from('granted') }))).toBe('permission');
     } finally {

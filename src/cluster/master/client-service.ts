@@ -52,6 +52,12 @@ interface Listing {
   readonly iterator: AsyncIterator<DirEntry>;
 }
 
+/** Where clients reach a slave's client listener, or `undefined` when it has none. */
+function addressOf(node: SlaveNode): ClientPlacement['slave'] | undefined {
+  const endpoint = node.clientEndpoint;
+  return endpoint === undefined ? undefined : { name: node.name, host: endpoint.host, port: endpoint.port, ...(endpoint.tls === true ? { tls: true } : {}) };
+}
+
 function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i <= 0 ? '/' : path.slice(0, i);
@@ -159,14 +165,12 @@ export class ClientService {
     const ttlMs = this.#options.ticketTtlMs ?? 60_000;
     const expiresAtMs = Date.now() + ttlMs;
     const maxBytes = Math.min(MAX_CLIENT_CHUNK_BYTES, this.#options.maxUploadBytes ?? MAX_CLIENT_CHUNK_BYTES);
-    if (this.#options.grants === false || locateStorage(user.fs, '/').store !== this.#fs || locateStorage(user.fs, '/').path !== '/') {
-      return { grants: [], maxBytes, expiresAtMs, ttlMs };
-    }
+    const root = locateStorage(user.fs, '/');
+    if (this.#options.grants === false || root.store !== this.#fs || root.path !== '/') return { grants: [], maxBytes, expiresAtMs, ttlMs };
     const grants = this.#fs.writeCandidates().flatMap((node) => {
-      const endpoint = node.clientEndpoint;
-      if (endpoint === undefined) return [];
-      const ticket = signTicket(this.#key, { op: 'grant', path: '/', slave: node.name, maxBytes, expiresAtMs, id: session });
-      return [{ slave: { name: node.name, host: endpoint.host, port: endpoint.port, ...(endpoint.tls === true ? { tls: true } : {}) }, ticket }];
+      const slave = addressOf(node);
+      if (slave === undefined) return [];
+      return [{ slave, ticket: signTicket(this.#key, { op: 'grant', path: '/', slave: node.name, maxBytes, expiresAtMs, id: session }) }];
     });
     return { grants, maxBytes, expiresAtMs, ttlMs };
   }
@@ -308,9 +312,9 @@ export class ClientService {
   }
 
   #placement(node: SlaveNode, op: 'read' | 'write', userPath: string, clusterPath: string, maxBytes: number): ClientPlacement {
-    const endpoint = node.clientEndpoint;
-    if (endpoint === undefined) throw new FsError('unavailable', `slave ${node.name} serves no DFS clients`);
+    const slave = addressOf(node);
+    if (slave === undefined) throw new FsError('unavailable', `slave ${node.name} serves no DFS clients`);
     const ticket = signTicket(this.#key, { op, path: clusterPath, slave: node.name, maxBytes, expiresAtMs: Date.now() + (this.#options.ticketTtlMs ?? 60_000) });
-    return { path: userPath, slavePath: clusterPath, slave: { name: node.name, host: endpoint.host, port: endpoint.port, ...(endpoint.tls === true ? { tls: true } : {}) }, ticket };
+    return { path: userPath, slavePath: clusterPath, slave, ticket };
   }
 }
