@@ -13,6 +13,7 @@ import { ClientService } from '../../src/cluster/master/client-service.js';
 import { PeerConnection, dialMasterAsClient } from '../../src/cluster/protocol/index.js';
 import { makeTempDir, type TempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
+import { subtree } from './helpers/subtree.js';
 
 const SECRET = 'a-test-secret-of-32-characters!!';
 
@@ -59,6 +60,8 @@ beforeAll(async () => {
         { name: 'alice', password: 'wonderland', fs },
         { name: 'reader', password: 'only-reads', fs, permissions: ['cwd', 'list', 'read'] },
         { name: 'boxed', password: 'in-a-box', fs, permissions: ['cwd', 'list', 'read'], pathPermissions: { '/box': 'elradfmw' } },
+        // A root of their own: their `/` is the cluster's `/homes/rooted`.
+        { name: 'rooted', password: 'own-root', fs: subtree(fs, '/homes/rooted') },
       ],
     }),
   });
@@ -417,6 +420,23 @@ describe('write grants: new small files straight to a slave, checked by the mast
     expect(names.filter((n) => [':a', ':b', ':unknown', `:${refusedLate}`].some((end) => n.endsWith(end)) || n.includes('escape'))).toEqual([]);
     await expectCode(client.stat('/raw-grants/unknown'), 'not-found');
     await expectCode(client.stat(`/raw-grants/${refusedLate}`), 'not-found');
+  });
+});
+
+describe('write grants for a user with a root of their own', () => {
+  it('get none: the uploads take placements and land under that root', async () => {
+    await client.mkdir('/homes/rooted', { parents: true });
+    const session = await dialMasterAsClient({ host: '127.0.0.1', port: clusterPort, user: 'rooted', password: 'own-root' });
+    try {
+      expect((await session.request('grantWrites', {})).grants).toEqual([]);
+    } finally {
+      session.close();
+    }
+    const rooted = connect('rooted', 'own-root');
+    const stored = await rooted.upload('/mine.txt', Buffer.from('under my root'));
+    expect(stored.path).toBe('/mine.txt');
+    expect((await client.downloadBuffer('/homes/rooted/mine.txt')).toString()).toBe('under my root');
+    expect((await readFile(join(dir.path, stored.slave, 'homes', 'rooted', 'mine.txt'))).toString()).toBe('under my root');
   });
 });
 

@@ -4,31 +4,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMaster, type FtpMaster } from '../../src/index.js';
-import { MemoryMetadataStore, createSlave, type ClusterFileSystem, type Slave } from '../../src/cluster/index.js';
-import { LocalFileSystem, type FileSystem, type StorageLocation } from '../../src/vfs/index.js';
+import { MemoryMetadataStore, createSlave, type Slave } from '../../src/cluster/index.js';
+import { LocalFileSystem } from '../../src/vfs/index.js';
 import { RawClient } from '../support/ftp-control-client.js';
 import { hasTool, runToolOrThrow } from '../support/run-tool.js';
 import { makeTempDir, type TempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
 import { PASSWORD, SECRET, USER } from './helpers/in-process-cluster.js';
+import { subtree } from './helpers/subtree.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** A per-user view of a subtree of another filesystem, as an app might write one. */
-function subtree(inner: ClusterFileSystem, prefix: string): FileSystem & { locate(path: string): StorageLocation } {
-  const full = (p: string): string => (p === '/' ? prefix : `${prefix}${p}`);
-  return {
-    stat: (p, o) => inner.stat(full(p), o),
-    list: (p, o) => inner.list(full(p), o),
-    mkdir: (p, o) => inner.mkdir(full(p), o),
-    rmdir: (p, o) => inner.rmdir(full(p), o),
-    delete: (p, o) => inner.delete(full(p), o),
-    rename: (a, b, o) => inner.rename(full(a), full(b), o),
-    openRead: (p, o) => inner.openRead(full(p), o),
-    openWrite: (p, o) => inner.openWrite(full(p), o),
-    locate: (p) => ({ store: inner, path: full(p) }),
-  };
-}
 
 describe.skipIf(!hasTool('curl'))('direct slave transfers', () => {
   let dir: TempDir;
